@@ -1,0 +1,29 @@
+"""The `sladesk` command line: a thin adapter that parses arguments, calls the core or a
+service, and renders the answer with Rich. Each command family lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from sladesk.cli import calendar_cmd, policy_cmd
+
+app = typer.Typer(
+    name="sladesk",
+    help="sladesk: a help desk whose SLA clocks are exact, explainable and testable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(policy_cmd.app, name="policy")
+
+
+@app.command()
+def version() -> None:
+    """Print the sladesk version."""
+    from sladesk import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,188 @@
+"""The policy model: what a validated policy file means, as frozen values.
+
+A policy file (YAML, see docs/policies.md) is parsed and validated by ``_load.py`` into these
+types. Nothing here parses text or touches I/O; evaluation (``sladesk.sla``) and the services
+read only these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sladesk.calendar import Calendar
+
+#: Localised text: locale code ("en", "es", "pt") -> text.
+Text = Mapping[str, str]
+
+
+class Metric(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    RESOLUTION = "resolution"
+    PERIODIC_UPDATE = "periodic_update"
+
+
+class StartEvent(StrEnum):
+    CREATED = "created"  # the customer's communication
+    ACCEPTED = "accepted"  # support accepts the ticket (Blip Go!)
+
+
+class Fulfilment(StrEnum):
+    PUBLIC_REPLY = "public_reply"  # first public agent reply
+    ASSIGNMENT = "assignment"  # assignment to an analyst (Aivo)
+    SOLVED = "solved"  # the ticket is solved (resolution)
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING_CUSTOMER = "pending_customer"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A target length: exact business time (``45m``, ``4h``, ``1h30m``) or business days
+    (``1bd``, ``10bd``). Exactly one of ``time`` / ``business_days`` is set."""
+
+    text: str
+    time: timedelta | None = None
+    business_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A warning point: a fraction of the target used (``75%``) or a lead time before the
+    deadline (``30m`` before due). Exactly one of ``fraction`` / ``lead`` is set."""
+
+    text: str
+    fraction: float | None = None
+    lead: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An escalation step. ``kind`` is one of ``notify`` (``to`` = ``role:<role>``,
+    ``agent:<email>``, ``assignee``, ``dedicated_agent``, ``team:<team>``), ``page``
+    (``to`` = ``on_call``), ``move_to_team`` (``to`` = team/tier name), ``set_priority``
+    (``to`` = priority key), ``tell_customer`` (``to`` = message key, e.g.
+    ``deadline_at_risk``), ``webhook`` (``to`` = endpoint name)."""
+
+    kind: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class PauseCondition:
+    """A status that pauses a target, optionally only for one status reason
+    (``on_hold:partner_outage``)."""
+
+    status: Status
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    metric: Metric
+    calendar: str  # name in Policy.calendars
+    durations: Mapping[str, Duration]  # priority key -> duration; a missing key = no target
+    start: StartEvent = StartEvent.CREATED
+    fulfilled_by: Fulfilment = Fulfilment.PUBLIC_REPLY
+    pause_on: tuple[PauseCondition, ...] = ()
+    warn: tuple[Threshold, ...] = ()
+    on_warning: tuple[Action, ...] = ()
+    on_breach: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """All given keys must hold; each key holds when the ticket has any of the listed values
+    (for set-valued facts, addons and tags: any listed value is among the ticket's).
+    An empty Conditions matches every ticket."""
+
+    types: frozenset[str] | None = None
+    priorities: frozenset[str] | None = None
+    plans: frozenset[str] | None = None
+    addons: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+    organizations: frozenset[str] | None = None
+    tags: frozenset[str] | None = None
+    attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    when: Conditions
+    targets: tuple[Target, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    key: str
+    label: Text
+    definition: Text  # shown to the person filing, in their locale
+
+
+@dataclass(frozen=True, slots=True)
+class TicketType:
+    key: str
+    label: Text
+    definition: Text
+    under_sla: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    key: str
+    label: Text
+    support: bool = True  # False: community/help-centre only
+    ticket_quota: int | None = None  # tickets per calendar month; None = unlimited
+    channels: frozenset[str] | None = None  # None = every channel of the policy
+    #: types answered with the community/help-centre link instead of by support
+    community_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Addon:
+    key: str
+    label: Text
+    plans: frozenset[str] | None = None  # plans that may buy it; None = any
+    #: free-form facts shown to agents and customers (price, on-call phone...)
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    version: str
+    locales: tuple[str, ...]
+    calendars: Mapping[str, Calendar]
+    priorities: tuple[Priority, ...]  # most urgent first
+    default_priority: str
+    types: Mapping[str, TicketType]
+    plans: Mapping[str, Plan]
+    addons: Mapping[str, Addon]
+    channels: frozenset[str]
+    rules: tuple[Rule, ...]
+    binding: bool = True  # Infraspeak: targets are goals, not guarantees
+    community_url: str | None = None
+    help_center_url: str | None = None
+    #: customer-facing message texts by key (e.g. ``deadline_at_risk``, ``quota_exceeded``)
+    messages: Mapping[str, Text] = field(default_factory=dict)
+    source_text: str = ""  # the file as written, kept for publishing and audit
+
+    def priority_rank(self, key: str) -> int:
+        """0 for the most urgent level."""
+        for i, p in enumerate(self.priorities):
+            if p.key == key:
+                return i
+        raise KeyError(key)

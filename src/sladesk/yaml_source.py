@@ -1,0 +1,127 @@
+"""YAML documents that remember where each value came from.
+
+Policy, calendar and scenario files are written by people; when one is wrong the error must
+name the file, line, column and field path. PyYAML's composer keeps a mark on every node, so
+we build plain Python data from the node tree and keep a map from field path to position.
+Duplicate keys, which PyYAML would silently overwrite, are reported as errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from sladesk.errors import Location, SpecError
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """``("rules", 0, "when", "type")`` -> ``rules[0].when.type``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain data (dicts, lists, str, int, float, bool, None) plus positions by field path."""
+
+    data: Any
+    source: str
+    positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Sequence[PathPart]) -> Location:
+        """The location of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while True:
+            pos = self.positions.get(p)
+            if pos is not None:
+                return Location(self.source, pos[0], pos[1], format_path(path))
+            if not p:
+                return Location(self.source, None, None, format_path(path))
+            p = p[:-1]
+
+    def error(self, path: Sequence[PathPart], message: str) -> SpecError:
+        return SpecError(message, self.where(path))
+
+
+def load_yaml(text: str, source: str = "<string>") -> Document:
+    """Parse one YAML document; raise :class:`SpecError` (with line and column) if it is not
+    valid YAML or repeats a key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise SpecError(
+            f"not valid YAML: {exc.problem or exc}", Location(source, line, col)
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}", Location(source)) from exc
+    positions: dict[Path, tuple[int, int]] = {}
+    if node is None:
+        return Document(None, source, positions)
+    constructor = yaml.SafeLoader("")
+    data = _build(node, (), positions, source, constructor)
+    return Document(data, source, positions)
+
+
+def _build(
+    node: yaml.Node,
+    path: Path,
+    positions: dict[Path, tuple[int, int]],
+    source: str,
+    constructor: yaml.SafeLoader,
+) -> Any:
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError(
+                    "mapping keys must be plain scalars",
+                    Location(
+                        source,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path(path),
+                    ),
+                )
+            # Keys are always their text: `on`, `1` and `2026-01-01` stay strings.
+            skey = str(key_node.value)
+            if skey in out:
+                raise SpecError(
+                    f"duplicate key {skey!r}",
+                    Location(
+                        source,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path((*path, skey)),
+                    ),
+                )
+            out[skey] = _build(value_node, (*path, skey), positions, source, constructor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, i), positions, source, constructor)
+            for i, item in enumerate(node.value)
+        ]
+    if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+        return str(node.value)  # YAML 1.1's yes/no/on/off stay words, as in YAML 1.2
+    value = constructor.construct_object(node, deep=True)
+    # YAML 1.1 turns 2026-03-06 into a date and 2026-03-06T20:00:00Z into a datetime; we keep
+    # the text and let each field parse its own instants, so errors and time zones stay exact.
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return str(node.value)
+    return value
