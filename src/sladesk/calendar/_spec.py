@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -99,16 +98,14 @@ def _path(parts: Sequence[str | int]) -> str:
 
 def _error(parts: Sequence[str | int], message: str) -> CalendarSpecError:
     path = _path(parts)
-    field = path or "calendar"
-    return CalendarSpecError(f"{field}: {message}", Location(path=path))
+    field = path or "calendar spec"
+    return CalendarSpecError(f"{message} (field '{field}')", Location(path=path))
 
 
 def format_range(r: Range) -> str:
     """``(540, 1080)`` -> ``"09:00-18:00"``; a midnight-crossing end is shown modulo 24h."""
     start, end = r
-    shown_end = end if end <= 1440 and end > start and not (start == 0 and end == 1440) else end
-    if end > 1440:
-        shown_end = end - 1440
+    shown_end = end - 1440 if end > 1440 else end
     return f"{start // 60:02d}:{start % 60:02d}-{shown_end // 60:02d}:{shown_end % 60:02d}"
 
 
@@ -350,7 +347,7 @@ def parse_spec(spec: object) -> CalendarSpec:
         raise _error(("timezone",), "missing field 'timezone' (an IANA name such as Europe/Paris)")
     zone = _parse_timezone(spec["timezone"])
     if "hours" not in spec:
-        raise _error(("hours",), 'missing field \'hours\' ("24x7" or a mapping of days to ranges)')
+        raise _error(("hours",), "missing field 'hours' (\"24x7\" or a mapping of days to ranges)")
     is_24x7, weekly = _parse_hours(spec["hours"])
     hol = _parse_holidays(spec.get("holidays"))
     closed = _parse_closed(spec.get("closed"))
@@ -391,7 +388,3 @@ __all__ = [
     "parse_range",
     "parse_spec",
 ]
-
-
-def _unused(_: Any) -> None:  # pragma: no cover - keeps Any import honest for mypy
-    return None

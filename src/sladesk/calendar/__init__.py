@@ -1,0 +1,16 @@
+"""Business time: calendars compiled to UTC open intervals, with exact arithmetic.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> cal = Calendar.from_spec({"timezone": "UTC", "hours": {"mon-fri": ["09:00-17:00"]}})
+>>> cal.add(datetime(2026, 3, 6, 16, 0, tzinfo=timezone.utc), timedelta(hours=2))
+datetime.datetime(2026, 3, 9, 10, 0, tzinfo=datetime.timezone.utc)
+
+Pure: imports only the standard library, zoneinfo, numpy, ``holidays`` and
+:mod:`sladesk.errors`. See ``docs/calendars.md`` for the semantics.
+"""
+
+from sladesk.calendar._calendar import Calendar
+from sladesk.calendar._durations import Duration, parse_duration
+from sladesk.calendar._spec import CalendarSpec, HolidaySource, parse_spec
+
+__all__ = ["Calendar", "CalendarSpec", "Duration", "HolidaySource", "parse_duration", "parse_spec"]

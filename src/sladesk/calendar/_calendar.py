@@ -1,0 +1,440 @@
+"""The :class:`Calendar`: business-time queries over compiled open intervals.
+
+A calendar compiles, lazily and per UTC year, into sorted disjoint open intervals
+``[starts[i], ends[i])`` in integer microseconds since the epoch, with prefix sums of open
+time (``cstart[i]`` is the open time before interval ``i``, ``cend[i]`` the open time up to
+its end). With ``F(x)`` the open time before instant ``x``:
+
+- ``elapsed(a, b) = F(b) - F(a)``: two binary searches;
+- ``add(t, d)`` is the first instant ``u`` with ``F(u) = F(t) + d``: the interval whose
+  ``cend`` first reaches that value, so a deadline landing on a closing instant *is* the
+  closing instant.
+
+The scalar forms bisect Python lists (faster than numpy for one element); the array forms use
+``numpy.searchsorted`` over the same table. A ``24x7`` calendar with no exceptions is plain
+arithmetic. The table is extended on demand (1900 to 2199) and swapped atomically, so readers
+never see a half-built table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sladesk.calendar._compile import (
+    EPOCH,
+    MAX_YEAR,
+    MIN_YEAR,
+    US,
+    Compiler,
+    date_wall_us,
+    td_us,
+    utc_year,
+    year_start_us,
+)
+from sladesk.calendar._spec import CalendarSpec, describe_hours, parse_spec
+from sladesk.errors import NaiveDatetimeError
+
+_ZERO = dt.timedelta(0)
+_LO_US = year_start_us(MIN_YEAR)
+_HI_US = year_start_us(MAX_YEAR)
+
+
+class _Table:
+    """One immutable snapshot of the compiled years ``[y0, y1)``."""
+
+    __slots__ = ("arrays", "cend", "cstart", "ends", "hi", "lo", "starts", "y0", "y1")
+
+    def __init__(self, y0: int, y1: int, starts: list[int], ends: list[int]) -> None:
+        self.y0, self.y1 = y0, y1
+        self.lo, self.hi = year_start_us(y0), year_start_us(y1)
+        self.starts, self.ends = starts, ends
+        cstart: list[int] = []
+        cend: list[int] = []
+        total = 0
+        for a, b in zip(starts, ends, strict=True):
+            cstart.append(total)
+            total += b - a
+            cend.append(total)
+        self.cstart, self.cend = cstart, cend
+        self.arrays: tuple[NDArray[np.int64], ...] | None = None
+
+    def numpy(self) -> tuple[NDArray[np.int64], ...]:
+        """(starts, lengths, cstart, cend) as int64 arrays, built on first use."""
+        arrays = self.arrays
+        if arrays is None:
+            starts = np.array(self.starts, dtype=np.int64)
+            ends = np.array(self.ends, dtype=np.int64)
+            arrays = (
+                starts,
+                ends - starts,
+                np.array(self.cstart, dtype=np.int64),
+                np.array(self.cend, dtype=np.int64),
+            )
+            self.arrays = arrays
+        return arrays
+
+    def open_before(self, x: int) -> int:
+        """Open microseconds in ``[lo, x)``; requires ``lo <= x <= hi``."""
+        i = bisect_right(self.starts, x) - 1
+        if i < 0:
+            return 0
+        s = self.starts[i]
+        e = self.ends[i]
+        return self.cstart[i] + (x - s if x < e else e - s)
+
+
+def _to_us(t: dt.datetime, name: str) -> int:
+    try:
+        td = t - EPOCH
+    except TypeError:
+        raise NaiveDatetimeError(name, t) from None
+    return (td.days * 86400 + td.seconds) * US + td.microseconds
+
+
+def _from_us(x: int, tz: dt.tzinfo | None) -> dt.datetime:
+    return (EPOCH + dt.timedelta(microseconds=x)).astimezone(tz)
+
+
+def _out_of_span(x: int) -> ValueError:
+    try:
+        when: object = (EPOCH + dt.timedelta(microseconds=x)).isoformat()
+    except OverflowError:
+        when = f"{x} µs after 1970-01-01T00:00Z"
+    return ValueError(
+        f"instant {when} is outside the span business calendars support "
+        f"({MIN_YEAR}-01-01 to {MAX_YEAR}-01-01 UTC)"
+    )
+
+
+class Calendar:
+    """A business calendar: which instants are open, and arithmetic over open time.
+
+    Build one with :meth:`from_spec`. All datetimes must be timezone-aware; results are
+    returned in the tzinfo of the (start) argument, exact to the microsecond.
+    """
+
+    __slots__ = ("_always", "_compiler", "_lock", "_spec", "_table", "_tz")
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self._spec = spec
+        self._tz = spec.timezone
+        self._always = spec.always_open
+        self._compiler = Compiler(spec)
+        self._lock = threading.Lock()
+        self._table: _Table | None = None
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any] | CalendarSpec) -> Calendar:
+        """Validate ``spec`` (the shape of a policy file's calendar) and build a calendar.
+
+        Raises :class:`~sladesk.errors.CalendarSpecError` naming the field path and value.
+        """
+        return cls(parse_spec(spec))
+
+    # -- description -------------------------------------------------------------------
+
+    @property
+    def spec(self) -> CalendarSpec:
+        return self._spec
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._tz
+
+    @property
+    def is_24x7(self) -> bool:
+        """True when every instant is open (``24x7`` hours with no holidays, closed dates,
+        special days or closures)."""
+        return self._always
+
+    def __repr__(self) -> str:
+        spec = self._spec
+        parts = [f"timezone={spec.timezone.key!r}", f"hours={describe_hours(spec)!r}"]
+        if spec.holidays is not None:
+            parts.append(f"holidays={str(spec.holidays)!r}")
+        if spec.closed:
+            parts.append(f"closed={len(spec.closed)} date(s)")
+        if spec.special:
+            parts.append(f"special={len(spec.special)} date(s)")
+        if spec.closures:
+            parts.append(f"closures={len(spec.closures)}")
+        return f"Calendar({', '.join(parts)})"
+
+    # -- compiled table ----------------------------------------------------------------
+
+    def _cover(self, x_lo: int, x_hi: int) -> _Table:
+        """A table with ``lo <= x_lo`` and ``x_hi < hi`` (compiling years as needed)."""
+        if x_lo < _LO_US:
+            raise _out_of_span(x_lo)
+        if x_hi >= _HI_US:
+            raise _out_of_span(x_hi)
+        with self._lock:
+            tb = self._table
+            if tb is not None and tb.lo <= x_lo and x_hi < tb.hi:
+                return tb
+            ya, yb = utc_year(x_lo), utc_year(x_hi) + 1
+            if tb is None:
+                y0, y1 = max(MIN_YEAR, ya - 1), min(MAX_YEAR, yb + 1)
+            else:
+                y0, y1 = min(tb.y0, ya), max(tb.y1, yb)
+                if y1 > tb.y1:  # grow forward generously: add() walks forward
+                    y1 = min(MAX_YEAR, max(y1, tb.y1 + (tb.y1 - tb.y0)))
+            return self._build(y0, y1)
+
+    def _grow_forward(self, tb: _Table) -> _Table:
+        if tb.y1 >= MAX_YEAR:
+            raise ValueError(
+                f"calendar has no (or not enough) open time before {MAX_YEAR}-01-01 UTC"
+            )
+        with self._lock:
+            cur = self._table
+            if cur is not None and cur.y1 > tb.y1:
+                return cur
+            y0 = tb.y0 if cur is None else min(cur.y0, tb.y0)
+            return self._build(y0, min(MAX_YEAR, tb.y1 + max(2, tb.y1 - tb.y0)))
+
+    def _build(self, y0: int, y1: int) -> _Table:
+        starts: list[int] = []
+        ends: list[int] = []
+        for year in range(y0, y1):
+            for a, b in self._compiler.block(year):
+                if ends and ends[-1] == a:  # touching across a year boundary
+                    ends[-1] = b
+                else:
+                    starts.append(a)
+                    ends.append(b)
+        tb = _Table(y0, y1, starts, ends)
+        self._table = tb
+        return tb
+
+    # -- scalar queries ----------------------------------------------------------------
+
+    def is_open(self, t: dt.datetime) -> bool:
+        """Whether the instant ``t`` is open (a closing instant is not open)."""
+        x = _to_us(t, "t")
+        if self._always:
+            return True
+        tb = self._table
+        if tb is None or x < tb.lo or x >= tb.hi:
+            tb = self._cover(x, x)
+        i = bisect_right(tb.starts, x) - 1
+        return i >= 0 and x < tb.ends[i]
+
+    def next_open(self, t: dt.datetime) -> dt.datetime:
+        """The earliest open instant ``>= t`` (``t`` itself when it is open)."""
+        x = _to_us(t, "t")
+        if self._always:
+            return t
+        tb = self._table
+        if tb is None or x < tb.lo or x >= tb.hi:
+            tb = self._cover(x, x)
+        while True:
+            i = bisect_right(tb.starts, x) - 1
+            if i >= 0 and x < tb.ends[i]:
+                return t
+            if i + 1 < len(tb.starts):
+                return _from_us(tb.starts[i + 1], t.tzinfo)
+            tb = self._grow_forward(tb)
+
+    def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Open time in ``[start, end)``; zero when ``end <= start``."""
+        x = _to_us(start, "start")
+        y = _to_us(end, "end")
+        if y <= x:
+            return _ZERO
+        if self._always:
+            return dt.timedelta(microseconds=y - x)
+        tb = self._table
+        if tb is None or x < tb.lo or y >= tb.hi:
+            tb = self._cover(x, y)
+        starts = tb.starts
+        ends = tb.ends
+        cstart = tb.cstart
+        i = bisect_right(starts, x) - 1
+        if i < 0:
+            fx = 0
+        else:
+            s = starts[i]
+            e = ends[i]
+            fx = cstart[i] + (x - s if x < e else e - s)
+        i = bisect_right(starts, y, i if i > 0 else 0) - 1
+        if i < 0:
+            return _ZERO
+        s = starts[i]
+        e = ends[i]
+        return dt.timedelta(microseconds=cstart[i] + (y - s if y < e else e - s) - fx)
+
+    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The earliest ``u >= start`` with ``elapsed(start, u) == duration``.
+
+        ``add(t, 0)`` is ``t`` itself, open or not. A deadline that lands exactly where an
+        open range closes is that closing instant (not the next opening).
+        """
+        x = _to_us(start, "start")
+        d = (duration.days * 86400 + duration.seconds) * US + duration.microseconds
+        if d <= 0:
+            if d == 0:
+                return start
+            raise ValueError(f"duration must not be negative, got {duration!r}")
+        if self._always:
+            return _from_us(x + d, start.tzinfo)
+        tb = self._table
+        if tb is None or x < tb.lo or x >= tb.hi:
+            tb = self._cover(x, x)
+        while True:
+            starts = tb.starts
+            i = bisect_right(starts, x) - 1
+            if i < 0:
+                target = d
+            else:
+                s = starts[i]
+                e = tb.ends[i]
+                target = tb.cstart[i] + (x - s if x < e else e - s) + d
+            cend = tb.cend
+            j = bisect_left(cend, target, i if i > 0 else 0)
+            if j < len(cend):
+                return _from_us(starts[j] + target - tb.cstart[j], start.tzinfo)
+            tb = self._grow_forward(tb)
+
+    def add_business_days(self, start: dt.datetime, n: int) -> dt.datetime:
+        """``n`` business days after ``start``.
+
+        ``start`` first moves to :meth:`next_open`; the business day that owns that instant
+        (its local date, or the previous one for the after-midnight part of a range that
+        crosses midnight) and the wall time since that day's midnight are kept. The result is
+        on the ``n``-th next day that has open time: its earliest open instant whose wall
+        reading is at or after the kept time, or else the end of its last open range.
+        ``n == 0`` returns ``next_open(start)``.
+        """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise TypeError(f"n must be an int, got {n!r}")
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"n must not be negative, got {n}")
+        t0 = self.next_open(start)
+        if n == 0:
+            return t0
+        comp = self._compiler
+        x0 = _to_us(t0, "start")
+        local = t0.astimezone(self._tz)
+        day = local.date()
+        wall = date_wall_us(day) + td_us(
+            dt.timedelta(
+                hours=local.hour,
+                minutes=local.minute,
+                seconds=local.second,
+                microseconds=local.microsecond,
+            )
+        )
+        if not any(a <= x0 < b for a, b in comp.day_intervals(day)):
+            day -= dt.timedelta(days=1)  # the after-midnight part of yesterday's range
+        keep = wall - date_wall_us(day)
+        one = dt.timedelta(days=1)
+        count = 0
+        last = dt.date(MAX_YEAR - 1, 12, 31)
+        intervals: list[tuple[int, int]] = []
+        while count < n:
+            if day >= last:
+                raise ValueError(f"calendar has no business day left before {MAX_YEAR}")
+            day += one
+            intervals = comp.day_intervals(day)
+            if intervals:
+                count += 1
+        target_wall = date_wall_us(day) + keep
+        pieces = comp.offsets.pieces(intervals[0][0], intervals[-1][1])
+        for a, b in intervals:
+            for p0, p1, off in pieces:
+                lo = max(a, p0, target_wall - off)
+                if lo < min(b, p1):
+                    return _from_us(lo, start.tzinfo)
+        return _from_us(intervals[-1][1], start.tzinfo)
+
+    # -- array queries -----------------------------------------------------------------
+
+    def _open_before_many(self, tb: _Table, x: NDArray[np.int64]) -> NDArray[np.int64]:
+        starts, lengths, cstart, _ = tb.numpy()
+        if len(starts) == 0:
+            return np.zeros_like(x)
+        i = np.searchsorted(starts, x, side="right") - 1
+        np.maximum(i, 0, out=i)
+        rel = x - starts[i]
+        np.clip(rel, 0, lengths[i], out=rel)
+        return cstart[i] + rel
+
+    def elapsed_many(self, starts: ArrayLike, ends: ArrayLike) -> NDArray[np.timedelta64]:
+        """Elementwise :meth:`elapsed` over ``datetime64`` arrays (read as UTC);
+        returns ``timedelta64[us]``."""
+        x, y = np.broadcast_arrays(_instants(starts, "starts"), _instants(ends, "ends"))
+        if x.size == 0:
+            return np.zeros(x.shape, dtype="timedelta64[us]")
+        if self._always:
+            out = y - x
+        else:
+            tb = self._table
+            lo, hi = int(min(x.min(), y.min())), int(max(x.max(), y.max()))
+            if tb is None or lo < tb.lo or hi >= tb.hi:
+                tb = self._cover(lo, hi)
+            out = self._open_before_many(tb, y) - self._open_before_many(tb, x)
+        np.maximum(out, 0, out=out)
+        return cast("NDArray[np.timedelta64]", out.view("timedelta64[us]"))
+
+    def add_many(self, starts: ArrayLike, durations: ArrayLike) -> NDArray[np.datetime64]:
+        """Elementwise :meth:`add` over ``datetime64`` starts (read as UTC) and
+        ``timedelta64`` durations; returns ``datetime64[us]`` (UTC)."""
+        x, d = np.broadcast_arrays(_instants(starts, "starts"), _durations(durations))
+        if x.size == 0:
+            return np.zeros(x.shape, dtype="datetime64[us]")
+        if (d < 0).any():
+            raise ValueError("durations must not be negative")
+        if self._always:
+            return _as_datetimes(x + d)
+        tb = self._table
+        lo, hi = int(x.min()), int(x.max())
+        if tb is None or lo < tb.lo or hi >= tb.hi:
+            tb = self._cover(lo, hi)
+        while True:
+            target = self._open_before_many(tb, x) + d
+            if tb.cend and int(target.max()) <= tb.cend[-1]:
+                break
+            if not tb.cend and not d.any():
+                return _as_datetimes(x.copy())
+            tb = self._grow_forward(tb)
+        t_starts, _, cstart, cend = tb.numpy()
+        j = np.searchsorted(cend, target, side="left")
+        out = t_starts[j] + (target - cstart[j])
+        zero = d == 0
+        if zero.any():
+            out = np.where(zero, x, out)
+        return _as_datetimes(out)
+
+
+def _as_datetimes(us: NDArray[np.int64]) -> NDArray[np.datetime64]:
+    return cast("NDArray[np.datetime64]", us.view("datetime64[us]"))
+
+
+def _instants(values: ArrayLike, name: str) -> NDArray[np.int64]:
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M":
+        raise TypeError(f"{name} must be a numpy datetime64 array (UTC), got dtype {arr.dtype}")
+    out = arr.astype("datetime64[us]").view(np.int64)
+    if out.size and (out == np.iinfo(np.int64).min).any():
+        raise ValueError(f"{name} contains NaT")
+    return out
+
+
+def _durations(values: ArrayLike) -> NDArray[np.int64]:
+    arr = np.asarray(values)
+    if arr.dtype.kind != "m":
+        raise TypeError(f"durations must be a numpy timedelta64 array, got dtype {arr.dtype}")
+    out = arr.astype("timedelta64[us]").view(np.int64)
+    if out.size and (out == np.iinfo(np.int64).min).any():
+        raise ValueError("durations contains NaT")
+    return out
