@@ -1,0 +1,364 @@
+"""Policy file text -> :class:`~sladesk.policy.Policy`, with every problem reported at once.
+
+The file is parsed with positions (:mod:`sladesk.yaml_source`) and read section by section in
+the order the sections depend on each other: locales (texts need them), calendars, priorities,
+types, channels, plans, add-ons, messages, and rules last. Each problem is a
+:class:`~sladesk.errors.SpecError` at ``file:line:col`` with its field path; calendar spec
+errors, which know only their path inside the spec, are placed in the file here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from sladesk.calendar import Calendar
+from sladesk.errors import CalendarSpecError, Location, PolicyError, SpecError
+from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
+from sladesk.policy._reader import Reader, describe, known_list, suggestion
+from sladesk.policy._rules import Names, read_rules
+from sladesk.yaml_source import Path, PathPart, load_yaml
+
+TOP_KEYS = (
+    "policy",
+    "version",
+    "locales",
+    "binding",
+    "calendars",
+    "priorities",
+    "default_priority",
+    "types",
+    "channels",
+    "plans",
+    "addons",
+    "community_url",
+    "help_center_url",
+    "messages",
+    "rules",
+)
+REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
+DEFAULT_CHANNELS = ("portal", "email", "whatsapp", "chat", "phone", "app")
+PRIORITY_KEYS = ("label", "definition")
+TYPE_KEYS = ("label", "definition", "sla")
+PLAN_KEYS = ("label", "support", "ticket_quota", "channels", "community_types")
+ADDON_KEYS = ("label", "plans", "details")
+_SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def load_policy(text: str, source: str = "<string>") -> Policy:
+    """Read a policy file's text. Raises :class:`PolicyError` listing every problem."""
+    policy, errors = _read(text, source)
+    if errors or policy is None:
+        raise PolicyError(errors)
+    return policy
+
+
+def load_policy_file(path: str | os.PathLike[str]) -> Policy:
+    """Read the policy file at ``path`` (UTF-8); errors name the path as given. An unreadable
+    file raises :class:`OSError`; text that is not UTF-8 is a :class:`PolicyError`."""
+    source = os.fspath(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            [SpecError(f"not UTF-8 text ({exc.reason})", Location(source, line))]
+        ) from None
+    return load_policy(text, source)
+
+
+def validate_policy(text: str, source: str = "<string>") -> list[SpecError]:
+    """Every problem of a policy file's text, sorted by line; empty when it is fine."""
+    return _read(text, source)[1]
+
+
+def _read(text: str, source: str) -> tuple[Policy | None, list[SpecError]]:
+    try:
+        doc = load_yaml(text, source)
+    except SpecError as exc:
+        return None, [exc]
+    r = Reader(doc)
+    policy = _read_policy(r, doc.data, text)
+    errors = sorted(
+        r.errors, key=lambda e: (e.location.line or 0, e.location.column or 0, e.location.path)
+    )
+    return (policy if not errors else None), errors
+
+
+def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
+    if data is None:
+        r.error((), "the policy file is empty (see docs/policies.md for its keys)")
+        return None
+    top = r.mapping((), data, allowed=TOP_KEYS, required=REQUIRED_KEYS, what="a policy mapping")
+    if top is None:
+        return None
+    name = r.string(("policy",), top["policy"], what="a policy name") if "policy" in top else None
+    version = r.string(("version",), top["version"], what="a version") if "version" in top else None
+    locales = _read_locales(r, top.get("locales")) if "locales" in top else None
+    binding = True
+    if "binding" in top:
+        binding = r.boolean(("binding",), top["binding"]) is not False
+    read_calendars = _read_calendars(r, top["calendars"]) if "calendars" in top else None
+    calendars, calendar_names = read_calendars or (None, None)
+    priorities = _read_priorities(r, top["priorities"], locales) if "priorities" in top else None
+    priority_keys = tuple(p.key for p in priorities) if priorities is not None else None
+    default_priority = _read_default_priority(r, top, priority_keys)
+    types = _read_types(r, top["types"], locales) if "types" in top else None
+    channels = _read_channels(r, top.get("channels"))
+    plans = _read_plans(r, top.get("plans"), locales, _keys(types), channels)
+    addons = _read_addons(r, top.get("addons"), locales, _keys(plans))
+    messages = _read_messages(r, top.get("messages"), locales)
+    community_url = help_center_url = None
+    if "community_url" in top:
+        community_url = r.url(("community_url",), top["community_url"])
+    if "help_center_url" in top:
+        help_center_url = r.url(("help_center_url",), top["help_center_url"])
+    names = Names(
+        priorities=priority_keys,
+        types=_keys(types),
+        plans=_keys(plans),
+        addons=_keys(addons),
+        channels=channels,
+        calendars=calendar_names,
+        messages=_keys(messages),
+    )
+    rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    if r.errors:
+        return None
+    assert name is not None and version is not None and locales is not None
+    assert calendars is not None and priorities is not None and default_priority is not None
+    assert types is not None and channels is not None and plans is not None
+    assert addons is not None and messages is not None
+    return Policy(
+        name=name,
+        version=version,
+        locales=locales,
+        calendars=calendars,
+        priorities=priorities,
+        default_priority=default_priority,
+        types=types,
+        plans=plans,
+        addons=addons,
+        channels=frozenset(channels),
+        rules=rules,
+        binding=binding,
+        community_url=community_url,
+        help_center_url=help_center_url,
+        messages=messages,
+        source_text=text,
+    )
+
+
+def _keys(section: dict[str, Any] | None) -> tuple[str, ...] | None:
+    return tuple(section) if section is not None else None
+
+
+def _read_locales(r: Reader, value: object) -> tuple[str, ...] | None:
+    got = r.names(("locales",), value, kind="locale", scalar=False)
+    if got is None:
+        return None
+    for i, loc in enumerate(got):
+        if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", loc):
+            r.error(("locales", i), f"expected a locale code such as en, es or pt-BR, got {loc!r}")
+            return None
+    return got
+
+
+def _read_calendars(r: Reader, value: object) -> tuple[dict[str, Calendar], tuple[str, ...]] | None:
+    """The compiled calendars, and every declared name (a spec with errors still names a
+    calendar that rules may refer to)."""
+    raw = r.keyed(("calendars",), value, what="calendar name to calendar spec")
+    if raw is None:
+        return None
+    if not raw and isinstance(value, dict) and not value:
+        r.error(("calendars",), "expected at least one calendar")
+    out: dict[str, Calendar] = {}
+    for name, spec in raw.items():
+        try:
+            out[name] = Calendar.from_spec(spec)
+        except SpecError as exc:
+            _relocate_calendar_error(r, name, exc)
+        except (ValueError, TypeError, KeyError) as exc:
+            r.error(("calendars", name), f"calendar cannot be compiled: {exc}")
+    return out, tuple(raw)
+
+
+def _relocate_calendar_error(r: Reader, name: str, exc: SpecError) -> None:
+    inner = exc.location.path if isinstance(exc, CalendarSpecError) else ""
+    parts: list[PathPart] = []
+    for m in _SPEC_PATH_RE.finditer(inner):
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+    message = exc.message
+    field = inner or "calendar spec"
+    for prefix in (f"{field}: ", "calendar: "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    suffix = f" (field '{field}')"
+    if message.endswith(suffix):
+        message = message[: -len(suffix)]
+    r.error(("calendars", name, *parts), message)
+
+
+def _read_priorities(
+    r: Reader, value: object, locales: tuple[str, ...] | None
+) -> tuple[Priority, ...] | None:
+    raw = r.keyed(("priorities",), value, what="priority key to its label and definition")
+    if raw is None:
+        return None
+    if not raw and isinstance(value, dict):
+        r.error(("priorities",), "expected at least one priority")
+        return None
+    out: list[Priority] = []
+    for key, item in raw.items():
+        path: Path = ("priorities", key)
+        fields = r.mapping(path, item, allowed=PRIORITY_KEYS, required=PRIORITY_KEYS) or {}
+        label = r.text((*path, "label"), fields["label"], locales) if "label" in fields else {}
+        definition = {}
+        if "definition" in fields:
+            definition = r.text((*path, "definition"), fields["definition"], locales)
+        out.append(Priority(key, label, definition))
+    return tuple(out)
+
+
+def _read_default_priority(
+    r: Reader, top: dict[str, Any], priority_keys: tuple[str, ...] | None
+) -> str | None:
+    if "default_priority" not in top:
+        return priority_keys[-1] if priority_keys else None
+    path: Path = ("default_priority",)
+    key = r.string(path, top["default_priority"], what="a priority key")
+    if key is None or priority_keys is None:
+        return None
+    if key not in priority_keys:
+        r.error(
+            path,
+            f"unknown priority {key!r}{suggestion(key, priority_keys)} "
+            f"({known_list(priority_keys)})",
+        )
+        return None
+    return key
+
+
+def _read_types(
+    r: Reader, value: object, locales: tuple[str, ...] | None
+) -> dict[str, TicketType] | None:
+    raw = r.keyed(("types",), value, what="ticket type key to its label and definition")
+    if raw is None:
+        return None
+    if not raw and isinstance(value, dict):
+        r.error(("types",), "expected at least one ticket type")
+        return None
+    out: dict[str, TicketType] = {}
+    for key, item in raw.items():
+        path: Path = ("types", key)
+        fields = r.mapping(path, item, allowed=TYPE_KEYS, required=("label",)) or {}
+        label = r.text((*path, "label"), fields["label"], locales) if "label" in fields else {}
+        definition = {}
+        if "definition" in fields:
+            definition = r.text((*path, "definition"), fields["definition"], locales)
+        under_sla = True
+        if "sla" in fields:
+            under_sla = r.boolean((*path, "sla"), fields["sla"]) is not False
+        out[key] = TicketType(key, label, definition, under_sla)
+    return out
+
+
+def _read_channels(r: Reader, value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return DEFAULT_CHANNELS
+    got = r.names(("channels",), value, kind="channel", scalar=False)
+    if got is None:
+        return None
+    for i, name in enumerate(got):
+        if not r.check_key(("channels", i), name):
+            return None
+    return got
+
+
+def _read_plans(
+    r: Reader,
+    value: object,
+    locales: tuple[str, ...] | None,
+    types: tuple[str, ...] | None,
+    channels: tuple[str, ...] | None,
+) -> dict[str, Plan] | None:
+    if value is None:
+        return {}
+    raw = r.keyed(("plans",), value, what="plan key to the plan")
+    if raw is None:
+        return None
+    out: dict[str, Plan] = {}
+    for key, item in raw.items():
+        path: Path = ("plans", key)
+        fields = r.mapping(path, item, allowed=PLAN_KEYS, required=("label",)) or {}
+        label = r.text((*path, "label"), fields["label"], locales) if "label" in fields else {}
+        support = True
+        if "support" in fields:
+            support = r.boolean((*path, "support"), fields["support"]) is not False
+        quota = None
+        if fields.get("ticket_quota") is not None:
+            quota = r.integer((*path, "ticket_quota"), fields["ticket_quota"], minimum=1)
+        plan_channels = None
+        if "channels" in fields:
+            got = r.names((*path, "channels"), fields["channels"], kind="channel", known=channels)
+            plan_channels = frozenset(got) if got is not None else None
+        community: frozenset[str] = frozenset()
+        if "community_types" in fields:
+            got = r.names(
+                (*path, "community_types"), fields["community_types"], kind="type", known=types
+            )
+            community = frozenset(got or ())
+        out[key] = Plan(key, label, support, quota, plan_channels, community)
+    return out
+
+
+def _read_addons(
+    r: Reader, value: object, locales: tuple[str, ...] | None, plans: tuple[str, ...] | None
+) -> dict[str, Addon] | None:
+    if value is None:
+        return {}
+    raw = r.keyed(("addons",), value, what="add-on key to the add-on")
+    if raw is None:
+        return None
+    out: dict[str, Addon] = {}
+    for key, item in raw.items():
+        path: Path = ("addons", key)
+        fields = r.mapping(path, item, allowed=ADDON_KEYS, required=("label",)) or {}
+        label = r.text((*path, "label"), fields["label"], locales) if "label" in fields else {}
+        addon_plans = None
+        if "plans" in fields:
+            got = r.names((*path, "plans"), fields["plans"], kind="plan", known=plans)
+            addon_plans = frozenset(got) if got is not None else None
+        details = _read_details(r, (*path, "details"), fields.get("details"))
+        out[key] = Addon(key, label, addon_plans, details)
+    return out
+
+
+def _read_details(r: Reader, path: Path, value: object) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        r.error(path, f"expected a mapping of name to text, got {describe(value)}")
+        return {}
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            item = str(item)
+        text = r.string((*path, key), item, what="a text")
+        if text is not None:
+            out[key] = text
+    return out
+
+
+def _read_messages(
+    r: Reader, value: object, locales: tuple[str, ...] | None
+) -> dict[str, dict[str, str]] | None:
+    if value is None:
+        return {}
+    raw = r.keyed(("messages",), value, what="message key to its texts")
+    if raw is None:
+        return None
+    return {key: r.text(("messages", key), item, locales) for key, item in raw.items()}
