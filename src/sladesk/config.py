@@ -1,0 +1,48 @@
+"""Settings: one typed object, built once by an entry point (``sladesk serve``, ``worker``,
+a test) from the environment (``SLADESK_*``) and passed down. Nothing reads the environment
+anywhere else, and nothing here runs at import."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./sladesk.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SLADESK_", env_file=None, extra="ignore")
+
+    #: ``sqlite:///path.db`` (default ``./sladesk.db``) or ``postgresql+psycopg://...``
+    database_url: str = DEFAULT_DATABASE_URL
+    #: apply migrations when the process starts (``sladesk serve`` does)
+    migrate_on_start: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: the address customers and webhooks see; links in notifications point here
+    public_url: str = "http://127.0.0.1:8000"
+    #: HMAC key for webhook signatures; when unset webhooks are refused rather than unsigned
+    webhook_secret: SecretStr | None = None
+    #: run the job runners (sweep, outbox delivery) inside the web process (SQLite default)
+    jobs_in_process: bool = True
+    sweep_interval_seconds: float = Field(default=5.0, gt=0)
+    sweep_batch_size: int = Field(default=500, gt=0)
+    outbox_batch_size: int = Field(default=100, gt=0)
+    #: SQLite only: how long a writer waits for the lock before failing
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    #: PostgreSQL connection pool per process
+    pool_size: int = Field(default=10, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _refuse_weak_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            raw = value.get_secret_value()
+            if len(raw) < 16 or raw.lower() in {"changeme", "changethis", "secret"}:
+                raise ValueError("webhook_secret must be at least 16 characters, not a default")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

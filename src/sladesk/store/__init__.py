@@ -1,0 +1,13 @@
+"""The store: SQLAlchemy 2 tables, Alembic migrations, the engine factory, the unit of work
+and its repositories. One schema for SQLite (the embedded default) and PostgreSQL.
+
+Nothing here runs at import: :func:`make_engine` and :func:`upgrade` are called by an entry
+point (``sladesk serve``, ``sladesk db upgrade``, a test fixture) through ``bootstrap``.
+"""
+
+from sladesk.store._caches import Caches
+from sladesk.store._engine import make_engine
+from sladesk.store._migrate import upgrade
+from sladesk.store.uow import UnitOfWork
+
+__all__ = ["Caches", "UnitOfWork", "make_engine", "upgrade"]

@@ -1,0 +1,118 @@
+"""The unit of work: ``with uow:`` is one transaction, and the repositories hang off it.
+
+    with uow:
+        ticket = uow.tickets.get(actor.scope, ticket_id, for_update=True)
+        uow.events.append(ticket, events, actor=actor.key)
+        uow.commit()
+
+Leaving the block without ``commit()`` rolls back, so a use case that raises writes nothing.
+A unit of work is reusable (one transaction after another) but not shared between threads:
+build one per request or per worker thread (``Container.uow()``).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sladesk.store._caches import Caches
+from sladesk.store._engine import SQLITE_BEGIN
+from sladesk.store._repo_misc import (
+    AuditRepository,
+    IdempotencyRepository,
+    MilestoneRepository,
+    OutboxRepository,
+    TokenRepository,
+)
+from sladesk.store._repo_people import PeopleRepository
+from sladesk.store._repo_policies import PolicyRepository
+from sladesk.store._repo_tickets import (
+    EventRepository,
+    MessageRepository,
+    ProjectionRepository,
+    TicketRepository,
+)
+
+
+class UnitOfWork:
+    tickets: TicketRepository
+    events: EventRepository
+    messages: MessageRepository
+    projections: ProjectionRepository
+    milestones: MilestoneRepository
+    outbox: OutboxRepository
+    policies: PolicyRepository
+    people: PeopleRepository
+    tokens: TokenRepository
+    idempotency: IdempotencyRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: Engine, caches: Caches | None = None) -> None:
+        self.engine = engine
+        self.caches = caches or Caches()
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        self._session: Session | None = None
+        self._read_only = False
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `with uow:`")
+        return self._session
+
+    def read_only(self) -> Self:
+        """``with uow.read_only():`` opens a transaction that will not write (on SQLite a
+        plain ``BEGIN`` that does not take the write lock)."""
+        self._read_only = True
+        return self
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("the unit of work is already open")
+        session = self._sessions()
+        if self.dialect == "sqlite":
+            mode = "DEFERRED" if self._read_only else "IMMEDIATE"
+            session.connection(execution_options={SQLITE_BEGIN: mode})
+        self._session = session
+        self.tickets = TicketRepository(session)
+        self.events = EventRepository(session)
+        self.messages = MessageRepository(session)
+        self.projections = ProjectionRepository(session)
+        self.milestones = MilestoneRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.policies = PolicyRepository(session, self.caches)
+        self.people = PeopleRepository(session)
+        self.tokens = TokenRepository(session)
+        self.idempotency = IdempotencyRepository(session)
+        self.audit = AuditRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        self._session = None
+        self._read_only = False
+        try:
+            session.rollback()
+        finally:
+            session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def flush(self) -> None:
+        self.session.flush()
