@@ -1,0 +1,57 @@
+"""The app factory: ``create_app(container)`` builds the FastAPI application around a wired
+container (``sladesk.bootstrap``). Nothing is created at import; each call makes a new app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from sladesk import __version__
+from sladesk.api.deps import ServiceContainer
+from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from sladesk.api.routes import (
+    agents,
+    compliance,
+    contacts,
+    health,
+    organizations,
+    policies,
+    tickets,
+)
+
+API_PREFIX = "/api/v1"
+
+_DESCRIPTION = """\
+The sladesk REST API. Every route but `/health` needs `Authorization: Bearer <token>`.
+Errors are RFC 9457 problem details (`application/problem+json`). See docs/api.md.
+"""
+
+_PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No or an invalid bearer token", **_PROBLEM},
+    403: {"description": "The caller may not do this", **_PROBLEM},
+    404: {"description": "Not found, or not visible to the caller", **_PROBLEM},
+    409: {"description": "Conflicts with a unique value", **_PROBLEM},
+    422: {"description": "Invalid input; `errors` names each place", **_PROBLEM},
+}
+
+
+def create_app(container: ServiceContainer) -> FastAPI:
+    """A new API application serving ``container``'s services at ``/api/v1``."""
+    app = FastAPI(
+        title="sladesk",
+        version=__version__,
+        description=_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+
+    v1 = APIRouter(prefix=API_PREFIX)
+    v1.include_router(health.router)
+    for module in (tickets, organizations, contacts, agents, policies, compliance):
+        v1.include_router(module.router, responses=_ERRORS)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,91 @@
+"""What a route may ask for, as annotated types, so that a route's signature reads as its
+contract (the fastapi template's ``SessionDep`` habit)::
+
+    def reply(ticket_id: int, reply: ReplyCreate, actor: ActorDep, uow: UowDep,
+              clock: ClockDep) -> TicketDetail | TicketPublic: ...
+
+- :data:`ActorDep`: the caller, from ``Authorization: Bearer <token>`` through
+  ``services.authenticate_token``; no or a bad token is a 401 problem before the route runs.
+- :data:`UowDep`: a fresh unit of work for the one service the route calls.
+- :data:`ClockDep`: the injected clock (a ``FixedClock`` in tests).
+
+Nothing here decides who may do what: that is the services' job.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sladesk import services
+from sladesk.api.problems import NOT_AUTHENTICATED, ApiProblem
+from sladesk.services import Actor, Clock
+from sladesk.store import UnitOfWork
+
+
+class ServiceContainer(Protocol):
+    """What the API needs of the wiring (``sladesk.bootstrap.Container`` is one)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def uow(self) -> UnitOfWork: ...
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerToken",
+    description="An API token (`sladesk tokens create`): `Authorization: Bearer <token>`.",
+)
+
+
+def get_container(request: Request) -> ServiceContainer:
+    container: ServiceContainer = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[ServiceContainer, Depends(get_container)]
+
+
+def get_clock(container: ContainerDep) -> Clock:
+    return container.clock
+
+
+def new_uow(container: ContainerDep) -> UnitOfWork:
+    return container.uow()
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+UowDep = Annotated[UnitOfWork, Depends(new_uow)]
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sladesk"'}
+
+
+def current_actor(
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The authenticated caller; a 401 problem when there is no valid bearer token."""
+    if credentials is None or not credentials.credentials:
+        raise ApiProblem(
+            NOT_AUTHENTICATED,
+            "an `Authorization: Bearer <token>` header is required",
+            headers=_CHALLENGE,
+        )
+    # an unknown or revoked token raises AuthenticationFailed: a 401 problem (sladesk.api.problems)
+    return services.authenticate_token(container.uow(), container.clock, credentials.credentials)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Repeat a create with the same key and get the same ticket, created once.",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Routers, one per resource; ``sladesk.api.create_app`` mounts them at ``/api/v1``."""

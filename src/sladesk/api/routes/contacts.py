@@ -1,0 +1,33 @@
+"""``/contacts``: the people of customer organisations. Admins create them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from sladesk import services
+from sladesk.api.deps import ActorDep, ClockDep, UowDep
+from sladesk.api.schemas import ContactCreate, ContactPublic
+
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_contact(
+    contact: ContactCreate, actor: ActorDep, uow: UowDep, clock: ClockDep, response: Response
+) -> ContactPublic:
+    view = services.create_contact(uow, clock, actor, contact.to_new())
+    response.headers["Location"] = f"{router.prefix}/{view.id}"
+    return ContactPublic.model_validate(view)
+
+
+@router.get("")
+def list_contacts(
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    organization: Annotated[int | None, Query(description="organisation id")] = None,
+) -> list[ContactPublic]:
+    views = services.list_contacts(uow, clock, actor, organization)
+    return [ContactPublic.model_validate(v) for v in views]

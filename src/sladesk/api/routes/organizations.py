@@ -1,0 +1,39 @@
+"""``/organizations``: customer companies. Admins create them; contacts see only their own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from sladesk import services
+from sladesk.api.deps import ActorDep, ClockDep, UowDep
+from sladesk.api.schemas import OrganizationCreate, OrganizationPublic
+
+router = APIRouter(prefix="/organizations", tags=["organizations"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_organization(
+    organization: OrganizationCreate,
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    response: Response,
+) -> OrganizationPublic:
+    view = services.create_organization(uow, clock, actor, organization.to_new())
+    response.headers["Location"] = f"{router.prefix}/{view.id}"
+    return OrganizationPublic.model_validate(view)
+
+
+@router.get("")
+def list_organizations(actor: ActorDep, uow: UowDep, clock: ClockDep) -> list[OrganizationPublic]:
+    return [
+        OrganizationPublic.model_validate(v) for v in services.list_organizations(uow, clock, actor)
+    ]
+
+
+@router.get("/{organization_id}")
+def get_organization(
+    organization_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> OrganizationPublic:
+    view = services.get_organization(uow, clock, actor, organization_id)
+    return OrganizationPublic.model_validate(view)

@@ -1,0 +1,59 @@
+"""``/policies``: validate a policy file, publish it as the new current version, list versions,
+read the current one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from sladesk import services
+from sladesk.api.deps import ActorDep, ClockDep, UowDep
+from sladesk.api.problems import NOT_FOUND, ApiProblem, ProblemKind
+from sladesk.api.schemas import (
+    PolicyCheck,
+    PolicySubmit,
+    PolicyVersionPublic,
+    PolicyVersionSummary,
+)
+
+router = APIRouter(prefix="/policies", tags=["policies"])
+
+NOT_IMPLEMENTED = ProblemKind("not-implemented", 501, "Not implemented yet")
+
+
+@router.post("/validate")
+def validate_policy(
+    policy: PolicySubmit, actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> PolicyCheck:
+    """Check a policy file without publishing it: every problem, with line, column and path.
+
+    Waits on ``services.validate_policy`` (docs/architecture.md, "Requests from the API")."""
+    raise ApiProblem(NOT_IMPLEMENTED, "policy validation is not available yet")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def publish_policy(
+    policy: PolicySubmit, actor: ActorDep, uow: UowDep, clock: ClockDep, response: Response
+) -> PolicyVersionPublic:
+    """Publish a new version; it takes effect at once and open tickets are re-evaluated.
+    A file with problems is a 422 ``invalid-policy`` problem listing each of them."""
+    view = services.publish_policy(uow, clock, actor, policy.text, source=policy.source)
+    response.headers["Location"] = f"{router.prefix}/current"
+    return PolicyVersionPublic.model_validate(view)
+
+
+@router.get("")
+def list_policy_versions(
+    actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> list[PolicyVersionSummary]:
+    """Every published version, newest first."""
+    views = services.list_policy_versions(uow, clock, actor)
+    return [PolicyVersionSummary.model_validate(v) for v in views]
+
+
+@router.get("/current")
+def get_current_policy(actor: ActorDep, uow: UowDep, clock: ClockDep) -> PolicyVersionPublic:
+    """The version in force, with its text."""
+    view = services.get_current_policy(uow, clock, actor)
+    if view is None:
+        raise ApiProblem(NOT_FOUND, "no policy has been published yet")
+    return PolicyVersionPublic.model_validate(view)
