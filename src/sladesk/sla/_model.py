@@ -87,6 +87,8 @@ class Segment:
     end: datetime | None  # None = still going at ``now``
     kind: str  # "running" | "paused" | "stopped"
     why: str = ""  # e.g. "status pending_customer", "priority urgent -> high (reason)"
+    due_at: datetime | None = None  # the deadline as it stood during this stretch
+    used: timedelta = timedelta(0)  # business time used when this stretch began
 
 
 @dataclass(frozen=True, slots=True)

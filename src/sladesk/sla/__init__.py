@@ -1,0 +1,37 @@
+"""SLA evaluation: the state of every target of a ticket, as a pure function of the policy,
+the ticket's facts, its event history and ``now``; scenarios to explain and test policies.
+
+>>> evaluation = evaluate(policy, ticket, events, now)  # doctest: +SKIP
+>>> [(t.metric, t.state, t.due_at) for t in evaluation.targets]  # doctest: +SKIP
+
+Pure: no I/O (except :func:`load_scenario_file` reading the file it is given) and no clock
+reading. The rules of the clocks are in ``_evaluate.py`` and ``docs/policies.md``.
+"""
+
+from sladesk.sla._evaluate import evaluate
+from sladesk.sla._model import (
+    Author,
+    Cycle,
+    Evaluation,
+    Event,
+    EventKind,
+    Segment,
+    TargetResult,
+    TargetState,
+    TicketFacts,
+    Warning,
+)
+
+__all__ = [
+    "Author",
+    "Cycle",
+    "Evaluation",
+    "Event",
+    "EventKind",
+    "Segment",
+    "TargetResult",
+    "TargetState",
+    "TicketFacts",
+    "Warning",
+    "evaluate",
+]

@@ -1,0 +1,229 @@
+"""``evaluate(policy, ticket, events, now)``: the state of every SLA target of one ticket.
+
+Pure: no I/O, no clock reading. The steps:
+
+1. Events are sorted by ``at`` (stable) and those after ``now`` dropped. They are digested
+   into a compact list: start events, public agent replies, customer messages, assignments,
+   status changes and *facts changes* (priority, type, attributes), each with its instant in
+   microseconds.
+2. Facts in effect are tracked along the history; each change re-matches the rules (cached
+   per policy). The rule matching the facts at ``now`` names the targets and their clock
+   settings (calendar, start event, pauses, fulfilment). What varies along the history is each
+   target's *length*: the duration for the priority and rule in effect in each stretch.
+3. Each target's clock is run over the digested events (``_clocks.BusinessTime`` turns
+   instants into business-time coordinates, so used time is a subtraction).
+
+Rules of the clock (docs/policies.md, "Evaluation"):
+
+- A target starts at the ticket's creation (the first ``created`` event, else the first event)
+  or at the first ``accepted`` event. Before that it is ``pending``.
+- It runs while started, unfulfilled, not in one of its ``pause_on`` statuses, and the ticket
+  is not solved/closed. Solved/closed *stops* every clock; it fulfils ``resolution``; a reopen
+  resumes the clocks with the time already used.
+- Its deadline while running is ``add(resume, target - used)`` on its calendar. Business-day
+  targets (``3bd``) are converted to business time once, at the cycle's start:
+  ``target = elapsed(start, add_business_days(start, n))``; while the clock has run
+  uninterrupted since the start the deadline is exactly ``add_business_days(start, n)``,
+  after a pause it is ``add(resume, target - used)`` (which may land on a closing instant
+  where the business-day count would name the next opening).
+- A fulfilment at or before the deadline is ``met``; a deadline reached unfulfilled is a
+  breach at that deadline, and the clock goes on counting (``left`` turns negative).
+- A change of facts switches a running target to the new length counted from its original
+  start; a target already past the new length is breached at the change. Fulfilled and
+  breached outcomes are kept. While the facts give a target no length (a priority without a
+  duration) it has no deadline, but its clock still runs, so it is exact if a later change
+  gives it one.
+- Policy versions: the caller evaluates with the policy in effect now. Running targets follow
+  it from their original start; outcomes of fulfilled targets are recomputed under it too,
+  so a caller that must keep outcomes under the old version keeps its stored projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from operator import attrgetter
+
+from sladesk.errors import NaiveDatetimeError
+from sladesk.policy._model import Policy
+from sladesk.sla._clocks import BusinessTime, to_us
+from sladesk.sla._compiled import CompiledPolicy, CompiledTarget, Length, compiled
+from sladesk.sla._model import (
+    Author,
+    Evaluation,
+    Event,
+    EventKind,
+    TargetResult,
+    TargetState,
+    TicketFacts,
+)
+from sladesk.sla._targets import (
+    ACCEPTED,
+    ASSIGNED,
+    CREATED,
+    CUSTOMER,
+    FACTS,
+    REPLY,
+    STATUS,
+    Item,
+    Run,
+)
+
+_AT = attrgetter("at")
+
+
+def evaluate(
+    policy: Policy, ticket: TicketFacts, events: Sequence[Event], now: datetime
+) -> Evaluation:
+    """The state at ``now`` of every SLA target of the ticket (see the module docstring)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise NaiveDatetimeError("now", now)
+    cp = compiled(policy)
+    now_us = to_us(now)
+    items, stretches = _digest(cp, ticket, events, now_us)
+
+    rule_idx, priority, sla_ok = stretches[-1]
+    if not sla_ok:
+        return Evaluation(
+            policy.name,
+            policy.version,
+            None,
+            (),
+            None,
+            f"type {_final_type(ticket, events, now_us)} is outside the SLA",
+        )
+    if rule_idx < 0:
+        return Evaluation(policy.name, policy.version, None, (), None, "no rule matches the ticket")
+    rule = cp.rules[rule_idx]
+    anchor = items[0][0] if items else now_us
+    clocks: dict[int, BusinessTime] = {}
+    results: list[TargetResult] = []
+    for ct in rule.targets:
+        if priority not in ct.lengths:
+            continue
+        lens = _lengths_by_stretch(cp, ct, stretches)
+        texts = [_text_in(cp, ct, r, p) if ok and r >= 0 else None for r, p, ok in stretches]
+        bt = clocks.get(id(ct.calendar))
+        if bt is None:
+            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor)
+        results.append(Run(ct, lens, texts, priority, bt, now_us).run(items))
+    next_event = _next_event_at(results, now)
+    reason = "" if results else f"priority {priority} has no target in rule {rule.rule.name}"
+    return Evaluation(
+        policy.name, policy.version, rule.rule.name, tuple(results), next_event, reason
+    )
+
+
+def _final_type(ticket: TicketFacts, events: Sequence[Event], now_us: int) -> str:
+    kind = ticket.type
+    for e in sorted(events, key=_AT):
+        if to_us(e.at) > now_us:
+            break
+        if e.kind is EventKind.TYPE and e.type is not None:
+            kind = e.type
+    return kind
+
+
+def _text_in(cp: CompiledPolicy, ct: CompiledTarget, rule_idx: int, prio: str) -> str | None:
+    other = cp.rules[rule_idx].by_key.get(ct.key)
+    return None if other is None else other.texts.get(prio)
+
+
+def _lengths_by_stretch(
+    cp: CompiledPolicy, ct: CompiledTarget, stretches: list[tuple[int, str, bool]]
+) -> list[Length | None]:
+    out: list[Length | None] = []
+    for rule_idx, prio, ok in stretches:
+        if not ok or rule_idx < 0:
+            out.append(None)
+            continue
+        other = cp.rules[rule_idx].by_key.get(ct.key)
+        out.append(None if other is None else other.lengths.get(prio))
+    return out
+
+
+def _digest(
+    cp: CompiledPolicy, ticket: TicketFacts, events: Sequence[Event], now_us: int
+) -> tuple[list[Item], list[tuple[int, str, bool]]]:
+    """The relevant events as ``(t_us, code, a, b)`` and the stretches of constant
+    ``(rule index, priority, under SLA)``; the ``FACTS`` items index into the stretches."""
+    facts = ticket
+    stretches = [(cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)]
+    items: list[Item] = []
+    created = accepted = False
+    for e in sorted(events, key=_AT):
+        at = e.at
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise NaiveDatetimeError("event.at", at)
+        t = to_us(at)
+        if t > now_us:
+            break
+        kind = e.kind
+        if kind is EventKind.MESSAGE:
+            if e.author is Author.AGENT:
+                if e.public:
+                    items.append((t, REPLY, None, None))
+            elif e.author is Author.CUSTOMER:
+                items.append((t, CUSTOMER, None, None))
+        elif kind is EventKind.STATUS:
+            if e.status is not None:
+                items.append((t, STATUS, e.status, e.reason))
+        elif kind is EventKind.ASSIGNED:
+            if e.assignee is not None:
+                items.append((t, ASSIGNED, e.assignee, None))
+        elif kind is EventKind.CREATED:
+            if not created:
+                created = True
+                items.append((t, CREATED, None, None))
+        elif kind is EventKind.ACCEPTED:
+            if not accepted:
+                accepted = True
+                items.append((t, ACCEPTED, None, None))
+        else:
+            new, why = _changed(facts, e)
+            if new is None:
+                continue
+            facts = new
+            stretch = (cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)
+            if stretch != stretches[-1]:
+                stretches.append(stretch)
+                items.append((t, FACTS, len(stretches) - 1, why))
+    if not created and items:
+        items.insert(0, (items[0][0], CREATED, None, None))
+    return items, stretches
+
+
+def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:
+    if e.kind is EventKind.PRIORITY:
+        if e.priority is None or e.priority == facts.priority:
+            return None, ""
+        why = f"priority {facts.priority} -> {e.priority}"
+        if e.reason:
+            why += f" ({e.reason})"
+        return replace(facts, priority=e.priority), why
+    if e.kind is EventKind.TYPE:
+        if e.type is None or e.type == facts.type:
+            return None, ""
+        return replace(facts, type=e.type), f"type {facts.type} -> {e.type}"
+    if e.kind is EventKind.ATTRIBUTES:
+        attributes = {**facts.attributes, **e.attributes}
+        tags = facts.tags if e.tags is None else e.tags
+        if attributes == facts.attributes and tags == facts.tags:
+            return None, ""
+        return replace(facts, attributes=attributes, tags=tags), "attributes changed"
+    return None, ""
+
+
+def _next_event_at(results: list[TargetResult], now: datetime) -> datetime | None:
+    best: datetime | None = None
+    for r in results:
+        if r.state is not TargetState.RUNNING:
+            continue
+        candidates = [w.at for w in r.warnings if w.at is not None and w.at > now]
+        if r.due_at is not None and r.due_at > now:
+            candidates.append(r.due_at)
+        for at in candidates:
+            if best is None or at < best:
+                best = at
+    return best

@@ -1,0 +1,446 @@
+"""One target's clock over a ticket's digested history (see ``_evaluate.py`` for the rules).
+
+A ``_Run`` walks the digested events once, keeping the open cycle's running segment, the
+business time its closed segments used, and its deadline; it answers a
+:class:`~sladesk.sla.TargetResult` with the timeline that explains it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sladesk.policy._model import Metric
+from sladesk.sla._clocks import BusinessTime, from_us
+from sladesk.sla._compiled import CompiledTarget, Length
+from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
+
+# Digested event codes (built by ``_evaluate._digest``).
+CREATED = 0
+ACCEPTED = 1
+REPLY = 2  # public agent message
+CUSTOMER = 3  # customer message
+ASSIGNED = 4  # assigned to an agent
+STATUS = 5
+FACTS = 6  # facts changed so that the rule or the priority differ: a = stretch index
+
+#: ``(t_us, code, a, b)``: a is the status / assignee / stretch index, b the reason / why.
+Item = tuple[int, int, object, str | None]
+
+STOPPING = frozenset({"solved", "closed"})
+_FIRST = Metric.FIRST_RESPONSE
+_NEXT = Metric.NEXT_RESPONSE
+_RESOLUTION = Metric.RESOLUTION
+_PERIODIC = Metric.PERIODIC_UPDATE
+
+
+class _Cycle:
+    """One measured stretch: the whole life of a first_response/resolution target, or one
+    cycle of a next_response/periodic_update target."""
+
+    __slots__ = (
+        "bd_due",
+        "breach_late",
+        "breached",
+        "due",
+        "due_at_end",
+        "fulfilled",
+        "length",
+        "seg",
+        "seg_b",
+        "segs",
+        "start",
+        "target",
+        "uninterrupted",
+        "used",
+    )
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.target: int | None = None  # business microseconds
+        self.length: Length | None = None
+        self.bd_due: int | None = None  # business-day deadline while uninterrupted
+        self.used = 0  # business time of the closed segments
+        self.seg: int | None = None  # start instant of the running segment
+        self.seg_b = 0  # its coordinate
+        self.segs: list[tuple[int, int, int]] = []  # closed: (start_us, start_b, end_b)
+        self.due: int | None = None  # deadline while running
+        self.due_at_end: int | None = None  # deadline as it stood when fulfilled
+        self.fulfilled: int | None = None
+        self.breached: int | None = None
+        self.breach_late = False  # breached by a change of length, at the change
+        self.uninterrupted = True
+
+
+class Run:
+    """One target's clock over a ticket's digested history."""
+
+    __slots__ = (
+        "bt",
+        "ct",
+        "cur",
+        "cycles",
+        "last",
+        "length",
+        "lens",
+        "metric",
+        "now",
+        "paused",
+        "priority",
+        "replied",
+        "running",
+        "started",
+        "status_why",
+        "stopped",
+        "texts",
+        "timeline",
+    )
+
+    def __init__(
+        self,
+        ct: CompiledTarget,
+        lens: list[Length | None],
+        texts: list[str | None],
+        priority: str,
+        bt: BusinessTime,
+        now_us: int,
+    ) -> None:
+        self.ct = ct
+        self.metric = ct.metric
+        self.lens = lens
+        self.texts = texts
+        self.priority = priority
+        self.bt = bt
+        self.now = now_us
+        self.length: Length | None = lens[0]
+        self.cur: _Cycle | None = None  # the open (unfulfilled) cycle
+        self.last: _Cycle | None = None  # the latest cycle
+        self.cycles: list[_Cycle] = []
+        self.started = False
+        self.stopped = False
+        self.paused = False
+        self.running = False
+        self.replied = False
+        self.status_why = ""
+        self.timeline: list[tuple[int, str, str, int | None, int]] = []
+
+    # -- the walk -------------------------------------------------------------------------
+
+    def run(self, items: list[Item]) -> TargetResult:
+        metric = self.metric
+        start_code = ACCEPTED if self.ct.from_accepted else CREATED
+        by_assignment = self.ct.by_assignment
+        reply_fulfils = ASSIGNED if (metric is _FIRST and by_assignment) else REPLY
+        for t, code, a, b in items:
+            cur = self.cur
+            if cur is not None and cur.breached is None and cur.due is not None and cur.due <= t:
+                fulfils = (
+                    (code == STATUS and a in STOPPING and not self.stopped)
+                    if metric is _RESOLUTION
+                    else code == reply_fulfils
+                )
+                if not (fulfils and cur.due == t):
+                    cur.breached = cur.due
+            if code == STATUS:
+                self._status(t, str(a), b)
+            elif code == FACTS:
+                assert isinstance(a, int)
+                self._facts(t, a, b or "")
+            elif not self.started:
+                if code == start_code:
+                    self._start(t)
+            elif code == REPLY:
+                if metric is _NEXT:
+                    if cur is not None:
+                        self._fulfil(t, "replied")
+                    elif not self.replied:
+                        self._mark(
+                            t, "stopped", "first response; waiting for a customer message", True
+                        )
+                    self.replied = True
+                elif metric is _PERIODIC:
+                    if cur is not None:
+                        self._fulfil(t, "updated")
+                    self._open(t, "update")
+                elif metric is _FIRST and cur is not None and not by_assignment:
+                    self._fulfil(t, "replied")
+            elif code == CUSTOMER:
+                if metric is _NEXT and self.replied and cur is None:
+                    self._open(t, "customer message")
+            elif code == ASSIGNED and metric is _FIRST and cur is not None and by_assignment:
+                self._fulfil(t, f"assigned to {a}")
+        cur = self.cur
+        if (
+            cur is not None
+            and self.running
+            and cur.breached is None
+            and cur.due is not None
+            and cur.due <= self.now
+        ):
+            cur.breached = cur.due
+        return self._result()
+
+    def _start(self, t: int) -> None:
+        self.started = True
+        if self.metric is not _NEXT:
+            self._open(t, "start")
+        else:
+            self._mark(t, "stopped", "waiting for the first response")
+
+    def _open(self, t: int, why: str) -> None:
+        c = _Cycle(t)
+        self.cycles.append(c)
+        self.cur = self.last = c
+        self._set_length(c, self.length)
+        self._sync(t, why)
+        if not self.running:
+            c.uninterrupted = False
+
+    def _fulfil(self, t: int, why: str) -> None:
+        c = self.cur
+        assert c is not None
+        c.due_at_end = c.due
+        if self.running:
+            self._close_segment(t)
+            self.running = False
+        c.fulfilled = t
+        c.due = None
+        self.cur = None
+        outcome = "breached" if c.breached is not None else "met"
+        if self.metric is _NEXT:
+            self._mark(t, "stopped", f"{why} ({outcome}); waiting for a customer message")
+        elif self.metric is not _PERIODIC:
+            self._mark(t, "stopped", f"{why} ({outcome})")
+
+    def _status(self, t: int, status: str, reason: str | None) -> None:
+        was_stopped = self.stopped
+        self.stopped = status in STOPPING
+        self.paused = self.ct.pauses(status, reason)
+        self.status_why = f"status {status}" + (f" ({reason})" if reason else "")
+        if self.metric is _RESOLUTION and self.started:
+            if self.stopped and not was_stopped and self.cur is not None:
+                self._fulfil(t, "solved" if status == "solved" else "closed")
+                return
+            last = self.last
+            if (
+                was_stopped
+                and not self.stopped
+                and self.cur is None
+                and last is not None
+                and last.fulfilled is not None
+            ):
+                last.fulfilled = None
+                last.due_at_end = None
+                self.cur = last
+                self._sync(t, f"reopened: {self.status_why}")
+                return
+        self._sync(t, self.status_why)
+
+    def _facts(self, t: int, idx: int, why: str) -> None:
+        self.length = length = self.lens[idx]
+        text = self.texts[idx]
+        why = f"{why}: {text or 'no target'}"
+        c = self.cur
+        if c is not None:
+            self._set_length(c, length)
+            if c.breached is None and c.target is not None:
+                used = c.used + (self.bt.coord(t) - c.seg_b if self.running else 0)
+                if used >= c.target:
+                    c.breached = t
+                    c.breach_late = True
+                    c.due = None
+                elif self.running:
+                    c.due = self._due(c)
+            elif c.target is None:
+                c.due = None
+        self._mark(t, self._kind(), why, force=True)
+
+    # -- clock mechanics ------------------------------------------------------------------
+
+    def _set_length(self, c: _Cycle, length: Length | None) -> None:
+        c.length = length
+        if length is None:
+            c.target = c.bd_due = None
+        elif length[0] == "t":
+            c.target, c.bd_due = length[1], None
+        else:
+            due = self.bt.add_business_days(c.start, length[1])
+            c.target = self.bt.coord(due) - self.bt.coord(c.start)
+            c.bd_due = due
+
+    def _due(self, c: _Cycle) -> int | None:
+        if c.target is None or c.breached is not None or c.seg is None:
+            return None
+        if c.bd_due is not None and c.uninterrupted:
+            return c.bd_due
+        return self.bt.instant(c.seg_b + c.target - c.used, c.seg)
+
+    def _close_segment(self, t: int) -> None:
+        c = self.cur
+        assert c is not None and c.seg is not None
+        b = self.bt.coord(t)
+        c.segs.append((c.seg, c.seg_b, b))
+        c.used += b - c.seg_b
+        c.seg = None
+        c.due = None
+        c.uninterrupted = False
+
+    def _sync(self, t: int, why: str) -> None:
+        """Start or stop the running segment to match the ticket's state at ``t``."""
+        c = self.cur
+        want = c is not None and not self.stopped and not self.paused
+        if self.running and not want:
+            self._close_segment(t)
+        elif want and not self.running:
+            assert c is not None
+            c.seg = t
+            c.seg_b = self.bt.coord(t)
+            c.due = self._due(c)
+        self.running = want
+        self._mark(t, self._kind(), why)
+
+    def _kind(self) -> str:
+        if self.running:
+            return "running"
+        if self.cur is not None and not self.stopped:
+            return "paused"
+        return "stopped"
+
+    def _mark(self, t: int, kind: str, why: str, force: bool = False) -> None:
+        if not self.started:
+            return
+        tl = self.timeline
+        if not force and tl and tl[-1][1] == kind and (kind != "paused" or tl[-1][2] == why):
+            return
+        c = self.cur
+        due = c.due if c is not None else None
+        used = 0
+        if c is not None:
+            used = c.used + (self.bt.coord(t) - c.seg_b if self.running else 0)
+        elif self.last is not None:
+            used = self.last.used
+        if tl and tl[-1][0] == t:
+            tl.pop()
+        tl.append((t, kind, why, due, used))
+
+    # -- the answer -----------------------------------------------------------------------
+
+    def _used_at(self, c: _Cycle, x: int) -> int | None:
+        """The instant at which the cycle's used time reaches ``x`` (None if it has not and
+        the clock is not running)."""
+        x = max(x, 0)
+        cum = 0
+        for s_us, s_b, e_b in c.segs:
+            if cum + (e_b - s_b) >= x:
+                return self.bt.instant(s_b + x - cum, s_us)
+            cum += e_b - s_b
+        if c.seg is not None:
+            return self.bt.instant(c.seg_b + x - cum, c.seg)
+        return None
+
+    def _result(self) -> TargetResult:
+        ct = self.ct
+        c = self.last
+        now = self.now
+        final_text = ct.texts[self.priority]
+        if c is None:
+            return TargetResult(
+                metric=str(ct.metric),
+                calendar=ct.calendar_name,
+                target=None,
+                target_text=final_text,
+                state=TargetState.PENDING,
+                started_at=None,
+                due_at=None,
+                fulfilled_at=None,
+                breached_at=None,
+                used=timedelta(0),
+                left=None,
+                timeline=self._segments(),
+                priority=self.priority,
+            )
+        if c.target is None:
+            # Fulfilled while the facts gave no length: judged by the length in effect now.
+            self._set_length(c, self.length)
+        target = c.target
+        assert target is not None
+        used = c.used + (self.bt.coord(now) - c.seg_b if c.seg is not None else 0)
+        if c.breached is None and c.fulfilled is not None and used > target:
+            c.breached = self._used_at(c, target)
+        if c.breached is not None:
+            state = TargetState.BREACHED
+            due = self._used_at(c, target) if c.breach_late else c.breached
+        elif c.fulfilled is not None:
+            state = TargetState.MET
+            due = c.due_at_end
+        elif self.running:
+            state = TargetState.RUNNING
+            due = c.due
+        else:
+            state = TargetState.PAUSED
+            due = None
+        warnings: list[Warning] = []
+        for text, fraction, lead in ct.warn:
+            x = round(target * fraction) if fraction is not None else target - (lead or 0)
+            at = self._used_at(c, x)
+            warnings.append(
+                Warning(text, None if at is None else from_us(at), at is not None and at <= now)
+            )
+        cycles: tuple[Cycle, ...] = ()
+        if self.metric is _NEXT or self.metric is _PERIODIC:
+            cycles = tuple(self._cycle(k) for k in self.cycles)
+        return TargetResult(
+            metric=str(ct.metric),
+            calendar=ct.calendar_name,
+            target=timedelta(microseconds=target),
+            target_text=final_text,
+            state=state,
+            started_at=from_us(c.start),
+            due_at=None if due is None else from_us(due),
+            fulfilled_at=None if c.fulfilled is None else from_us(c.fulfilled),
+            breached_at=None if c.breached is None else from_us(c.breached),
+            used=timedelta(microseconds=used),
+            left=timedelta(microseconds=target - used),
+            warnings=tuple(warnings),
+            cycles=cycles,
+            timeline=self._segments(),
+            priority=self.priority,
+        )
+
+    def _cycle(self, c: _Cycle) -> Cycle:
+        due: int | None
+        if c.breached is not None:
+            state = TargetState.BREACHED
+            due = c.breached
+        elif c.fulfilled is not None:
+            state = TargetState.MET
+            due = c.due_at_end
+        elif c.seg is not None:
+            state = TargetState.RUNNING
+            due = c.due
+        else:
+            state = TargetState.PAUSED
+            due = None
+        return Cycle(
+            started_at=from_us(c.start),
+            due_at=None if due is None else from_us(due),
+            fulfilled_at=None if c.fulfilled is None else from_us(c.fulfilled),
+            breached_at=None if c.breached is None else from_us(c.breached),
+            state=state,
+        )
+
+    def _segments(self) -> tuple[Segment, ...]:
+        tl = self.timeline
+        out: list[Segment] = []
+        for i, (t, kind, why, due, used) in enumerate(tl):
+            end = tl[i + 1][0] if i + 1 < len(tl) else None
+            out.append(
+                Segment(
+                    start=from_us(t),
+                    end=None if end is None else from_us(end),
+                    kind=kind,
+                    why=why,
+                    due_at=None if due is None else from_us(due),
+                    used=timedelta(microseconds=used),
+                )
+            )
+        return tuple(out)
