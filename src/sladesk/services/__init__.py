@@ -25,7 +25,6 @@ from sladesk.services._policies import (
     publish_policy,
     validate_policy,
 )
-from sladesk.services._sweep import sweep_sla
 from sladesk.services._tickets_read import get_ticket, list_tickets
 from sladesk.services._tickets_write import (
     accept_ticket,
@@ -138,6 +137,5 @@ __all__ = [
     "reply_publicly",
     "revoke_api_token",
     "solve_ticket",
-    "sweep_sla",
     "validate_policy",
 ]

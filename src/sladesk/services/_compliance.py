@@ -1,16 +1,68 @@
-"""Compliance reporting over the stored SLA projections."""
+"""Compliance reporting over the stored SLA projections: of the tickets created in a period,
+how many targets were met and breached, by metric and by priority. A running target whose
+deadline has passed counts as breached even if the sweep has not yet recorded it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
-from sladesk.services._views import *  # noqa: F403
+from sladesk.services._views import ComplianceSummary, MetricCompliance
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
-from sladesk.tickets import Actor
+from sladesk.tickets import Actor, InvalidRequest
+
+_Counts = dict[str, int]
 
 
 def compliance_summary(
     uow: UnitOfWork, clock: Clock, actor: Actor, start: datetime, end: datetime
 ) -> ComplianceSummary:
-    raise NotImplementedError
+    if end <= start:
+        raise InvalidRequest("the period must end after it starts", field="end")
+    now = clock.now()
+    with uow.read_only():
+        rows = uow.projections.for_tickets_created(actor.scope, start, end)
+    tickets: set[int] = set()
+    without: set[int] = set()
+    by_metric: dict[str, _Counts] = defaultdict(lambda: defaultdict(int))
+    by_priority: dict[str, dict[str, _Counts]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    for ticket, p in rows:
+        tickets.add(ticket.id)
+        if p is None:
+            without.add(ticket.id)
+            continue
+        state = p.state
+        if state == "running" and p.due_at is not None and p.due_at <= now:
+            state = "breached"
+        for counts in (by_metric[p.metric], by_priority[p.priority or ticket.priority][p.metric]):
+            counts["with_target"] += 1
+            counts[state] += 1
+    return ComplianceSummary(
+        start=start,
+        end=end,
+        tickets=len(tickets),
+        without_sla=len(without),
+        metrics=_table(by_metric),
+        by_priority={k: _table(v) for k, v in sorted(by_priority.items())},
+    )
+
+
+def _table(counts: dict[str, _Counts]) -> tuple[MetricCompliance, ...]:
+    out = []
+    for metric, c in sorted(counts.items()):
+        decided = c["met"] + c["breached"]
+        out.append(
+            MetricCompliance(
+                metric=metric,
+                with_target=c["with_target"],
+                met=c["met"],
+                breached=c["breached"],
+                running=c["running"],
+                paused=c["paused"],
+                compliance=c["met"] / decided if decided else None,
+            )
+        )
+    return tuple(out)

@@ -1,28 +1,95 @@
-"""Publishing policy versions: validate, store the text, make it current, re-evaluate."""
+"""Policy versions: check a file without publishing it; publish one (validated by
+``sladesk.policy.load_policy``, stored as written, current at once), which re-evaluates every
+ticket whose clocks may still move, in the same transaction."""
 
 from __future__ import annotations
 
-from sladesk.services._views import *  # noqa: F403
+from sladesk.errors import PolicyError
+from sladesk.policy import load_policy
+from sladesk.policy import validate_policy as check_policy_text
+from sladesk.services._tickets_support import refresh_sla, require_role
+from sladesk.services._views import PolicyCheck, PolicyVersionView
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
-from sladesk.tickets import Actor
+from sladesk.store._tables import PolicyVersion
+from sladesk.tickets import Actor, Forbidden, Role, Scope
 
-
-def publish_policy(
-    uow: UnitOfWork, clock: Clock, actor: Actor, text: str, *, source: str = "<published>"
-) -> PolicyVersionView:
-    raise NotImplementedError
-
-
-def get_current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> PolicyVersionView | None:
-    raise NotImplementedError
-
-
-def list_policy_versions(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[PolicyVersionView]:
-    raise NotImplementedError
+_MOVING = ("new", "open", "pending_customer", "on_hold")
 
 
 def validate_policy(
     uow: UnitOfWork, clock: Clock, actor: Actor, text: str, *, source: str = "<submitted>"
 ) -> PolicyCheck:
-    raise NotImplementedError
+    """Every problem of a policy file, without publishing it (staff only)."""
+    if not actor.is_staff:
+        raise Forbidden("only support staff can check policies")
+    errors = check_policy_text(text, source)
+    if errors:
+        return PolicyCheck(valid=False, errors=tuple(errors))
+    policy = load_policy(text, source)
+    return PolicyCheck(valid=True, errors=(), name=policy.name, version=policy.version)
+
+
+def publish_policy(
+    uow: UnitOfWork, clock: Clock, actor: Actor, text: str, *, source: str = "<published>"
+) -> PolicyVersionView:
+    """Make ``text`` the current policy, effective now. Raises :class:`PolicyError` (with
+    every problem located) when it is not valid; then nothing changes."""
+    require_role(actor, Role.ADMIN, "publish policies")
+    now = clock.now()
+    policy = load_policy(text, source)  # raises PolicyError
+    with uow:
+        uow.policies.current(for_update=True)  # serialises concurrent publishers
+        row = uow.policies.add_current(
+            PolicyVersion(
+                name=policy.name, version=policy.version, text=text, effective_from=now,
+                published_by=actor.key, current=True,
+            )
+        )  # fmt: skip
+        uow.caches.keep_policy(row.id, policy)
+        count = 0
+        everything = Scope.all_organizations()
+        for ticket in uow.tickets.query(everything, status=_MOVING, limit=10**9):
+            ticket.policy_version_id = row.id
+            refresh_sla(uow, ticket, now)
+            count += 1
+        uow.audit.add(now, actor.key, "sladesk.policy.published",
+                      {"id": row.id, "name": policy.name, "version": policy.version,
+                       "reevaluated": count})  # fmt: skip
+        uow.outbox.add("webhook", f"webhook:policy.published:{row.id}",
+                       {"event": "policy.published", "at": now.isoformat(), "actor": actor.key,
+                        "policy": {"id": row.id, "name": policy.name,
+                                   "version": policy.version}}, now)  # fmt: skip
+        view = policy_view(row, reevaluated=count)
+        uow.commit()
+    return view
+
+
+def get_current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> PolicyVersionView | None:
+    with uow.read_only():
+        row = uow.policies.current()
+        return policy_view(row) if row is not None else None
+
+
+def list_policy_versions(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[PolicyVersionView]:
+    if not actor.is_staff:
+        raise Forbidden("only support staff can list policy versions")
+    with uow.read_only():
+        return [policy_view(r) for r in uow.policies.versions()]
+
+
+def policy_view(row: PolicyVersion, *, reevaluated: int = 0) -> PolicyVersionView:
+    return PolicyVersionView(
+        id=row.id, name=row.name, version=row.version, effective_from=row.effective_from,
+        published_by=row.published_by, current=row.current, text=row.text,
+        reevaluated_tickets=reevaluated,
+    )  # fmt: skip
+
+
+__all__ = [
+    "PolicyError",
+    "get_current_policy",
+    "list_policy_versions",
+    "publish_policy",
+    "validate_policy",
+]

@@ -1,30 +1,135 @@
 """Ticket commands: one use case, one function, one transaction each.
 
 Each reads the clock once, checks the pure ticket rules (``sladesk.tickets``), appends the
-events, re-evaluates the SLA, stores the projection, and writes outbox and audit rows.
+events, re-evaluates the SLA, stores the projection, and writes outbox and audit rows. If a
+rule refuses, the transaction is rolled back and nothing is written.
 """
 
 from __future__ import annotations
 
-from sladesk.services._views import *  # noqa: F403
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sladesk.policy import Status
+from sladesk.services._effects import record_ticket_change
+from sladesk.services._ticket_create import create_ticket
+from sladesk.services._tickets_support import (
+    access_ticket,
+    fold_into_row,
+    policy_of,
+    refresh_sla,
+    sanitize,
+    state_of,
+    ticket_view,
+)
+from sladesk.services._views import TicketView
 from sladesk.services.clock import Clock
+from sladesk.sla import Event
 from sladesk.store import UnitOfWork
-from sladesk.tickets import Actor
+from sladesk.store._tables import Message
+from sladesk.tickets import (
+    Actor,
+    InvalidRequest,
+    NotFound,
+    TicketState,
+    decide_accept,
+    decide_assign,
+    decide_call,
+    decide_close,
+    decide_internal_note,
+    decide_priority_change,
+    decide_reopen,
+    decide_reply,
+    decide_solve,
+    decide_status_change,
+    decide_type_change,
+    parse_status,
+)
+
+__all__ = [
+    "accept_ticket",
+    "add_internal_note",
+    "assign_ticket",
+    "change_priority",
+    "change_status",
+    "change_type",
+    "close_ticket",
+    "create_ticket",
+    "log_call",
+    "reopen_ticket",
+    "reply_publicly",
+    "solve_ticket",
+]
 
 
-def create_ticket(
+@dataclass(frozen=True, slots=True)
+class _NewMessage:
+    kind: str  # reply | note | call
+    public: bool
+    body: str
+    body_html: str | None = None
+    call_summary: str | None = None
+
+
+def _run(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    new: NewTicket,
+    ticket_id: int,
+    decide: Callable[[UnitOfWork, TicketState, datetime], list[Event]],
+    code: Callable[[list[Event]], str] | str,
     *,
-    idempotency_key: str | None = None,
+    message: _NewMessage | None = None,
+    data: dict[str, Any] | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    now = clock.now()
+    with uow:
+        ticket = access_ticket(uow, actor, ticket_id, for_update=True)
+        events = decide(uow, state_of(ticket), now)
+        uow.events.append(ticket, events, actor.key)
+        data = dict(data or {})
+        if message is not None:
+            row = uow.messages.add(
+                Message(
+                    ticket_id=ticket.id,
+                    author_kind=actor.kind.value,
+                    author_id=actor.id,
+                    author_name=actor.name,
+                    public=message.public,
+                    kind=message.kind,
+                    body=message.body,
+                    body_html=sanitize(message.body, message.body_html),
+                    call_summary=message.call_summary,
+                    created_at=now,
+                )
+            )
+            data["message_id"] = row.id
+            data["public"] = message.public
+        fold_into_row(ticket, events, now)
+        evaluation = refresh_sla(uow, ticket, now)
+        record_ticket_change(
+            uow, actor, ticket, code if isinstance(code, str) else code(events), now, data
+        )
+        view = ticket_view(uow, actor, ticket, evaluation)
+        uow.commit()
+    return view
+
+
+def _status_code(events: list[Event]) -> str:
+    final = [e.status for e in events if e.status is not None]
+    if not final:
+        return "status.changed"
+    return {"solved": "solved", "closed": "closed"}.get(final[-1], "status.changed")
 
 
 def accept_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> TicketView:
-    raise NotImplementedError
+    """Support accepts the ticket (starts clocks whose policy says ``start: accepted``)."""
+    return _run(
+        uow, clock, actor, ticket_id,
+        lambda _u, s, now: decide_accept(s, actor, now=now), "accepted",
+    )  # fmt: skip
 
 
 def reply_publicly(
@@ -36,7 +141,16 @@ def reply_publicly(
     *,
     body_html: str | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    """A public message by an agent (fulfils responses) or by the customer."""
+    code = "replied.customer" if actor.is_contact else "replied.agent"
+
+    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        return decide_reply(s, actor, body, now=now)
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, code,
+        message=_NewMessage("reply", True, body.strip(), body_html),
+    )  # fmt: skip
 
 
 def add_internal_note(
@@ -48,13 +162,31 @@ def add_internal_note(
     *,
     body_html: str | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    """A note only support sees."""
+
+    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        return decide_internal_note(s, actor, body, now=now)
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, "note.added",
+        message=_NewMessage("note", False, body.strip(), body_html),
+    )  # fmt: skip
 
 
 def log_call(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, summary: str, *, body: str = ""
 ) -> TicketView:
-    raise NotImplementedError
+    """A phone/video call, recorded in writing: the summary (required) is what was agreed,
+    and the customer sees it."""
+
+    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        return decide_call(s, actor, summary, now=now)
+
+    text = summary.strip() if summary else ""
+    return _run(
+        uow, clock, actor, ticket_id, decide, "call.logged",
+        message=_NewMessage("call", True, (body.strip() or text), None, text),
+    )  # fmt: skip
 
 
 def assign_ticket(
@@ -66,7 +198,21 @@ def assign_ticket(
     assignee_id: int | None,
     team: str | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        events = decide_assign(s, actor, assignee_id, team, now=now)
+        if assignee_id is not None:
+            try:
+                agent = u.people.agent(assignee_id)
+            except NotFound:
+                raise InvalidRequest(f"no agent {assignee_id}", field="assignee_id") from None
+            if not agent.active:
+                raise InvalidRequest(f"agent {assignee_id} is not active", field="assignee_id")
+        return events
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, "assigned",
+        data={"assignee_id": assignee_id, "team": team},
+    )  # fmt: skip
 
 
 def change_status(
@@ -77,13 +223,38 @@ def change_status(
     status: str,
     reason: str | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    """Move the ticket in the status machine; ``on_hold`` needs a reason."""
+    parse_status(status)
+
+    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        return decide_status_change(s, actor, status, reason, now=now)
+
+    def code(events: list[Event]) -> str:
+        if status == Status.OPEN.value:
+            return "status.changed"
+        return _status_code(events)
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, code, data={"status": status, "reason": reason}
+    )
 
 
 def change_priority(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, priority: str, reason: str
 ) -> TicketView:
-    raise NotImplementedError
+    """Re-prioritise with a reason the customer sees; the targets follow the new priority,
+    counted from the original start."""
+
+    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        ticket = u.tickets.get(actor.scope, ticket_id)
+        policy = policy_of(u, ticket)
+        known = [p.key for p in policy.priorities] if policy else None
+        return decide_priority_change(s, actor, priority, reason, now=now, known=known)
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, "priority.changed",
+        data={"priority": priority, "reason": reason},
+    )  # fmt: skip
 
 
 def change_type(
@@ -94,22 +265,43 @@ def change_type(
     type: str,
     reason: str | None = None,
 ) -> TicketView:
-    raise NotImplementedError
+    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
+        ticket = u.tickets.get(actor.scope, ticket_id)
+        policy = policy_of(u, ticket)
+        known = list(policy.types) if policy else None
+        return decide_type_change(s, actor, type, reason, now=now, known=known)
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, "type.changed", data={"type": type, "reason": reason}
+    )
 
 
 def solve_ticket(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, reason: str | None = None
 ) -> TicketView:
-    raise NotImplementedError
+    return _run(
+        uow, clock, actor, ticket_id,
+        lambda _u, s, now: decide_solve(s, actor, reason, now=now), "solved",
+        data={"reason": reason},
+    )  # fmt: skip
 
 
 def reopen_ticket(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, reason: str | None = None
 ) -> TicketView:
-    raise NotImplementedError
+    return _run(
+        uow, clock, actor, ticket_id,
+        lambda _u, s, now: decide_reopen(s, actor, reason, now=now), "reopened",
+        data={"reason": reason},
+    )  # fmt: skip
 
 
 def close_ticket(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, reason: str | None = None
 ) -> TicketView:
-    raise NotImplementedError
+    """Closed is final. An unsolved ticket is closed only with a reason (the evidence)."""
+    return _run(
+        uow, clock, actor, ticket_id,
+        lambda _u, s, now: decide_close(s, actor, reason, now=now), "closed",
+        data={"reason": reason},
+    )  # fmt: skip

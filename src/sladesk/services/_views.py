@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sladesk.errors import SpecError
-from sladesk.sla._model import Evaluation
+from sladesk.sla import Evaluation
 
 # ---------------------------------------------------------------- inputs
 

@@ -6,8 +6,18 @@ point (``sladesk serve``, ``sladesk db upgrade``, a test fixture) through ``boot
 """
 
 from sladesk.store._caches import Caches
+from sladesk.store._codec import event_data, event_from_row, sla_events, ticket_facts
 from sladesk.store._engine import make_engine
 from sladesk.store._migrate import upgrade
 from sladesk.store.uow import UnitOfWork
 
-__all__ = ["Caches", "UnitOfWork", "make_engine", "upgrade"]
+__all__ = [
+    "Caches",
+    "UnitOfWork",
+    "event_data",
+    "event_from_row",
+    "make_engine",
+    "sla_events",
+    "ticket_facts",
+    "upgrade",
+]

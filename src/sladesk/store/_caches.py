@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sladesk.policy._model import Policy
+    from sladesk.policy import Policy
 
 
 class Caches:

@@ -1,10 +1,73 @@
-"""Repositories (being written)."""
+"""Organisations, contacts and agents. Contacts and organisations are scoped: a contact
+sees only their own organisation."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from sladesk.store._tables import Agent, Contact, Organization
+from sladesk.tickets import NotFound, Scope
 
 
 class PeopleRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, row: Organization | Contact | Agent) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def organization(
+        self, scope: Scope, organization_id: int, *, for_update: bool = False
+    ) -> Organization:
+        if not scope.allows(organization_id):
+            raise NotFound("organization", organization_id)
+        stmt = select(Organization).where(Organization.id == organization_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        org = self.session.execute(stmt).scalar_one_or_none()
+        if org is None:
+            raise NotFound("organization", organization_id)
+        return org
+
+    def organizations(self, scope: Scope) -> list[Organization]:
+        stmt = select(Organization).order_by(Organization.name, Organization.id)
+        if not scope.everything:
+            stmt = stmt.where(Organization.id == scope.organization_id)
+        return list(self.session.execute(stmt).scalars())
+
+    def organization_by_slug(self, slug: str) -> Organization | None:
+        stmt = select(Organization).where(Organization.slug == slug)
+        return self.session.execute(stmt).scalar_one_or_none()
+
+    def contact(self, scope: Scope, contact_id: int) -> Contact:
+        contact = self.session.get(Contact, contact_id)
+        if contact is None or not scope.allows(contact.organization_id):
+            raise NotFound("contact", contact_id)
+        return contact
+
+    def contacts(self, scope: Scope, organization_id: int | None = None) -> list[Contact]:
+        stmt = select(Contact).order_by(Contact.id)
+        if not scope.everything:
+            stmt = stmt.where(Contact.organization_id == scope.organization_id)
+        if organization_id is not None:
+            stmt = stmt.where(Contact.organization_id == organization_id)
+        return list(self.session.execute(stmt).scalars())
+
+    def agent(self, agent_id: int) -> Agent:
+        agent = self.session.get(Agent, agent_id)
+        if agent is None:
+            raise NotFound("agent", agent_id)
+        return agent
+
+    def agents(self) -> list[Agent]:
+        return list(self.session.execute(select(Agent).order_by(Agent.id)).scalars())
+
+    def email_taken(self, email: str) -> bool:
+        low = email.lower()
+        for table in (Contact, Agent):
+            stmt = select(func.count()).select_from(table).where(func.lower(table.email) == low)
+            if self.session.execute(stmt).scalar_one():
+                return True
+        return False

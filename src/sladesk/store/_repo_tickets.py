@@ -1,25 +1,298 @@
-"""Repositories (being written)."""
+"""Tickets, their append-only history, messages and SLA projections. Every query that a
+customer can reach takes a :class:`~sladesk.tickets.Scope`; outside it is NotFound."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
+
+from sladesk.sla import Evaluation, Event, TargetResult, TargetState
+from sladesk.store._codec import event_data, sla_events
+from sladesk.store._tables import Counter, Message, SlaProjection, Ticket, TicketEvent
+from sladesk.tickets import NotFound, Scope
+
+#: worst first: the state a queue shows for a ticket
+_SEVERITY = {
+    TargetState.BREACHED: 0,
+    TargetState.RUNNING: 1,
+    TargetState.PAUSED: 2,
+    TargetState.PENDING: 3,
+    TargetState.MET: 4,
+}
+
+
+_Ts = TypeVarTuple("_Ts")
+
+
+def scoped(stmt: Select[*_Ts], scope: Scope) -> Select[*_Ts]:
+    if scope.everything:
+        return stmt
+    if scope.organization_id is None:
+        return stmt.where(Ticket.id.is_(None))
+    return stmt.where(Ticket.organization_id == scope.organization_id)
+
+
+class TicketRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self) -> int:
+        """Unique, gap-tolerant: a sequence on PostgreSQL (no lock held), the counter row on
+        SQLite (whose write lock already serialises writers)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return int(
+                self.session.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one()
+            )
+        stmt = (
+            update(Counter)
+            .where(Counter.name == "ticket_number")
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+    def add(self, ticket: Ticket) -> Ticket:
+        self.session.add(ticket)
+        self.session.flush()
+        return ticket
+
+    def get(self, scope: Scope, ticket_id: int, *, for_update: bool = False) -> Ticket:
+        """The ticket if ``scope`` may see it; NotFound otherwise (never Forbidden)."""
+        stmt = scoped(select(Ticket).where(Ticket.id == ticket_id), scope)
+        if for_update:
+            stmt = stmt.with_for_update()
+        ticket = self.session.execute(stmt).scalar_one_or_none()
+        if ticket is None:
+            raise NotFound("ticket", ticket_id)
+        return ticket
+
+    def get_by_number(self, scope: Scope, number: int) -> Ticket:
+        stmt = scoped(select(Ticket).where(Ticket.number == number), scope)
+        ticket = self.session.execute(stmt).scalar_one_or_none()
+        if ticket is None:
+            raise NotFound("ticket", f"#{number}")
+        return ticket
+
+    def query(
+        self,
+        scope: Scope,
+        *,
+        status: Sequence[str] = (),
+        priority: Sequence[str] = (),
+        type_: Sequence[str] = (),
+        organization_id: int | None = None,
+        requester_id: int | None = None,
+        assignee_id: int | None = None,
+        team: str | None = None,
+        channel: str | None = None,
+        sla_state: Sequence[str] = (),
+        over_quota: bool | None = None,
+        open_only: bool = False,
+        text_contains: str | None = None,
+        order_by_due: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Ticket]:
+        stmt = scoped(select(Ticket), scope)
+        if status:
+            stmt = stmt.where(Ticket.status.in_(status))
+        if open_only:
+            stmt = stmt.where(Ticket.status.not_in(("solved", "closed")))
+        if priority:
+            stmt = stmt.where(Ticket.priority.in_(priority))
+        if type_:
+            stmt = stmt.where(Ticket.type.in_(type_))
+        if organization_id is not None:
+            stmt = stmt.where(Ticket.organization_id == organization_id)
+        if requester_id is not None:
+            stmt = stmt.where(Ticket.requester_id == requester_id)
+        if assignee_id is not None:
+            stmt = stmt.where(Ticket.assignee_id == assignee_id)
+        if team is not None:
+            stmt = stmt.where(Ticket.team == team)
+        if channel is not None:
+            stmt = stmt.where(Ticket.channel == channel)
+        if sla_state:
+            states = [s for s in sla_state if s != "none"]
+            cond = Ticket.sla_state.in_(states)
+            stmt = stmt.where(
+                or_(cond, Ticket.sla_state.is_(None)) if "none" in sla_state else cond
+            )
+        if over_quota is not None:
+            stmt = stmt.where(Ticket.over_quota.is_(over_quota))
+        if text_contains:
+            stmt = stmt.where(func.lower(Ticket.subject).contains(text_contains.lower()))
+        if order_by_due:
+            stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
+        else:
+            stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        return list(self.session.execute(stmt.limit(limit).offset(offset)).scalars())
+
+    def count_created(self, organization_id: int, start: datetime, end: datetime) -> int:
+        stmt = select(func.count(Ticket.id)).where(
+            Ticket.organization_id == organization_id,
+            Ticket.created_at >= start,
+            Ticket.created_at < end,
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+    def ids_not_closed(self) -> list[int]:
+        """Every ticket whose clocks may still move (publish re-evaluates these)."""
+        stmt = select(Ticket.id).where(Ticket.status != "closed").order_by(Ticket.id)
+        return list(self.session.execute(stmt).scalars())
+
+    def due_for_sweep(self, now: datetime, limit: int, *, skip_locked: bool = True) -> list[Ticket]:
+        """Tickets whose next SLA instant has passed, locked for this transaction; other
+        sweepers skip them (PostgreSQL). Cost follows the number of due tickets."""
+        stmt = (
+            select(Ticket)
+            .where(Ticket.next_sla_event_at <= now)
+            .order_by(Ticket.next_sla_event_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=skip_locked)
+        return list(self.session.execute(stmt).scalars())
 
 
 class EventRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def append(self, ticket: Ticket, events: Sequence[Event], actor: str) -> list[TicketEvent]:
+        """Append SLA events to ``ticket``'s history (the ticket row should be locked)."""
+        return [self.append_raw(ticket, e.kind.value, e.at, actor, event_data(e)) for e in events]
+
+    def append_raw(
+        self, ticket: Ticket, kind: str, at: datetime, actor: str, data: dict[str, Any]
+    ) -> TicketEvent:
+        """Append any history entry (``sla_warning``, ``escalated``...)."""
+        ticket.last_seq += 1
+        row = TicketEvent(
+            ticket_id=ticket.id, seq=ticket.last_seq, at=at, kind=kind, actor=actor, data=data
+        )
+        self.session.add(row)
+        return row
+
+    def rows(self, ticket_id: int) -> list[TicketEvent]:
+        stmt = (
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
+        )
+        return list(self.session.execute(stmt).scalars())
+
+    def sla_events(self, ticket_id: int) -> list[Event]:
+        stmt = (
+            select(TicketEvent.kind, TicketEvent.at, TicketEvent.data)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.seq)
+        )
+        return sla_events((k, a, d) for k, a, d in self.session.execute(stmt))
+
+    def count(self, ticket_id: int | None = None) -> int:
+        stmt = select(func.count(TicketEvent.id))
+        if ticket_id is not None:
+            stmt = stmt.where(TicketEvent.ticket_id == ticket_id)
+        return int(self.session.execute(stmt).scalar_one())
+
 
 class MessageRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, message: Message) -> Message:
+        self.session.add(message)
+        self.session.flush()
+        return message
+
+    def for_ticket(self, ticket_id: int, *, include_internal: bool) -> list[Message]:
+        stmt = select(Message).where(Message.ticket_id == ticket_id)
+        if not include_internal:
+            stmt = stmt.where(Message.public.is_(True))
+        return list(self.session.execute(stmt.order_by(Message.id)).scalars())
+
+
+def _target_next(t: TargetResult, now: datetime) -> datetime | None:
+    """The next instant after ``now`` when this target passes a warning or breaches."""
+    if t.state is not TargetState.RUNNING:
+        return None
+    candidates = [w.at for w in t.warnings if not w.passed and w.at is not None and w.at > now]
+    if t.due_at is not None and t.due_at > now:
+        candidates.append(t.due_at)
+    return min(candidates, default=None)
+
+
+def _seconds(value: Any) -> float | None:
+    return None if value is None else float(value.total_seconds())
 
 
 class ProjectionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def save(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
+        """Replace ``ticket``'s projection rows with ``evaluation`` (None: no SLA) and keep
+        the queue columns of the ticket row (worst state, earliest due, next event)."""
+        self.session.execute(delete(SlaProjection).where(SlaProjection.ticket_id == ticket.id))
+        if evaluation is None or not evaluation.targets:
+            ticket.sla_state = None
+            ticket.sla_due_at = None
+            ticket.next_sla_event_at = None
+            return
+        for t in evaluation.targets:
+            self.session.add(
+                SlaProjection(
+                    ticket_id=ticket.id,
+                    metric=t.metric,
+                    cycle=max(len(t.cycles) - 1, 0),
+                    state=t.state.value,
+                    priority=t.priority,
+                    started_at=t.started_at,
+                    due_at=t.due_at,
+                    fulfilled_at=t.fulfilled_at,
+                    breached_at=t.breached_at,
+                    used_seconds=t.used.total_seconds(),
+                    left_seconds=_seconds(t.left),
+                    next_event_at=_target_next(t, now),
+                    evaluated_at=now,
+                    data={
+                        "calendar": t.calendar,
+                        "target": t.target_text,
+                        "warnings": [
+                            {
+                                "threshold": w.threshold,
+                                "passed": w.passed,
+                                "at": w.at.isoformat() if w.at else None,
+                            }
+                            for w in t.warnings
+                        ],
+                    },  # fmt: skip
+                )
+            )
+        worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
+        running_due = [
+            t.due_at for t in evaluation.targets if t.state is TargetState.RUNNING and t.due_at
+        ]
+        ticket.sla_state = worst.value
+        ticket.sla_due_at = min(running_due, default=None)
+        ticket.next_sla_event_at = evaluation.next_event_at
 
-class TicketRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def for_ticket(self, ticket_id: int) -> list[SlaProjection]:
+        stmt = select(SlaProjection).where(SlaProjection.ticket_id == ticket_id)
+        return list(self.session.execute(stmt.order_by(SlaProjection.id)).scalars())
+
+    def for_tickets_created(
+        self, scope: Scope, start: datetime, end: datetime
+    ) -> list[tuple[Ticket, SlaProjection | None]]:
+        """Tickets created in [start, end) in ``scope`` with each of their projection rows
+        (one row per target; tickets without SLA once with None)."""
+        stmt = scoped(
+            select(Ticket, SlaProjection)
+            .outerjoin(SlaProjection, SlaProjection.ticket_id == Ticket.id)
+            .where(Ticket.created_at >= start, Ticket.created_at < end),
+            scope,
+        )
+        return [(t, p) for t, p in self.session.execute(stmt.order_by(Ticket.id))]

@@ -6,6 +6,21 @@ status machine, entitlements (quota, community-only plans, channels) and visibil
 """
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
+from sladesk.tickets._decide import (
+    decide_accept,
+    decide_assign,
+    decide_call,
+    decide_close,
+    decide_create,
+    decide_internal_note,
+    decide_priority_change,
+    decide_reopen,
+    decide_reply,
+    decide_solve,
+    decide_status_change,
+    decide_type_change,
+)
+from sladesk.tickets._entitlements import Entitlement, check_entitlement, quota_month
 from sladesk.tickets._errors import (
     AuthenticationFailed,
     Conflict,
@@ -14,16 +29,41 @@ from sladesk.tickets._errors import (
     NotFound,
     TicketRuleError,
 )
+from sladesk.tickets._state import TicketState, apply
+from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
+from sladesk.tickets._visibility import can_see_event, can_see_message
 
 __all__ = [
+    "TRANSITIONS",
     "Actor",
     "ActorKind",
     "AuthenticationFailed",
     "Conflict",
+    "Entitlement",
     "Forbidden",
     "InvalidRequest",
     "NotFound",
     "Role",
     "Scope",
     "TicketRuleError",
+    "TicketState",
+    "apply",
+    "can_see_event",
+    "can_see_message",
+    "check_entitlement",
+    "check_transition",
+    "decide_accept",
+    "decide_assign",
+    "decide_call",
+    "decide_close",
+    "decide_create",
+    "decide_internal_note",
+    "decide_priority_change",
+    "decide_reopen",
+    "decide_reply",
+    "decide_solve",
+    "decide_status_change",
+    "decide_type_change",
+    "parse_status",
+    "quota_month",
 ]

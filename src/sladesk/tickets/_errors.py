@@ -21,10 +21,21 @@ class TicketRuleError(SladeskError, ValueError):
     """A command the ticket rules refuse. ``code`` is stable (``ticket.note.contact``);
     ``field`` names the offending argument when there is one."""
 
-    def __init__(self, message: str, *, code: str = "ticket.rule", field: str | None = None):
+    code: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "ticket.rule",
+        field: str | None = None,
+        forbidden: bool = False,
+    ) -> None:
         self.message = message
         self.code = code
         self.field = field
+        #: True when the refusal is about who the caller is (an adapter may answer 403)
+        self.forbidden = forbidden
         super().__init__(message)
 
 
