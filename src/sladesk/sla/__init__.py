@@ -9,6 +9,7 @@ reading. The rules of the clocks are in ``_evaluate.py`` and ``docs/policies.md`
 """
 
 from sladesk.sla._evaluate import evaluate
+from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
 from sladesk.sla._model import (
     Author,
     Cycle,
@@ -21,6 +22,12 @@ from sladesk.sla._model import (
     TicketFacts,
     Warning,
 )
+from sladesk.sla._scenario import (
+    Scenario,
+    check_expectations,
+    load_scenario,
+    load_scenario_file,
+)
 
 __all__ = [
     "Author",
@@ -32,6 +39,13 @@ __all__ = [
     "TargetResult",
     "TargetState",
     "TicketFacts",
+    "Scenario",
     "Warning",
+    "check_expectations",
     "evaluate",
+    "evaluation_to_json",
+    "format_duration",
+    "format_instant",
+    "load_scenario",
+    "load_scenario_file",
 ]
