@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sladesk.policy import Action, Policy, Target
@@ -99,23 +99,28 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         new = _record_milestones(uow, candidates, now)
         warnings = breaches = 0
         outbox: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         for m in sorted(new, key=lambda m: (m.ticket_id, m.at, m.metric, m.threshold)):
             ticket, policy, evaluation = plans[m.ticket_id]
             is_breach = m.threshold == BREACH
             breaches += is_breach
             warnings += not is_breach
-            uow.events.append_raw(
-                ticket,
-                "sla.breached" if is_breach else "sla.warning",
-                m.at,
-                SWEEP_ACTOR,
+            ticket.last_seq += 1
+            events.append(
                 {
-                    "metric": m.metric,
-                    "cycle": m.cycle,
-                    "threshold": m.threshold,
-                    "due_at": m.due_at.isoformat() if m.due_at else None,
-                    "recorded_at": now.isoformat(),
-                },
+                    "ticket_id": ticket.id,
+                    "seq": ticket.last_seq,
+                    "at": m.at,
+                    "kind": "sla.breached" if is_breach else "sla.warning",
+                    "actor": SWEEP_ACTOR,
+                    "data": {
+                        "metric": m.metric,
+                        "cycle": m.cycle,
+                        "threshold": m.threshold,
+                        "due_at": m.due_at.isoformat() if m.due_at else None,
+                        "recorded_at": now.isoformat(),
+                    },
+                }
             )
             if m.escalate:
                 target = _policy_target(policy, evaluation, m.metric)
@@ -123,6 +128,8 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
                     () if target is None else target.on_breach if is_breach else target.on_warning
                 )
                 outbox.extend(_outbox_rows(ticket, policy, m, actions, now))
+        if events:  # one multi-row INSERT; the claimed ticket rows are locked by us
+            uow.session.execute(insert(TicketEvent), events)
         queued = _queue(uow, outbox)
         for ticket, _policy, evaluation in plans.values():
             uow.projections.save(ticket, evaluation, now)
