@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from sladesk.errors import SpecError
 from sladesk.policy._model import Duration, Threshold
+from sladesk.policy._reader import describe
 
 _TIME_RE = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 _BUSINESS_DAYS_RE = re.compile(r"^(?P<n>\d+)bd$")
@@ -23,15 +24,7 @@ _EXAMPLES = "such as '45m', '4h', '1h30m', '90s' or '1bd'"
 
 
 def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if value is None:
-        return "nothing"
-    if isinstance(value, str):
-        return repr(value)
-    return f"a {type(value).__name__}"
+    return repr(value) if isinstance(value, str) else describe(value)
 
 
 def _time(text: str) -> timedelta | None:

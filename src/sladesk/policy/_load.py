@@ -18,7 +18,7 @@ from sladesk.errors import CalendarSpecError, Location, PolicyError, SpecError
 from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
 from sladesk.policy._reader import Reader, describe, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
-from sladesk.yaml_source import Path, PathPart, load_yaml
+from sladesk.yaml_source import Document, Path, PathPart, load_yaml
 
 TOP_KEYS = (
     "policy",
@@ -80,6 +80,11 @@ def _read(text: str, source: str) -> tuple[Policy | None, list[SpecError]]:
         doc = load_yaml(text, source)
     except SpecError as exc:
         return None, [exc]
+    return read_document(doc, text)
+
+
+def read_document(doc: Document, text: str) -> tuple[Policy | None, list[SpecError]]:
+    """The policy a parsed document describes, or every problem it has (sorted by line)."""
     r = Reader(doc)
     policy = _read_policy(r, doc.data, text)
     errors = sorted(

@@ -106,7 +106,9 @@ def read_rules(r: Reader, value: object, names: Names) -> tuple[Rule, ...]:
         calendar = None
         if "calendar" in raw:
             calendar = _calendar_name(r, (*rule_path, "calendar"), raw["calendar"], names)
-        targets = _read_targets(r, (*rule_path, "targets"), raw.get("targets", []), calendar, names)
+        targets = _read_targets(
+            r, (*rule_path, "targets"), raw.get("targets", []), calendar, "calendar" in raw, names
+        )
         if len(r.errors) == errors_before and name is not None:
             rules.append(Rule(name, when, targets, description))
     _report_shadowed(r, value, clean_when)
@@ -122,12 +124,12 @@ def _report_shadowed(r: Reader, value: list[Any], whens: list[Conditions | None]
             if earlier is not None and covers(earlier, later):
                 item = value[j]
                 at: Path = ("rules", j, "when") if "when" in item else ("rules", j)
-                what = "has no `when`, so it matches" if not _given(earlier) else "matches"
+                why = "" if _given(earlier) else " (it has no `when`)"
                 r.error(
                     at,
                     f"rule {_rule_name(value[j], j)} is shadowed by rules[{i}] "
-                    f"{_rule_name(value[i], i)}, which {what} every ticket this rule matches "
-                    "and comes first: this rule can never apply",
+                    f"{_rule_name(value[i], i)}: that rule comes first and matches every ticket "
+                    f"this one matches{why}, so this rule never applies",
                 )
                 break
 
@@ -202,7 +204,12 @@ def _choice(r: Reader, path: Path, value: object, enum: type[_E], kind: str) -> 
 
 
 def _read_targets(
-    r: Reader, path: Path, value: object, rule_calendar: str | None, names: Names
+    r: Reader,
+    path: Path,
+    value: object,
+    rule_calendar: str | None,
+    rule_gives_calendar: bool,
+    names: Names,
 ) -> tuple[Target, ...]:
     if not isinstance(value, list):
         r.error(path, f"expected a list of targets, got {describe(value)}")
@@ -210,7 +217,7 @@ def _read_targets(
     targets: list[Target] = []
     metric_at: dict[Metric, int] = {}
     for i, item in enumerate(value):
-        target = _read_target(r, (*path, i), item, rule_calendar, names)
+        target = _read_target(r, (*path, i), item, rule_calendar, rule_gives_calendar, names)
         if target is None:
             continue
         if target.metric in metric_at:
@@ -226,7 +233,12 @@ def _read_targets(
 
 
 def _read_target(
-    r: Reader, path: Path, value: object, rule_calendar: str | None, names: Names
+    r: Reader,
+    path: Path,
+    value: object,
+    rule_calendar: str | None,
+    rule_gives_calendar: bool,
+    names: Names,
 ) -> Target | None:
     before = len(r.errors)
     raw = r.mapping(path, value, allowed=TARGET_KEYS, required=("metric",), what="a target")
@@ -238,7 +250,7 @@ def _read_target(
     calendar = rule_calendar
     if "calendar" in raw:
         calendar = _calendar_name(r, (*path, "calendar"), raw["calendar"], names)
-    elif rule_calendar is None:
+    elif not rule_gives_calendar:
         r.error(
             (*path, "calendar"), "missing required key 'calendar' (give it here or on the rule)"
         )
