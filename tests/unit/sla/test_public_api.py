@@ -12,12 +12,19 @@ def test_all_is_pinned() -> None:
         "Evaluation",
         "Event",
         "EventKind",
+        "Scenario",
         "Segment",
         "TargetResult",
         "TargetState",
         "TicketFacts",
         "Warning",
+        "check_expectations",
         "evaluate",
+        "evaluation_to_json",
+        "format_duration",
+        "format_instant",
+        "load_scenario",
+        "load_scenario_file",
     ]
     for name in sladesk.sla.__all__:
         assert hasattr(sladesk.sla, name)
