@@ -236,3 +236,20 @@ def test_load_policy_file_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_policy_file(tmp_path / "nope.yaml")
+
+
+def test_the_example_in_the_docs_loads() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "policies.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    policy = load_policy(example, "docs/policies.md")
+    assert policy.name == "infraspeak-support"
+    assert policy.addons["vip"].plans == frozenset({"all_inclusive"})
+
+
+@pytest.mark.parametrize(
+    "name", ["aivo.yaml", "blip-go.yaml", "infraspeak.yaml", "liveagent-vip.yaml"]
+)
+def test_the_seed_policies_load(name: str) -> None:
+    path = Path(__file__).parents[3] / "examples" / "policies" / name
+    assert load_policy_file(path).rules
