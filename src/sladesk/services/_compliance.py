@@ -22,22 +22,25 @@ def compliance_summary(
         raise InvalidRequest("the period must end after it starts", field="end")
     now = clock.now()
     with uow.read_only():
-        rows = uow.projections.for_tickets_created(actor.scope, start, end)
+        rows = [
+            (t.id, t.priority, p.metric if p else None, p.state if p else None,
+             p.due_at if p else None, p.priority if p else None)
+            for t, p in uow.projections.for_tickets_created(actor.scope, start, end)
+        ]  # fmt: skip
     tickets: set[int] = set()
     without: set[int] = set()
     by_metric: dict[str, _Counts] = defaultdict(lambda: defaultdict(int))
     by_priority: dict[str, dict[str, _Counts]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
-    for ticket, p in rows:
-        tickets.add(ticket.id)
-        if p is None:
-            without.add(ticket.id)
+    for ticket_id, ticket_priority, metric, state, due_at, priority in rows:
+        tickets.add(ticket_id)
+        if metric is None or state is None:
+            without.add(ticket_id)
             continue
-        state = p.state
-        if state == "running" and p.due_at is not None and p.due_at <= now:
+        if state == "running" and due_at is not None and due_at <= now:
             state = "breached"
-        for counts in (by_metric[p.metric], by_priority[p.priority or ticket.priority][p.metric]):
+        for counts in (by_metric[metric], by_priority[priority or ticket_priority][metric]):
             counts["with_target"] += 1
             counts[state] += 1
     return ComplianceSummary(

@@ -27,8 +27,8 @@ def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, 
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     else:
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    inserted = session.execute(stmt.returning(table.c.id)).scalar_one_or_none()
+    return inserted is not None
 
 
 class MilestoneRepository:
