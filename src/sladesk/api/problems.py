@@ -133,9 +133,9 @@ def kind_of(exc: BaseException, table: Mapping[type[Exception], ProblemKind]) ->
 def field_problems_of(exc: BaseException) -> list[FieldProblem] | None:
     """The located errors a sladesk error carries, if any."""
     if isinstance(exc, PolicyError):
-        return [_field_problem_of_spec(e) for e in exc.errors]
+        return [field_problem_of_spec(e) for e in exc.errors]
     if isinstance(exc, SpecError):
-        return [_field_problem_of_spec(exc)]
+        return [field_problem_of_spec(exc)]
     field = getattr(exc, "field", None)
     if isinstance(field, str) and field:
         return [FieldProblem(path=field, message=_message_of(exc))]
@@ -147,7 +147,7 @@ def _message_of(exc: BaseException) -> str:
     return message if isinstance(message, str) else str(exc)
 
 
-def _field_problem_of_spec(err: SpecError) -> FieldProblem:
+def field_problem_of_spec(err: SpecError) -> FieldProblem:
     loc = err.location
     return FieldProblem(path=loc.path, message=err.message, line=loc.line, column=loc.column)
 
@@ -224,6 +224,8 @@ def install_problem_handlers(
 
     async def on_sladesk_error(request: Request, exc: Exception) -> JSONResponse:
         kind = kind_of(exc, kinds)
+        if kind is TICKET_RULE and getattr(exc, "forbidden", False) is True:
+            kind = FORBIDDEN  # a rule about who the caller is, not about the ticket's state
         if kind is INTERNAL:
             raise exc  # a bug: let the server log it and answer the generic 500
         detail = _policy_detail(exc) if isinstance(exc, PolicyError) else _message_of(exc)

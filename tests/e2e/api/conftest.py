@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -31,8 +30,6 @@ from sladesk.store import make_engine
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Tuesday 10 March 2026, 10:00 in Lisbon (WET = UTC): inside Infraspeak's support hours
 START = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[3]
-POLICY_FILE = REPO / "examples" / "policies" / "infraspeak.yaml"
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.problems import NOT_FOUND, ApiProblem, ProblemKind
+from sladesk.api.problems import NOT_FOUND, ApiProblem
 from sladesk.api.schemas import (
-    PolicyCheck,
+    PolicyCheckPublic,
     PolicySubmit,
     PolicyVersionPublic,
     PolicyVersionSummary,
@@ -17,17 +17,15 @@ from sladesk.api.schemas import (
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 
-NOT_IMPLEMENTED = ProblemKind("not-implemented", 501, "Not implemented yet")
-
 
 @router.post("/validate")
 def validate_policy(
     policy: PolicySubmit, actor: ActorDep, uow: UowDep, clock: ClockDep
-) -> PolicyCheck:
+) -> PolicyCheckPublic:
     """Check a policy file without publishing it: every problem, with line, column and path.
-
-    Waits on ``services.validate_policy`` (docs/architecture.md, "Requests from the API")."""
-    raise ApiProblem(NOT_IMPLEMENTED, "policy validation is not available yet")
+    A file with problems is still a 200: finding them is what was asked."""
+    check = services.validate_policy(uow, clock, actor, policy.text, source=policy.source)
+    return PolicyCheckPublic.of(check)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

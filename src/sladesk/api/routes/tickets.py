@@ -170,7 +170,7 @@ def change_status(
     ticket_id: int, change: StatusChange, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Move the ticket to a status (with a reason for ``on_hold``, for instance)."""
-    view = services.change_status(uow, clock, actor, ticket_id, change.status, change.reason)
+    view = services.change_status(uow, clock, actor, ticket_id, change.status.value, change.reason)
     return render_ticket(actor, view)
 
 

@@ -12,7 +12,7 @@ from sladesk.api.schemas.people import (
     OrganizationPublic,
 )
 from sladesk.api.schemas.policies import (
-    PolicyCheck,
+    PolicyCheckPublic,
     PolicySubmit,
     PolicyVersionPublic,
     PolicyVersionSummary,
@@ -49,7 +49,7 @@ __all__ = [
     "NoteCreate",
     "OrganizationCreate",
     "OrganizationPublic",
-    "PolicyCheck",
+    "PolicyCheckPublic",
     "PolicySubmit",
     "PolicyVersionPublic",
     "PolicyVersionSummary",

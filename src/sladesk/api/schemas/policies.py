@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from sladesk.api.problems import FieldProblem
+from sladesk.api.problems import FieldProblem, field_problem_of_spec
 from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.services import PolicyCheck
 
 
 class PolicySubmit(InputModel):
@@ -22,11 +23,22 @@ class PolicySubmit(InputModel):
     )
 
 
-class PolicyCheck(OutputModel):
+class PolicyCheckPublic(OutputModel):
     """The answer to a validation: ``valid``, or every problem with its line, column and path."""
 
     valid: bool
+    name: str | None = None
+    version: str | None = None
     errors: list[FieldProblem]
+
+    @classmethod
+    def of(cls, check: PolicyCheck) -> PolicyCheckPublic:
+        return cls(
+            valid=check.valid,
+            name=check.name,
+            version=check.version,
+            errors=[field_problem_of_spec(e) for e in check.errors],
+        )
 
 
 class PolicyVersionSummary(OutputModel):

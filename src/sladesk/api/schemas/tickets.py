@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.policy import Status
 from sladesk.services import (
     Actor,
     EventView,
@@ -104,7 +105,10 @@ class AssignmentChange(InputModel):
 
 
 class StatusChange(InputModel):
-    status: Key
+    """A new status; ``on_hold`` takes a reason (``on_hold`` + ``partner_outage`` pauses the
+    clocks whose policy says ``on_hold:partner_outage``)."""
+
+    status: Status
     reason: Reason | None = None
 
 

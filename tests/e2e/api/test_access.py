@@ -1,0 +1,235 @@
+"""The access matrix: every route, as every kind of caller, over real HTTP.
+
+The table below has one row per route: what to send, and the status each caller gets
+(anonymous, a contact of another organisation, a contact of the ticket's organisation, an
+agent, an admin). Routes are enumerated from the app, so a route added without a row fails
+``test_every_route_has_a_row``. Besides the status, every answer is searched for what must not
+leak: nothing of organisation A reaches B's contact, no internal note reaches any contact, and
+a contact's rendering has no agent-internal fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from api_world import POLICY_FILE, ROLES, RoleName, World
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+
+from sladesk.bootstrap import Container
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    json: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Make = Callable[[World, RoleName], Call]
+
+
+@dataclass(frozen=True)
+class Row:
+    #: status per caller, in ROLES order: anonymous, other_contact, contact, agent, admin
+    expect: tuple[int, int, int, int, int]
+    make: Make
+
+
+def _ticket_body(w: World, role: RoleName) -> dict[str, Any]:
+    body: dict[str, Any] = {"subject": f"New via API {w.tag}", "body": "Help", "type": "incident"}
+    if role in ("agent", "admin"):
+        body["requester_id"] = w.contact_a
+    return body
+
+
+def _fresh(path: str, json_body: Any = None, *, solved: bool = False) -> Make:
+    """A call on a fresh org-A ticket (so that commands do not depend on each other)."""
+
+    def make(w: World, role: RoleName) -> Call:
+        ticket = w.new_ticket_a(solved=solved)
+        return Call(path.format(t=ticket), json_body)
+
+    return make
+
+
+def _fixed(path: str, json_body: Any = None, **params: Any) -> Make:
+    def make(w: World, role: RoleName) -> Call:
+        return Call(path.format(t=w.ticket_a, org_a=w.org_a), json_body, dict(params))
+
+    return make
+
+
+def _policy(w: World, role: RoleName) -> Call:
+    return Call("/api/v1/policies", {"text": w.policy_text, "source": "infraspeak.yaml"})
+
+
+def _validate(w: World, role: RoleName) -> Call:
+    return Call("/api/v1/policies/validate", {"text": w.policy_text, "source": "infraspeak.yaml"})
+
+
+def _new_org(w: World, role: RoleName) -> Call:
+    slug = f"new-{role.replace('_', '-')}-{w.tag.lower()}"
+    return Call("/api/v1/organizations", {"name": f"New {role}", "slug": slug})
+
+
+def _new_contact(w: World, role: RoleName) -> Call:
+    email = f"{role}.{w.tag.lower()}@org-a.example"
+    return Call("/api/v1/contacts", {"organization_id": w.org_a, "email": email, "name": "N"})
+
+
+def _new_agent(w: World, role: RoleName) -> Call:
+    email = f"new.{role}.{w.tag.lower()}@desk.example"
+    return Call("/api/v1/agents", {"email": email, "name": "N"})
+
+
+OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
+
+#: (method, path template) -> Row
+TABLE: dict[tuple[str, str], Row] = {
+    ("GET", "/api/v1/health"): Row((OK, OK, OK, OK, OK), _fixed("/api/v1/health")),
+    ("GET", "/api/openapi.json"): Row((OK, OK, OK, OK, OK), _fixed("/api/openapi.json")),
+    ("GET", "/api/docs"): Row((OK, OK, OK, OK, OK), _fixed("/api/docs")),
+    # tickets
+    ("POST", "/api/v1/tickets"): Row(
+        (NO, NEW, NEW, NEW, NEW), lambda w, r: Call("/api/v1/tickets", _ticket_body(w, r))
+    ),
+    ("GET", "/api/v1/tickets"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/tickets")),
+    ("GET", "/api/v1/tickets/{ticket_id}"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/tickets/{t}")
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/accept"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/accept")
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/replies"): Row(
+        (NO, GONE, OK, OK, OK), _fresh("/api/v1/tickets/{t}/replies", {"body": "Any news?"})
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/notes"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/notes", {"body": "Note"})
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/calls"): Row(
+        (NO, GONE, FORBID, OK, OK),
+        _fresh("/api/v1/tickets/{t}/calls", {"summary": "Agreed: reboot tonight."}),
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/assignment"): Row(
+        (NO, GONE, FORBID, OK, OK),
+        lambda w, r: Call(
+            f"/api/v1/tickets/{w.new_ticket_a()}/assignment", {"assignee_id": w.agent_id}
+        ),
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/status"): Row(
+        (NO, GONE, FORBID, OK, OK),
+        _fresh("/api/v1/tickets/{t}/status", {"status": "pending_customer"}),
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/priority"): Row(
+        (NO, GONE, FORBID, OK, OK),
+        _fresh("/api/v1/tickets/{t}/priority", {"priority": "urgent", "reason": "Line down"}),
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/type"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/type", {"type": "question"})
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/solve"): Row(
+        (NO, GONE, OK, OK, OK), _fresh("/api/v1/tickets/{t}/solve", {"reason": "Works now"})
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/reopen"): Row(
+        (NO, GONE, OK, OK, OK), _fresh("/api/v1/tickets/{t}/reopen", {}, solved=True)
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/close"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/close", {}, solved=True)
+    ),
+    # people
+    ("POST", "/api/v1/organizations"): Row((NO, FORBID, FORBID, FORBID, NEW), _new_org),
+    ("GET", "/api/v1/organizations"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/organizations")),
+    ("GET", "/api/v1/organizations/{organization_id}"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/organizations/{org_a}")
+    ),
+    ("POST", "/api/v1/contacts"): Row((NO, FORBID, FORBID, FORBID, NEW), _new_contact),
+    ("GET", "/api/v1/contacts"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/contacts")),
+    ("POST", "/api/v1/agents"): Row((NO, FORBID, FORBID, FORBID, NEW), _new_agent),
+    ("GET", "/api/v1/agents"): Row((NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/agents")),
+    # policies
+    ("POST", "/api/v1/policies/validate"): Row((NO, FORBID, FORBID, OK, OK), _validate),
+    ("POST", "/api/v1/policies"): Row((NO, FORBID, FORBID, FORBID, NEW), _policy),
+    ("GET", "/api/v1/policies"): Row((NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/policies")),
+    ("GET", "/api/v1/policies/current"): Row(
+        (NO, OK, OK, OK, OK), _fixed("/api/v1/policies/current")
+    ),
+    # reports
+    ("GET", "/api/v1/compliance"): Row(  # scoped: a contact sees their organisation's
+        (NO, OK, OK, OK, OK), _fixed("/api/v1/compliance", **WINDOW)
+    ),
+}
+
+
+def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for ctx in iter_route_contexts(app.routes):
+        for method in ctx.methods or ():
+            if method != "HEAD" and ctx.path is not None:
+                found.add((method, ctx.path))
+    return found
+
+
+def test_every_route_has_a_row(app: FastAPI) -> None:
+    routes = _app_routes(app)
+    missing = sorted(routes - TABLE.keys())
+    stale = sorted(TABLE.keys() - routes)
+    assert not missing, f"routes without a row in the access table: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+@pytest.fixture(scope="module")
+def world(container: Container) -> World:
+    return World(container, POLICY_FILE.read_text(encoding="utf-8")).build()
+
+
+def _walk(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
+
+
+def _assert_no_leak(w: World, role: RoleName, path: str, text: str) -> None:
+    if role in ("anonymous", "other_contact", "contact"):
+        assert w.internal_marker not in text, "an internal note reached a non-agent"
+    if role in ("anonymous", "other_contact"):
+        assert w.org_a_marker not in text, "organisation A's data reached someone outside it"
+        assert w.contact_a_email not in text, "a contact of A reached someone outside A"
+    if not path.startswith("/api/v1/"):
+        return  # the OpenAPI document describes fields; it holds no data
+    doc = json.loads(text)
+    for obj in _walk(doc):
+        if role in ("anonymous", "other_contact") and "subject" in obj and "number" in obj:
+            assert obj["id"] not in w.a_ticket_ids | {w.ticket_a}, "an A ticket leaked"
+        if role in ("other_contact", "contact"):
+            assert "assignee_id" not in obj, "a contact got an agent-internal field"
+            assert obj.get("kind") != "note", "a contact got an internal note"
+            assert obj.get("public") is not False, "a contact got something not public"
+
+
+CASES = [(route, role) for route in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{m} {p} as {r}" for (m, p), r in CASES])
+def test_access(route: tuple[str, str], role: RoleName, world: World, http: httpx.Client) -> None:
+    method, _ = route
+    row = TABLE[route]
+    call = row.make(world, role)
+    r = http.request(
+        method, call.path, json=call.json, params=call.params, headers=world.headers(role)
+    )
+    expected = row.expect[ROLES.index(role)]
+    assert r.status_code == expected, f"{method} {call.path} as {role}: {r.text[:500]}"
+    if r.status_code >= 400:
+        assert r.headers["content-type"] == "application/problem+json"
+    _assert_no_leak(world, role, call.path, r.text)
