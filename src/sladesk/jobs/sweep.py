@@ -40,11 +40,9 @@ from sladesk.sla import (
     Event,
     EventKind,
     TargetState,
-    TicketFacts,
     evaluate,
 )
-from sladesk.store import UnitOfWork
-from sladesk.store._codec import sla_events
+from sladesk.store import UnitOfWork, sla_events, ticket_facts
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 __all__ = ["BREACH", "SWEEP_ACTOR", "SweepJob", "milestone_key", "sweep_due"]
@@ -141,21 +139,6 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
     return SweepReport(tickets=len(tickets), warnings=warnings, breaches=breaches, actions=queued)
 
 
-def ticket_facts(ticket: Ticket) -> TicketFacts:
-    """The facts rules match on, as stored at creation in ``tickets.facts``."""
-    f: dict[str, Any] = dict(ticket.facts or {})
-    return TicketFacts(
-        type=str(f.get("type") or ticket.type),
-        priority=str(f.get("priority") or ticket.priority),
-        plan=f.get("plan"),
-        addons=frozenset(f.get("addons") or ()),
-        channel=f.get("channel") or ticket.channel,
-        organization=f.get("organization"),
-        tags=frozenset(f.get("tags") or ()),
-        attributes={str(k): str(v) for k, v in (f.get("attributes") or {}).items()},
-    )
-
-
 def _histories(uow: UnitOfWork, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
     """The SLA events of every ticket of the batch, in one query."""
     kinds = [k.value for k in EventKind]
@@ -200,28 +183,27 @@ def _record_milestones(
     if not candidates:
         return []
     by_key = {m.unique: m for m in candidates}
+    rows = [
+        {
+            "ticket_id": m.ticket_id,
+            "metric": m.metric,
+            "cycle": m.cycle,
+            "threshold": m.threshold,
+            "at": m.at,
+            "recorded_at": now,
+        }
+        for m in by_key.values()
+    ]
     stmt: Insert = _insert(uow)(SlaMilestone)
-    stmt = (
-        stmt.values(
-            [
-                {
-                    "ticket_id": m.ticket_id,
-                    "metric": m.metric,
-                    "cycle": m.cycle,
-                    "threshold": m.threshold,
-                    "at": m.at,
-                    "recorded_at": now,
-                }
-                for m in by_key.values()
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["ticket_id", "metric", "cycle", "threshold"])  # type: ignore[attr-defined]
-        .returning(
-            SlaMilestone.ticket_id, SlaMilestone.metric, SlaMilestone.cycle, SlaMilestone.threshold
-        )
+    stmt = stmt.on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["ticket_id", "metric", "cycle", "threshold"]
+    ).returning(
+        SlaMilestone.ticket_id, SlaMilestone.metric, SlaMilestone.cycle, SlaMilestone.threshold
     )
-    rows = uow.session.execute(stmt).all()
-    return [by_key[(r[0], r[1], r[2], r[3])] for r in rows]
+    # executemany + RETURNING: SQLAlchemy sends it as a few multi-row INSERTs
+    # ("insertmanyvalues"), compiled once and cached
+    inserted = uow.session.execute(stmt, rows).all()
+    return [by_key[(r[0], r[1], r[2], r[3])] for r in inserted]
 
 
 def _policy_target(policy: Policy, evaluation: Evaluation, metric: str) -> Target | None:
@@ -270,12 +252,10 @@ def _queue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     stmt: Insert = _insert(uow)(OutboxMessage)
-    stmt = (
-        stmt.values(list(rows))
-        .on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
-        .returning(OutboxMessage.id)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(  # type: ignore[attr-defined]
+        OutboxMessage.id
     )
-    return len(uow.session.execute(stmt).all())
+    return len(uow.session.execute(stmt, list(rows)).all())
 
 
 class SweepJob:
