@@ -56,7 +56,7 @@ def explain(
     policy = _load_policy(file)
     try:
         sc = load_scenario_file(scenario)
-        evaluation = evaluate(policy, sc.ticket, sc.events, sc.now)
+        evaluation = evaluate(policy, sc.ticket, sc.events, sc.now, explain=True)
     except SladeskError as exc:
         raise _fail(str(exc)) from None
     if json_out:

@@ -17,14 +17,15 @@ share it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_US = timedelta(microseconds=1)
+_YEAR_US = 366 * 86_400 * 1_000_000
 
 
 def to_us(t: datetime) -> int:
@@ -44,20 +45,43 @@ def td_us(d: timedelta) -> int:
 
 class BusinessTime:
     """Coordinates on one calendar for one ticket, anchored at ``anchor_us``; every instant
-    asked about must be at or after the anchor."""
+    asked about must be at or after the anchor.
 
-    __slots__ = ("_anchor", "_anchor_us", "_cal", "_coords")
+    The fast path reads the calendar's compiled table (sorted open intervals with prefix
+    sums, see ``sladesk.calendar._calendar``) once per ticket, so a coordinate is one bisect
+    and a deadline another, with no datetime built on the way. Whenever the table is not
+    there in the expected shape, or a query falls outside it, the public ``elapsed``/``add``
+    answer instead; both paths give the same numbers (tests/unit/sla checks it).
+    """
 
-    def __init__(self, calendar: Calendar, anchor_us: int) -> None:
+    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_instants", "_table")
+
+    def __init__(self, calendar: Calendar, anchor_us: int, until_us: int) -> None:
         self._cal = calendar
         self._anchor_us = anchor_us
         self._anchor = from_us(anchor_us)
         self._coords: dict[int, int] = {anchor_us: 0}
+        self._instants: dict[int, datetime] = {}
+        self._table = _table_of(calendar, anchor_us, until_us)
+        self._base = 0
+        if self._table is not None:
+            self._base = _open_before(self._table, anchor_us)
+
+    def dt(self, us: int) -> datetime:
+        """``from_us(us)``, built once per instant."""
+        t = self._instants.get(us)
+        if t is None:
+            t = self._instants[us] = from_us(us)
+        return t
 
     def coord(self, t_us: int) -> int:
         b = self._coords.get(t_us)
         if b is None:
-            b = td_us(self._cal.elapsed(self._anchor, from_us(t_us)))
+            tb = self._table
+            if tb is not None and t_us < tb.hi:
+                b = _open_before(tb, t_us) - self._base
+            else:
+                b = td_us(self._cal.elapsed(self._anchor, from_us(t_us)))
             self._coords[t_us] = b
         return b
 
@@ -65,7 +89,16 @@ class BusinessTime:
         """The earliest instant whose coordinate is ``b``, but not before ``not_before_us``."""
         if b <= 0:
             return max(self._anchor_us, not_before_us)
-        u = to_us(self._cal.add(self._anchor, timedelta(microseconds=b)))
+        tb = self._table
+        u = -1
+        if tb is not None:
+            target = b + self._base
+            cend = tb.cend
+            j = bisect_left(cend, target)
+            if j < len(cend):
+                u = tb.starts[j] + target - tb.cstart[j]
+        if u < 0:
+            u = to_us(self._cal.add(self._anchor, timedelta(microseconds=b)))
         if u < not_before_us:
             return not_before_us
         self._coords[u] = b
@@ -73,3 +106,37 @@ class BusinessTime:
 
     def add_business_days(self, t_us: int, n: int) -> int:
         return to_us(self._cal.add_business_days(from_us(t_us), n))
+
+
+class _Table(Protocol):
+    lo: int
+    hi: int
+    starts: list[int]
+    ends: list[int]
+    cstart: list[int]
+    cend: list[int]
+
+
+def _table_of(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:
+    """The calendar's compiled table covering ``[lo_us, hi_us]`` (plus a year for deadlines
+    ahead), or None to use the public methods."""
+    cover = getattr(calendar, "_cover", None)
+    if cover is None or getattr(calendar, "_always", True):
+        return None
+    try:
+        tb = cover(lo_us, hi_us + _YEAR_US)
+    except ValueError:
+        return None
+    if not all(hasattr(tb, k) for k in ("lo", "hi", "starts", "ends", "cstart", "cend")):
+        return None
+    return cast("_Table", tb)
+
+
+def _open_before(tb: _Table, x: int) -> int:
+    """Open microseconds in ``[tb.lo, x)``."""
+    i = bisect_right(tb.starts, x) - 1
+    if i < 0:
+        return 0
+    s = tb.starts[i]
+    e = tb.ends[i]
+    return tb.cstart[i] + (x - s if x < e else e - s)

@@ -43,10 +43,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from sladesk.errors import NaiveDatetimeError
-from sladesk.policy._model import Policy
+from sladesk.policy._model import Metric, Policy
 from sladesk.sla._clocks import BusinessTime, to_us
 from sladesk.sla._compiled import CompiledPolicy, CompiledTarget, Length, compiled
 from sladesk.sla._model import (
@@ -71,17 +71,34 @@ from sladesk.sla._targets import (
 )
 
 _AT = attrgetter("at")
+_FIRST_OF = itemgetter(0)
+_MESSAGE = EventKind.MESSAGE
+_STATUS = EventKind.STATUS
+_ASSIGNED = EventKind.ASSIGNED
+_CREATED = EventKind.CREATED
+_ACCEPTED = EventKind.ACCEPTED
+_AGENT = Author.AGENT
+_CUSTOMER = Author.CUSTOMER
 
 
 def evaluate(
-    policy: Policy, ticket: TicketFacts, events: Sequence[Event], now: datetime
+    policy: Policy,
+    ticket: TicketFacts,
+    events: Sequence[Event],
+    now: datetime,
+    *,
+    explain: bool = False,
 ) -> Evaluation:
-    """The state at ``now`` of every SLA target of the ticket (see the module docstring)."""
+    """The state at ``now`` of every SLA target of the ticket (see the module docstring).
+
+    With ``explain=True`` each target also carries its ``timeline`` (the stretches it ran,
+    paused or stopped, why, and the deadline as it stood); it is left empty otherwise, since
+    the services and back-tests do not need it."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise NaiveDatetimeError("now", now)
     cp = compiled(policy)
     now_us = to_us(now)
-    items, stretches = _digest(cp, ticket, events, now_us)
+    items, status_items, stretches = _digest(cp, ticket, events, now_us)
 
     rule_idx, priority, sla_ok = stretches[-1]
     if not sla_ok:
@@ -106,8 +123,9 @@ def evaluate(
         texts = [_text_in(cp, ct, r, p) if ok and r >= 0 else None for r, p, ok in stretches]
         bt = clocks.get(id(ct.calendar))
         if bt is None:
-            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor)
-        results.append(Run(ct, lens, texts, priority, bt, now_us).run(items))
+            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us)
+        run = Run(ct, lens, texts, priority, bt, now_us, explain)
+        results.append(run.run(status_items if ct.metric is Metric.RESOLUTION else items))
     next_event = _next_event_at(results, now)
     reason = "" if results else f"priority {priority} has no target in rule {rule.rule.name}"
     return Evaluation(
@@ -145,41 +163,53 @@ def _lengths_by_stretch(
 
 def _digest(
     cp: CompiledPolicy, ticket: TicketFacts, events: Sequence[Event], now_us: int
-) -> tuple[list[Item], list[tuple[int, str, bool]]]:
-    """The relevant events as ``(t_us, code, a, b)`` and the stretches of constant
-    ``(rule index, priority, under SLA)``; the ``FACTS`` items index into the stretches."""
+) -> tuple[list[Item], list[Item], list[tuple[int, str, bool]]]:
+    """The relevant events as ``(t_us, code, a, b)``, the subset that matters to resolution
+    (start, status and facts changes), and the stretches of constant ``(rule index, priority,
+    under SLA)``; the ``FACTS`` items index into the stretches."""
     facts = ticket
     stretches = [(cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)]
+    try:
+        keyed = [(to_us(e.at), e) for e in events]
+    except TypeError:
+        naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
+        raise NaiveDatetimeError("event.at", naive) from None
+    if any(keyed[i][0] > keyed[i + 1][0] for i in range(len(keyed) - 1)):
+        keyed.sort(key=_FIRST_OF)
     items: list[Item] = []
+    status_items: list[Item] = []
     created = accepted = False
-    for e in sorted(events, key=_AT):
-        at = e.at
-        if at.tzinfo is None or at.utcoffset() is None:
-            raise NaiveDatetimeError("event.at", at)
-        t = to_us(at)
+    for t, e in keyed:
         if t > now_us:
             break
         kind = e.kind
-        if kind is EventKind.MESSAGE:
-            if e.author is Author.AGENT:
+        if kind is _MESSAGE:
+            author = e.author
+            if author is _AGENT:
                 if e.public:
                     items.append((t, REPLY, None, None))
-            elif e.author is Author.CUSTOMER:
+            elif author is _CUSTOMER:
                 items.append((t, CUSTOMER, None, None))
-        elif kind is EventKind.STATUS:
+        elif kind is _STATUS:
             if e.status is not None:
-                items.append((t, STATUS, e.status, e.reason))
-        elif kind is EventKind.ASSIGNED:
+                item: Item = (t, STATUS, e.status, e.reason)
+                items.append(item)
+                status_items.append(item)
+        elif kind is _ASSIGNED:
             if e.assignee is not None:
                 items.append((t, ASSIGNED, e.assignee, None))
-        elif kind is EventKind.CREATED:
+        elif kind is _CREATED:
             if not created:
                 created = True
-                items.append((t, CREATED, None, None))
-        elif kind is EventKind.ACCEPTED:
+                item = (t, CREATED, None, None)
+                items.append(item)
+                status_items.append(item)
+        elif kind is _ACCEPTED:
             if not accepted:
                 accepted = True
-                items.append((t, ACCEPTED, None, None))
+                item = (t, ACCEPTED, None, None)
+                items.append(item)
+                status_items.append(item)
         else:
             new, why = _changed(facts, e)
             if new is None:
@@ -188,10 +218,14 @@ def _digest(
             stretch = (cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)
             if stretch != stretches[-1]:
                 stretches.append(stretch)
-                items.append((t, FACTS, len(stretches) - 1, why))
-    if not created and items:
-        items.insert(0, (items[0][0], CREATED, None, None))
-    return items, stretches
+                item = (t, FACTS, len(stretches) - 1, why)
+                items.append(item)
+                status_items.append(item)
+    if not created and keyed and keyed[0][0] <= now_us:
+        item = (keyed[0][0], CREATED, None, None)
+        items.insert(0, item)
+        status_items.insert(0, item)
+    return items, status_items, stretches
 
 
 def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:

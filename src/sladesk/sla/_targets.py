@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sladesk.policy._model import Metric
-from sladesk.sla._clocks import BusinessTime, from_us
+from sladesk.sla._clocks import BusinessTime
 from sladesk.sla._compiled import CompiledTarget, Length
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
 
@@ -103,6 +103,7 @@ class Run:
         priority: str,
         bt: BusinessTime,
         now_us: int,
+        explain: bool,
     ) -> None:
         self.ct = ct
         self.metric = ct.metric
@@ -121,7 +122,8 @@ class Run:
         self.running = False
         self.replied = False
         self.status_why = ""
-        self.timeline: list[tuple[int, str, str, int | None, int]] = []
+        #: (start, kind, why, due, used) per stretch; only kept for explain
+        self.timeline: list[tuple[int, str, str, int | None, int]] | None = [] if explain else None
 
     # -- the walk -------------------------------------------------------------------------
 
@@ -132,6 +134,8 @@ class Run:
         reply_fulfils = ASSIGNED if (metric is _FIRST and by_assignment) else REPLY
         for t, code, a, b in items:
             cur = self.cur
+            if cur is None and metric is _FIRST and self.last is not None:
+                break  # fulfilled: nothing later changes a first response
             if cur is not None and cur.breached is None and cur.due is not None and cur.due <= t:
                 fulfils = (
                     (code == STATUS and a in STOPPING and not self.stopped)
@@ -215,7 +219,8 @@ class Run:
         was_stopped = self.stopped
         self.stopped = status in STOPPING
         self.paused = self.ct.pauses(status, reason)
-        self.status_why = f"status {status}" + (f" ({reason})" if reason else "")
+        if self.timeline is not None:
+            self.status_why = f"status {status}" + (f" ({reason})" if reason else "")
         if self.metric is _RESOLUTION and self.started:
             if self.stopped and not was_stopped and self.cur is not None:
                 self._fulfil(t, "solved" if status == "solved" else "closed")
@@ -306,9 +311,9 @@ class Run:
         return "stopped"
 
     def _mark(self, t: int, kind: str, why: str, force: bool = False) -> None:
-        if not self.started:
-            return
         tl = self.timeline
+        if tl is None or not self.started:
+            return
         if not force and tl and tl[-1][1] == kind and (kind != "paused" or tl[-1][2] == why):
             return
         c = self.cur
@@ -341,6 +346,7 @@ class Run:
         ct = self.ct
         c = self.last
         now = self.now
+        dt = self.bt.dt
         final_text = ct.texts[self.priority]
         if c is None:
             return TargetResult(
@@ -383,7 +389,7 @@ class Run:
             x = round(target * fraction) if fraction is not None else target - (lead or 0)
             at = self._used_at(c, x)
             warnings.append(
-                Warning(text, None if at is None else from_us(at), at is not None and at <= now)
+                Warning(text, None if at is None else dt(at), at is not None and at <= now)
             )
         cycles: tuple[Cycle, ...] = ()
         if self.metric is _NEXT or self.metric is _PERIODIC:
@@ -394,10 +400,10 @@ class Run:
             target=timedelta(microseconds=target),
             target_text=final_text,
             state=state,
-            started_at=from_us(c.start),
-            due_at=None if due is None else from_us(due),
-            fulfilled_at=None if c.fulfilled is None else from_us(c.fulfilled),
-            breached_at=None if c.breached is None else from_us(c.breached),
+            started_at=dt(c.start),
+            due_at=None if due is None else dt(due),
+            fulfilled_at=None if c.fulfilled is None else dt(c.fulfilled),
+            breached_at=None if c.breached is None else dt(c.breached),
             used=timedelta(microseconds=used),
             left=timedelta(microseconds=target - used),
             warnings=tuple(warnings),
@@ -407,6 +413,7 @@ class Run:
         )
 
     def _cycle(self, c: _Cycle) -> Cycle:
+        dt = self.bt.dt
         due: int | None
         if c.breached is not None:
             state = TargetState.BREACHED
@@ -421,25 +428,28 @@ class Run:
             state = TargetState.PAUSED
             due = None
         return Cycle(
-            started_at=from_us(c.start),
-            due_at=None if due is None else from_us(due),
-            fulfilled_at=None if c.fulfilled is None else from_us(c.fulfilled),
-            breached_at=None if c.breached is None else from_us(c.breached),
+            started_at=dt(c.start),
+            due_at=None if due is None else dt(due),
+            fulfilled_at=None if c.fulfilled is None else dt(c.fulfilled),
+            breached_at=None if c.breached is None else dt(c.breached),
             state=state,
         )
 
     def _segments(self) -> tuple[Segment, ...]:
         tl = self.timeline
+        if not tl:
+            return ()
+        dt = self.bt.dt
         out: list[Segment] = []
         for i, (t, kind, why, due, used) in enumerate(tl):
             end = tl[i + 1][0] if i + 1 < len(tl) else None
             out.append(
                 Segment(
-                    start=from_us(t),
-                    end=None if end is None else from_us(end),
+                    start=dt(t),
+                    end=None if end is None else dt(end),
                     kind=kind,
                     why=why,
-                    due_at=None if due is None else from_us(due),
+                    due_at=None if due is None else dt(due),
                     used=timedelta(microseconds=used),
                 )
             )

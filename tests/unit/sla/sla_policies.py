@@ -136,8 +136,10 @@ def run(
     *,
     prio: str = "high",
     kind: str = "incident",
+    explain: bool = True,
 ) -> Evaluation:
-    return evaluate(pol, TicketFacts(type=kind, priority=prio), events, z(now))
+    facts = TicketFacts(type=kind, priority=prio)
+    return evaluate(pol, facts, events, z(now), explain=explain)
 
 
 def only(evaluation: Evaluation, metric: str) -> TargetResult:

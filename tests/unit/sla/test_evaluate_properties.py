@@ -58,3 +58,35 @@ def test_a_reply_is_met_exactly_when_it_comes_by_the_deadline(
 
 def _iso(t: datetime) -> str:
     return t.isoformat()
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=_start, offsets=st.lists(_minutes, min_size=1, max_size=8), hours=_minutes)
+def test_business_time_fast_path_agrees_with_the_calendar(
+    start: datetime, offsets: list[int], hours: int
+) -> None:
+    from sladesk.sla._clocks import BusinessTime, from_us, to_us
+
+    a = to_us(start)
+    instants = sorted(a + m * 60_000_000 for m in offsets)
+    fast = BusinessTime(BA, a, instants[-1])
+    slow = BusinessTime(_Public(), a, instants[-1])
+    for t in instants:
+        assert fast.coord(t) == slow.coord(t) == _us(BA.elapsed(start, from_us(t)))
+        b = fast.coord(t) + hours * 60_000_000
+        assert fast.instant(b, t) == slow.instant(b, t)
+        assert from_us(fast.instant(b, t)) == BA.add(from_us(t), timedelta(minutes=hours))
+
+
+class _Public:
+    """BA seen only through its public methods."""
+
+    def elapsed(self, a: datetime, b: datetime) -> timedelta:
+        return BA.elapsed(a, b)
+
+    def add(self, a: datetime, d: timedelta) -> datetime:
+        return BA.add(a, d)
+
+
+def _us(d: timedelta) -> int:
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds

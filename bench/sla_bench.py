@@ -1,0 +1,168 @@
+"""Benchmark SLA evaluation: how many tickets per second ``sladesk.sla.evaluate`` answers.
+
+Why this file exists: a back-test replays every recorded ticket under a draft policy, and the
+sweep re-evaluates every ticket it wakes. Issue 3 asks for >= 20,000 tickets/s on one core
+(a million tickets in under a minute). This script generates tickets with a fixed seed
+(~20 events each: customer messages, public replies, internal notes, pauses for the customer
+and for a partner outage, re-prioritisations, solves and reopens) under a 3-target policy
+(first_response, resolution with pauses, next_response) on Mon-Fri 09-18 Buenos Aires with
+Argentina's holidays, then times ``evaluate`` over all of them in one process.
+
+    .venv/bin/python bench/sla_bench.py                    # 100,000 tickets
+    .venv/bin/python bench/sla_bench.py --tickets 20000 --profile   # where the time goes
+
+Output goes to stdout only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import platform
+import pstats
+import random
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sladesk.policy import Policy, load_policy
+from sladesk.sla import Author, Event, EventKind, TicketFacts, evaluate
+
+POLICY = """
+policy: bench
+version: "1"
+locales: [en]
+calendars:
+  ba:
+    timezone: America/Argentina/Buenos_Aires
+    hours: {mon-fri: ["09:00-18:00"]}
+    holidays: {country: AR}
+priorities:
+  urgent: {label: {en: Urgent}, definition: {en: "-"}}
+  high: {label: {en: High}, definition: {en: "-"}}
+  normal: {label: {en: Normal}, definition: {en: "-"}}
+types:
+  incident: {label: {en: Incident}, definition: {en: "-"}}
+  question: {label: {en: Question}, definition: {en: "-"}}
+rules:
+  - name: support
+    targets:
+      - metric: first_response
+        calendar: ba
+        durations: {urgent: 1h, high: 4h, normal: 8h}
+        warn: ["75%"]
+      - metric: resolution
+        calendar: ba
+        durations: {urgent: 1bd, high: 3bd, normal: 40h}
+        pause_on: [pending_customer, "on_hold:partner_outage"]
+        warn: ["75%", 1h]
+      - metric: next_response
+        calendar: ba
+        durations: {urgent: 2h, high: 4h, normal: 8h}
+"""
+
+SEED = 20261123
+PRIORITIES = ("urgent", "high", "normal")
+
+
+def generate(n: int, seed: int = SEED) -> list[tuple[TicketFacts, list[Event], datetime]]:
+    """``n`` tickets of about 20 events each, and a ``now`` for each."""
+    rng = random.Random(seed)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    out: list[tuple[TicketFacts, list[Event], datetime]] = []
+    for _ in range(n):
+        t = base + timedelta(seconds=rng.randrange(0, 330 * 86400))
+        prio = rng.choice(PRIORITIES)
+        facts = TicketFacts(type=rng.choice(("incident", "question")), priority=prio)
+        events = [Event(t, EventKind.CREATED), Event(t, EventKind.MESSAGE, author=Author.CUSTOMER)]
+        status = "new"
+        for _ in range(rng.randint(16, 22)):
+            t += timedelta(seconds=int(rng.expovariate(1 / 7200)) + 60)
+            r = rng.random()
+            if r < 0.30:
+                events.append(Event(t, EventKind.MESSAGE, author=Author.CUSTOMER))
+                if status in ("pending_customer", "solved"):
+                    status = "open"
+                    events.append(Event(t, EventKind.STATUS, status=status))
+            elif r < 0.60:
+                events.append(Event(t, EventKind.MESSAGE, author=Author.AGENT, public=True))
+            elif r < 0.70:
+                events.append(Event(t, EventKind.MESSAGE, author=Author.AGENT, public=False))
+            elif r < 0.80:
+                status = "pending_customer"
+                events.append(Event(t, EventKind.STATUS, status=status))
+            elif r < 0.85:
+                status = "on_hold"
+                reason = rng.choice(("partner_outage", "development"))
+                events.append(Event(t, EventKind.STATUS, status=status, reason=reason))
+            elif r < 0.90:
+                status = "open"
+                events.append(Event(t, EventKind.STATUS, status=status))
+            elif r < 0.94:
+                prio = rng.choice(PRIORITIES)
+                events.append(Event(t, EventKind.PRIORITY, priority=prio, reason="triage"))
+            elif r < 0.97:
+                status = "solved"
+                events.append(Event(t, EventKind.STATUS, status=status))
+            else:
+                events.append(Event(t, EventKind.ASSIGNED, assignee="agent@example.com"))
+        # Some tickets are looked at mid-history (a live sweep), most after their last event.
+        last = events[-1].at
+        if rng.random() < 0.3:
+            now = events[len(events) // 2].at + timedelta(minutes=5)
+        else:
+            now = last + timedelta(seconds=rng.randrange(0, 3 * 86400))
+        out.append((facts, events, now))
+    return out
+
+
+def run(policy: Policy, tickets: list[tuple[TicketFacts, list[Event], datetime]]) -> Counter[str]:
+    states: Counter[str] = Counter()
+    for facts, events, now in tickets:
+        for target in evaluate(policy, facts, events, now).targets:
+            states[f"{target.metric}:{target.state}"] += 1
+    return states
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--repeats", type=int, default=3, help="best of N timed passes")
+    parser.add_argument("--profile", action="store_true", help="cProfile one pass instead")
+    args = parser.parse_args(argv)
+
+    policy = load_policy(POLICY, "bench-policy.yaml")
+    t0 = time.perf_counter()
+    tickets = generate(args.tickets, args.seed)
+    n_events = sum(len(e) for _, e, _ in tickets)
+    print(
+        f"generated {len(tickets):,} tickets, {n_events:,} events "
+        f"({n_events / len(tickets):.1f}/ticket) in {time.perf_counter() - t0:.1f} s"
+    )
+    run(policy, tickets[:1000])  # warm: compile the policy and the calendar's years
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(policy, tickets)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return 0
+    best = float("inf")
+    states: Counter[str] = Counter()
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        states = run(policy, tickets)
+        best = min(best, time.perf_counter() - t0)
+    print(f"python {platform.python_version()} on {platform.machine()}, one core")
+    print(
+        f"evaluate: {len(tickets):,} tickets in {best:.2f} s (best of {args.repeats}) = "
+        f"{len(tickets) / best:,.0f} tickets/s, {n_events / best:,.0f} events/s"
+    )
+    print("outcomes:", ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
