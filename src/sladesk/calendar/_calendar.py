@@ -39,12 +39,13 @@ from sladesk.calendar._compile import (
     utc_year,
     year_start_us,
 )
-from sladesk.calendar._spec import CalendarSpec, describe_hours, parse_spec
+from sladesk.calendar._spec import CalendarSpec, describe_hours, last_open_day, parse_spec
 from sladesk.errors import NaiveDatetimeError
 
 _ZERO = dt.timedelta(0)
 _LO_US = year_start_us(MIN_YEAR)
 _HI_US = year_start_us(MAX_YEAR)
+_MONTH_US = 31 * 86_400 * US
 
 
 class _Table:
@@ -181,8 +182,9 @@ class Calendar:
             if tb is not None and tb.lo <= x_lo and x_hi < tb.hi:
                 return tb
             ya, yb = utc_year(x_lo), utc_year(x_hi) + 1
-            if tb is None:
-                y0, y1 = max(MIN_YEAR, ya - 1), min(MAX_YEAR, yb + 1)
+            if tb is None:  # the years asked for, and a neighbour when within a month of it
+                y0 = max(MIN_YEAR, ya - 1 if x_lo - year_start_us(ya) < _MONTH_US else ya)
+                y1 = min(MAX_YEAR, yb + 1 if year_start_us(yb) - x_hi < _MONTH_US else yb)
             else:
                 y0, y1 = min(tb.y0, ya), max(tb.y1, yb)
                 if y1 > tb.y1:  # grow forward generously: add() walks forward
@@ -190,7 +192,8 @@ class Calendar:
             return self._build(y0, y1)
 
     def _grow_forward(self, tb: _Table) -> _Table:
-        if tb.y1 >= MAX_YEAR:
+        last = last_open_day(self._spec)
+        if tb.y1 >= MAX_YEAR or (last is not None and last.year + 1 < tb.y1):
             raise ValueError(
                 f"calendar has no (or not enough) open time before {MAX_YEAR}-01-01 UTC"
             )

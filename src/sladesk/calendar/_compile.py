@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from zoneinfo import ZoneInfo
 
 from sladesk.calendar._spec import CalendarSpec, DayRanges
 
@@ -48,6 +49,12 @@ def to_us(t: dt.datetime) -> int:
 
 def td_us(d: dt.timedelta) -> int:
     return (d.days * 86400 + d.seconds) * US + d.microseconds
+
+
+def _td(off: dt.timedelta | None) -> int:
+    if off is None:  # pragma: no cover - zoneinfo always gives an offset
+        raise ValueError("time zone without a UTC offset")
+    return td_us(off)
 
 
 def date_wall_us(d: dt.date) -> int:
@@ -113,47 +120,60 @@ def clip(intervals: list[Interval], lo: int, hi: int) -> list[Interval]:
 class ZoneOffsets:
     """Constant-offset pieces of a time zone, found exactly (to the second) and cached per
     UTC year. zoneinfo does not expose its transition table, so the offset is sampled every
-    six hours and each change is narrowed down by bisection to the exact second."""
+    six hours and each change is narrowed down by bisection to the exact second. (This
+    assumes no zone keeps an offset for less than six hours, true of every zone since 1900.)
+
+    Use :meth:`of` to share one instance per zone: zone rules do not change while a process
+    runs (zoneinfo caches them the same way)."""
+
+    _shared: dict[str, ZoneOffsets] = {}
+
+    @classmethod
+    def of(cls, zone: ZoneInfo) -> ZoneOffsets:
+        found = cls._shared.get(zone.key)
+        if found is None or found._zone is not zone:
+            found = cls._shared[zone.key] = cls(zone)
+        return found
 
     def __init__(self, zone: dt.tzinfo) -> None:
         self._zone = zone
         self._years: dict[int, tuple[int, list[tuple[int, int]]]] = {}
 
-    def _offset_at(self, seconds: int) -> int:
-        local = (EPOCH + dt.timedelta(seconds=seconds)).astimezone(self._zone)
-        off = local.utcoffset()
-        assert off is not None
-        return td_us(off)
+    def _offset_at(self, seconds: int) -> dt.timedelta | None:
+        return dt.datetime.fromtimestamp(seconds, self._zone).utcoffset()
 
     def _year(self, year: int) -> tuple[int, list[tuple[int, int]]]:
         """(offset at the year's start, [(transition instant µs, offset after)]) for a year."""
         got = self._years.get(year)
         if got is not None:
             return got
+        offset_at = self._offset_at
         lo = year_start_us(year) // US
         hi = year_start_us(year + 1) // US
-        first = cur_off = self._offset_at(lo)
+        first = cur_off = offset_at(lo)
         changes: list[tuple[int, int]] = []
         cur = lo
         while cur < hi:
-            nxt = min(cur + _SAMPLE_S, hi)
-            if self._offset_at(nxt) == cur_off:
+            nxt = cur + _SAMPLE_S
+            if nxt > hi:
+                nxt = hi
+            if offset_at(nxt) == cur_off:
                 cur = nxt
                 continue
             # the first second in (cur, nxt] whose offset differs from cur_off
             a, b = cur, nxt
             while b - a > 1:
                 mid = (a + b) // 2
-                if self._offset_at(mid) == cur_off:
+                if offset_at(mid) == cur_off:
                     a = mid
                 else:
                     b = mid
             if b >= hi:  # the change is exactly at the next year's start
                 break
-            cur_off = self._offset_at(b)
-            changes.append((b * US, cur_off))
+            cur_off = offset_at(b)
+            changes.append((b * US, _td(cur_off)))
             cur = b
-        result = (first, changes)
+        result = (_td(first), changes)
         self._years[year] = result
         return result
 
@@ -208,7 +228,7 @@ class Compiler:
 
     def __init__(self, spec: CalendarSpec) -> None:
         self.spec = spec
-        self.offsets = ZoneOffsets(spec.timezone)
+        self.offsets = ZoneOffsets.of(spec.timezone)
         self._holidays: dict[int, frozenset[dt.date]] = {}
         self._blocks: dict[int, list[Interval]] = {}
 

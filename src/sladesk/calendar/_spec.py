@@ -13,6 +13,7 @@ Ranges are kept as minutes after the local midnight of the day that owns them:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,16 @@ _TOP_KEYS = ("timezone", "hours", "holidays", "closed", "special", "closures", "
 _HOLIDAY_KEYS = ("country", "subdivision", "categories")
 
 
+@functools.lru_cache(maxsize=4096)
+def _holiday_dates(
+    country: str, subdivision: str | None, categories: tuple[str, ...] | None, year: int
+) -> frozenset[dt.date]:
+    found = holidays.country_holidays(
+        country, subdiv=subdivision, years=year, categories=categories
+    )
+    return frozenset(d for d in found if d.year == year)
+
+
 @dataclass(frozen=True, slots=True)
 class HolidaySource:
     """Public holidays from the ``holidays`` package: those local dates are closed."""
@@ -44,10 +55,7 @@ class HolidaySource:
     categories: tuple[str, ...] | None = None
 
     def dates(self, year: int) -> frozenset[dt.date]:
-        found = holidays.country_holidays(
-            self.country, subdiv=self.subdivision, years=year, categories=self.categories
-        )
-        return frozenset(d for d in found if d.year == year)
+        return _holiday_dates(self.country, self.subdivision, self.categories, year)
 
     def __str__(self) -> str:
         out = self.country
@@ -84,6 +92,15 @@ class CalendarSpec:
             and not self.special
             and not self.closures
         )
+
+
+def last_open_day(spec: CalendarSpec) -> dt.date | None:
+    """The last local date that can own open time, or ``None`` when open days recur
+    (``dt.date.min`` when the calendar is never open)."""
+    if any(spec.weekly):
+        return None
+    days = [d for d, ranges in (spec.special or {}).items() if ranges]
+    return max(days) if days else dt.date.min
 
 
 def _path(parts: Sequence[str | int]) -> str:
@@ -212,8 +229,12 @@ def _parse_holidays(value: object) -> HolidaySource | None:
     if not isinstance(country, str) or not country.strip():
         raise _error(("holidays", "country"), f"expected a country code, got {country!r}")
     country = country.strip().upper()
-    if country not in holidays.list_supported_countries():
-        raise _error(("holidays", "country"), f"unknown holiday country {value['country']!r}")
+    try:
+        holidays.country_holidays(country)
+    except (NotImplementedError, ValueError, KeyError, AttributeError):
+        raise _error(
+            ("holidays", "country"), f"unknown holiday country {value['country']!r}"
+        ) from None
     subdiv = value.get("subdivision")
     if subdiv is not None:
         if not isinstance(subdiv, str | int) or isinstance(subdiv, bool):
