@@ -25,6 +25,7 @@ from sladesk.errors import SladeskError
 from sladesk.jobs.signing import SIGNATURE_HEADER, signature_header
 
 __all__ = [
+    "DEFAULT_ENDPOINT",
     "DELIVERY_HEADER",
     "DeliveryFailed",
     "OutboxMessage",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 DELIVERY_HEADER = "X-Sladesk-Delivery"
+#: where webhook messages without an ``endpoint`` (the services' ticket events) go
+DEFAULT_ENDPOINT = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ class RecordingSender:
 
 class WebhookSender:
     """POSTs ``payload["body"]`` (or the whole payload) as JSON to the endpoint named by
-    ``payload["endpoint"]``, signed with HMAC-SHA256 (see ``signing.py``).
+    ``payload["endpoint"]`` (``default`` when absent), signed with HMAC-SHA256 (see ``signing.py``).
 
     2xx is delivered; 408, 429 and 5xx and transport errors are retried; other 4xx answers
     and unknown endpoint names are permanent failures."""
@@ -105,7 +108,7 @@ class WebhookSender:
         self._client.close()
 
     def send(self, message: OutboxMessage) -> None:
-        name = str(message.payload.get("endpoint", ""))
+        name = str(message.payload.get("endpoint") or DEFAULT_ENDPOINT)
         url = self._endpoints.get(name)
         if url is None:
             raise DeliveryFailed(f"no webhook endpoint named {name!r}", retryable=False)
