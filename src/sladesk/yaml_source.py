@@ -54,11 +54,23 @@ class Document:
         return SpecError(message, self.where(path))
 
 
+#: libyaml's composer when available (about 10x faster); nodes carry the same marks.
+_ComposeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_ComposeLoader)
+    except yaml.YAMLError:
+        # Errors are rare; the pure-Python composer words them better ("but got ':'").
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load_yaml(text: str, source: str = "<string>") -> Document:
     """Parse one YAML document; raise :class:`SpecError` (with line and column) if it is not
     valid YAML or repeats a key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
