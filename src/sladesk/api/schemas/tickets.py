@@ -9,8 +9,9 @@ Two renderings of one ticket, chosen by who asks:
   events. The services already leave internal notes out of a contact's view; this schema leaves
   them out again, so a slip in one layer is not a leak.
 
-Durations (``used``, ``left``, ``time_left``) are ISO 8601 durations of business time, exact to
-the microsecond; negative once breached.
+Durations (``target``, ``used``, ``left``, ``time_left``) are ISO 8601 durations of business
+time in hours, minutes and seconds (``PT24H``, never ``P1D``), exact to the microsecond;
+negative once breached (``-PT1H30M``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PlainSerializer, StringConstraints, WithJsonSchema
 
 from sladesk.api.schemas._base import InputModel, OutputModel
 from sladesk.policy import Status
@@ -32,6 +33,34 @@ from sladesk.services import (
     TicketView,
 )
 from sladesk.sla._model import Evaluation, TargetResult
+
+
+def iso_business_duration(value: timedelta) -> str:
+    """``PT24H``, ``-PT1H0.5S``, ``PT0S``: hours at most, never days, because business time
+    has no days (24 business hours are two 12-hour support days, not ``P1D``)."""
+    micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    hours, micros = divmod(micros, 3_600_000_000)
+    minutes, micros = divmod(micros, 60_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    out = ""
+    if hours:
+        out += f"{hours}H"
+    if minutes:
+        out += f"{minutes}M"
+    if seconds or micros or not out:
+        frac = f".{micros:06d}".rstrip("0") if micros else ""
+        out += f"{seconds}{frac}S"
+    return f"{sign}PT{out}"
+
+
+#: business time, rendered as an ISO 8601 duration in hours, minutes and seconds
+BusinessTime = Annotated[
+    timedelta,
+    PlainSerializer(iso_business_duration, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "duration", "examples": ["PT11H30M"]}),
+]
 
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
@@ -159,7 +188,7 @@ class SlaTarget(OutputModel):
 
     metric: str
     calendar: str
-    target: timedelta | None
+    target: BusinessTime | None
     target_text: str
     priority: str | None
     state: str
@@ -167,8 +196,8 @@ class SlaTarget(OutputModel):
     due_at: datetime | None
     fulfilled_at: datetime | None
     breached_at: datetime | None
-    used: timedelta
-    left: timedelta | None
+    used: BusinessTime
+    left: BusinessTime | None
     warnings: tuple[SlaWarning, ...]
     cycles: tuple[Cycle, ...]
     timeline: tuple[Segment, ...]
@@ -343,7 +372,7 @@ class TicketRowPublic(OutputModel):
     updated_at: datetime
     sla_state: str | None
     sla_due_at: datetime | None
-    time_left: timedelta | None = Field(
+    time_left: BusinessTime | None = Field(
         description="Business time to the earliest running deadline (negative once breached)."
     )
 
