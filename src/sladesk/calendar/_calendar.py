@@ -172,7 +172,11 @@ class Calendar:
     # -- compiled table ----------------------------------------------------------------
 
     def _cover(self, x_lo: int, x_hi: int) -> _Table:
-        """A table with ``lo <= x_lo`` and ``x_hi < hi`` (compiling years as needed)."""
+        """A table with ``lo <= x_lo`` and ``x_hi < hi`` (compiling years as needed).
+
+        Note: ``sladesk.sla._clocks`` reads ``_cover``, ``_always`` and the ``_Table`` fields
+        (lo, hi, starts, ends, cstart, cend) directly for speed, falling back to the public
+        methods when they are missing; keep them, or give it a public seam first."""
         if x_lo < _LO_US:
             raise _out_of_span(x_lo)
         if x_hi >= _HI_US:
