@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import typer
 
-from sladesk.cli import calendar_cmd, policy_cmd
+from sladesk.cli import (
+    calendar_cmd,
+    db_cmd,
+    people_cmd,
+    policy_cmd,
+    serve_cmd,
+    tickets_cmd,
+    worker_cmd,
+)
 
 app = typer.Typer(
     name="sladesk",
@@ -15,6 +23,12 @@ app = typer.Typer(
 )
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(policy_cmd.app, name="policy")
+app.command("serve")(serve_cmd.serve)
+app.command("worker")(worker_cmd.worker)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(tickets_cmd.app, name="tickets")
+app.add_typer(people_cmd.agents_app, name="agents")
+app.add_typer(people_cmd.tokens_app, name="tokens")
 
 
 @app.command()

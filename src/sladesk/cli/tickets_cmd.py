@@ -1,0 +1,194 @@
+"""`sladesk tickets list|show`: the agent queue and one ticket, as Rich tables.
+
+Runs as the system actor on the local database (an operator's view: every organisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sladesk.bootstrap import Container, bootstrap
+from sladesk.cli.db_cmd import DATABASE_URL, settings_for
+from sladesk.services import (
+    Actor,
+    NotFound,
+    TicketFilters,
+    TicketSummary,
+    get_ticket,
+    list_organizations,
+    list_tickets,
+)
+from sladesk.sla import Evaluation, TargetState
+
+app = typer.Typer(help="Tickets: the queue and one ticket.", no_args_is_help=True)
+
+CLI_ACTOR = Actor.system("cli")
+_STYLE = {"breached": "bold red", "warned": "yellow", "running": "green", "paused": "cyan"}
+
+
+def _container(database_url: str | None) -> Container:
+    return bootstrap(settings_for(database_url), migrate=False)
+
+
+def format_delta(d: timedelta | None) -> str:
+    """``1d 2h``, ``3h 05m``, ``-45m`` (business time left; negative once breached)."""
+    if d is None:
+        return ""
+    sign = "-" if d < timedelta(0) else ""
+    minutes = int(abs(d).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {mins:02d}m"
+    return f"{sign}{mins}m"
+
+
+def _when(t: datetime | None) -> str:
+    return "" if t is None else t.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def sla_label(evaluation: Evaluation | None, fallback: str | None) -> str:
+    """The queue's SLA state, with ``warned``: running, but a warning threshold has passed."""
+    if evaluation is None:
+        return fallback or "none"
+    states = {t.state for t in evaluation.targets}
+    if not states:
+        return "none"
+    if TargetState.BREACHED in states:
+        return "breached"
+    running = [t for t in evaluation.targets if t.state is TargetState.RUNNING]
+    if any(w.passed for t in running for w in t.warnings):
+        return "warned"
+    for state in (TargetState.RUNNING, TargetState.PAUSED, TargetState.PENDING, TargetState.MET):
+        if state in states:
+            return state.value
+    return fallback or "none"
+
+
+def queue_rows(
+    container: Container, filters: TicketFilters, *, by_time_left: bool, limit: int
+) -> list[tuple[TicketSummary, str]]:
+    """The queue with each row's SLA label (``warned`` needs the ticket's evaluation)."""
+    rows = list_tickets(
+        container.uow(),
+        container.clock,
+        CLI_ACTOR,
+        filters,
+        order_by_time_left=by_time_left,
+        limit=limit,
+    )
+    out = []
+    for row in rows:
+        label = row.sla_state or "none"
+        if row.sla_state == "running":
+            view = get_ticket(container.uow(), container.clock, CLI_ACTOR, row.id)
+            label = sla_label(view.sla, row.sla_state)
+        out.append((row, label))
+    return out
+
+
+@app.command("list")
+def list_cmd(
+    status: list[str] = typer.Option([], "--status", help="Only these statuses (repeatable)."),
+    sla: list[str] = typer.Option(
+        [], "--sla", help="Only these SLA states: running|paused|met|breached|none."
+    ),
+    open_only: bool = typer.Option(True, "--open/--all", help="Only open tickets (default)."),
+    by_time_left: bool = typer.Option(
+        True, "--by-time-left/--newest", help="Order: least time left first (default)."
+    ),
+    limit: int = typer.Option(50, min=1, max=500),
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """The queue: number, subject, organisation, priority, status, SLA state, due, time left."""
+    container = _container(database_url)
+    try:
+        filters = TicketFilters(status=tuple(status), sla_state=tuple(sla), open_only=open_only)
+        rows = queue_rows(container, filters, by_time_left=by_time_left, limit=limit)
+        orgs = {
+            o.id: o.name for o in list_organizations(container.uow(), container.clock, CLI_ACTOR)
+        }
+    finally:
+        container.dispose()
+    table = Table(title=f"{len(rows)} tickets", header_style="bold")
+    for name in ("ID", "#", "Subject", "Organisation", "Priority", "Status", "SLA"):
+        table.add_column(name, no_wrap=name != "Subject")
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Time left", justify="right", no_wrap=True)
+    for row, label in rows:
+        style = _STYLE.get(label, "")
+        table.add_row(
+            str(row.id),
+            str(row.number),
+            row.subject,
+            orgs.get(row.organization_id or -1, ""),
+            row.priority,
+            row.status + (f" ({row.status_reason})" if row.status_reason else ""),
+            f"[{style}]{label}[/]" if style else label,
+            _when(row.sla_due_at),
+            format_delta(row.time_left),
+        )
+    Console(width=160).print(table)
+
+
+@app.command("show")
+def show_cmd(
+    ticket_id: int = typer.Argument(..., help="The ticket's ID (first column of `list`)."),
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """One ticket: its facts, every SLA target and the history."""
+    container = _container(database_url)
+    console = Console(width=160)
+    try:
+        view = get_ticket(container.uow(), container.clock, CLI_ACTOR, ticket_id)
+    except NotFound as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        container.dispose()
+    console.print(f"[bold]#{view.number}[/] {view.subject}")
+    console.print(
+        f"{view.type} · {view.priority} · {view.status}"
+        + (f" ({view.status_reason})" if view.status_reason else "")
+        + f" · {view.channel} · created {_when(view.created_at)}"
+        + (f" · team {view.team}" if view.team else "")
+    )
+    if view.sla is None or not view.sla.targets:
+        console.print(f"SLA: none {view.sla.reason if view.sla else ''}")
+    else:
+        targets = Table(title=f"SLA — {view.sla.policy} {view.sla.version}, rule {view.sla.rule}")
+        for name in ("Metric", "Target", "State", "Due", "Used", "Left", "Warnings"):
+            targets.add_column(name)
+        for t in view.sla.targets:
+            warned = ", ".join(
+                f"{w.threshold}{' ✓' if w.passed else ''} {_when(w.at)}" for w in t.warnings
+            )
+            targets.add_row(
+                t.metric,
+                t.target_text,
+                t.state.value,
+                _when(t.due_at),
+                format_delta(t.used),
+                format_delta(t.left),
+                warned,
+            )
+        console.print(targets)
+    history = Table(title="History")
+    for name in ("At", "Event", "By", "Details"):
+        history.add_column(name)
+    for e in view.history:
+        history.add_row(_when(e.at), e.kind, e.actor, _details(e.data))
+    console.print(history)
+
+
+def _details(data: object) -> str:
+    if isinstance(data, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {}))
+    return str(data)

@@ -1,0 +1,45 @@
+"""Building the job runner from a container: which jobs, which senders, which settings.
+
+Entry points (``sladesk serve``, ``sladesk worker``, the demo) call :func:`runner_for` once;
+each job gets its own unit of work (a unit of work belongs to one thread) sharing the
+container's engine, clock and caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sladesk.bootstrap import Container
+from sladesk.jobs.delivery import DeliveryJob
+from sladesk.jobs.runner import Runner
+from sladesk.jobs.senders import Sender, WebhookSender
+from sladesk.jobs.sweep import SweepJob
+
+__all__ = ["default_senders", "runner_for"]
+
+
+def default_senders(container: Container) -> dict[str, Sender]:
+    """Senders configured by the settings: signed webhooks when a secret and at least one
+    endpoint are set (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``). Kinds without a
+    sender (mail, chat, pages: later work) stay queued in the outbox, neither sent nor dead."""
+    settings = container.settings
+    endpoints: Mapping[str, str] = getattr(settings, "webhooks", None) or {}
+    senders: dict[str, Sender] = {}
+    if settings.webhook_secret is not None and endpoints:
+        senders["webhook"] = WebhookSender(
+            endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
+        )
+    return senders
+
+
+def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:
+    """The sweep and the outbox delivery, on ``container``'s database and clock."""
+    settings = container.settings
+    chosen = default_senders(container) if senders is None else dict(senders)
+    return Runner(
+        [
+            SweepJob(container.uow(), container.clock, batch=settings.sweep_batch_size),
+            DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
+        ],
+        idle=settings.sweep_interval_seconds,
+    )
