@@ -39,7 +39,9 @@ def test_a_ticket_from_filing_to_the_queue(
     # the contact files a ticket; a retry with the same key gets the same ticket
     new = {"subject": "Cannot log in", "body": "Since this morning.", "type": "incident"}
     key = {"Idempotency-Key": f"flow-{world.tag}"}
-    filed = _ok(http.post("/api/v1/tickets", json=new, headers=contact | key), 201)
+    created = http.post("/api/v1/tickets", json=new, headers=contact | key)
+    filed = _ok(created, 201)
+    assert created.headers["location"] == str(http.base_url.join(f"/api/v1/tickets/{filed['id']}"))
     again = _ok(http.post("/api/v1/tickets", json=new, headers=contact | key), 201)
     assert again["id"] == filed["id"]
     ticket = filed["id"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
@@ -12,11 +12,8 @@ router = APIRouter(prefix="/agents", tags=["agents"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_agent(
-    agent: AgentCreate, actor: ActorDep, uow: UowDep, clock: ClockDep, response: Response
-) -> AgentPublic:
+def create_agent(agent: AgentCreate, actor: ActorDep, uow: UowDep, clock: ClockDep) -> AgentPublic:
     view = services.create_agent(uow, clock, actor, agent.to_new())
-    response.headers["Location"] = f"{router.prefix}/{view.id}"
     return AgentPublic.model_validate(view)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
@@ -15,10 +15,9 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_contact(
-    contact: ContactCreate, actor: ActorDep, uow: UowDep, clock: ClockDep, response: Response
+    contact: ContactCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> ContactPublic:
     view = services.create_contact(uow, clock, actor, contact.to_new())
-    response.headers["Location"] = f"{router.prefix}/{view.id}"
     return ContactPublic.model_validate(view)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
@@ -17,10 +17,11 @@ def create_organization(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
+    request: Request,
     response: Response,
 ) -> OrganizationPublic:
     view = services.create_organization(uow, clock, actor, organization.to_new())
-    response.headers["Location"] = f"{router.prefix}/{view.id}"
+    response.headers["Location"] = str(request.url_for("get_organization", organization_id=view.id))
     return OrganizationPublic.model_validate(view)
 
 

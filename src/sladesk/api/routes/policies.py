@@ -3,7 +3,7 @@ read the current one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
@@ -30,12 +30,17 @@ def validate_policy(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def publish_policy(
-    policy: PolicySubmit, actor: ActorDep, uow: UowDep, clock: ClockDep, response: Response
+    policy: PolicySubmit,
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    request: Request,
+    response: Response,
 ) -> PolicyVersionPublic:
     """Publish a new version; it takes effect at once and open tickets are re-evaluated.
     A file with problems is a 422 ``invalid-policy`` problem listing each of them."""
     view = services.publish_policy(uow, clock, actor, policy.text, source=policy.source)
-    response.headers["Location"] = f"{router.prefix}/current"
+    response.headers["Location"] = str(request.url_for("get_current_policy"))
     return PolicyVersionPublic.model_validate(view)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, IdempotencyKey, UowDep
@@ -37,6 +37,7 @@ def create_ticket(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
+    request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> Ticket:
@@ -45,7 +46,7 @@ def create_ticket(
     view = services.create_ticket(
         uow, clock, actor, ticket.to_new(), idempotency_key=idempotency_key
     )
-    response.headers["Location"] = f"{router.prefix}/{view.id}"
+    response.headers["Location"] = str(request.url_for("get_ticket", ticket_id=view.id))
     return render_ticket(actor, view)
 
 
