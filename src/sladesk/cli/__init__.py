@@ -8,6 +8,7 @@ import typer
 from sladesk.cli import (
     calendar_cmd,
     db_cmd,
+    demo_cmd,
     people_cmd,
     policy_cmd,
     serve_cmd,
@@ -25,6 +26,7 @@ app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(policy_cmd.app, name="policy")
 app.command("serve")(serve_cmd.serve)
 app.command("worker")(worker_cmd.worker)
+app.command("demo")(demo_cmd.demo)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(people_cmd.agents_app, name="agents")

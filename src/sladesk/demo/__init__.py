@@ -1,0 +1,106 @@
+"""The demo help desk: a fresh database with a seed policy published, agents, customer
+organisations and contacts, and a few weeks of ticket history ending at ``now`` — replayed
+through the services with a time-machine clock and swept hourly — so that the queue shows
+running, paused, warned and breached tickets. ``sladesk demo`` builds it and serves it.
+
+The seed policies are read from ``examples/policies/<name>.yaml`` of a source checkout
+(:func:`find_policy_file` looks in the current directory and its parents, then beside the
+package); an installed package without the repository takes ``--policy-file``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from random import Random
+
+from sladesk.bootstrap import Container
+from sladesk.demo._history import History, queue_label, sweeper
+from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.errors import SladeskError
+from sladesk.policy import load_policy
+from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
+
+__all__ = ["SEED_POLICIES", "DemoResult", "build_demo", "find_policy_file", "queue_label"]
+
+SEED_POLICIES = ("infraspeak", "aivo", "blip-go", "liveagent-vip")
+
+
+class DemoError(SladeskError):
+    """The demo cannot be built (no policy file found...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    policy: str
+    admin_email: str
+    admin_token: str
+    agent_email: str
+    agent_token: str
+    tickets: int
+    steps: int
+    queue: Counter[str]  # open tickets by queue state at ``now``
+
+
+def find_policy_file(name: str, start: Path | None = None) -> Path:
+    """``examples/policies/<name>.yaml`` in ``start`` (default: the current directory) or a
+    parent of it, else beside the package (an editable install of a checkout)."""
+    relative = Path("examples") / "policies" / f"{name}.yaml"
+    here = (start or Path.cwd()).resolve()
+    places = [here, *here.parents, *Path(__file__).resolve().parents]
+    for place in places:
+        candidate = place / relative
+        if candidate.is_file():
+            return candidate
+    raise DemoError(
+        f"no {relative} in {here} or its parents: run from a sladesk checkout, "
+        "or pass --policy-file"
+    )
+
+
+def build_demo(
+    container: Container,
+    clock: FixedClock,
+    policy_file: Path,
+    *,
+    now: datetime,
+    weeks: int = 3,
+    seed: int = 7,
+) -> DemoResult:
+    """Fill ``container``'s (fresh, migrated) database; ``clock`` is the container's clock,
+    moved through the history and left at ``now``."""
+    text = policy_file.read_text(encoding="utf-8")
+    policy = load_policy(text, str(policy_file))
+    rng = Random(seed)
+    start = (now - timedelta(weeks=weeks)).replace(hour=0, minute=0, second=0, microsecond=0)
+    clock.set(start - timedelta(days=1))
+    uow = container.uow()
+    publish_policy(uow, clock, SYSTEM, text, source=str(policy_file))
+    cast = create_cast(uow, clock, policy, rng)
+    admin_token = create_api_token(uow, clock, SYSTEM, agent_id=cast.admin.id, name="demo")
+    agent = cast.responders[0]
+    agent_token = create_api_token(uow, clock, SYSTEM, agent_id=agent.id, name="demo")
+
+    history = History(uow, clock, policy, cast, rng)
+    history.plan_history(start, now - timedelta(days=2))
+    history.plan_queue(now)
+    steps = history.replay(now, sweeper(container.uow(), clock))
+
+    queue: Counter[str] = Counter()
+    for t in history.tickets:
+        if t.id is not None:
+            view = get_ticket(uow, clock, SYSTEM, t.id)
+            if view.status not in ("solved", "closed"):
+                queue[queue_label(view.sla)] += 1
+    return DemoResult(
+        policy=f"{policy.name} {policy.version}",
+        admin_email=cast.admin.email,
+        admin_token=admin_token.secret,
+        agent_email=agent.email,
+        agent_token=agent_token.secret,
+        tickets=sum(1 for t in history.tickets if t.id is not None),
+        steps=steps,
+        queue=queue,
+    )

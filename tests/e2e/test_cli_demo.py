@@ -1,0 +1,39 @@
+"""`sladesk demo --no-serve` builds a database whose queue (`sladesk tickets list`) shows
+running, paused, warned and breached tickets; the printed tokens work against `serve`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_cli_serve import SLADESK, clean_env
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("policy", ["infraspeak", "blip-go"])
+def test_demo_queue_shows_every_sla_state(tmp_path: Path, policy: str) -> None:
+    db = tmp_path / "demo.db"
+    env = clean_env(COLUMNS="200")
+    built = subprocess.run(
+        [str(SLADESK), "demo", "--policy", policy, "--no-serve", "--database", str(db)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert re.search(r"admin token \(admin@demo\.sladesk\.test\): sld_\w+", built.stdout)
+    listed = subprocess.run(
+        [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    for state in ("running", "paused", "warned", "breached"):
+        assert f" {state} " in listed.stdout, (state, listed.stdout)
