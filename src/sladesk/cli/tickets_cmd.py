@@ -14,6 +14,7 @@ from rich.table import Table
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import DATABASE_URL, settings_for
+from sladesk.demo import queue_label
 from sladesk.services import (
     Actor,
     NotFound,
@@ -23,7 +24,6 @@ from sladesk.services import (
     list_organizations,
     list_tickets,
 )
-from sladesk.sla import Evaluation, TargetState
 
 app = typer.Typer(help="Tickets: the queue and one ticket.", no_args_is_help=True)
 
@@ -54,24 +54,6 @@ def _when(t: datetime | None) -> str:
     return "" if t is None else t.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def sla_label(evaluation: Evaluation | None, fallback: str | None) -> str:
-    """The queue's SLA state, with ``warned``: running, but a warning threshold has passed."""
-    if evaluation is None:
-        return fallback or "none"
-    states = {t.state for t in evaluation.targets}
-    if not states:
-        return "none"
-    if TargetState.BREACHED in states:
-        return "breached"
-    running = [t for t in evaluation.targets if t.state is TargetState.RUNNING]
-    if any(w.passed for t in running for w in t.warnings):
-        return "warned"
-    for state in (TargetState.RUNNING, TargetState.PAUSED, TargetState.PENDING, TargetState.MET):
-        if state in states:
-            return state.value
-    return fallback or "none"
-
-
 def queue_rows(
     container: Container, filters: TicketFilters, *, by_time_left: bool, limit: int
 ) -> list[tuple[TicketSummary, str]]:
@@ -89,7 +71,7 @@ def queue_rows(
         label = row.sla_state or "none"
         if row.sla_state == "running":
             view = get_ticket(container.uow(), container.clock, CLI_ACTOR, row.id)
-            label = sla_label(view.sla, row.sla_state)
+            label = queue_label(view.sla)
         out.append((row, label))
     return out
 
