@@ -26,7 +26,9 @@ def get_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> T
     now = clock.now()
     with uow.read_only():
         ticket = access_ticket(uow, actor, ticket_id, for_update=False)
-        evaluation = evaluate_ticket(uow, ticket, uow.events.sla_events(ticket.id), now)
+        evaluation = evaluate_ticket(
+            uow, ticket, uow.events.sla_events(ticket.id), now, explain=True
+        )
         return ticket_view(uow, actor, ticket, evaluation)
 
 

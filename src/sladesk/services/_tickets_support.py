@@ -70,13 +70,14 @@ def policy_of(uow: UnitOfWork, ticket: Ticket) -> Policy | None:
 
 
 def evaluate_ticket(
-    uow: UnitOfWork, ticket: Ticket, events: list[Event], now: datetime
+    uow: UnitOfWork, ticket: Ticket, events: list[Event], now: datetime, *, explain: bool = False
 ) -> Evaluation | None:
-    """The SLA state at ``now``; None when no policy applies or the community answered."""
+    """The SLA state at ``now``; None when no policy applies or the community answered.
+    ``explain`` adds each target's timeline (for the ticket view, not for projections)."""
     policy = policy_of(uow, ticket)
     if policy is None or ticket.community_answered:
         return None
-    return evaluate(policy, ticket_facts(ticket), events, now)
+    return evaluate(policy, ticket_facts(ticket), events, now, explain=explain)
 
 
 def refresh_sla(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Evaluation | None:

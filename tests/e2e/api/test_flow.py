@@ -101,11 +101,6 @@ def test_a_ticket_from_filing_to_the_queue(
     assert all("assignee_id" not in row for row in mine["items"])
 
 
-@pytest.mark.xfail(
-    reason="services.get_ticket calls sla.evaluate without explain=True "
-    "(docs/architecture.md, Requests from the API)",
-    strict=False,
-)
 def test_the_ticket_carries_the_explain_timeline(
     world: World, http: httpx.Client, clock: FixedClock
 ) -> None:
