@@ -959,18 +959,18 @@ def run_self_check(args: argparse.Namespace) -> int:
 
     rng = np.random.default_rng(SEED + 1)
     n = args.self_check_cases
-    bad_oracle = 0
+    bad_oracle = bad_brute = bad_trip = 0
     engine_bad: list[str] = []
-    total = 0
     for cal in [*make_calendars(), DST_EDGES]:
         oc = cal.oracle()
         zone = ZoneInfo(cal.zone)
         s_cal = slad.build(cal) if slad else None
         cases = self_check_cases(rng, cal, n)
         for t, d, a, b in cases:
-            total += 1
             o_add, b_add = oc.add_us(t, d), brute_add(oc, zone, t, d)
             o_el, b_el = oc.elapsed_us(a, b), brute_elapsed(oc, zone, a, b)
+            if o_add != b_add or o_el != b_el:
+                bad_brute += 1
             if o_add != b_add:
                 bad_oracle += 1
                 print(f"ORACLE != BRUTE {cal.key} add({from_us(t)}, {d // MINUTE_US} min): "
@@ -1010,17 +1010,34 @@ def run_self_check(args: argparse.Namespace) -> int:
         starts = draw_starts(rng, n)
         durs = draw_durations(rng, n, cal.day_us)
         for t, d in zip(starts.tolist(), durs.tolist(), strict=True):
-            total += 1
             u = oc.add_us(t, d)
             if oc.elapsed_us(t, u) != d or oc.elapsed_us(t, u - 1) >= d:
                 bad_oracle += 1
+                bad_trip += 1
                 print(f"ORACLE INCONSISTENT {cal.key} add({from_us(t)}, {d} us) = {from_us(u)}")
+            if s_cal is not None:
+                try:
+                    g = to_us(s_cal.add(from_us(t), dt.timedelta(microseconds=d)))
+                except Exception as exc:  # noqa: BLE001
+                    g = f"{type(exc).__name__}: {exc}"
+                if g != u:
+                    shown = from_us(g) if isinstance(g, int) else g
+                    engine_bad.append(
+                        f"{cal.key} add({from_us(t).isoformat()}, "
+                        f"{dt.timedelta(microseconds=d)}): expected {from_us(u)}, got {shown}"
+                    )
+    n_cal = len(make_calendars()) + 1
     print(
-        f"oracle vs brute-force minute scan and round trips: {total - bad_oracle}/{total} cases "
-        f"agree over {len(make_calendars()) + 1} calendars"
+        f"oracle vs brute-force minute scan: {n_cal * n - bad_brute} of {n_cal * n} "
+        f"minute-aligned cases agree on both add and elapsed; round trips "
+        f"elapsed(t, add(t, d)) == d at second resolution: {n_cal * n - bad_trip} of "
+        f"{n_cal * n}; {n_cal} calendars"
     )
     if slad is not None:
-        print(f"sladesk vs brute force: {len(engine_bad)} wrong")
+        print(
+            f"sladesk vs brute force / oracle: {len(engine_bad)} wrong of {3 * n_cal * n} "
+            "(minute-aligned add and elapsed, second-resolution add)"
+        )
         for line in engine_bad[:40]:
             print(f"  ENGINE WRONG {line}")
     print(f"self-check took {time.perf_counter() - started:.0f}s")
