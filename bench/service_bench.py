@@ -1,0 +1,401 @@
+"""The service benchmark: sladesk as people run it, measured from outside.
+
+1. **Ticket creations over HTTP**: a real ``sladesk serve`` process (API + job runner) on a
+   fresh database; ``--clients`` threads POST ``/api/v1/tickets`` over loopback as an agent
+   filing for a contact. Reported: creations/s, p50 and p99 latency.
+2. **Sweep**: ``--sweep-open`` open tickets of which ``--sweep-due`` are due (seeded with one
+   ``INSERT … SELECT`` each); the time for the sweep to record every due milestone, in
+   batches of 500, each batch one transaction (what the runner does).
+3. **Agent queue**: ``--queue-open`` open tickets with SLA projections; ``GET
+   /api/v1/tickets?order=time_left&open=true&limit=50`` over HTTP from the real server:
+   p50 and p99.
+
+Targets on the 2-core reference machine: >= 300 creations/s with p99 < 100 ms; sweep < 1 s;
+queue < 50 ms. Figures go to ``docs/performance.md`` (``## Service``).
+
+    .venv/bin/python bench/service_bench.py                      # both engines, full sizes
+    .venv/bin/python bench/service_bench.py --engines sqlite --sweep-open 100000
+
+PostgreSQL: ``SLADESK_BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
+each run creates and drops a database of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sladesk.bootstrap import Container, bootstrap
+from sladesk.config import Settings
+from sladesk.jobs.sweep import sweep_due
+from sladesk.services import (
+    Actor,
+    FixedClock,
+    NewAgent,
+    NewContact,
+    NewOrganization,
+    create_agent,
+    create_api_token,
+    create_contact,
+    create_organization,
+    publish_policy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SLADESK = Path(sys.executable).with_name("sladesk")
+PG_URL = os.environ.get(
+    "SLADESK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SYSTEM = Actor.system("bench")
+
+#: 24x7, so that "due" is plain arithmetic; the escalations of a real policy
+POLICY = """\
+policy: bench
+version: "1"
+locales: [en]
+calendars:
+  always: {timezone: UTC, hours: 24x7}
+priorities:
+  urgent: {label: {en: Urgent}, definition: {en: Down}}
+  normal: {label: {en: Normal}, definition: {en: The rest}}
+types:
+  incident: {label: {en: Incident}, definition: {en: Broken}}
+  question: {label: {en: Question}, definition: {en: How}}
+channels: [portal, email]
+rules:
+  - name: all
+    targets:
+      - metric: first_response
+        calendar: always
+        durations: {urgent: 1h, normal: 8h}
+        warn: ["50%"]
+        on_warning: [{notify: "role:lead"}]
+        on_breach: [{notify: "role:lead"}, {page: on_call}]
+      - metric: resolution
+        calendar: always
+        durations: {urgent: 4h, normal: 40h}
+        warn: ["50%"]
+        on_warning: [{notify: assignee}]
+"""
+
+
+# ---------------------------------------------------------------------- databases
+
+
+@contextmanager
+def database(engine: str, tmp: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a PostgreSQL database of its own."""
+    if engine == "sqlite":
+        yield f"sqlite:///{tmp / f'bench-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"sladesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def prepared(url: str, now: datetime) -> tuple[Container, int, str, int]:
+    """Migrate, publish the policy, create an organisation, a contact, an agent and its
+    token. Returns (container, policy version id, agent token, contact id)."""
+    clock = FixedClock(now - timedelta(days=30))
+    container = bootstrap(Settings(database_url=url), clock=clock, migrate=True)
+    uow = container.uow()
+    version = publish_policy(uow, clock, SYSTEM, POLICY)
+    org = create_organization(uow, clock, SYSTEM, NewOrganization(name="Bench", slug="bench"))
+    contact = create_contact(
+        uow, clock, SYSTEM, NewContact(organization_id=org.id, email="c@bench.test", name="C")
+    )
+    agent = create_agent(uow, clock, SYSTEM, NewAgent(email="a@bench.test", name="A", role="admin"))
+    token = create_api_token(uow, clock, SYSTEM, agent_id=agent.id, name="bench")
+    return container, version.id, token.secret, contact.id
+
+
+# ---------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """A real ``sladesk serve`` process (API and job runner) on ``url``."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLADESK_")}
+    env["SLADESK_LOG_LEVEL"] = "WARNING"
+    proc = subprocess.Popen(
+        [str(SLADESK), "serve", "--port", str(port), "--database-url", url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/api/v1/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("sladesk serve did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# ---------------------------------------------------------------------- 1. creations
+
+
+def bench_creations(engine: str, tmp: Path, total: int, clients: int) -> dict[str, float]:
+    now = datetime.now(UTC)
+    with database(engine, tmp) as url:
+        container, _, token, contact_id = prepared(url, now)
+        container.dispose()
+        with server(url) as base:
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {
+                "subject": "The printer is on fire",
+                "body": "Please help.",
+                "type": "incident",
+                "priority": "urgent",
+                "requester_id": contact_id,
+            }
+            with httpx.Client(base_url=base, headers=headers) as warm:
+                for _ in range(20):
+                    warm.post("/api/v1/tickets", json=body).raise_for_status()
+            latencies: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+
+            def client(n: int) -> None:
+                mine: list[float] = []
+                with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+                    for _ in range(n):
+                        t0 = time.perf_counter()
+                        r = http.post("/api/v1/tickets", json=body)
+                        mine.append(time.perf_counter() - t0)
+                        if r.status_code != 201:
+                            errors.append(f"{r.status_code} {r.text[:200]}")
+                with lock:
+                    latencies.extend(mine)
+
+            threads = [
+                threading.Thread(target=client, args=(total // clients,)) for _ in range(clients)
+            ]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed creations, first: {errors[0]}")
+    return {
+        "per_second": len(latencies) / wall,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "n": len(latencies),
+    }
+
+
+# ---------------------------------------------------------------------- seeding
+
+
+def seed_open_tickets(
+    container: Container, policy_version: int, n: int, due: int, now: datetime
+) -> None:
+    """``n`` open tickets, the first ``due`` of them due for the sweep (filed two hours ago,
+    never answered: three milestones each); the rest due days from now. One INSERT … SELECT
+    per table."""
+    created = now - timedelta(hours=2)
+    pg = container.engine.dialect.name == "postgresql"
+    if pg:
+        series = "SELECT g FROM generate_series(1, :n) AS g"
+        minutes = "CAST(:now AS timestamptz) + (g % 20000) * interval '1 minute' + interval '1 day'"
+        due_at = "CAST(:created AS timestamptz) + interval '1 hour'"
+        created_v, now_v = created, now
+        false = "false"
+    else:
+        series = (
+            "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
+            "SELECT g FROM s"
+        )
+        minutes = "datetime(:now, '+1 day', '+' || (g % 20000) || ' minutes')"
+        due_at = "datetime(:created, '+1 hour')"
+        created_v = created.replace(tzinfo=None).isoformat(" ")  # type: ignore[assignment]
+        now_v = now.replace(tzinfo=None).isoformat(" ")  # type: ignore[assignment]
+        false = "0"
+    facts = '{"type": "incident", "priority": "urgent", "channel": "portal"}'
+    with container.engine.begin() as conn:
+        top = conn.execute(text("SELECT COALESCE(MAX(number), 0) FROM tickets")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, subject, type, priority, status, channel, tags,"
+                " attributes, facts, policy_version_id, over_quota, community_answered,"
+                " created_at, updated_at, last_seq, sla_state, sla_due_at, next_sla_event_at) "
+                f"SELECT :top + g, 'Bench ticket ' || g, 'incident', 'urgent', 'new', 'portal',"
+                f" '[]', '{{}}', '{facts}', :pv, {false}, {false}, :created, :created, 1,"
+                f" 'running', CASE WHEN g <= :due THEN {due_at} ELSE {minutes} END,"
+                f" CASE WHEN g <= :due THEN :created ELSE {minutes} END FROM ({series}) AS q"
+            ),
+            {"n": n, "due": due, "pv": policy_version, "created": created_v, "now": now_v,
+             "top": top},
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO ticket_events (ticket_id, seq, at, kind, actor, data) "
+                "SELECT id, 1, :created, 'created', 'contact:1', '{}' FROM tickets "
+                "WHERE number > :top AND number <= :top + :due"
+            ),
+            {"created": created_v, "top": top, "due": due},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sla_projections (ticket_id, metric, cycle, state, priority,"
+                " started_at, due_at, used_seconds, left_seconds, next_event_at, evaluated_at,"
+                " data) SELECT id, 'first_response', 0, 'running', 'urgent', created_at,"
+                " sla_due_at, 0, 3600, next_sla_event_at, created_at,"
+                ' \'{"calendar": "always", "target": "1h", "warnings": []}\' FROM tickets'
+                " WHERE number > :top"
+            ),
+            {"top": top},
+        )
+        conn.execute(text("ANALYZE"))
+
+
+# ---------------------------------------------------------------------- 2. sweep
+
+
+def bench_sweep(engine: str, tmp: Path, open_tickets: int, due: int) -> dict[str, float]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    with database(engine, tmp) as url:
+        container, version, _, _ = prepared(url, now)
+        t0 = time.perf_counter()
+        seed_open_tickets(container, version, open_tickets, due, now)
+        seeded = time.perf_counter() - t0
+        clock = FixedClock(now)
+        uow = container.uow()
+        with uow.read_only():
+            uow.policies.parsed(version)  # a running worker has the policy parsed already
+        t0 = time.perf_counter()
+        swept = milestones = 0
+        while (report := sweep_due(uow, clock, limit=500)).tickets:
+            swept += report.tickets
+            milestones += report.warnings + report.breaches
+        elapsed = time.perf_counter() - t0
+        container.dispose()
+    if swept != due or milestones != 3 * due:
+        raise RuntimeError(f"swept {swept} tickets / {milestones} milestones, expected {due}")
+    return {"seconds": elapsed, "seed_seconds": seeded, "swept": swept}
+
+
+# ---------------------------------------------------------------------- 3. queue
+
+
+def bench_queue(engine: str, tmp: Path, open_tickets: int, calls: int) -> dict[str, float]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    with database(engine, tmp) as url:
+        container, version, token, _ = prepared(url, now)
+        seed_open_tickets(container, version, open_tickets, 0, now)
+        container.dispose()
+        with server(url) as base:
+            latencies = []
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+                params = {"order": "time_left", "open": "true", "limit": "50"}
+                for i in range(calls + 5):
+                    t0 = time.perf_counter()
+                    r = c.get("/api/v1/tickets", params=params)
+                    if i >= 5:  # warm-up
+                        latencies.append(time.perf_counter() - t0)
+                    r.raise_for_status()
+                items = r.json().get("items", [])
+                if len(items) != 50:
+                    raise RuntimeError(f"queue answered {len(items)} items")
+    return {
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "mean_ms": statistics.mean(latencies) * 1000,
+    }
+
+
+# ---------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--creates", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--sweep-open", type=int, default=1_000_000)
+    parser.add_argument("--sweep-due", type=int, default=1000)
+    parser.add_argument("--queue-open", type=int, default=100_000)
+    parser.add_argument("--queue-calls", type=int, default=200)
+    parser.add_argument("--only", default="creations,sweep,queue")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    print(f"# sladesk service benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for engine in args.engines.split(","):
+            if "creations" in only:
+                c = bench_creations(engine, tmp, args.creates, args.clients)
+                print(
+                    f"{engine:10} creations over HTTP ({args.clients} clients, {c['n']:.0f}):"
+                    f" {c['per_second']:.0f}/s, p50 {c['p50_ms']:.1f} ms,"
+                    f" p99 {c['p99_ms']:.1f} ms",
+                    flush=True,
+                )
+            if "sweep" in only:
+                s = bench_sweep(engine, tmp, args.sweep_open, args.sweep_due)
+                print(
+                    f"{engine:10} sweep of {args.sweep_due} due among {args.sweep_open} open:"
+                    f" {s['seconds']:.2f} s (seeded in {s['seed_seconds']:.0f} s)",
+                    flush=True,
+                )
+            if "queue" in only:
+                q = bench_queue(engine, tmp, args.queue_open, args.queue_calls)
+                print(
+                    f"{engine:10} queue top 50 by time left among {args.queue_open} open:"
+                    f" p50 {q['p50_ms']:.1f} ms, p99 {q['p99_ms']:.1f} ms",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
