@@ -129,12 +129,15 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         if events:  # one multi-row INSERT; the claimed ticket rows are locked by us
             uow.session.execute(insert(TicketEvent), events)
         queued = _queue(uow, outbox)
-        for ticket, _policy, evaluation in plans.values():
-            uow.projections.save(ticket, evaluation, now)
-            nxt = ticket.next_sla_event_at
-            if nxt is not None and nxt <= now:
-                log.warning("ticket %s: next SLA event %s is not after %s", ticket.id, nxt, now)
-                ticket.next_sla_event_at = now + _RETRY
+        # no autoflush: each save's DELETE would otherwise flush the previous ticket's rows
+        # one by one; the batch's new projection rows go out in one flush at commit
+        with uow.session.no_autoflush:
+            for ticket, _policy, evaluation in plans.values():
+                uow.projections.save(ticket, evaluation, now)
+                nxt = ticket.next_sla_event_at
+                if nxt is not None and nxt <= now:
+                    log.warning("ticket %s: next SLA event %s not after %s", ticket.id, nxt, now)
+                    ticket.next_sla_event_at = now + _RETRY
         uow.commit()
     return SweepReport(tickets=len(tickets), warnings=warnings, breaches=breaches, actions=queued)
 
