@@ -9,8 +9,16 @@ Pure: imports only the standard library, zoneinfo, numpy, ``holidays`` and
 :mod:`sladesk.errors`. See ``docs/calendars.md`` for the semantics.
 """
 
-from sladesk.calendar._calendar import Calendar
+from sladesk.calendar._calendar import Calendar, OpenTable
 from sladesk.calendar._durations import Duration, parse_duration
 from sladesk.calendar._spec import CalendarSpec, HolidaySource, parse_spec
 
-__all__ = ["Calendar", "CalendarSpec", "Duration", "HolidaySource", "parse_duration", "parse_spec"]
+__all__ = [
+    "Calendar",
+    "CalendarSpec",
+    "Duration",
+    "HolidaySource",
+    "OpenTable",
+    "parse_duration",
+    "parse_spec",
+]

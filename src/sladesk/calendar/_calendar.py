@@ -10,7 +10,8 @@ its end). With ``F(x)`` the open time before instant ``x``:
   ``cend`` first reaches that value, so a deadline landing on a closing instant *is* the
   closing instant.
 
-The scalar forms bisect Python lists (faster than numpy for one element); the array forms use
+The table is public, read-only, as :class:`OpenTable` (:meth:`Calendar.table`), for
+integrators such as the SLA clocks. The scalar forms bisect Python lists (faster than numpy for one element); the array forms use
 ``numpy.searchsorted`` over the same table. A ``24x7`` calendar with no exceptions is plain
 arithmetic. The table is extended on demand (1900 to 2199) and swapped atomically, so readers
 never see a half-built table.
@@ -22,6 +23,7 @@ import datetime as dt
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -48,15 +50,38 @@ _HI_US = year_start_us(MAX_YEAR)
 _MONTH_US = 31 * 86_400 * US
 
 
-class _Table:
-    """One immutable snapshot of the compiled years ``[y0, y1)``."""
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class OpenTable:
+    """An immutable snapshot of a calendar's compiled open time over ``[lo, hi)``.
 
-    __slots__ = ("arrays", "cend", "cstart", "ends", "hi", "lo", "starts", "y0", "y1")
+    Get one from :meth:`Calendar.table`. All numbers are integer microseconds since
+    1970-01-01T00:00Z (UTC):
 
-    def __init__(self, y0: int, y1: int, starts: list[int], ends: list[int]) -> None:
-        self.y0, self.y1 = y0, y1
-        self.lo, self.hi = year_start_us(y0), year_start_us(y1)
-        self.starts, self.ends = starts, ends
+    - ``lo``, ``hi``: the span the table covers (UTC year boundaries), ``lo < hi``;
+    - ``starts``, ``ends``: the open intervals ``[starts[i], ends[i])``, sorted, disjoint
+      and not touching (touching intervals are merged), all inside ``[lo, hi]``;
+    - ``cstart[i]``: the open time in ``[lo, starts[i])``;
+    - ``cend[i]``: ``cstart[i] + ends[i] - starts[i]``, the open time in ``[lo, ends[i])``.
+
+    So the open time before ``x`` (``lo <= x <= hi``) is one ``bisect_right(starts, x)``
+    (see :meth:`open_before`), and the earliest instant with ``F`` open time before it is
+    ``starts[j] + F - cstart[j]`` for ``j = bisect_left(cend, F)`` (when ``F <= cend[-1]``).
+
+    The lists are shared by every reader of the snapshot: never mutate them. A snapshot stays
+    valid (and exact over its span) for as long as it is held; the calendar may hand out a
+    wider one later.
+    """
+
+    lo: int
+    hi: int
+    starts: list[int]
+    ends: list[int]
+    cstart: list[int]
+    cend: list[int]
+    _arrays: list[tuple[NDArray[np.int64], ...]]
+
+    @classmethod
+    def _build(cls, y0: int, y1: int, starts: list[int], ends: list[int]) -> OpenTable:
         cstart: list[int] = []
         cend: list[int] = []
         total = 0
@@ -64,23 +89,10 @@ class _Table:
             cstart.append(total)
             total += b - a
             cend.append(total)
-        self.cstart, self.cend = cstart, cend
-        self.arrays: tuple[NDArray[np.int64], ...] | None = None
+        return cls(year_start_us(y0), year_start_us(y1), starts, ends, cstart, cend, [])
 
-    def numpy(self) -> tuple[NDArray[np.int64], ...]:
-        """(starts, lengths, cstart, cend) as int64 arrays, built on first use."""
-        arrays = self.arrays
-        if arrays is None:
-            starts = np.array(self.starts, dtype=np.int64)
-            ends = np.array(self.ends, dtype=np.int64)
-            arrays = (
-                starts,
-                ends - starts,
-                np.array(self.cstart, dtype=np.int64),
-                np.array(self.cend, dtype=np.int64),
-            )
-            self.arrays = arrays
-        return arrays
+    def __repr__(self) -> str:
+        return f"OpenTable(lo={self.lo}, hi={self.hi}, intervals={len(self.starts)})"
 
     def open_before(self, x: int) -> int:
         """Open microseconds in ``[lo, x)``; requires ``lo <= x <= hi``."""
@@ -90,6 +102,21 @@ class _Table:
         s = self.starts[i]
         e = self.ends[i]
         return self.cstart[i] + (x - s if x < e else e - s)
+
+    def _numpy(self) -> tuple[NDArray[np.int64], ...]:
+        """(starts, lengths, cstart, cend) as int64 arrays, built on first use."""
+        if not self._arrays:
+            starts = np.array(self.starts, dtype=np.int64)
+            ends = np.array(self.ends, dtype=np.int64)
+            self._arrays.append(
+                (
+                    starts,
+                    ends - starts,
+                    np.array(self.cstart, dtype=np.int64),
+                    np.array(self.cend, dtype=np.int64),
+                )
+            )
+        return self._arrays[0]
 
 
 def _to_us(t: dt.datetime, name: str) -> int:
@@ -130,7 +157,7 @@ class Calendar:
         self._always = spec.always_open
         self._compiler = Compiler(spec)
         self._lock = threading.Lock()
-        self._table: _Table | None = None
+        self._table: OpenTable | None = None
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any] | CalendarSpec) -> Calendar:
@@ -171,12 +198,22 @@ class Calendar:
 
     # -- compiled table ----------------------------------------------------------------
 
-    def _cover(self, x_lo: int, x_hi: int) -> _Table:
-        """A table with ``lo <= x_lo`` and ``x_hi < hi`` (compiling years as needed).
+    def table(self, lo_us: int, hi_us: int) -> OpenTable:
+        """The compiled open time covering at least ``[lo_us, hi_us]`` (µs since the epoch,
+        UTC): an :class:`OpenTable` with ``lo <= lo_us`` and ``hi_us < hi``.
 
-        Note: ``sladesk.sla._clocks`` reads ``_cover``, ``_always`` and the ``_Table`` fields
-        (lo, hi, starts, ends, cstart, cend) directly for speed, falling back to the public
-        methods when they are missing; keep them, or give it a public seam first."""
+        Compiles the missing UTC years on first use (and may cover more than asked); later
+        calls over a covered span cost a comparison. For a ``24x7`` calendar the table is a
+        single interval ``[lo, hi)`` (it does not raise). Raises ``ValueError`` when
+        ``hi_us < lo_us`` or the span leaves 1900-01-01 .. 2200-01-01 UTC.
+        """
+        if hi_us < lo_us:
+            raise ValueError(f"table: hi_us ({hi_us}) is before lo_us ({lo_us})")
+        return self._cover(lo_us, hi_us)
+
+    def _cover(self, x_lo: int, x_hi: int) -> OpenTable:
+        """:meth:`table` without the argument check (kept as a private alias: older code in
+        ``sladesk.sla._clocks`` calls it; new code should call :meth:`table`)."""
         if x_lo < _LO_US:
             raise _out_of_span(x_lo)
         if x_hi >= _HI_US:
@@ -190,25 +227,27 @@ class Calendar:
                 y0 = max(MIN_YEAR, ya - 1 if x_lo - year_start_us(ya) < _MONTH_US else ya)
                 y1 = min(MAX_YEAR, yb + 1 if year_start_us(yb) - x_hi < _MONTH_US else yb)
             else:
-                y0, y1 = min(tb.y0, ya), max(tb.y1, yb)
-                if y1 > tb.y1:  # grow forward generously: add() walks forward
-                    y1 = min(MAX_YEAR, max(y1, tb.y1 + (tb.y1 - tb.y0)))
+                ty0, ty1 = utc_year(tb.lo), utc_year(tb.hi)
+                y0, y1 = min(ty0, ya), max(ty1, yb)
+                if y1 > ty1:  # grow forward generously: add() walks forward
+                    y1 = min(MAX_YEAR, max(y1, ty1 + (ty1 - ty0)))
             return self._build(y0, y1)
 
-    def _grow_forward(self, tb: _Table) -> _Table:
+    def _grow_forward(self, tb: OpenTable) -> OpenTable:
         last = last_open_day(self._spec)
-        if tb.y1 >= MAX_YEAR or (last is not None and last.year + 1 < tb.y1):
+        ty0, ty1 = utc_year(tb.lo), utc_year(tb.hi)
+        if ty1 >= MAX_YEAR or (last is not None and last.year + 1 < ty1):
             raise ValueError(
                 f"calendar has no (or not enough) open time before {MAX_YEAR}-01-01 UTC"
             )
         with self._lock:
             cur = self._table
-            if cur is not None and cur.y1 > tb.y1:
+            if cur is not None and cur.hi > tb.hi:
                 return cur
-            y0 = tb.y0 if cur is None else min(cur.y0, tb.y0)
-            return self._build(y0, min(MAX_YEAR, tb.y1 + max(2, tb.y1 - tb.y0)))
+            y0 = ty0 if cur is None else min(utc_year(cur.lo), ty0)
+            return self._build(y0, min(MAX_YEAR, ty1 + max(2, ty1 - ty0)))
 
-    def _build(self, y0: int, y1: int) -> _Table:
+    def _build(self, y0: int, y1: int) -> OpenTable:
         starts: list[int] = []
         ends: list[int] = []
         for year in range(y0, y1):
@@ -218,7 +257,7 @@ class Calendar:
                 else:
                     starts.append(a)
                     ends.append(b)
-        tb = _Table(y0, y1, starts, ends)
+        tb = OpenTable._build(y0, y1, starts, ends)
         self._table = tb
         return tb
 
@@ -366,8 +405,8 @@ class Calendar:
 
     # -- array queries -----------------------------------------------------------------
 
-    def _open_before_many(self, tb: _Table, x: NDArray[np.int64]) -> NDArray[np.int64]:
-        starts, lengths, cstart, _ = tb.numpy()
+    def _open_before_many(self, tb: OpenTable, x: NDArray[np.int64]) -> NDArray[np.int64]:
+        starts, lengths, cstart, _ = tb._numpy()
         if len(starts) == 0:
             return np.zeros_like(x)
         i = np.searchsorted(starts, x, side="right") - 1
@@ -414,7 +453,7 @@ class Calendar:
             if not tb.cend and not d.any():
                 return _as_datetimes(x.copy())
             tb = self._grow_forward(tb)
-        t_starts, _, cstart, cend = tb.numpy()
+        t_starts, _, cstart, cend = tb._numpy()
         j = np.searchsorted(cend, target, side="left")
         out = t_starts[j] + (target - cstart[j])
         zero = d == 0

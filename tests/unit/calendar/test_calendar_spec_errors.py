@@ -147,6 +147,7 @@ def test_public_names_are_pinned() -> None:
         "CalendarSpec",
         "Duration",
         "HolidaySource",
+        "OpenTable",
         "parse_duration",
         "parse_spec",
     ]
