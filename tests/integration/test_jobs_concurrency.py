@@ -1,11 +1,14 @@
-"""Several job runners at once on PostgreSQL: 3 runners over 10,000 due tickets record every
-milestone exactly once, and every ticket is swept by exactly one of them."""
+"""Several job runners at once on PostgreSQL: 3 runner processes over 10,000 due tickets record
+every milestone exactly once, and every ticket is swept by exactly one of them."""
 
 from __future__ import annotations
 
-import threading
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from jobs_fixtures import ACTIONS_PER_TICKET, MILESTONES_PER_TICKET, NOW, Database, seed_due_tickets
@@ -15,39 +18,40 @@ from sqlalchemy import func, select
 from sladesk.jobs.runner import Runner
 from sladesk.jobs.sweep import SweepJob
 from sladesk.services import FixedClock
-from sladesk.store import Caches, UnitOfWork
+from sladesk.store import UnitOfWork
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 TICKETS = 10_000
+HERE = Path(__file__).parent
 
 
 def test_three_runners_over_ten_thousand_due_tickets(pg_db: Database) -> None:
+    """Three sweeper processes (jobs_sweeper_proc.py: the sweep's batches, one transaction
+    each, until nothing is due) start together on the same 10,000 due tickets."""
     seed_due_tickets(pg_db.engine, TICKETS)
-    clock = FixedClock(NOW)
-    caches = Caches()
-    done: Counter[str] = Counter()
-    errors: list[BaseException] = []
-
-    def run(name: str) -> None:
-        try:
-            runner = Runner([SweepJob(UnitOfWork(pg_db.engine, caches), clock, batch=500)])
-            done[name] = runner.drain()
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
+    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    command = [
+        sys.executable,
+        str(HERE / "jobs_sweeper_proc.py"),
+        pg_db.url,
+        pg_db.search_path or "",
+        "500",
+    ]
     started = time.monotonic()
-    threads = [threading.Thread(target=run, args=(f"runner-{i}",)) for i in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)
+    ]
+    done: Counter[str] = Counter()
+    for i, proc in enumerate(procs):
+        out, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0
+        done[f"runner-{i}"] = sum(int(line.split()[1]) for line in out.splitlines())
     elapsed = time.monotonic() - started
-    assert not errors
-    # drain() stops at the first empty batch; a runner that came late may have found nothing
-    # left, and stragglers are swept by one more drain (none should remain)
-    leftover = Runner([SweepJob(UnitOfWork(pg_db.engine, caches), clock)]).drain()
+    # a runner stops at its first empty batch; whatever is left (nothing, normally) is swept
+    # by one more pass, and must not produce a second milestone for anything
+    leftover = Runner([SweepJob(UnitOfWork(pg_db.engine), FixedClock(NOW))]).drain()
     assert sum(done.values()) + leftover == TICKETS, (done, leftover)
     assert sum(1 for n in done.values() if n > 0) >= 2, done  # they really shared the work
 
