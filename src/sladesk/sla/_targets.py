@@ -365,8 +365,9 @@ class Run:
                 priority=self.priority,
             )
         if c.target is None:
-            # Fulfilled while the facts gave no length: judged by the length in effect now.
-            self._set_length(c, self.length)
+            # Fulfilled while the facts gave no length: judged by the length in effect now
+            # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
+            self._set_length(c, self.lens[-1])
         target = c.target
         assert target is not None
         used = c.used + (self.bt.coord(now) - c.seg_b if c.seg is not None else 0)

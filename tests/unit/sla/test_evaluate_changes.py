@@ -88,6 +88,26 @@ def test_a_target_appearing_later_counts_from_the_original_start() -> None:
     assert fr.used == h(3)
 
 
+def test_a_first_response_given_before_its_target_existed_is_judged_by_the_target_now() -> None:
+    # Normal (no target); replied at 13:00Z (1h used); high at 14:00Z: 8h from 12:00Z, met.
+    # (The walk of a fulfilled first response stops at the reply; the length still comes
+    # from the facts in effect now.)
+    events = [
+        created("2026-03-09T12:00Z"),
+        reply("2026-03-09T13:00Z"),
+        priority("2026-03-09T14:00Z", "high"),
+    ]
+    for explain in (False, True):
+        fr = only(
+            run(FR, events, "2026-03-09T15:00Z", prio="normal", explain=explain), "first_response"
+        )
+        assert fr.state is TargetState.MET
+        assert (fr.priority, fr.target, fr.target_text) == ("high", h(8), "8h")
+        assert (fr.used, fr.left) == (h(1), h(7))
+        assert fr.fulfilled_at == z("2026-03-09T13:00Z")
+        assert fr.due_at is None
+
+
 def test_type_outside_the_sla_has_no_targets_and_says_why() -> None:
     ev = run(FR, [created("2026-03-09T12:00Z")], "2026-03-09T15:00Z", kind="feature_request")
     assert (ev.rule, ev.targets, ev.next_event_at) == (None, (), None)
