@@ -105,3 +105,16 @@ def test_runner_drains_the_backlog_in_batches(jobs_db: Database) -> None:
     runner = Runner([job], idle=0.01)
     assert runner.drain() == 25
     assert _count(jobs_db, SlaMilestone.id) == 25 * MILESTONES_PER_TICKET
+
+
+def test_a_ticket_that_cannot_be_evaluated_does_not_stop_the_others(jobs_db: Database) -> None:
+    bad, *good = seed_due_tickets(jobs_db.engine, 3)
+    with jobs_db.engine.begin() as conn:
+        conn.execute(Ticket.__table__.update().where(Ticket.id == bad).values(facts={}))
+    report = sweep_due(UnitOfWork(jobs_db.engine), FixedClock(NOW))
+    assert (report.tickets, report.breaches) == (3, 2)
+    with jobs_db.engine.connect() as conn:
+        nxt = conn.execute(select(Ticket.next_sla_event_at).where(Ticket.id == bad)).scalar()
+        swept = conn.execute(select(func.count(SlaMilestone.id.distinct()))).scalar()
+    assert nxt == NOW + timedelta(minutes=15)  # looked at again later, not every batch
+    assert swept == 2 * MILESTONES_PER_TICKET

@@ -36,9 +36,11 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     """The sweep and the outbox delivery, on ``container``'s database and clock."""
     settings = container.settings
     chosen = default_senders(container) if senders is None else dict(senders)
+    # SQLite has one write lock for the API and the jobs: shorter sweep batches hold it less
+    batch = min(settings.sweep_batch_size, 100) if settings.is_sqlite else settings.sweep_batch_size
     return Runner(
         [
-            SweepJob(container.uow(), container.clock, batch=settings.sweep_batch_size),
+            SweepJob(container.uow(), container.clock, batch=batch),
             DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
         ],
         idle=settings.sweep_interval_seconds,

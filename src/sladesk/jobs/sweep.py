@@ -54,6 +54,8 @@ SWEEP_ACTOR = "system:sweep"
 #: a ticket whose evaluation names no instant after ``now`` (it should not happen) is looked
 #: at again after this long rather than every batch
 _RETRY = timedelta(minutes=1)
+#: a ticket whose evaluation raises is looked at again after this long (and logged)
+_QUARANTINE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,10 @@ def milestone_key(ticket_id: int, metric: str, cycle: int, threshold: str) -> st
 def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport:
     """Sweep one batch of due tickets in one transaction (see the module docstring)."""
     now = clock.now()
+    if uow.dialect == "sqlite" and not _anything_due(uow, now):
+        # SQLite: look before taking the write lock, so an idle runner never makes the API's
+        # writers wait
+        return SweepReport(tickets=0, warnings=0, breaches=0, actions=0)
     with uow:
         tickets = uow.tickets.due_for_sweep(now, limit)
         if not tickets:
@@ -87,11 +93,18 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         candidates: list[_Milestone] = []
         plans: dict[int, tuple[Ticket, Policy, Evaluation]] = {}
         for ticket in tickets:
-            policy = uow.policies.parsed(ticket.policy_version_id)
-            if policy is None:
-                uow.projections.save(ticket, None, now)
+            try:
+                policy = uow.policies.parsed(ticket.policy_version_id)
+                if policy is None:
+                    uow.projections.save(ticket, None, now)
+                    continue
+                evaluation = evaluate(policy, ticket_facts(ticket), histories[ticket.id], now)
+            except Exception:  # one bad ticket must not stop the sweep of all the others
+                log.exception(
+                    "ticket %s cannot be evaluated; retried in %s", ticket.id, _QUARANTINE
+                )
+                ticket.next_sla_event_at = now + _QUARANTINE
                 continue
-            evaluation = evaluate(policy, ticket_facts(ticket), histories[ticket.id], now)
             plans[ticket.id] = (ticket, policy, evaluation)
             candidates.extend(_passed(ticket.id, evaluation))
         new = _record_milestones(uow, candidates, now)
@@ -140,6 +153,12 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
                     ticket.next_sla_event_at = now + _RETRY
         uow.commit()
     return SweepReport(tickets=len(tickets), warnings=warnings, breaches=breaches, actions=queued)
+
+
+def _anything_due(uow: UnitOfWork, now: datetime) -> bool:
+    with uow.read_only():
+        stmt = select(Ticket.id).where(Ticket.next_sla_event_at <= now).limit(1)
+        return uow.session.execute(stmt).first() is not None
 
 
 def _histories(uow: UnitOfWork, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
