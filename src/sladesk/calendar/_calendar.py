@@ -11,10 +11,15 @@ its end). With ``F(x)`` the open time before instant ``x``:
   closing instant.
 
 The table is public, read-only, as :class:`OpenTable` (:meth:`Calendar.table`), for
-integrators such as the SLA clocks. The scalar forms bisect Python lists (faster than numpy for one element); the array forms use
-``numpy.searchsorted`` over the same table. A ``24x7`` calendar with no exceptions is plain
-arithmetic. The table is extended on demand (1900 to 2199) and swapped atomically, so readers
-never see a half-built table.
+integrators such as the SLA clocks. The scalar forms bisect Python lists (faster than numpy
+for one element); the array forms use ``numpy.searchsorted`` over the same table. A ``24x7``
+calendar with no exceptions is plain arithmetic. The table is extended on demand (1900 to
+2199) and swapped atomically, so readers never see a half-built table.
+
+``add_business_days`` uses a second snapshot, built only when first needed: the business
+days (local dates with open time) of whole local years, each with its own open segments of
+constant UTC offset (see :class:`_Days`), so the ``n``-th next business day is index
+arithmetic and its answer one bisect.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sladesk.calendar._compile import (
+    DAY_US,
     EPOCH,
     MAX_YEAR,
     MIN_YEAR,
@@ -48,6 +54,8 @@ _ZERO = dt.timedelta(0)
 _LO_US = year_start_us(MIN_YEAR)
 _HI_US = year_start_us(MAX_YEAR)
 _MONTH_US = 31 * 86_400 * US
+_EPOCH_ORD = dt.date(1970, 1, 1).toordinal()
+_LAST_DAY_ORD = dt.date(MAX_YEAR - 1, 12, 31).toordinal()  # no business day after it
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -119,6 +127,45 @@ class OpenTable:
         return self._arrays[0]
 
 
+class _Days:
+    """One immutable snapshot of the business days of the local years ``[y0, y1)``, flat.
+
+    Business day ``k`` (a local date with open time, ``ords[k]`` its ordinal) owns the
+    segments ``first[k] <= i < first[k + 1]``: ``[sa[i], sb[i])`` with constant UTC offset
+    ``so[i]`` (so the wall reading of ``u`` there is ``u + so[i]``), sorted and disjoint.
+    ``wmax[i]`` is the largest wall end ``sb + so`` among the day's segments up to ``i``: it
+    is nondecreasing within a day, so the first segment holding a wall reading at or after
+    ``w`` is one ``bisect_right(wmax, w, first[k], first[k + 1])``."""
+
+    __slots__ = ("first", "o_hi", "o_lo", "ords", "sa", "sb", "so", "wmax", "y0", "y1")
+
+    def __init__(self, comp: Compiler, y0: int, y1: int) -> None:
+        self.y0, self.y1 = y0, y1
+        self.o_lo = dt.date(y0, 1, 1).toordinal()
+        self.o_hi = dt.date(y1, 1, 1).toordinal()
+        ords: list[int] = []
+        first: list[int] = []
+        sa: list[int] = []
+        sb: list[int] = []
+        so: list[int] = []
+        wmax: list[int] = []
+        for year in range(y0, y1):
+            for ordinal, segs in comp.day_block(year):
+                ords.append(ordinal)
+                first.append(len(sa))
+                top = segs[0][1] + segs[0][2]
+                for a, b, off in segs:
+                    sa.append(a)
+                    sb.append(b)
+                    so.append(off)
+                    if b + off > top:
+                        top = b + off
+                    wmax.append(top)
+        first.append(len(sa))
+        self.ords, self.first = ords, first
+        self.sa, self.sb, self.so, self.wmax = sa, sb, so, wmax
+
+
 def _to_us(t: dt.datetime, name: str) -> int:
     try:
         td = t - EPOCH
@@ -149,7 +196,7 @@ class Calendar:
     returned in the tzinfo of the (start) argument, exact to the microsecond.
     """
 
-    __slots__ = ("_always", "_compiler", "_lock", "_spec", "_table", "_tz")
+    __slots__ = ("_always", "_compiler", "_days", "_lock", "_spec", "_table", "_tz")
 
     def __init__(self, spec: CalendarSpec) -> None:
         self._spec = spec
@@ -158,6 +205,7 @@ class Calendar:
         self._compiler = Compiler(spec)
         self._lock = threading.Lock()
         self._table: OpenTable | None = None
+        self._days: _Days | None = None
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any] | CalendarSpec) -> Calendar:
@@ -261,6 +309,38 @@ class Calendar:
         self._table = tb
         return tb
 
+    def _days_cover(self, o_lo: int, o_hi: int) -> _Days:
+        """Business days of whole local years covering the date ordinals ``[o_lo, o_hi]``
+        (``_LAST_DAY_ORD >= o_hi``), plus the next year when ``o_hi`` is near its end."""
+        with self._lock:
+            bd = self._days
+            if bd is not None and bd.o_lo <= o_lo and o_hi < bd.o_hi:
+                return bd
+            ya = dt.date.fromordinal(o_lo).year
+            yb = dt.date.fromordinal(o_hi).year + 1
+            if dt.date(yb, 1, 1).toordinal() - o_hi < 62:
+                yb += 1
+            if bd is not None:
+                ya, yb = min(ya, bd.y0), max(yb, bd.y1)
+            bd = _Days(self._compiler, max(MIN_YEAR - 1, ya), min(MAX_YEAR, yb))
+            self._days = bd
+            return bd
+
+    def _days_grow(self, bd: _Days) -> _Days:
+        """``bd`` with more years after it (same first year, so indices stay valid)."""
+        last = last_open_day(self._spec)
+        if bd.y1 >= MAX_YEAR or (last is not None and last.year < bd.y1):
+            raise ValueError(f"calendar has no business day left before {MAX_YEAR}")
+        with self._lock:
+            cur = self._days
+            y1 = min(MAX_YEAR, bd.y1 + max(2, bd.y1 - bd.y0))
+            if cur is not None and cur.y0 == bd.y0 and cur.y1 > bd.y1:
+                return cur
+            grown = _Days(self._compiler, bd.y0, y1)
+            if cur is None or (cur.y0 >= bd.y0 and cur.y1 <= y1):
+                self._days = grown
+            return grown
+
     # -- scalar queries ----------------------------------------------------------------
 
     def is_open(self, t: dt.datetime) -> bool:
@@ -279,15 +359,20 @@ class Calendar:
         x = _to_us(t, "t")
         if self._always:
             return t
+        y = self._next_open_us(x)
+        return t if y == x else _from_us(y, t.tzinfo)
+
+    def _next_open_us(self, x: int) -> int:
+        """:meth:`next_open` in µs (not for ``24x7`` calendars)."""
         tb = self._table
         if tb is None or x < tb.lo or x >= tb.hi:
             tb = self._cover(x, x)
         while True:
             i = bisect_right(tb.starts, x) - 1
             if i >= 0 and x < tb.ends[i]:
-                return t
+                return x
             if i + 1 < len(tb.starts):
-                return _from_us(tb.starts[i + 1], t.tzinfo)
+                return tb.starts[i + 1]
             tb = self._grow_forward(tb)
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
@@ -365,6 +450,53 @@ class Calendar:
         n = int(n)
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
+        if n == 0:
+            return self.next_open(start)
+        x = _to_us(start, "start")
+        if self._always:
+            if x < _LO_US or x >= _HI_US:
+                raise _out_of_span(x)
+            x0 = x
+        else:
+            x0 = self._next_open_us(x)
+        # the wall reading of x0 and its local date (ordinal)
+        off = _from_us(x0, self._tz).utcoffset()
+        wall = x0 + (0 if off is None else td_us(off))
+        local = wall // DAY_US + _EPOCH_ORD
+        if local > _LAST_DAY_ORD:  # owned by 2199-12-31 or later: nothing after it
+            raise ValueError(f"calendar has no business day left before {MAX_YEAR}")
+        bd = self._days
+        if bd is None or local - 1 < bd.o_lo or local >= bd.o_hi:
+            bd = self._days_cover(local - 1, local)
+        ords = bd.ords
+        # the owning day: the local date when its own segments hold x0, else the day before
+        k = bisect_left(ords, local)
+        owned = False
+        if k < len(ords) and ords[k] == local:
+            i0, i1 = bd.first[k], bd.first[k + 1]
+            i = bisect_right(bd.sa, x0, i0, i1) - 1
+            owned = i >= i0 and x0 < bd.sb[i]
+        if not owned:  # the after-midnight part of yesterday's range
+            k -= 1
+            if k < 0 or ords[k] != local - 1:  # pragma: no cover - open instants have owners
+                raise AssertionError(f"no business day owns the open instant {x0} µs")
+        keep = wall - (ords[k] - _EPOCH_ORD) * DAY_US
+        m = k + n
+        while m >= len(bd.ords):
+            bd = self._days_grow(bd)
+        target = (bd.ords[m] - _EPOCH_ORD) * DAY_US + keep
+        first = bd.first
+        i0, i1 = first[m], first[m + 1]
+        i = bisect_right(bd.wmax, target, i0, i1)
+        if i == i1:  # the day closes before the kept time: its closing instant
+            return _from_us(bd.sb[i1 - 1], start.tzinfo)
+        u = target - bd.so[i]
+        sa = bd.sa[i]
+        return _from_us(u if u > sa else sa, start.tzinfo)
+
+    def _add_business_days_reference(self, start: dt.datetime, n: int) -> dt.datetime:
+        """The direct, slow form of :meth:`add_business_days` (walks the days one by one,
+        compiling each): kept only as the reference the tests compare the fast one with."""
         t0 = self.next_open(start)
         if n == 0:
             return t0

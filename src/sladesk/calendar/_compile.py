@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from sladesk.calendar._spec import CalendarSpec, DayRanges
 
 Interval = tuple[int, int]
+DaySegments = tuple[int, list[tuple[int, int, int]]]
+"""A business day: its date ordinal and its own open segments ``(start, end, offset)``."""
 
 US = 1_000_000
 MINUTE_US = 60 * US
@@ -231,6 +233,7 @@ class Compiler:
         self.offsets = ZoneOffsets.of(spec.timezone)
         self._holidays: dict[int, frozenset[dt.date]] = {}
         self._blocks: dict[int, list[Interval]] = {}
+        self._day_blocks: dict[int, list[DaySegments]] = {}
 
     def holiday_dates(self, year: int) -> frozenset[dt.date]:
         got = self._holidays.get(year)
@@ -263,6 +266,48 @@ class Compiler:
         for s, e in ranges:
             preimage(base + s * MINUTE_US, base + e * MINUTE_US, pieces, out)
         return subtract(merge(out), self.spec.closures)
+
+    def day_block(self, year: int) -> list[DaySegments]:
+        """The business days of the *local* year ``year``, in order: for each local date
+        with open time, its ordinal and its own open instants (minus closures) as sorted,
+        disjoint segments ``(a, b, offset)`` over which the UTC offset is constant, so the
+        wall reading of ``u`` in ``[a, b)`` is ``u + offset``. (Segments may touch; they
+        are not merged, since each keeps its offset.)"""
+        got = self._day_blocks.get(year)
+        if got is not None:
+            return got
+        lo, hi = year_start_us(year), year_start_us(year + 1)
+        # a date's ranges span at most 48h of wall time and offsets are within ±26h
+        pieces = self.offsets.pieces(lo - 3 * DAY_US, hi + 5 * DAY_US)
+        closures = self.spec.closures
+        out: list[DaySegments] = []
+        day = dt.date(year, 1, 1)
+        one = dt.timedelta(days=1)
+        while day.year == year:
+            ranges = self.ranges_for(day)
+            if ranges:
+                base = date_wall_us(day)
+                segs: list[tuple[int, int, int]] = []
+                for s, e in ranges:
+                    ws, we = base + s * MINUTE_US, base + e * MINUTE_US
+                    for p0, p1, off in pieces:
+                        a = ws - off
+                        if a < p0:
+                            a = p0
+                        b = we - off
+                        if b > p1:
+                            b = p1
+                        if a < b:
+                            if closures:
+                                segs.extend((c, d, off) for c, d in subtract([(a, b)], closures))
+                            else:
+                                segs.append((a, b, off))
+                if segs:
+                    segs.sort()
+                    out.append((day.toordinal(), segs))
+            day += one
+        self._day_blocks[year] = out
+        return out
 
     def block(self, year: int) -> list[Interval]:
         """Open intervals clipped to the UTC year ``year``."""
