@@ -165,6 +165,20 @@ def test_queue_orders_by_time_left(desk: Desk) -> None:
     assert rows[2].sla_state is None
 
 
+def test_overdue_tickets_head_the_queue_with_negative_time_left(desk: Desk) -> None:
+    # T0 is Mon 10:00 Lisbon. The urgent ticket's first response (1h) is due 11:00; at 12:30
+    # an internal note (not a reply) re-evaluates it: breached 1h30m ago, still unanswered.
+    late = _new(desk, priority="urgent")
+    desk.clock.advance(timedelta(hours=2, minutes=30))
+    s.add_internal_note(desk.uow, desk.clock, desk.agent, late.id, "Looking into it")
+    fresh = _new(desk, priority="high")  # first response due 16:30
+    rows = s.list_tickets(desk.uow, desk.clock, desk.agent, order_by_time_left=True)
+    assert [r.id for r in rows] == [late.id, fresh.id]
+    assert rows[0].sla_state == "breached"
+    assert rows[0].time_left == -timedelta(hours=1, minutes=30)
+    assert rows[1].time_left == timedelta(hours=4)
+
+
 def test_publish_reevaluates_open_tickets(desk: Desk) -> None:
 
     t = _new(desk, priority="high")

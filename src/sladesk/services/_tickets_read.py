@@ -67,7 +67,9 @@ def _time_left(uow: UnitOfWork, rows: list[Ticket], now: datetime) -> dict[int, 
     if not due:
         return {}
     stmt = select(SlaProjection.ticket_id, SlaProjection.due_at, SlaProjection.data).where(
-        SlaProjection.ticket_id.in_(due), SlaProjection.state == "running"
+        SlaProjection.ticket_id.in_(due),
+        SlaProjection.state.in_(("running", "breached")),
+        SlaProjection.fulfilled_at.is_(None),
     )
     out: dict[int, timedelta] = {}
     for ticket_id, due_at, data in uow.session.execute(stmt):

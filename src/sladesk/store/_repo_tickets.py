@@ -229,6 +229,16 @@ def _seconds(value: Any) -> float | None:
     return None if value is None else float(value.total_seconds())
 
 
+def _open_deadline(t: TargetResult) -> bool:
+    """A deadline that still orders the queue: a running target's, or an overdue one's
+    (breached and not yet fulfilled), so that overdue work sorts first."""
+    if t.due_at is None:
+        return False
+    return t.state is TargetState.RUNNING or (
+        t.state is TargetState.BREACHED and t.fulfilled_at is None
+    )
+
+
 class ProjectionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -273,11 +283,10 @@ class ProjectionRepository:
                 )
             )
         worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
-        running_due = [
-            t.due_at for t in evaluation.targets if t.state is TargetState.RUNNING and t.due_at
-        ]
         ticket.sla_state = worst.value
-        ticket.sla_due_at = min(running_due, default=None)
+        ticket.sla_due_at = min(
+            (t.due_at for t in evaluation.targets if _open_deadline(t)), default=None
+        )
         ticket.next_sla_event_at = evaluation.next_event_at
 
     def for_ticket(self, ticket_id: int) -> list[SlaProjection]:
