@@ -285,7 +285,8 @@ class ProjectionRepository:
         worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
         ticket.sla_state = worst.value
         ticket.sla_due_at = min(
-            (t.due_at for t in evaluation.targets if _open_deadline(t)), default=None
+            (t.due_at for t in evaluation.targets if t.due_at is not None and _open_deadline(t)),
+            default=None,
         )
         ticket.next_sla_event_at = evaluation.next_event_at
 
