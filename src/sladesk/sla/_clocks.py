@@ -119,12 +119,18 @@ class _Table(Protocol):
 
 def _table_of(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:
     """The calendar's compiled table covering ``[lo_us, hi_us]`` (plus a year for deadlines
-    ahead), or None to use the public methods."""
-    cover = getattr(calendar, "_cover", None)
-    if cover is None or getattr(calendar, "_always", True):
-        return None
+    ahead), or None to use the public methods.
+
+    Uses the public ``Calendar.table`` when the calendar has it; until then (and for
+    calendars without it) the private ``_cover`` of the same shape, except on ``24x7``
+    calendars, which that older seam does not promise to cover."""
+    table = getattr(calendar, "table", None)
+    if table is None:
+        table = getattr(calendar, "_cover", None)
+        if table is None or getattr(calendar, "_always", True):
+            return None
     try:
-        tb = cover(lo_us, hi_us + _YEAR_US)
+        tb = table(lo_us, hi_us + _YEAR_US)
     except ValueError:
         return None
     if not all(hasattr(tb, k) for k in ("lo", "hi", "starts", "ends", "cstart", "cend")):

@@ -36,6 +36,8 @@ class CompiledTarget:
     calendar_name: str
     calendar: Calendar
     metric: Metric
+    metric_text: str  # str(metric), as results carry it
+    repeats: bool  # next_response / periodic_update: measured in cycles
     from_accepted: bool
     by_assignment: bool
     lengths: Mapping[str, Length]  # priority -> length
@@ -118,6 +120,8 @@ def _compile_rule(policy: Policy, rule: Rule) -> CompiledRule:
                 calendar_name=t.calendar,
                 calendar=policy.calendars[t.calendar],
                 metric=t.metric,
+                metric_text=str(t.metric),
+                repeats=t.metric in (Metric.NEXT_RESPONSE, Metric.PERIODIC_UPDATE),
                 from_accepted=t.start is StartEvent.ACCEPTED,
                 by_assignment=t.fulfilled_by is Fulfilment.ASSIGNMENT,
                 lengths=lengths,

@@ -68,6 +68,8 @@ from sladesk.sla._targets import (
     STATUS,
     Item,
     Run,
+    result,
+    walk,
 )
 
 _AT = attrgetter("at")
@@ -124,8 +126,12 @@ def evaluate(
         bt = clocks.get(id(ct.calendar))
         if bt is None:
             bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us)
-        run = Run(ct, lens, texts, priority, bt, now_us, explain)
-        results.append(run.run(status_items if ct.metric is Metric.RESOLUTION else items))
+        its_items = status_items if ct.metric is Metric.RESOLUTION else items
+        if explain:
+            results.append(Run(ct, lens, texts, priority, bt, now_us, True).run(its_items))
+        else:
+            cycles, running = walk(ct, lens, its_items, bt, now_us)
+            results.append(result(ct, cycles, running, lens, priority, bt, now_us))
     next_event = _next_event_at(results, now)
     reason = "" if results else f"priority {priority} has no target in rule {rule.rule.name}"
     return Evaluation(

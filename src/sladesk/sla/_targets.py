@@ -1,13 +1,24 @@
 """One target's clock over a ticket's digested history (see ``_evaluate.py`` for the rules).
 
-A ``_Run`` walks the digested events once, keeping the open cycle's running segment, the
-business time its closed segments used, and its deadline; it answers a
-:class:`~sladesk.sla.TargetResult` with the timeline that explains it.
+Two walks implement the same clock:
+
+- :func:`walk`, the fast path used by ``evaluate`` (``explain=False``): one function with the
+  clock's state in local variables and the helpers (start or stop a segment, deadline,
+  fulfilment) written inline, because method calls per event were most of its cost. It
+  keeps no timeline.
+- :class:`Run`, the readable walk, one method per step, which also records the timeline
+  behind ``explain=True``.
+
+Both leave the same cycles behind, and :func:`result` turns them into the
+:class:`~sladesk.sla.TargetResult`; tests/unit/sla/test_evaluate_differential.py checks that
+the two walks (and the public calendar methods in place of the compiled table) agree on
+random histories.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sladesk.policy._model import Metric
 from sladesk.sla._clocks import BusinessTime
@@ -262,15 +273,7 @@ class Run:
     # -- clock mechanics ------------------------------------------------------------------
 
     def _set_length(self, c: _Cycle, length: Length | None) -> None:
-        c.length = length
-        if length is None:
-            c.target = c.bd_due = None
-        elif length[0] == "t":
-            c.target, c.bd_due = length[1], None
-        else:
-            due = self.bt.add_business_days(c.start, length[1])
-            c.target = self.bt.coord(due) - self.bt.coord(c.start)
-            c.bd_due = due
+        set_length(c, length, self.bt)
 
     def _due(self, c: _Cycle) -> int | None:
         if c.target is None or c.breached is not None or c.seg is None:
@@ -329,111 +332,16 @@ class Run:
 
     # -- the answer -----------------------------------------------------------------------
 
-    def _used_at(self, c: _Cycle, x: int) -> int | None:
-        """The instant at which the cycle's used time reaches ``x`` (None if it has not and
-        the clock is not running)."""
-        x = max(x, 0)
-        cum = 0
-        for s_us, s_b, e_b in c.segs:
-            if cum + (e_b - s_b) >= x:
-                return self.bt.instant(s_b + x - cum, s_us)
-            cum += e_b - s_b
-        if c.seg is not None:
-            return self.bt.instant(c.seg_b + x - cum, c.seg)
-        return None
-
     def _result(self) -> TargetResult:
-        ct = self.ct
-        c = self.last
-        now = self.now
-        dt = self.bt.dt
-        final_text = ct.texts[self.priority]
-        if c is None:
-            return TargetResult(
-                metric=str(ct.metric),
-                calendar=ct.calendar_name,
-                target=None,
-                target_text=final_text,
-                state=TargetState.PENDING,
-                started_at=None,
-                due_at=None,
-                fulfilled_at=None,
-                breached_at=None,
-                used=timedelta(0),
-                left=None,
-                timeline=self._segments(),
-                priority=self.priority,
-            )
-        if c.target is None:
-            # Fulfilled while the facts gave no length: judged by the length in effect now
-            # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
-            self._set_length(c, self.lens[-1])
-        target = c.target
-        assert target is not None
-        used = c.used + (self.bt.coord(now) - c.seg_b if c.seg is not None else 0)
-        if c.breached is None and c.fulfilled is not None and used > target:
-            c.breached = self._used_at(c, target)
-        if c.breached is not None:
-            state = TargetState.BREACHED
-            due = self._used_at(c, target) if c.breach_late else c.breached
-        elif c.fulfilled is not None:
-            state = TargetState.MET
-            due = c.due_at_end
-        elif self.running:
-            state = TargetState.RUNNING
-            due = c.due
-        else:
-            state = TargetState.PAUSED
-            due = None
-        warnings: list[Warning] = []
-        for text, fraction, lead in ct.warn:
-            x = round(target * fraction) if fraction is not None else target - (lead or 0)
-            at = self._used_at(c, x)
-            warnings.append(
-                Warning(text, None if at is None else dt(at), at is not None and at <= now)
-            )
-        cycles: tuple[Cycle, ...] = ()
-        if self.metric is _NEXT or self.metric is _PERIODIC:
-            cycles = tuple(self._cycle(k) for k in self.cycles)
-        return TargetResult(
-            metric=str(ct.metric),
-            calendar=ct.calendar_name,
-            target=timedelta(microseconds=target),
-            target_text=final_text,
-            state=state,
-            started_at=dt(c.start),
-            due_at=None if due is None else dt(due),
-            fulfilled_at=None if c.fulfilled is None else dt(c.fulfilled),
-            breached_at=None if c.breached is None else dt(c.breached),
-            used=timedelta(microseconds=used),
-            left=timedelta(microseconds=target - used),
-            warnings=tuple(warnings),
-            cycles=cycles,
-            timeline=self._segments(),
-            priority=self.priority,
-        )
-
-    def _cycle(self, c: _Cycle) -> Cycle:
-        dt = self.bt.dt
-        due: int | None
-        if c.breached is not None:
-            state = TargetState.BREACHED
-            due = c.breached
-        elif c.fulfilled is not None:
-            state = TargetState.MET
-            due = c.due_at_end
-        elif c.seg is not None:
-            state = TargetState.RUNNING
-            due = c.due
-        else:
-            state = TargetState.PAUSED
-            due = None
-        return Cycle(
-            started_at=dt(c.start),
-            due_at=None if due is None else dt(due),
-            fulfilled_at=None if c.fulfilled is None else dt(c.fulfilled),
-            breached_at=None if c.breached is None else dt(c.breached),
-            state=state,
+        return result(
+            self.ct,
+            self.cycles,
+            self.running,
+            self.lens,
+            self.priority,
+            self.bt,
+            self.now,
+            self._segments(),
         )
 
     def _segments(self) -> tuple[Segment, ...]:
@@ -455,3 +363,301 @@ class Run:
                 )
             )
         return tuple(out)
+
+
+# -- the fast walk --------------------------------------------------------------------------
+
+
+def walk(
+    ct: CompiledTarget, lens: list[Length | None], items: list[Item], bt: BusinessTime, now: int
+) -> tuple[list[_Cycle], bool]:
+    """:meth:`Run.run` without the timeline: the cycles and whether the clock runs at ``now``.
+
+    Dense on purpose (the hot loop of ``evaluate``): the state of :class:`Run` lives in
+    locals, and its steps are inlined where they are marked ``# Run._name``; each must stay
+    equal to the method it copies."""
+    metric = ct.metric
+    first = metric is _FIRST
+    nxt = metric is _NEXT
+    periodic = metric is _PERIODIC
+    resolution = metric is _RESOLUTION
+    start_code = ACCEPTED if ct.from_accepted else CREATED
+    by_assignment = ct.by_assignment
+    reply_fulfils = ASSIGNED if (first and by_assignment) else REPLY
+    pause_any = ct.pause_any
+    pause_reasons = ct.pause_reasons
+    coord = bt.coord
+    instant = bt.instant
+    length = lens[0]
+    cycles: list[_Cycle] = []
+    cur: _Cycle | None = None
+    last: _Cycle | None = None
+    started = stopped = paused = running = replied = False
+    for t, code, a, b in items:
+        if cur is None:
+            if first and last is not None:
+                break  # fulfilled: nothing later changes a first response
+        else:
+            due = cur.due
+            if due is not None and due <= t and cur.breached is None:
+                fulfils = (
+                    (code == STATUS and a in STOPPING and not stopped)
+                    if resolution
+                    else code == reply_fulfils
+                )
+                if not (fulfils and due == t):
+                    cur.breached = due
+        fulfil = opening = False
+        if code == STATUS:  # Run._status
+            was_stopped = stopped
+            stopped = a in STOPPING
+            paused = a in pause_any or (b is not None and (a, b) in pause_reasons)
+            if resolution and started:
+                if stopped and not was_stopped and cur is not None:
+                    fulfil = True
+                elif (
+                    was_stopped
+                    and not stopped
+                    and cur is None
+                    and last is not None
+                    and last.fulfilled is not None
+                ):  # reopened
+                    last.fulfilled = None
+                    last.due_at_end = None
+                    cur = last
+        elif code == FACTS:  # Run._facts
+            assert isinstance(a, int)
+            length = lens[a]
+            if cur is not None:
+                set_length(cur, length, bt)
+                if cur.breached is None and cur.target is not None:
+                    used = cur.used + (coord(t) - cur.seg_b if running else 0)
+                    if used >= cur.target:
+                        cur.breached = t
+                        cur.breach_late = True
+                        cur.due = None
+                    elif running:
+                        cur.due = _due_of(cur, instant)
+                elif cur.target is None:
+                    cur.due = None
+            continue
+        elif not started:
+            if code == start_code:  # Run._start
+                started = True
+                if nxt:
+                    continue
+                opening = True
+            else:
+                continue
+        elif code == REPLY:
+            if nxt:
+                replied = True
+                if cur is None:
+                    continue
+                fulfil = True
+            elif periodic:
+                fulfil = cur is not None
+                opening = True
+            elif first and cur is not None and not by_assignment:
+                fulfil = True
+            else:
+                continue
+        elif code == CUSTOMER:
+            if nxt and replied and cur is None:
+                opening = True
+            else:
+                continue
+        elif code == ASSIGNED and first and cur is not None and by_assignment:
+            fulfil = True
+        else:
+            continue
+        if fulfil:  # Run._fulfil
+            assert cur is not None
+            cur.due_at_end = cur.due
+            if running:  # Run._close_segment
+                assert cur.seg is not None
+                bt_ = coord(t)
+                cur.segs.append((cur.seg, cur.seg_b, bt_))
+                cur.used += bt_ - cur.seg_b
+                cur.seg = None
+                cur.uninterrupted = False
+                running = False
+            cur.fulfilled = t
+            cur.due = None
+            cur = None
+            if not opening:
+                continue
+        if opening:  # Run._open
+            cur = last = _Cycle(t)
+            cycles.append(cur)
+            set_length(cur, length, bt)
+        # Run._sync
+        want = cur is not None and not stopped and not paused
+        if running and not want:  # Run._close_segment
+            assert cur is not None and cur.seg is not None
+            bt_ = coord(t)
+            cur.segs.append((cur.seg, cur.seg_b, bt_))
+            cur.used += bt_ - cur.seg_b
+            cur.seg = None
+            cur.due = None
+            cur.uninterrupted = False
+        elif want and not running:
+            assert cur is not None
+            cur.seg = t
+            cur.seg_b = coord(t)
+            cur.due = _due_of(cur, instant)
+        running = want
+        if opening and not running:
+            assert cur is not None
+            cur.uninterrupted = False
+    if (
+        cur is not None
+        and running
+        and cur.breached is None
+        and cur.due is not None
+        and cur.due <= now
+    ):
+        cur.breached = cur.due
+    return cycles, running
+
+
+def _due_of(c: _Cycle, instant: Callable[[int, int], int]) -> int | None:
+    """``Run._due``."""
+    if c.target is None or c.breached is not None or c.seg is None:
+        return None
+    if c.bd_due is not None and c.uninterrupted:
+        return c.bd_due
+    return instant(c.seg_b + c.target - c.used, c.seg)
+
+
+# -- shared by both walks -------------------------------------------------------------------
+
+
+def set_length(c: _Cycle, length: Length | None, bt: BusinessTime) -> None:
+    """Give the cycle ``length``: its target in business microseconds, and for business days
+    the deadline while uninterrupted (``target`` is the open time from start to it)."""
+    c.length = length
+    if length is None:
+        c.target = c.bd_due = None
+    elif length[0] == "t":
+        c.target, c.bd_due = length[1], None
+    else:
+        due = bt.add_business_days(c.start, length[1])
+        c.target = bt.coord(due) - bt.coord(c.start)
+        c.bd_due = due
+
+
+def used_at(c: _Cycle, x: int, bt: BusinessTime) -> int | None:
+    """The instant at which the cycle's used time reaches ``x`` (None if it has not and the
+    clock is not running)."""
+    x = max(x, 0)
+    cum = 0
+    for s_us, s_b, e_b in c.segs:
+        if cum + (e_b - s_b) >= x:
+            return bt.instant(s_b + x - cum, s_us)
+        cum += e_b - s_b
+    if c.seg is not None:
+        return bt.instant(c.seg_b + x - cum, c.seg)
+    return None
+
+
+_ZERO = timedelta(0)
+_PENDING = TargetState.PENDING
+_RUNNING = TargetState.RUNNING
+_PAUSED = TargetState.PAUSED
+_MET = TargetState.MET
+_BREACHED = TargetState.BREACHED
+
+
+def result(
+    ct: CompiledTarget,
+    cycles: list[_Cycle],
+    running: bool,
+    lens: list[Length | None],
+    priority: str,
+    bt: BusinessTime,
+    now: int,
+    timeline: tuple[Segment, ...] = (),
+) -> TargetResult:
+    """The target's answer from the cycles a walk left (the last one is the target's own)."""
+    dt = bt.dt
+    final_text = ct.texts[priority]
+    if not cycles:
+        return TargetResult(
+            ct.metric_text, ct.calendar_name, None, final_text, _PENDING, None, None, None,
+            None, _ZERO, None, (), (), timeline, priority,
+        )  # fmt: skip
+    c = cycles[-1]
+    if c.target is None:
+        # Fulfilled while the facts gave no length: judged by the length in effect now
+        # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
+        set_length(c, lens[-1], bt)
+    target = c.target
+    assert target is not None
+    used = c.used + (bt.coord(now) - c.seg_b if c.seg is not None else 0)
+    breached = c.breached
+    if breached is None and c.fulfilled is not None and used > target:
+        breached = c.breached = used_at(c, target, bt)
+    if breached is not None:
+        state = _BREACHED
+        due = used_at(c, target, bt) if c.breach_late else breached
+    elif c.fulfilled is not None:
+        state = _MET
+        due = c.due_at_end
+    elif running:
+        state = _RUNNING
+        due = c.due
+    else:
+        state = _PAUSED
+        due = None
+    warnings: tuple[Warning, ...] = ()
+    if ct.warn:
+        ws: list[Warning] = []
+        for text, fraction, lead in ct.warn:
+            x = round(target * fraction) if fraction is not None else target - (lead or 0)
+            at = used_at(c, x, bt)
+            ws.append(Warning(text, None if at is None else dt(at), at is not None and at <= now))
+        warnings = tuple(ws)
+    cycle_results: tuple[Cycle, ...] = ()
+    if ct.repeats:
+        cycle_results = tuple([_cycle_result(k, dt) for k in cycles])
+    return TargetResult(
+        ct.metric_text,
+        ct.calendar_name,
+        timedelta(0, 0, target),
+        final_text,
+        state,
+        dt(c.start),
+        None if due is None else dt(due),
+        None if c.fulfilled is None else dt(c.fulfilled),
+        None if breached is None else dt(breached),
+        timedelta(0, 0, used),
+        timedelta(0, 0, target - used),
+        warnings,
+        cycle_results,
+        timeline,
+        priority,
+    )
+
+
+def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
+    due: int | None
+    if c.breached is not None:
+        state = _BREACHED
+        due = c.breached
+    elif c.fulfilled is not None:
+        state = _MET
+        due = c.due_at_end
+    elif c.seg is not None:
+        state = _RUNNING
+        due = c.due
+    else:
+        state = _PAUSED
+        due = None
+    return Cycle(
+        dt(c.start),
+        None if due is None else dt(due),
+        None if c.fulfilled is None else dt(c.fulfilled),
+        None if c.breached is None else dt(c.breached),
+        state,
+    )
