@@ -51,6 +51,8 @@ from sladesk.calendar._spec import CalendarSpec, describe_hours, last_open_day, 
 from sladesk.errors import NaiveDatetimeError
 
 _ZERO = dt.timedelta(0)
+_TD = dt.timedelta
+_UTC = dt.UTC
 _LO_US = year_start_us(MIN_YEAR)
 _HI_US = year_start_us(MAX_YEAR)
 _MONTH_US = 31 * 86_400 * US
@@ -175,7 +177,11 @@ def _to_us(t: dt.datetime, name: str) -> int:
 
 
 def _from_us(x: int, tz: dt.tzinfo | None) -> dt.datetime:
-    return (EPOCH + dt.timedelta(microseconds=x)).astimezone(tz)
+    # positional timedelta arguments parse faster than keywords; in UTC (the usual case for
+    # services) EPOCH + delta is already the answer: astimezone would return it unchanged
+    if tz is _UTC:
+        return EPOCH + _TD(0, 0, x)
+    return (EPOCH + _TD(0, 0, x)).astimezone(tz)
 
 
 def _out_of_span(x: int) -> ValueError:
@@ -382,7 +388,7 @@ class Calendar:
         if y <= x:
             return _ZERO
         if self._always:
-            return dt.timedelta(microseconds=y - x)
+            return _TD(0, 0, y - x)
         tb = self._table
         if tb is None or x < tb.lo or y >= tb.hi:
             tb = self._cover(x, y)
@@ -401,7 +407,7 @@ class Calendar:
             return _ZERO
         s = starts[i]
         e = ends[i]
-        return dt.timedelta(microseconds=cstart[i] + (y - s if y < e else e - s) - fx)
+        return _TD(0, 0, cstart[i] + (y - s if y < e else e - s) - fx)
 
     def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         """The earliest ``u >= start`` with ``elapsed(start, u) == duration``.
