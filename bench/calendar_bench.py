@@ -322,8 +322,8 @@ class BusinessTimeDelta(Library):
 
         if cal.whole_day:
             raise NotExpressible(
-                "no 24-hour day: WorkDayRule 00:00-00:00 is empty (add never returns) and "
-                "split overnight rules skip the rest of a shift once it has begun"
+                "no 24-hour day: 00:00-00:00 is an empty day (add never returns); "
+                "split overnight rules skip the rest of a started shift"
             )
         rules: list[Any] = [
             btd.WorkDayRule(
@@ -646,6 +646,7 @@ def run_bench(args: argparse.Namespace) -> int:
     md = args.format == "markdown"
     cals = [c for c in make_calendars() if not args.calendars or c.key in args.calendars]
     print(f"# calendar bench: {machine_line()}")
+    print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"# seed {SEED}; {args.cases} cases per calendar; best of {args.repeats}; "
         f"businesstimedelta timed on the first {args.bt_timed} cases, checked on the first "
@@ -807,7 +808,10 @@ def run_bench(args: argparse.Namespace) -> int:
                 print(
                     f"  {r.library} {r.calendar} {r.op} #{i}: expected {shown_exp} got {shown_got}"
                 )
-    print(f"\n# total wall time {time.perf_counter() - started:.0f}s")
+    print(
+        f"\n# total wall time {time.perf_counter() - started:.0f}s; load average at end: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 
