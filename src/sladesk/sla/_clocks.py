@@ -18,6 +18,7 @@ share it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -26,21 +27,45 @@ if TYPE_CHECKING:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _YEAR_US = 366 * 86_400 * 1_000_000
+_ONE_US = timedelta(microseconds=1)
 
 
 def to_us(t: datetime) -> int:
     """An aware instant as microseconds since the epoch."""
-    d = t - EPOCH
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+    return (t - EPOCH) // _ONE_US
 
 
 def from_us(us: int) -> datetime:
     """Microseconds since the epoch as an aware UTC datetime."""
-    return EPOCH + timedelta(microseconds=us)
+    return EPOCH + timedelta(0, 0, us)
 
 
 def td_us(d: timedelta) -> int:
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+class Instants:
+    """The datetimes of one ticket's answer, each built once (``from_us``).
+
+    An event's own ``at`` is handed out again when it is exactly what ``from_us`` would
+    build (a plain ``datetime`` in ``UTC`` with ``fold == 0``), which spares most of the
+    constructions: starts and fulfilments are event instants."""
+
+    __slots__ = ("_ats", "_known", "_ts")
+
+    def __init__(self, ts: list[int], ats: list[datetime]) -> None:
+        self._ts = ts
+        self._ats = ats
+        self._known: dict[int, datetime] | None = None
+
+    def dt(self, us: int) -> datetime:
+        known = self._known
+        if known is None:
+            known = self._known = dict(zip(self._ts, self._ats, strict=True))
+        t = known.get(us)
+        if t is None or type(t) is not datetime or t.tzinfo is not UTC or t.fold:
+            t = known[us] = EPOCH + timedelta(0, 0, us)
+        return t
 
 
 class BusinessTime:
@@ -48,40 +73,48 @@ class BusinessTime:
     asked about must be at or after the anchor.
 
     The fast path reads the calendar's compiled table (sorted open intervals with prefix
-    sums, see ``sladesk.calendar._calendar``) once per ticket, so a coordinate is one bisect
-    and a deadline another, with no datetime built on the way. Whenever the table is not
-    there in the expected shape, or a query falls outside it, the public ``elapsed``/``add``
-    answer instead; both paths give the same numbers (tests/unit/sla checks it).
+    sums, ``Calendar.table``) once per ticket, so a coordinate is one bisect and a deadline
+    another, with no datetime built on the way. Whenever the table is not there in the
+    expected shape, or a query falls outside it, the public ``elapsed``/``add`` answer
+    instead; both paths give the same numbers (tests/unit/sla checks it).
     """
 
-    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_instants", "_table")
+    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_table", "dt")
 
-    def __init__(self, calendar: Calendar, anchor_us: int, until_us: int) -> None:
+    def __init__(
+        self, calendar: Calendar, anchor_us: int, until_us: int, instants: Instants | None = None
+    ) -> None:
         self._cal = calendar
         self._anchor_us = anchor_us
-        self._anchor = from_us(anchor_us)
+        self._anchor: datetime | None = None
         self._coords: dict[int, int] = {anchor_us: 0}
-        self._instants: dict[int, datetime] = {}
-        self._table = _table_of(calendar, anchor_us, until_us)
+        #: ``from_us``, each instant built once per ticket (shared by its calendars)
+        self.dt: Callable[[int], datetime] = (instants or Instants([], [])).dt
+        self._table = _cached_table(calendar, anchor_us, until_us)
         self._base = 0
         if self._table is not None:
             self._base = _open_before(self._table, anchor_us)
 
-    def dt(self, us: int) -> datetime:
-        """``from_us(us)``, built once per instant."""
-        t = self._instants.get(us)
-        if t is None:
-            t = self._instants[us] = from_us(us)
-        return t
+    def _anchor_dt(self) -> datetime:
+        if self._anchor is None:
+            self._anchor = from_us(self._anchor_us)
+        return self._anchor
 
     def coord(self, t_us: int) -> int:
         b = self._coords.get(t_us)
         if b is None:
             tb = self._table
             if tb is not None and t_us < tb.hi:
-                b = _open_before(tb, t_us) - self._base
+                starts = tb.starts
+                i = bisect_right(starts, t_us) - 1
+                if i < 0:
+                    b = -self._base
+                else:
+                    s = starts[i]
+                    e = tb.ends[i]
+                    b = tb.cstart[i] + (t_us - s if t_us < e else e - s) - self._base
             else:
-                b = td_us(self._cal.elapsed(self._anchor, from_us(t_us)))
+                b = td_us(self._cal.elapsed(self._anchor_dt(), from_us(t_us)))
             self._coords[t_us] = b
         return b
 
@@ -98,7 +131,7 @@ class BusinessTime:
             if j < len(cend):
                 u = tb.starts[j] + target - tb.cstart[j]
         if u < 0:
-            u = to_us(self._cal.add(self._anchor, timedelta(microseconds=b)))
+            u = to_us(self._cal.add(self._anchor_dt(), timedelta(microseconds=b)))
         if u < not_before_us:
             return not_before_us
         self._coords[u] = b
@@ -115,6 +148,24 @@ class _Table(Protocol):
     ends: list[int]
     cstart: list[int]
     cend: list[int]
+
+
+_TABLES: dict[int, tuple[Calendar, _Table | None]] = {}
+
+
+def _cached_table(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:
+    """:func:`_table_of`, reusing the last table of the calendar while it covers the span (a
+    table is an immutable snapshot, valid for as long as it is held)."""
+    hit = _TABLES.get(id(calendar))
+    if hit is not None and hit[0] is calendar:
+        tb = hit[1]
+        if tb is not None and tb.lo <= lo_us and hi_us + _YEAR_US < tb.hi:
+            return tb
+    tb = _table_of(calendar, lo_us, hi_us)
+    if len(_TABLES) >= 64:
+        _TABLES.clear()
+    _TABLES[id(calendar)] = (calendar, tb)
+    return tb
 
 
 def _table_of(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:

@@ -24,6 +24,12 @@ Length = tuple[str, int]
 #: that metric (a rule normally has one target per metric).
 TargetKey = tuple[str, int]
 FactsKey = tuple[object, ...]
+#: A stretch of the history with constant (index of the matching rule or -1, priority,
+#: type under SLA).
+Stretch = tuple[int, str, bool]
+#: What a rule measures for one sequence of stretches: each target that has a length at the
+#: final priority, with its length in every stretch.
+Plan = tuple[tuple["CompiledTarget", list[Length | None]], ...]
 
 _MAX_MATCH_CACHE = 65_536
 _MAX_POLICIES = 16
@@ -62,13 +68,48 @@ class CompiledRule:
 
 
 class CompiledPolicy:
-    __slots__ = ("_match_cache", "not_under_sla", "policy", "rules")
+    __slots__ = ("_match_cache", "_plans", "not_under_sla", "policy", "rules")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.rules = tuple(_compile_rule(policy, r) for r in policy.rules)
         self.not_under_sla = frozenset(k for k, t in policy.types.items() if not t.under_sla)
         self._match_cache: dict[FactsKey, int] = {}
+        self._plans: dict[tuple[Stretch, ...], Plan] = {}
+
+    def stretch(self, facts: TicketFacts) -> Stretch:
+        return (self.match(facts), facts.priority, facts.type not in self.not_under_sla)
+
+    def plan(self, stretches: tuple[Stretch, ...]) -> Plan:
+        """The targets measured when the history went through ``stretches``, the last of
+        which is under SLA and matches a rule; kept for the next ticket with the same
+        sequence (most tickets have one stretch, and few distinct sequences occur)."""
+        found = self._plans.get(stretches)
+        if found is None:
+            rule_idx, priority, _ = stretches[-1]
+            found = tuple(
+                (ct, [self.length_in(ct, r, p) if ok else None for r, p, ok in stretches])
+                for ct in self.rules[rule_idx].targets
+                if priority in ct.lengths
+            )
+            if len(self._plans) >= _MAX_MATCH_CACHE:
+                self._plans.clear()
+            self._plans[stretches] = found
+        return found
+
+    def length_in(self, ct: CompiledTarget, rule_idx: int, priority: str) -> Length | None:
+        """The length of ``ct``'s counterpart (same metric and rank) in a rule, or None."""
+        if rule_idx < 0:
+            return None
+        other = self.rules[rule_idx].by_key.get(ct.key)
+        return None if other is None else other.lengths.get(priority)
+
+    def text_in(self, ct: CompiledTarget, rule_idx: int, priority: str) -> str | None:
+        """The duration as written of ``ct``'s counterpart in a rule, or None."""
+        if rule_idx < 0:
+            return None
+        other = self.rules[rule_idx].by_key.get(ct.key)
+        return None if other is None else other.texts.get(priority)
 
     def match(self, facts: TicketFacts) -> int:
         """The index of the first rule matching ``facts``, or -1."""

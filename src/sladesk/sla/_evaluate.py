@@ -42,13 +42,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-from operator import attrgetter, itemgetter
+from datetime import datetime, timedelta
+from operator import attrgetter
 
 from sladesk.errors import NaiveDatetimeError
 from sladesk.policy._model import Metric, Policy
-from sladesk.sla._clocks import BusinessTime, to_us
-from sladesk.sla._compiled import CompiledPolicy, CompiledTarget, Length, compiled
+from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, to_us
+from sladesk.sla._compiled import CompiledPolicy, Stretch, compiled
 from sladesk.sla._model import (
     Author,
     Evaluation,
@@ -73,7 +73,8 @@ from sladesk.sla._targets import (
 )
 
 _AT = attrgetter("at")
-_FIRST_OF = itemgetter(0)
+_ONE_US = timedelta(microseconds=1)
+_RESOLUTION = Metric.RESOLUTION
 _MESSAGE = EventKind.MESSAGE
 _STATUS = EventKind.STATUS
 _ASSIGNED = EventKind.ASSIGNED
@@ -100,7 +101,7 @@ def evaluate(
         raise NaiveDatetimeError("now", now)
     cp = compiled(policy)
     now_us = to_us(now)
-    items, status_items, stretches = _digest(cp, ticket, events, now_us)
+    items, status_items, stretches, instants = _digest(cp, ticket, events, now_us)
 
     rule_idx, priority, sla_ok = stretches[-1]
     if not sla_ok:
@@ -118,16 +119,13 @@ def evaluate(
     anchor = items[0][0] if items else now_us
     clocks: dict[int, BusinessTime] = {}
     results: list[TargetResult] = []
-    for ct in rule.targets:
-        if priority not in ct.lengths:
-            continue
-        lens = _lengths_by_stretch(cp, ct, stretches)
-        texts = [_text_in(cp, ct, r, p) if ok and r >= 0 else None for r, p, ok in stretches]
+    for ct, lens in cp.plan(tuple(stretches)):
         bt = clocks.get(id(ct.calendar))
         if bt is None:
-            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us)
-        its_items = status_items if ct.metric is Metric.RESOLUTION else items
+            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us, instants)
+        its_items = status_items if ct.metric is _RESOLUTION else items
         if explain:
+            texts = [cp.text_in(ct, r, p) if ok else None for r, p, ok in stretches]
             results.append(Run(ct, lens, texts, priority, bt, now_us, True).run(its_items))
         else:
             cycles, running = walk(ct, lens, its_items, bt, now_us)
@@ -149,43 +147,30 @@ def _final_type(ticket: TicketFacts, events: Sequence[Event], now_us: int) -> st
     return kind
 
 
-def _text_in(cp: CompiledPolicy, ct: CompiledTarget, rule_idx: int, prio: str) -> str | None:
-    other = cp.rules[rule_idx].by_key.get(ct.key)
-    return None if other is None else other.texts.get(prio)
-
-
-def _lengths_by_stretch(
-    cp: CompiledPolicy, ct: CompiledTarget, stretches: list[tuple[int, str, bool]]
-) -> list[Length | None]:
-    out: list[Length | None] = []
-    for rule_idx, prio, ok in stretches:
-        if not ok or rule_idx < 0:
-            out.append(None)
-            continue
-        other = cp.rules[rule_idx].by_key.get(ct.key)
-        out.append(None if other is None else other.lengths.get(prio))
-    return out
-
-
 def _digest(
     cp: CompiledPolicy, ticket: TicketFacts, events: Sequence[Event], now_us: int
-) -> tuple[list[Item], list[Item], list[tuple[int, str, bool]]]:
+) -> tuple[list[Item], list[Item], list[Stretch], Instants]:
     """The relevant events as ``(t_us, code, a, b)``, the subset that matters to resolution
-    (start, status and facts changes), and the stretches of constant ``(rule index, priority,
-    under SLA)``; the ``FACTS`` items index into the stretches."""
+    (start, status and facts changes), the stretches of constant ``(rule index, priority,
+    under SLA)`` (the ``FACTS`` items index into them), and the ticket's datetimes."""
     facts = ticket
-    stretches = [(cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)]
+    stretches = [cp.stretch(facts)]
+    ats = [e.at for e in events]
     try:
-        keyed = [(to_us(e.at), e) for e in events]
+        ts = [(a - EPOCH) // _ONE_US for a in ats]
     except TypeError:
-        naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
+        naive = next(a for a in ats if a.tzinfo is None or a.utcoffset() is None)
         raise NaiveDatetimeError("event.at", naive) from None
-    if any(keyed[i][0] > keyed[i + 1][0] for i in range(len(keyed) - 1)):
-        keyed.sort(key=_FIRST_OF)
+    ordered: Sequence[Event] = events
+    if ts != sorted(ts):  # sort by instant, stably
+        order = sorted(range(len(ts)), key=ts.__getitem__)
+        ts = [ts[i] for i in order]
+        ats = [ats[i] for i in order]
+        ordered = [events[i] for i in order]
     items: list[Item] = []
     status_items: list[Item] = []
     created = accepted = False
-    for t, e in keyed:
+    for t, e in zip(ts, ordered, strict=True):
         if t > now_us:
             break
         kind = e.kind
@@ -221,17 +206,17 @@ def _digest(
             if new is None:
                 continue
             facts = new
-            stretch = (cp.match(facts), facts.priority, facts.type not in cp.not_under_sla)
+            stretch = cp.stretch(facts)
             if stretch != stretches[-1]:
                 stretches.append(stretch)
                 item = (t, FACTS, len(stretches) - 1, why)
                 items.append(item)
                 status_items.append(item)
-    if not created and keyed and keyed[0][0] <= now_us:
-        item = (keyed[0][0], CREATED, None, None)
+    if not created and ts and ts[0] <= now_us:
+        item = (ts[0], CREATED, None, None)
         items.insert(0, item)
         status_items.insert(0, item)
-    return items, status_items, stretches
+    return items, status_items, stretches, Instants(ts, ats)
 
 
 def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:
