@@ -46,6 +46,7 @@ class Runner:
         self.idle = idle
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.failures = 0  # failed batches in the last round
 
     @property
     def stopping(self) -> bool:
@@ -54,22 +55,29 @@ class Runner:
     def run_round(self) -> int:
         """Run every job once; the number of items handled in total. Errors are logged."""
         total = 0
+        self.failures = 0
         for job in self.jobs:
             if self._stop.is_set():
                 break
             try:
                 total += job.run_once()
             except Exception:
+                self.failures += 1
                 log.exception("job %s failed; its batch was rolled back", job.name)
         return total
 
-    def drain(self, max_rounds: int = 1_000_000) -> int:
-        """Run rounds until one finds nothing to do (tests and ``worker --once``)."""
+    def drain(self, max_rounds: int = 1_000_000, max_failed_rounds: int = 3) -> int:
+        """Run rounds until one finds nothing to do and nothing fails (tests and
+        ``worker --once``); gives up after ``max_failed_rounds`` failing rounds in a row."""
         total = 0
+        failed_rounds = 0
         for _ in range(max_rounds):
             done = self.run_round()
             total += done
-            if done == 0 or self._stop.is_set():
+            failed_rounds = failed_rounds + 1 if self.failures else 0
+            if self._stop.is_set() or failed_rounds >= max_failed_rounds:
+                break
+            if done == 0 and not self.failures:
                 break
         return total
 
