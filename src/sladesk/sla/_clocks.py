@@ -79,7 +79,7 @@ class BusinessTime:
     instead; both paths give the same numbers (tests/unit/sla checks it).
     """
 
-    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_table", "dt")
+    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_days", "_table", "dt")
 
     def __init__(
         self, calendar: Calendar, anchor_us: int, until_us: int, instants: Instants | None = None
@@ -90,7 +90,9 @@ class BusinessTime:
         self._coords: dict[int, int] = {anchor_us: 0}
         #: ``from_us``, each instant built once per ticket (shared by its calendars)
         self.dt: Callable[[int], datetime] = (instants or Instants([], [])).dt
-        self._table = _cached_table(calendar, anchor_us, until_us)
+        cached = _cached_table(calendar, anchor_us, until_us)
+        self._table = cached.table
+        self._days = cached.days
         self._base = 0
         if self._table is not None:
             self._base = _open_before(self._table, anchor_us)
@@ -138,7 +140,25 @@ class BusinessTime:
         return u
 
     def add_business_days(self, t_us: int, n: int) -> int:
-        return to_us(self._cal.add_business_days(from_us(t_us), n))
+        """``Calendar.add_business_days``, remembered per calendar by the instant it counts
+        from: ``next_open(t)`` (the calendar moves there first), which tickets created while
+        the calendar is closed share."""
+        tb = self._table
+        if tb is None or not tb.lo <= t_us < tb.hi:
+            return to_us(self._cal.add_business_days(from_us(t_us), n))
+        starts = tb.starts
+        i = bisect_right(starts, t_us) - 1
+        t0 = t_us
+        if (i < 0 or t_us >= tb.ends[i]) and i + 1 < len(starts):
+            t0 = starts[i + 1]
+        key = (t0, n)
+        days = self._days
+        u = days.get(key)
+        if u is None:
+            if len(days) >= _MAX_DAYS:
+                days.clear()
+            u = days[key] = to_us(self._cal.add_business_days(from_us(t0), n))
+        return u
 
 
 class _Table(Protocol):
@@ -150,22 +170,36 @@ class _Table(Protocol):
     cend: list[int]
 
 
-_TABLES: dict[int, tuple[Calendar, _Table | None]] = {}
+class _Cached:
+    """Per calendar: the last table (an immutable snapshot, valid for as long as it is held)
+    and business-day deadlines already asked for, ``(next_open(t), n) -> deadline``."""
+
+    __slots__ = ("calendar", "days", "table")
+
+    def __init__(self, calendar: Calendar, table: _Table | None) -> None:
+        self.calendar = calendar
+        self.table = table
+        self.days: dict[tuple[int, int], int] = {}
 
 
-def _cached_table(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:
-    """:func:`_table_of`, reusing the last table of the calendar while it covers the span (a
-    table is an immutable snapshot, valid for as long as it is held)."""
+_TABLES: dict[int, _Cached] = {}
+_MAX_DAYS = 65_536
+
+
+def _cached_table(calendar: Calendar, lo_us: int, hi_us: int) -> _Cached:
+    """:func:`_table_of`, reusing the calendar's last table while it covers the span."""
     hit = _TABLES.get(id(calendar))
-    if hit is not None and hit[0] is calendar:
-        tb = hit[1]
+    if hit is not None and hit.calendar is calendar:
+        tb = hit.table
         if tb is not None and tb.lo <= lo_us and hi_us + _YEAR_US < tb.hi:
-            return tb
-    tb = _table_of(calendar, lo_us, hi_us)
+            return hit
+    cached = _Cached(calendar, _table_of(calendar, lo_us, hi_us))
+    if hit is not None and hit.calendar is calendar:
+        cached.days = hit.days  # the deadlines do not depend on the table's span
     if len(_TABLES) >= 64:
         _TABLES.clear()
-    _TABLES[id(calendar)] = (calendar, tb)
-    return tb
+    _TABLES[id(calendar)] = cached
+    return cached
 
 
 def _table_of(calendar: Calendar, lo_us: int, hi_us: int) -> _Table | None:
