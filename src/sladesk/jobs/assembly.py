@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sladesk.bootstrap import Container
+from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.delivery import DeliveryJob
 from sladesk.jobs.runner import Runner
 from sladesk.jobs.senders import Sender, WebhookSender
@@ -19,12 +20,14 @@ __all__ = ["default_senders", "runner_for"]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
-    """Senders configured by the settings: signed webhooks when a secret and at least one
-    endpoint are set (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``). Kinds without a
-    sender (mail, chat, pages: later work) stay queued in the outbox, neither sent nor dead."""
+    """Senders configured by the settings: the ticket escalations (move to a team, set a
+    priority) always; signed webhooks when a secret and at least one endpoint are set
+    (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``). Kinds without a sender (mail, chat,
+    pages: later work) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = getattr(settings, "webhooks", None) or {}
-    senders: dict[str, Sender] = {}
+    actions = TicketActionSender(container.uow, container.clock)
+    senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now

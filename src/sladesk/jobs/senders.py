@@ -59,8 +59,9 @@ class DeliveryFailed(SladeskError):
 
 
 class Sender(Protocol):
-    """Delivers one message or raises :class:`DeliveryFailed`. Must be safe to call from the
-    job runner's thread; must not touch the database."""
+    """Delivers one message or raises :class:`DeliveryFailed`. Called from the job runner's
+    thread outside the outbox's transactions; a sender that changes tickets does it through
+    a use case, in a transaction of its own (``actions.py``)."""
 
     def send(self, message: OutboxMessage) -> None: ...
 

@@ -1,0 +1,63 @@
+"""Escalations that change the ticket itself, delivered like any other outbox message.
+
+A policy's ``move_to_team: tier2`` and ``set_priority: urgent`` are queued by the sweep in
+the outbox (with the milestone that caused them) and carried out here through the ticket use
+cases, as the system actor, each in its own transaction: the change lands in the ticket's
+history like an agent's would, re-evaluates the SLA and notifies whoever the services notify.
+A ticket that cannot take the change any more (closed, already in that team) is a permanent
+failure: the message is marked dead with the reason, and the history shows why nothing moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
+from sladesk.services import (
+    Actor,
+    Clock,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    TicketRuleError,
+    assign_ticket,
+    change_priority,
+)
+from sladesk.store import UnitOfWork
+
+__all__ = ["TICKET_ACTION_KINDS", "TicketActionSender"]
+
+TICKET_ACTION_KINDS = ("move_to_team", "set_priority")
+ESCALATION_ACTOR = Actor.system("sla-escalation")
+
+_REFUSED = (TicketRuleError, InvalidRequest, NotFound, Forbidden, Conflict)
+
+
+class TicketActionSender:
+    """Carries out ``move_to_team`` and ``set_priority`` outbox messages (payload: the sweep's
+    ``ticket_id``, ``to``, ``metric``, ``threshold``)."""
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+
+    def send(self, message: OutboxMessage) -> None:
+        payload = message.payload
+        ticket_id = payload.get("ticket_id")
+        to = payload.get("to")
+        if not isinstance(ticket_id, int) or not isinstance(to, str) or not to:
+            raise DeliveryFailed(f"{message.kind}: no ticket_id/to in payload", retryable=False)
+        what = "warning" if payload.get("threshold") != "breach" else "breach"
+        reason = f"SLA {what} on {payload.get('metric', 'a target')}: escalated by the policy"
+        try:
+            if message.kind == "move_to_team":
+                assign_ticket(
+                    self._uow(), self._clock, ESCALATION_ACTOR, ticket_id, assignee_id=None, team=to
+                )
+            elif message.kind == "set_priority":
+                change_priority(self._uow(), self._clock, ESCALATION_ACTOR, ticket_id, to, reason)
+            else:
+                raise DeliveryFailed(f"not a ticket action: {message.kind}", retryable=False)
+        except _REFUSED as exc:
+            raise DeliveryFailed(f"{message.kind} {to}: {exc}", retryable=False) from exc
