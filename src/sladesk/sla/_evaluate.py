@@ -49,6 +49,7 @@ from sladesk.errors import NaiveDatetimeError
 from sladesk.policy._model import Metric, Policy
 from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, to_us
 from sladesk.sla._compiled import CompiledPolicy, Stretch, compiled
+from sladesk.sla._construct import make_evaluation
 from sladesk.sla._model import (
     Author,
     Evaluation,
@@ -132,7 +133,7 @@ def evaluate(
             results.append(result(ct, cycles, running, lens, priority, bt, now_us))
     next_event = _next_event_at(results, now)
     reason = "" if results else f"priority {priority} has no target in rule {rule.rule.name}"
-    return Evaluation(
+    return make_evaluation(
         policy.name, policy.version, rule.rule.name, tuple(results), next_event, reason
     )
 

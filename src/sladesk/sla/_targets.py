@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sladesk.policy._model import Metric
 from sladesk.sla._clocks import BusinessTime
 from sladesk.sla._compiled import CompiledTarget, Length
+from sladesk.sla._construct import make_cycle, make_target_result, make_warning
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
 
 # Digested event codes (built by ``_evaluate._digest``).
@@ -583,7 +584,7 @@ def result(
     dt = bt.dt
     final_text = ct.texts[priority]
     if not cycles:
-        return TargetResult(
+        return make_target_result(
             ct.metric_text, ct.calendar_name, None, final_text, _PENDING, None, None, None,
             None, _ZERO, None, (), (), timeline, priority,
         )  # fmt: skip
@@ -616,12 +617,14 @@ def result(
         for text, fraction, lead in ct.warn:
             x = round(target * fraction) if fraction is not None else target - (lead or 0)
             at = used_at(c, x, bt)
-            ws.append(Warning(text, None if at is None else dt(at), at is not None and at <= now))
+            ws.append(
+                make_warning(text, None if at is None else dt(at), at is not None and at <= now)
+            )
         warnings = tuple(ws)
     cycle_results: tuple[Cycle, ...] = ()
     if ct.repeats:
         cycle_results = tuple([_cycle_result(k, dt) for k in cycles])
-    return TargetResult(
+    return make_target_result(
         ct.metric_text,
         ct.calendar_name,
         timedelta(0, 0, target),
@@ -654,7 +657,7 @@ def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
     else:
         state = _PAUSED
         due = None
-    return Cycle(
+    return make_cycle(
         dt(c.start),
         None if due is None else dt(due),
         None if c.fulfilled is None else dt(c.fulfilled),
