@@ -616,6 +616,31 @@ def print_table(title: str, header: list[str], rows: list[list[str]], markdown: 
     Console(width=200).print(table)
 
 
+def engine_revision() -> str:
+    """The commit the engine was measured at, and whether its files had local changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "log", "-1", "--format=%h %cd", "--date=iso", "--", "src/sladesk/calendar"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src/sladesk/calendar"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown revision"
+    return f"commit {head}" + (" plus uncommitted changes" if dirty else "")
+
+
 def machine_line() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -646,6 +671,7 @@ def run_bench(args: argparse.Namespace) -> int:
     md = args.format == "markdown"
     cals = [c for c in make_calendars() if not args.calendars or c.key in args.calendars]
     print(f"# calendar bench: {machine_line()}")
+    print(f"# sladesk.calendar at {engine_revision()}")
     print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"# seed {SEED}; {args.cases} cases per calendar; best of {args.repeats}; "
