@@ -84,3 +84,27 @@ def test_serve_runs_the_sweep_in_its_own_thread(tmp_path: Path) -> None:
                 proc.kill()
                 proc.communicate()
     assert proc.returncode == 0, out
+
+
+def test_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    url = _seeded(tmp_path, 5)
+    with subprocess.Popen(
+        [str(SLADESK), "worker", "--database-url", url],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+        try:
+            deadline = time.monotonic() + 60
+            while _milestones(url) < 5 * (MILESTONES_PER_TICKET + 1):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, out
+    assert "SIGTERM: stopping after the batch in hand" in out
