@@ -1,6 +1,7 @@
-"""Fixtures and seeding for the jobs tests: a fresh database per test on SQLite (a real file)
-and on PostgreSQL (a schema of its own), and due tickets seeded with bulk inserts, the way a
-busy help desk would have them after a quiet night of the sweeper.
+"""Fixtures and seeding for the jobs tests: ``jobs_db`` (the shared ``engine`` fixture of
+conftest, on a SQLite file and on a PostgreSQL schema of its own, plus the URL and schema a
+subprocess needs), ``pg_db`` (PostgreSQL only, for the concurrency test), and due tickets
+seeded with bulk inserts, the way a busy help desk would have them after a quiet night.
 
 PostgreSQL comes from ``SLADESK_TEST_POSTGRES_URL`` (default ``127.0.0.1:5432/test``); when
 none answers the PostgreSQL cases are skipped with the reason, unless
@@ -14,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert, text
@@ -97,23 +97,16 @@ class Database:
         return self.engine.dialect.name
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def jobs_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: a SQLite file, or a private PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'jobs.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        yield Database(engine, url)
-        engine.dispose()
-        return
-    engine, schema = _pg_engine()
-    try:
-        upgrade(engine)
-        yield Database(engine, PG_URL, schema)
-    finally:
-        engine.dispose()
-        _drop_schema(schema)
+@pytest.fixture
+def jobs_db(engine: Engine) -> Database:
+    """The shared ``engine`` fixture (conftest: a SQLite file and a private PostgreSQL
+    schema, migrated and empty), with what a subprocess needs to reach the same database."""
+    search_path: str | None = None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            search_path = str(conn.execute(text("SHOW search_path")).scalar_one()).strip('"')
+    url = engine.url.render_as_string(hide_password=False)
+    return Database(engine, url, search_path)
 
 
 @pytest.fixture
