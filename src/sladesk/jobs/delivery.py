@@ -33,11 +33,19 @@ from sqlalchemy import or_, select, update
 
 from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage, Sender
+from sladesk.jobs.signing import verify_signature
 from sladesk.services import Clock
 from sladesk.store import UnitOfWork
 from sladesk.store._tables import OutboxMessage as OutboxRow
 
-__all__ = ["DeliveryJob", "DeliveryReport", "claim_messages", "deliver_due", "worker_name"]
+__all__ = [
+    "DeliveryJob",
+    "DeliveryReport",
+    "claim_messages",
+    "deliver_due",
+    "verify_signature",  # for receivers: the check that matches what we send (signing.py)
+    "worker_name",
+]
 
 log = logging.getLogger("sladesk.jobs.delivery")
 
