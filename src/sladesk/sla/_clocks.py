@@ -18,16 +18,19 @@ share it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
+    from sladesk.sla._model import Event
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _YEAR_US = 366 * 86_400 * 1_000_000
 _ONE_US = timedelta(microseconds=1)
+_AT = attrgetter("at")
 
 
 def to_us(t: datetime) -> int:
@@ -49,21 +52,26 @@ class Instants:
 
     An event's own ``at`` is handed out again when it is exactly what ``from_us`` would
     build (a plain ``datetime`` in ``UTC`` with ``fold == 0``), which spares most of the
-    constructions: starts and fulfilments are event instants."""
+    constructions: starts and fulfilments are event instants. The events' instants are only
+    looked at when the first datetime is asked for."""
 
-    __slots__ = ("_ats", "_known", "_ts")
+    __slots__ = ("_events", "_known", "_ts")
 
-    def __init__(self, ts: list[int], ats: list[datetime]) -> None:
-        self._ts = ts
-        self._ats = ats
+    def __init__(self, ts: list[int], events: Sequence[Event]) -> None:
+        self._ts = ts  # the instants of ``events``, in µs
+        self._events = events
         self._known: dict[int, datetime] | None = None
 
     def dt(self, us: int) -> datetime:
         known = self._known
         if known is None:
-            known = self._known = dict(zip(self._ts, self._ats, strict=True))
+            known = self._known = {
+                t: a
+                for t, a in zip(self._ts, map(_AT, self._events), strict=True)
+                if a.tzinfo is UTC and type(a) is datetime and not a.fold
+            }
         t = known.get(us)
-        if t is None or type(t) is not datetime or t.tzinfo is not UTC or t.fold:
+        if t is None:
             t = known[us] = EPOCH + timedelta(0, 0, us)
         return t
 

@@ -156,17 +156,15 @@ def _digest(
     under SLA)`` (the ``FACTS`` items index into them), and the ticket's datetimes."""
     facts = ticket
     stretches = [cp.stretch(facts)]
-    ats = [e.at for e in events]
     try:
-        ts = [(a - EPOCH) // _ONE_US for a in ats]
+        ts = [(e.at - EPOCH) // _ONE_US for e in events]
     except TypeError:
-        naive = next(a for a in ats if a.tzinfo is None or a.utcoffset() is None)
+        naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
         raise NaiveDatetimeError("event.at", naive) from None
     ordered: Sequence[Event] = events
     if ts != sorted(ts):  # sort by instant, stably
         order = sorted(range(len(ts)), key=ts.__getitem__)
         ts = [ts[i] for i in order]
-        ats = [ats[i] for i in order]
         ordered = [events[i] for i in order]
     items: list[Item] = []
     status_items: list[Item] = []
@@ -217,7 +215,7 @@ def _digest(
         item = (ts[0], CREATED, None, None)
         items.insert(0, item)
         status_items.insert(0, item)
-    return items, status_items, stretches, Instants(ts, ats)
+    return items, status_items, stretches, Instants(ts, ordered)
 
 
 def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:
