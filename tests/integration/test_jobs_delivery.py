@@ -4,6 +4,7 @@ retries with backoff on 500, dead after the last attempt, dedupe by key, expired
 from __future__ import annotations
 
 import random
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -143,3 +144,36 @@ def test_sweep_then_delivery_end_to_end_each_escalation_once(jobs_db: Database) 
     waiting = [r for r in _rows(jobs_db) if r.delivered_at is None]
     assert {r.kind for r in waiting} == {"tell_customer"} and len(waiting) == 4
     assert all(r.failed_at is None and r.attempts == 0 for r in waiting)
+
+
+def test_three_deliverers_at_once_send_each_message_once(jobs_db: Database) -> None:
+    with jobs_db.engine.begin() as conn:
+        conn.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": "notify",
+                    "key": f"n{i}",
+                    "payload": {"i": i},
+                    "attempts": 0,
+                    "created_at": NOW,
+                    "available_at": NOW,
+                }
+                for i in range(300)
+            ],
+        )
+    recorder = RecordingSender()
+    clock = FixedClock(NOW)
+
+    def deliverer(name: str) -> None:
+        job = DeliveryJob(UnitOfWork(jobs_db.engine), clock, {"notify": recorder}, worker=name)
+        Runner([job]).drain()
+
+    threads = [threading.Thread(target=deliverer, args=(f"w{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    keys = [m.dedupe_key for m in recorder.sent]
+    assert len(keys) == 300 and len(set(keys)) == 300
+    assert all(r.delivered_at is not None and r.attempts == 1 for r in _rows(jobs_db))
