@@ -1,11 +1,20 @@
-"""API tokens: issued once (the secret is returned, only its argon2 hash is kept), verified
-per call. A secret reads ``sld_<prefix>_<random>``: the prefix finds the row, argon2 checks
-the rest. Verified secrets are remembered per process (by SHA-256) so argon2 runs once per
-token and process, not per request; revocation is still read from the row every time."""
+"""API tokens: issued once (the secret is returned, only its SHA-256 digest is kept),
+verified on every call. A secret reads ``sld_<prefix>_<random>``: the public prefix finds the
+row (one SELECT, joined with its owner), and the digest of the whole secret is compared with
+``hmac.compare_digest``.
+
+Why SHA-256 and not argon2: a token's random part has 256 bits of entropy (32 bytes from
+``secrets``), so nobody can guess it from its digest whatever the hash's cost; a slow,
+salted hash is for human passwords (contacts' and agents', ``_people.py``), whose entropy is
+low. GitHub and Stripe store API tokens this way. A per-request argon2 (~50-100 ms of CPU)
+would be the cost of every API call. Tokens issued before 0.2 (``$argon2…`` in
+``secret_hash``) are still accepted: verified once with argon2 and rewritten as SHA-256.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -15,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sladesk.services._views import IssuedToken, TokenView
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
-from sladesk.store._tables import ApiToken
+from sladesk.store._tables import Agent, ApiToken, Contact
 from sladesk.tickets import (
     Actor,
     AuthenticationFailed,
@@ -26,8 +35,10 @@ from sladesk.tickets import (
     Scope,
 )
 
-_hasher = PasswordHasher()
+_legacy = PasswordHasher()
 _TOUCH_EVERY = timedelta(minutes=5)
+#: the stored form of a token: ``sha256$<hex digest of the whole secret>``
+_SCHEME = "sha256$"
 
 
 def create_api_token(
@@ -69,7 +80,7 @@ def create_api_token(
             raise InvalidRequest(str(exc), field=field) from None
         row = uow.tokens.add(
             ApiToken(
-                prefix=prefix, secret_hash=_hasher.hash(secret), name=name,
+                prefix=prefix, secret_hash=stored_hash(secret), name=name,
                 agent_id=agent_id, contact_id=contact_id, created_at=now,
             )
         )  # fmt: skip
@@ -77,49 +88,61 @@ def create_api_token(
                       {"id": row.id, "prefix": prefix, "name": name})  # fmt: skip
         view = token_view(row)
         uow.commit()
-    uow.caches.keep_token(view.id, _digest(secret))
     return IssuedToken(token=view, secret=secret)
 
 
 def authenticate_token(uow: UnitOfWork, clock: Clock, secret: str) -> Actor:
     """The actor a bearer token stands for; :class:`AuthenticationFailed` for anything else
-    (unknown, malformed, revoked, or its owner deactivated)."""
+    (unknown, malformed, revoked, or its owner deactivated). One SELECT (token and owner);
+    a write only every few minutes, to keep ``last_used_at``."""
     now = clock.now()
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != "sld" or not parts[1]:
         raise AuthenticationFailed()
     with uow.read_only():
-        row = uow.tokens.by_prefix(parts[1])
-        if row is None or row.revoked_at is not None:
+        found = uow.tokens.with_owner(parts[1])
+        if found is None:
             raise AuthenticationFailed()
-        digest = _digest(secret)
-        if not uow.caches.token_verified(row.id, digest):
-            try:
-                _hasher.verify(row.secret_hash, secret)
-            except (VerificationError, InvalidHashError):
-                raise AuthenticationFailed() from None
-            uow.caches.keep_token(row.id, digest)
-        actor = _owner(uow, row)
-        stale = row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY
+        row, agent, contact = found
+        if row.revoked_at is not None or not _matches(row.secret_hash, secret):
+            raise AuthenticationFailed()
+        actor = _owner(agent, contact)
+        rehash = not row.secret_hash.startswith(_SCHEME)
+        stale = rehash or row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY
         token_id = row.id
     if stale:
         with uow:
             fresh = uow.tokens.get(token_id)
             if fresh is not None:
                 fresh.last_used_at = now
+                if rehash:
+                    fresh.secret_hash = stored_hash(secret)
             uow.commit()
     return actor
 
 
-def _owner(uow: UnitOfWork, row: ApiToken) -> Actor:
-    if row.agent_id is not None:
-        agent = uow.people.agent(row.agent_id)
+def stored_hash(secret: str) -> str:
+    """What ``api_tokens.secret_hash`` keeps of a secret."""
+    return _SCHEME + hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _matches(stored: str, secret: str) -> bool:
+    if stored.startswith(_SCHEME):
+        return hmac.compare_digest(stored, stored_hash(secret))
+    try:  # a token issued before 0.2: argon2, rewritten as SHA-256 once it is verified
+        return _legacy.verify(stored, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _owner(agent: Agent | None, contact: Contact | None) -> Actor:
+    if agent is not None:
         if not agent.active:
             raise AuthenticationFailed()
         return Actor.agent(agent.id, agent.role, name=agent.name, email=agent.email)
-    if row.contact_id is not None:
-        c = uow.people.contact(Scope.all_organizations(), row.contact_id)
-        return Actor.contact(c.id, c.organization_id, name=c.name, email=c.email)
+    if contact is not None:
+        return Actor.contact(contact.id, contact.organization_id, name=contact.name,
+                             email=contact.email)  # fmt: skip
     raise AuthenticationFailed()
 
 
@@ -139,10 +162,6 @@ def revoke_api_token(uow: UnitOfWork, clock: Clock, actor: Actor, token_id: int)
         view = token_view(row)
         uow.commit()
     return view
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def token_view(row: ApiToken) -> TokenView:
