@@ -183,6 +183,9 @@ class History:
     def plan_queue(self, now: datetime) -> None:
         """Open tickets filed so that at ``now`` the queue shows every SLA state."""
         for label, count in QUEUE.items():
+            if label == "paused" and self.pause is None:
+                log.info("the policy pauses no clock: no paused tickets in the queue")
+                continue
             for _ in range(count):
                 ticket = self._ticket()
                 ticket.priority = self.priorities[0] if label != "paused" else ticket.priority
@@ -201,7 +204,7 @@ class History:
         shape: list[tuple[str, timedelta, dict[str, str | None]]] = [("create", timedelta(0), {})]
         if self.needs_accept:
             shape.append(("accept", timedelta(minutes=2), {}))
-        if label == "paused":
+        if label == "paused" and self.pause is not None:
             shape.append(("assign", timedelta(minutes=3), {}))
             shape.append(("reply", timedelta(minutes=20), {}))
             shape.append(("wait", timedelta(minutes=25), {}))
