@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -17,14 +18,33 @@ from sladesk.store._tables import AuditEntry, Base
 T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
 
+#: indexes on expressions, which Alembic cannot compare (SQLite's are not even reflected):
+#: checked by name below, and their use by test_query_budgets.py
+EXPRESSION_INDEXES = {"ix_tickets_open_due"}
+
+
+def _comparable(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
 def test_migrations_create_every_table_and_match_the_models(engine: Engine) -> None:
     names = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= names
     assert "alembic_version" in names
     upgrade(engine)  # idempotent
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    with engine.connect() as conn, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
+        context = MigrationContext.configure(conn, opts={"include_object": _comparable})
+        diff = compare_metadata(context, Base.metadata)
+        listed = (
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+            if engine.dialect.name == "sqlite"
+            else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+        indexes = set(conn.execute(text(listed)).scalars())
     assert diff == []
+    assert indexes >= EXPRESSION_INDEXES
 
 
 def test_instants_come_back_aware_utc_and_naive_ones_are_refused(uow: UnitOfWork) -> None:

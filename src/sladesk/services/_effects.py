@@ -59,26 +59,33 @@ def record_ticket_change(
     data: dict[str, Any] | None = None,
     *,
     locale: str = "en",
+    seq: int | None = None,
 ) -> None:
-    """Audit row ``sladesk.ticket.<code>`` plus the outbox rows the change calls for. The
-    dedupe key is the ticket's history position, so a retried transaction cannot queue twice."""
+    """Audit row ``sladesk.ticket.<code>`` plus the outbox rows the change calls for (one
+    statement). The dedupe key is the ticket's history position (``seq``, by default the
+    ticket's last), so a retried transaction cannot queue twice."""
     data = data or {}
-    seq = ticket.last_seq
+    if seq is None:
+        seq = ticket.last_seq
     uow.audit.add(now, actor.key, f"sladesk.ticket.{code}", data, ticket_id=ticket.id)
     event, audiences = _EFFECTS[code]
     body = {"event": event, "at": now.isoformat(), "actor": actor.key,
             "ticket": ticket_payload(ticket), "data": data}  # fmt: skip
-    uow.outbox.add("webhook", f"webhook:{event}:{ticket.id}:{seq}", body, now)
+    messages: list[tuple[str, str, dict[str, Any]]] = [
+        ("webhook", f"webhook:{event}:{ticket.id}:{seq}", body)
+    ]
     for audience in audiences:
         to = _recipient(ticket, audience, actor)
         if to is None:
             continue
-        uow.outbox.add(
-            "notify",
-            f"notify:{to}:{event}:{ticket.id}:{seq}",
-            {**body, "to": to, "template": event, "locale": locale},
-            now,
+        messages.append(
+            (
+                "notify",
+                f"notify:{to}:{event}:{ticket.id}:{seq}",
+                {**body, "to": to, "template": event, "locale": locale},
+            )
         )
+    uow.outbox.add_many(messages, now)
 
 
 def _recipient(ticket: Ticket, audience: str, actor: Actor) -> str | None:

@@ -5,6 +5,7 @@ message, and the same answer for a repeated ``Idempotency-Key``."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -13,13 +14,13 @@ from sladesk.services._effects import record_ticket_change
 from sladesk.services._tickets_support import (
     evaluate_ticket,
     fold_into_row,
-    refresh_sla,
     sanitize,
     ticket_view,
 )
 from sladesk.services._views import NewTicket, TicketView
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
+from sladesk.sla import Event
+from sladesk.store import UnitOfWork, event_data, queue_columns, sla_events
 from sladesk.store._tables import Contact, Message, Organization, Ticket
 from sladesk.tickets import (
     Actor,
@@ -95,14 +96,12 @@ def _who(
             raise Forbidden("a contact without an organisation cannot file tickets")
         if new.requester_id not in (None, actor.id):
             raise Forbidden("contacts file tickets for themselves")
-        contact = uow.people.contact(everything, actor.id)
-        return contact, uow.people.organization(everything, contact.organization_id)
+        return uow.people.contact_and_organization(everything, actor.id)
     if new.requester_id is not None:
         try:
-            contact = uow.people.contact(everything, new.requester_id)
+            return uow.people.contact_and_organization(everything, new.requester_id)
         except NotFound:
             raise InvalidRequest(f"no contact {new.requester_id}", field="requester_id") from None
-        return contact, uow.people.organization(everything, contact.organization_id)
     if new.organization_id is not None:
         try:
             return None, uow.people.organization(everything, new.organization_id)
@@ -150,105 +149,117 @@ def _entitlement(
     plan = policy.plans.get(org.plan) if policy and org.plan else None
     used = 0
     if plan is not None and plan.ticket_quota is not None:
+        # serialises this organisation's creates, so that the quota count holds
+        uow.people.lock_organization(org.id)
         used = uow.tickets.count_created(org.id, *quota_month(now, org.time_zone))
     return check_entitlement(policy, org.plan, type_, channel, used)
+
+
+#: a history entry as stored: (kind, at, actor, data)
+_Entry = tuple[str, datetime, str, dict[str, Any]]
 
 
 def _create(
     uow: UnitOfWork, actor: Actor, new: NewTicket, now: datetime, idempotency_key: str | None
 ) -> TicketView:
+    """Everything about the new ticket is decided before its row goes out, so that the row
+    is inserted once, complete (status, history length, SLA queue columns), and the rest
+    (history, messages, projections, audit, outbox) follows in one flush: no UPDATE of the
+    fresh row and no reading back what this transaction wrote."""
     contact, org = _who(uow, actor, new)
-    if org is not None:  # serialises this organisation's creates, so the quota count holds
-        org = uow.people.organization(Scope.all_organizations(), org.id, for_update=True)
-    version = uow.policies.current()
-    policy = uow.policies.parsed(version.id) if version else None
+    version_id = uow.policies.current_id()
+    policy = uow.policies.parsed(version_id)
     type_, priority = _defaults(policy, new)
     channel = new.channel
     ent = _entitlement(uow, policy, org, type_, channel, now)
     locale = (contact.locale if contact else None) or (org.locale if org else "en")
+    tags = sorted(set(new.tags))
 
-    ticket = uow.tickets.add(
-        Ticket(
-            number=uow.tickets.next_number(),
-            subject=new.subject.strip(),
-            type=type_,
-            priority=priority,
-            status="new",
-            channel=channel,
-            requester_id=contact.id if contact else None,
-            organization_id=org.id if org else None,
-            tags=sorted(set(new.tags)),
-            attributes=dict(new.attributes),
-            facts={
-                "type": type_,
-                "priority": priority,
-                "plan": org.plan if org else None,
-                "addons": list(org.addons) if org else [],
-                "channel": channel,
-                "organization": org.slug if org else None,
-                "tags": sorted(set(new.tags)),
-                "attributes": dict(new.attributes),
-            },  # fmt: skip
-            policy_version_id=version.id if version else None,
-            over_quota=ent.over_quota,
-            community_answered=ent.community,
-            created_at=now,
-            updated_at=now,
-            last_seq=0,
-        )
-    )
     events = decide_create(actor, now=now, community_reply=ent.community)
-    uow.events.append(ticket, events[:1], actor.key)
+    history: list[_Entry] = [_entry(events[0], actor.key)]
+    quota_seq = community_seq = 0
+    if ent.over_quota:
+        history.append(("quota_exceeded", now, "system", {"quota": ent.quota, "used": ent.used}))
+        quota_seq = len(history)
+    if ent.community:
+        community_seq = len(history)
+        history.extend(_entry(e, "system") for e in events[1:])
+
+    ticket = Ticket(
+        subject=new.subject.strip(),
+        type=type_,
+        priority=priority,
+        status="new",
+        channel=channel,
+        requester_id=contact.id if contact else None,
+        organization_id=org.id if org else None,
+        tags=tags,
+        attributes=dict(new.attributes),
+        facts={
+            "type": type_,
+            "priority": priority,
+            "plan": org.plan if org else None,
+            "addons": list(org.addons) if org else [],
+            "channel": channel,
+            "organization": org.slug if org else None,
+            "tags": tags,
+            "attributes": dict(new.attributes),
+        },  # fmt: skip
+        policy_version_id=version_id,
+        over_quota=ent.over_quota,
+        community_answered=ent.community,
+        created_at=now,
+        updated_at=now,
+        last_seq=len(history),
+    )
+    fold_into_row(ticket, events, now)
+    # the SLA history exactly as it will read back from the rows (same codec)
+    stored = sla_events((kind, at, data) for kind, at, _actor, data in history)
+    evaluation = evaluate_ticket(uow, ticket, stored, now)
+    for key, value in queue_columns(evaluation).items():
+        setattr(ticket, key, value)
+    uow.tickets.add(ticket)  # INSERT: the id and the number
+
+    event_rows = uow.events.start(ticket, history)
     author_kind = actor.kind.value
-    uow.messages.add(
+    message_rows = [
         Message(
             ticket_id=ticket.id, author_kind=author_kind,
             author_id=contact.id if contact and actor.is_staff else actor.id,
             author_name=contact.name if contact else actor.name, public=True, kind="reply",
             body=new.body.strip(), body_html=sanitize(new.body, new.body_html), created_at=now,
         )
-    )  # fmt: skip
-    _system_notes(uow, ticket, policy, ent, locale, now)
+    ]  # fmt: skip
+    system = Actor.system()
+    if ent.over_quota:
+        text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
+        message_rows.append(_system_message(ticket, text, now))
+        record_ticket_change(uow, system, ticket, "quota.exceeded", now,
+                             {"quota": ent.quota, "used": ent.used}, locale=locale,
+                             seq=quota_seq)  # fmt: skip
     if ent.community:
-        uow.events.append(ticket, events[1:], "system")
-    fold_into_row(ticket, events, now)
-    evaluation = refresh_sla(uow, ticket, now)
+        url = ent.community_url or ""
+        text = _text(policy, "community_answer", locale, url=url)
+        message_rows.append(_system_message(ticket, text, now))
+        record_ticket_change(uow, system, ticket, "community.answered", now, {"url": url},
+                             locale=locale, seq=community_seq)  # fmt: skip
+    uow.messages.add_all(message_rows)
+    uow.projections.save_new(ticket, evaluation, now)
     if idempotency_key:
         uow.idempotency.add(idempotency_key, actor.key, ticket.id, now)
     record_ticket_change(uow, actor, ticket, "created", now, {"channel": channel}, locale=locale)
     uow.flush()
-    return ticket_view(uow, actor, ticket, evaluation)
+    return ticket_view(
+        uow, actor, ticket, evaluation, message_rows=message_rows, event_rows=event_rows
+    )
 
 
-def _system_notes(
-    uow: UnitOfWork,
-    ticket: Ticket,
-    policy: Policy | None,
-    ent: Entitlement,
-    locale: str,
-    now: datetime,
-) -> None:
-    """Tell the requester, on the ticket itself, why it is over quota or community-answered."""
-    system = Actor.system()
-    if ent.over_quota:
-        text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
-        _system_message(uow, ticket, text, now)
-        uow.events.append_raw(
-            ticket, "quota_exceeded", now, "system", {"quota": ent.quota, "used": ent.used}
-        )
-        record_ticket_change(uow, system, ticket, "quota.exceeded", now,
-                             {"quota": ent.quota, "used": ent.used}, locale=locale)  # fmt: skip
-    if ent.community:
-        url = ent.community_url or ""
-        _system_message(uow, ticket, _text(policy, "community_answer", locale, url=url), now)
-        record_ticket_change(uow, system, ticket, "community.answered", now, {"url": url},
-                             locale=locale)  # fmt: skip
+def _entry(event: Event, actor: str) -> _Entry:
+    return (event.kind.value, event.at, actor, event_data(event))
 
 
-def _system_message(uow: UnitOfWork, ticket: Ticket, text: str, now: datetime) -> None:
-    uow.messages.add(
-        Message(
-            ticket_id=ticket.id, author_kind="system", author_id=None, author_name="sladesk",
-            public=True, kind="reply", body=text, body_html=sanitize(text, None), created_at=now,
-        )
+def _system_message(ticket: Ticket, text: str, now: datetime) -> Message:
+    return Message(
+        ticket_id=ticket.id, author_kind="system", author_id=None, author_name="sladesk",
+        public=True, kind="reply", body=text, body_html=sanitize(text, None), created_at=now,
     )  # fmt: skip

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from sladesk.services._tickets_support import access_ticket, evaluate_ticket, ticket_view
 from sladesk.services._views import TicketFilters, TicketSummary, TicketView
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
-from sladesk.store._tables import SlaProjection, Ticket
+from sladesk.store import UnitOfWork, sla_events
+from sladesk.store._tables import Ticket
 from sladesk.tickets import Actor, InvalidRequest
 
 
@@ -26,10 +24,10 @@ def get_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> T
     now = clock.now()
     with uow.read_only():
         ticket = access_ticket(uow, actor, ticket_id, for_update=False)
-        evaluation = evaluate_ticket(
-            uow, ticket, uow.events.sla_events(ticket.id), now, explain=True
-        )
-        return ticket_view(uow, actor, ticket, evaluation)
+        rows = uow.events.rows(ticket.id)  # read once: for evaluation and for the history
+        events = sla_events((r.kind, r.at, r.data) for r in rows)
+        evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
+        return ticket_view(uow, actor, ticket, evaluation, event_rows=rows)
 
 
 def list_tickets(
@@ -63,21 +61,20 @@ def list_tickets(
 
 
 def _time_left(uow: UnitOfWork, rows: list[Ticket], now: datetime) -> dict[int, timedelta]:
-    due = {t.id: t for t in rows if t.sla_due_at is not None}
+    """Business time to each row's earliest open deadline, on that target's calendar. One
+    SELECT fetches, per ticket, the calendar name of the target that owns the deadline (the
+    JSON field extracted by the database, matched on the deadline the ticket row already
+    carries): nothing is parsed per row here, and the calendars are the cached policy's."""
+    due = {t.id: (t.policy_version_id, t.sla_due_at) for t in rows if t.sla_due_at is not None}
     if not due:
         return {}
-    stmt = select(SlaProjection.ticket_id, SlaProjection.due_at, SlaProjection.data).where(
-        SlaProjection.ticket_id.in_(due),
-        SlaProjection.state.in_(("running", "breached")),
-        SlaProjection.fulfilled_at.is_(None),
-    )
     out: dict[int, timedelta] = {}
-    for ticket_id, due_at, data in uow.session.execute(stmt):
-        ticket = due[ticket_id]
-        if due_at is None or due_at != ticket.sla_due_at or ticket_id in out:
+    for ticket_id, calendar_name in uow.projections.deadline_calendars(list(due)):
+        if ticket_id in out:
             continue
-        policy = uow.policies.parsed(ticket.policy_version_id)
-        calendar = policy.calendars.get(str(data.get("calendar"))) if policy else None
+        version_id, due_at = due[ticket_id]
+        policy = uow.policies.parsed(version_id)
+        calendar = policy.calendars.get(calendar_name or "") if policy else None
         if calendar is None:
             out[ticket_id] = due_at - now
         elif due_at >= now:

@@ -4,6 +4,7 @@ and facts, re-run the SLA evaluation, fold new events into the row, build the vi
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 import nh3
@@ -12,7 +13,7 @@ from sladesk.policy import Policy, Status
 from sladesk.services._views import EventView, MessageView, TicketView
 from sladesk.sla import Evaluation, Event, evaluate
 from sladesk.store import UnitOfWork, ticket_facts
-from sladesk.store._tables import Ticket
+from sladesk.store._tables import Message, Ticket, TicketEvent
 from sladesk.tickets import (
     Actor,
     Forbidden,
@@ -97,9 +98,21 @@ def sanitize(body: str, body_html: str | None) -> str:
 
 
 def ticket_view(
-    uow: UnitOfWork, actor: Actor, ticket: Ticket, evaluation: Evaluation | None
+    uow: UnitOfWork,
+    actor: Actor,
+    ticket: Ticket,
+    evaluation: Evaluation | None,
+    *,
+    message_rows: Sequence[Message] | None = None,
+    event_rows: Sequence[TicketEvent] | None = None,
 ) -> TicketView:
+    """The view of ``ticket`` for ``actor``. Its messages and history are read unless the
+    caller already holds them (``message_rows``/``event_rows``: every row, in order)."""
     staff = actor.is_staff
+    if message_rows is None:
+        message_rows = uow.messages.for_ticket(ticket.id, include_internal=staff)
+    if event_rows is None:
+        event_rows = uow.events.rows(ticket.id)
     messages = tuple(
         MessageView(
             id=m.id,
@@ -113,12 +126,12 @@ def ticket_view(
             call_summary=m.call_summary,
             created_at=m.created_at,
         )
-        for m in uow.messages.for_ticket(ticket.id, include_internal=staff)
+        for m in message_rows
         if can_see_message(actor, m.public)
     )
     history = tuple(
         EventView(seq=e.seq, at=e.at, kind=e.kind, actor=e.actor, data=dict(e.data))
-        for e in uow.events.rows(ticket.id)
+        for e in event_rows
         if can_see_event(actor, e.kind, e.data)
     )
     return TicketView(

@@ -9,6 +9,7 @@ from sladesk.store._caches import Caches
 from sladesk.store._codec import event_data, event_from_row, sla_events, ticket_facts
 from sladesk.store._engine import make_engine
 from sladesk.store._migrate import upgrade
+from sladesk.store._repo_tickets import queue_columns
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "event_data",
     "event_from_row",
     "make_engine",
+    "queue_columns",
     "sla_events",
     "ticket_facts",
     "upgrade",

@@ -3,10 +3,11 @@ claimed with ``FOR UPDATE SKIP LOCKED``), API tokens, idempotency keys and the a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,15 @@ def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, 
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     inserted = session.execute(stmt.returning(table.c.id)).scalar_one_or_none()
     return inserted is not None
+
+
+def _insert_ignoring(session: Session, entity: type[Any]) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` for ``entity``'s table, to run with a list of
+    rows (an executemany: one compiled statement, cached, whatever the number of rows)."""
+    table = cast(Table, entity.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 class MilestoneRepository:
@@ -74,6 +84,18 @@ class OutboxRepository:
             {"kind": kind, "key": key, "payload": payload, "attempts": 0, "created_at": now,
              "available_at": available_at or now},
         )  # fmt: skip
+
+    def add_many(self, messages: Sequence[tuple[str, str, dict[str, Any]]], now: datetime) -> None:
+        """Queue several side effects (kind, key, payload) in one statement; a message whose
+        ``key`` is already queued is dropped."""
+        if not messages:
+            return
+        rows = [
+            {"kind": kind, "key": key, "payload": payload, "attempts": 0, "created_at": now,
+             "available_at": now}
+            for kind, key, payload in messages
+        ]  # fmt: skip
+        self.session.execute(_insert_ignoring(self.session, OutboxMessage), rows)
 
     def claim(
         self,

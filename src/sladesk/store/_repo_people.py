@@ -31,6 +31,28 @@ class PeopleRepository:
             raise NotFound("organization", organization_id)
         return org
 
+    def lock_organization(self, organization_id: int) -> None:
+        """Hold ``organization_id``'s row until commit (serialises its quota counts) on
+        PostgreSQL; nothing on SQLite, whose write lock already serialises writers."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            return
+        stmt = select(Organization.id).where(Organization.id == organization_id)
+        self.session.execute(stmt.with_for_update())
+
+    def contact_and_organization(
+        self, scope: Scope, contact_id: int
+    ) -> tuple[Contact, Organization]:
+        """A contact with their organisation, in one SELECT; NotFound outside ``scope``."""
+        stmt = (
+            select(Contact, Organization)
+            .join(Organization, Organization.id == Contact.organization_id)
+            .where(Contact.id == contact_id)
+        )
+        row = self.session.execute(stmt).one_or_none()
+        if row is None or not scope.allows(row[0].organization_id):
+            raise NotFound("contact", contact_id)
+        return row[0], row[1]
+
     def organizations(self, scope: Scope) -> list[Organization]:
         stmt = select(Organization).order_by(Organization.name, Organization.id)
         if not scope.everything:

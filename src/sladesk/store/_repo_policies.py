@@ -23,6 +23,11 @@ class PolicyRepository:
             stmt = stmt.with_for_update()
         return self.session.execute(stmt.order_by(PolicyVersion.id.desc()).limit(1)).scalar()
 
+    def current_id(self) -> int | None:
+        """The current version's id (not its text: :meth:`parsed` has the policy cached)."""
+        stmt = select(PolicyVersion.id).where(PolicyVersion.current.is_(True))
+        return self.session.execute(stmt.order_by(PolicyVersion.id.desc()).limit(1)).scalar()
+
     def get(self, version_id: int) -> PolicyVersion:
         row = self.session.get(PolicyVersion, version_id)
         if row is None:

@@ -5,14 +5,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVarTuple, cast
 
-from sqlalchemy import Select, delete, func, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from sladesk.sla import Evaluation, Event, TargetResult, TargetState
 from sladesk.store._codec import event_data, sla_events
-from sladesk.store._tables import Counter, Message, SlaProjection, Ticket, TicketEvent
+from sladesk.store._tables import (
+    DONE_STATUSES,
+    Counter,
+    Message,
+    SlaProjection,
+    Ticket,
+    TicketEvent,
+)
 from sladesk.tickets import NotFound, Scope
 
 #: worst first: the state a queue shows for a ticket
@@ -26,6 +44,12 @@ _SEVERITY = {
 
 
 _Ts = TypeVarTuple("_Ts")
+
+#: open tickets, with the statuses rendered as literals (not bound parameters): a planner can
+#: only use the partial index ``ix_tickets_open_due`` when it sees the values
+OPEN = Ticket.status.not_in(
+    bindparam("done_statuses", DONE_STATUSES, expanding=True, literal_execute=True)
+)
 
 
 def scoped(stmt: Select[*_Ts], scope: Scope) -> Select[*_Ts]:
@@ -56,6 +80,11 @@ class TicketRepository:
         return int(self.session.execute(stmt).scalar_one())
 
     def add(self, ticket: Ticket) -> Ticket:
+        """INSERT ``ticket`` now (its id is needed by its history). Without a number it gets
+        the next one: on PostgreSQL the column's default (``nextval``), which comes back with
+        the id through RETURNING; on SQLite the counter row."""
+        if not ticket.number and self.session.get_bind().dialect.name != "postgresql":
+            ticket.number = self.next_number()
         self.session.add(ticket)
         self.session.flush()
         return ticket
@@ -101,7 +130,7 @@ class TicketRepository:
         if status:
             stmt = stmt.where(Ticket.status.in_(status))
         if open_only:
-            stmt = stmt.where(Ticket.status.not_in(("solved", "closed")))
+            stmt = stmt.where(OPEN)
         if priority:
             stmt = stmt.where(Ticket.priority.in_(priority))
         if type_:
@@ -126,7 +155,7 @@ class TicketRepository:
             stmt = stmt.where(Ticket.over_quota.is_(over_quota))
         if text_contains:
             stmt = stmt.where(func.lower(Ticket.subject).contains(text_contains.lower()))
-        if order_by_due:
+        if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
             stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
         else:
             stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
@@ -178,6 +207,21 @@ class EventRepository:
         self.session.add(row)
         return row
 
+    def start(
+        self, ticket: Ticket, entries: Sequence[tuple[str, datetime, str, dict[str, Any]]]
+    ) -> list[TicketEvent]:
+        """The first ``entries`` (kind, at, actor, data) of a ticket inserted in this
+        transaction whose row already says ``last_seq == len(entries)``: numbered 1..n
+        without touching the ticket row again."""
+        if ticket.last_seq != len(entries):
+            raise ValueError("the new ticket's last_seq must count its first entries")
+        rows = [
+            TicketEvent(ticket_id=ticket.id, seq=seq, at=at, kind=kind, actor=actor, data=data)
+            for seq, (kind, at, actor, data) in enumerate(entries, start=1)
+        ]
+        self.session.add_all(rows)
+        return rows
+
     def rows(self, ticket_id: int) -> list[TicketEvent]:
         stmt = (
             select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
@@ -207,6 +251,10 @@ class MessageRepository:
         self.session.add(message)
         self.session.flush()
         return message
+
+    def add_all(self, messages: Sequence[Message]) -> None:
+        """Queue messages for the next flush (their ids come with it)."""
+        self.session.add_all(messages)
 
     def for_ticket(self, ticket_id: int, *, include_internal: bool) -> list[Message]:
         stmt = select(Message).where(Message.ticket_id == ticket_id)
@@ -239,56 +287,121 @@ def _open_deadline(t: TargetResult) -> bool:
     )
 
 
+def _projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "ticket_id": ticket_id,
+            "metric": t.metric,
+            "cycle": max(len(t.cycles) - 1, 0),
+            "state": t.state.value,
+            "priority": t.priority,
+            "started_at": t.started_at,
+            "due_at": t.due_at,
+            "fulfilled_at": t.fulfilled_at,
+            "breached_at": t.breached_at,
+            "used_seconds": t.used.total_seconds(),
+            "left_seconds": _seconds(t.left),
+            "next_event_at": _target_next(t, now),
+            "evaluated_at": now,
+            "data": {
+                "calendar": t.calendar,
+                "target": t.target_text,
+                "warnings": [
+                    {"threshold": w.threshold, "passed": w.passed,
+                     "at": w.at.isoformat() if w.at else None}
+                    for w in t.warnings
+                ],
+            },
+        }
+        for t in evaluation.targets
+    ]  # fmt: skip
+
+
+def queue_columns(evaluation: Evaluation | None) -> dict[str, Any]:
+    """The ticket row's queue columns for ``evaluation``: worst target state, earliest open
+    deadline, next sweep instant (all None without SLA)."""
+    if evaluation is None or not evaluation.targets:
+        return {"sla_state": None, "sla_due_at": None, "next_sla_event_at": None}
+    worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
+    due = min(
+        (t.due_at for t in evaluation.targets if t.due_at is not None and _open_deadline(t)),
+        default=None,
+    )
+    return {
+        "sla_state": worst.value,
+        "sla_due_at": due,
+        "next_sla_event_at": evaluation.next_event_at,
+    }
+
+
+_PROJECTIONS = cast(Table, SlaProjection.__table__)
+
+
 class ProjectionRepository:
+    """The ``sla_projections`` rows of a ticket (one per target) and the queue columns of its
+    row. Rows go out as Core statements (one DELETE, one executemany INSERT): they are never
+    read back as objects in the transaction that writes them."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def save(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         """Replace ``ticket``'s projection rows with ``evaluation`` (None: no SLA) and keep
         the queue columns of the ticket row (worst state, earliest due, next event)."""
-        self.session.execute(delete(SlaProjection).where(SlaProjection.ticket_id == ticket.id))
-        if evaluation is None or not evaluation.targets:
-            ticket.sla_state = None
-            ticket.sla_due_at = None
-            ticket.next_sla_event_at = None
-            return
-        for t in evaluation.targets:
-            self.session.add(
-                SlaProjection(
-                    ticket_id=ticket.id,
-                    metric=t.metric,
-                    cycle=max(len(t.cycles) - 1, 0),
-                    state=t.state.value,
-                    priority=t.priority,
-                    started_at=t.started_at,
-                    due_at=t.due_at,
-                    fulfilled_at=t.fulfilled_at,
-                    breached_at=t.breached_at,
-                    used_seconds=t.used.total_seconds(),
-                    left_seconds=_seconds(t.left),
-                    next_event_at=_target_next(t, now),
-                    evaluated_at=now,
-                    data={
-                        "calendar": t.calendar,
-                        "target": t.target_text,
-                        "warnings": [
-                            {
-                                "threshold": w.threshold,
-                                "passed": w.passed,
-                                "at": w.at.isoformat() if w.at else None,
-                            }
-                            for w in t.warnings
-                        ],
-                    },  # fmt: skip
-                )
-            )
-        worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
-        ticket.sla_state = worst.value
-        ticket.sla_due_at = min(
-            (t.due_at for t in evaluation.targets if t.due_at is not None and _open_deadline(t)),
-            default=None,
+        self.session.execute(
+            delete(SlaProjection).where(SlaProjection.ticket_id == ticket.id),
+            execution_options={"synchronize_session": False},
         )
-        ticket.next_sla_event_at = evaluation.next_event_at
+        self._insert(ticket, evaluation, now)
+
+    def save_new(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
+        """Like :meth:`save` for a ticket created in this transaction (nothing to delete).
+        The queue columns should already be on the row (:func:`queue_columns`) when it was
+        inserted; they are set again here, which costs no statement when they are equal."""
+        self._insert(ticket, evaluation, now)
+
+    def _insert(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
+        for key, value in queue_columns(evaluation).items():
+            if getattr(ticket, key) != value:
+                setattr(ticket, key, value)
+        if evaluation is not None and evaluation.targets:
+            self.session.execute(insert(_PROJECTIONS), _projection_rows(ticket.id, evaluation, now))
+
+    def save_many(self, items: Sequence[tuple[Ticket, Evaluation | None]], now: datetime) -> None:
+        """:meth:`save` for a batch (the sweep, publish): one ``DELETE … WHERE ticket_id IN``,
+        one executemany INSERT of every row, and the tickets' queue columns through the ORM
+        (flushed together as one executemany UPDATE)."""
+        if not items:
+            return
+        self.session.execute(
+            delete(SlaProjection).where(SlaProjection.ticket_id.in_([t.id for t, _ in items])),
+            execution_options={"synchronize_session": False},
+        )
+        rows: list[dict[str, Any]] = []
+        for ticket, evaluation in items:
+            for key, value in queue_columns(evaluation).items():
+                if getattr(ticket, key) != value:
+                    setattr(ticket, key, value)
+            if evaluation is not None and evaluation.targets:
+                rows.extend(_projection_rows(ticket.id, evaluation, now))
+        if rows:
+            self.session.execute(insert(_PROJECTIONS), rows)
+
+    def deadline_calendars(self, ticket_ids: Sequence[int]) -> list[tuple[int, str | None]]:
+        """(ticket id, calendar name) of the open target owning each ticket's ``sla_due_at``
+        (the queue's time left is measured on that calendar). The name is extracted from the
+        JSON by the database: no row is decoded in Python."""
+        stmt = (
+            select(SlaProjection.ticket_id, SlaProjection.data["calendar"].as_string())
+            .join(Ticket, Ticket.id == SlaProjection.ticket_id)
+            .where(
+                SlaProjection.ticket_id.in_(ticket_ids),
+                SlaProjection.state.in_(("running", "breached")),
+                SlaProjection.fulfilled_at.is_(None),
+                SlaProjection.due_at == Ticket.sla_due_at,
+            )
+        )
+        return [(i, c) for i, c in self.session.execute(stmt)]
 
     def for_ticket(self, ticket_id: int) -> list[SlaProjection]:
         stmt = select(SlaProjection).where(SlaProjection.ticket_id == ticket_id)

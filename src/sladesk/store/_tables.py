@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -42,6 +44,12 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONData}
+
+
+#: tickets still being worked on, spelled with literals so that the planners of both engines
+#: can match it against the partial index ``ix_tickets_open_due``
+DONE_STATUSES = ("solved", "closed")
+OPEN_PREDICATE = "status NOT IN ('solved', 'closed')"
 
 
 class Counter(Base):
@@ -108,9 +116,22 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_org_created", "organization_id", "created_at"),
         Index("ix_tickets_status_due", "status", "sla_due_at"),
+        # the agent queue (migration 0002): open tickets by earliest deadline, none last
+        Index(
+            "ix_tickets_open_due",
+            text("(sla_due_at IS NULL)"),
+            "sla_due_at",
+            "id",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
     )
+    #: a value the INSERT computes (the number on PostgreSQL) comes back through RETURNING
+    __mapper_args__ = {"eager_defaults": True}
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    number: Mapped[int] = mapped_column(BigInteger, unique=True)
+    #: PostgreSQL: ``DEFAULT nextval('ticket_number_seq')`` (migration 0002); SQLite: the
+    #: ``counters`` row, set by ``TicketRepository.add``
+    number: Mapped[int] = mapped_column(BigInteger, unique=True, server_default=FetchedValue())
     subject: Mapped[str] = mapped_column(String(500))
     type: Mapped[str] = mapped_column(String(100))
     priority: Mapped[str] = mapped_column(String(100))
