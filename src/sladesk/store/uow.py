@@ -8,10 +8,21 @@
 Leaving the block without ``commit()`` rolls back, so a use case that raises writes nothing.
 A unit of work is reusable (one transaction after another) but not shared between threads:
 build one per request or per worker thread (``Container.uow()``).
+
+SQLite has one writer at a time. Threads that all ``BEGIN IMMEDIATE`` would wait in SQLite's
+busy handler, which polls (sleeps of up to 100 ms) and is unfair: under a few concurrent
+writers one can starve past the busy timeout and fail with ``database is locked``. So on
+SQLite a write transaction first takes a process-wide lock per engine (:func:`_writer_lock`)
+and holds it until the transaction ends: writers of one process queue in order, without
+polling, and the busy timeout is left to guard against *other* processes (a ``sladesk``
+command run from a shell). Read-only transactions (``uow.read_only()``) take no lock: under
+WAL they never wait for the writer. PostgreSQL needs none of this.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from types import TracebackType
 from typing import Self
 
@@ -36,6 +47,20 @@ from sladesk.store._repo_tickets import (
     TicketRepository,
 )
 
+_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    """The one write lock of ``engine`` in this process. Reentrant, so that a thread that
+    opens a second write transaction while in one fails on SQLite's busy timeout as it
+    always did, rather than waiting for itself forever."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(engine)
+        if lock is None:
+            lock = _LOCKS[engine] = threading.RLock()
+        return lock
+
 
 class UnitOfWork:
     tickets: TicketRepository
@@ -56,6 +81,7 @@ class UnitOfWork:
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
         self._session: Session | None = None
         self._read_only = False
+        self._held: threading.RLock | None = None
 
     @property
     def dialect(self) -> str:
@@ -78,8 +104,17 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open")
         session = self._sessions()
         if self.dialect == "sqlite":
-            mode = "DEFERRED" if self._read_only else "IMMEDIATE"
-            session.connection(execution_options={SQLITE_BEGIN: mode})
+            if not self._read_only:
+                self._held = _writer_lock(self.engine)
+                self._held.acquire()
+            try:
+                mode = "DEFERRED" if self._read_only else "IMMEDIATE"
+                session.connection(execution_options={SQLITE_BEGIN: mode})
+            except BaseException:
+                session.close()
+                self._release()
+                self._read_only = False
+                raise
         self._session = session
         self.tickets = TicketRepository(session)
         self.events = EventRepository(session)
@@ -106,7 +141,15 @@ class UnitOfWork:
         try:
             session.rollback()
         finally:
-            session.close()
+            try:
+                session.close()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.release()
 
     def commit(self) -> None:
         self.session.commit()
