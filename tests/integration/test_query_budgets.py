@@ -1,0 +1,160 @@
+"""Query budgets on the hot paths (STYLE habit 11), on both engines: how many SQL statements
+creating, reading and listing tickets issue, and that the agent queue is a top-N scan of
+``ix_tickets_open_due`` rather than a sort of every open ticket.
+
+A budget that fails here means a change added a round trip to every request: if it is
+worth it, raise the number in the same commit and say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from desk_fixtures import Desk
+from sqlalchemy import Engine, event, text
+
+from sladesk import services as s
+from sladesk.services import NewTicket
+
+#: statements per use case, BEGIN not counted (SQLite's is explicit, PostgreSQL's implicit).
+#: create: contact+organisation, current policy id, [SQLite: the number counter], INSERT
+#: ticket (number and id through RETURNING on PostgreSQL), messages, history, projections,
+#: audit, outbox. get: ticket, history, messages. list: tickets, deadline calendars.
+BUDGETS = {
+    "sqlite": {"create": 9, "get": 3, "list": 2},
+    "postgresql": {"create": 8, "get": 3, "list": 2},
+}
+
+
+class Statements:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+
+    def __call__(self, _c: Any, _cur: Any, statement: str, params: Any, *_a: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            self.seen.append((statement, params))
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+    def __str__(self) -> str:
+        return "\n".join(" ".join(sql.split())[:120] for sql, _ in self.seen)
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[Statements]:
+    seen = Statements()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def _budget(desk: Desk, use_case: str, call: Callable[[], object]) -> Statements:
+    engine = desk.uow.engine
+    with counting(engine) as seen:
+        call()
+    assert len(seen) <= BUDGETS[engine.dialect.name][use_case], f"{use_case}:\n{seen}"
+    return seen
+
+
+def test_creating_a_ticket_stays_within_its_budget(desk: Desk) -> None:
+    new = NewTicket(subject="Down", body="All of it", type="incident", priority="urgent")
+    s.create_ticket(desk.uow, desk.clock, desk.bob, new)  # first one: policy parsed, cached
+    _budget(desk, "create", lambda: s.create_ticket(desk.uow, desk.clock, desk.bob, new))
+    for_contact = NewTicket(subject="Down", body="b", requester_id=desk.bob.id)
+    _budget(desk, "create", lambda: s.create_ticket(desk.uow, desk.clock, desk.agent, for_contact))
+
+
+def test_reading_a_ticket_stays_within_its_budget(desk: Desk) -> None:
+    t = s.create_ticket(desk.uow, desk.clock, desk.bob, NewTicket(subject="Down", body="b"))
+    s.reply_publicly(desk.uow, desk.clock, desk.agent, t.id, "On it")
+    view = s.get_ticket(desk.uow, desk.clock, desk.agent, t.id)
+    _budget(desk, "get", lambda: s.get_ticket(desk.uow, desk.clock, desk.agent, t.id))
+    assert [h.seq for h in view.history] == sorted(h.seq for h in view.history)
+    assert view.sla is not None and all(x.timeline for x in view.sla.targets)
+
+
+def test_the_queue_stays_within_its_budget_whatever_its_length(desk: Desk) -> None:
+    for i in range(30):
+        s.create_ticket(desk.uow, desk.clock, desk.bob, NewTicket(subject=f"t{i}", body="b"))
+    desk.clock.advance(timedelta(minutes=5))
+    queue = _budget(
+        desk,
+        "list",
+        lambda: s.list_tickets(
+            desk.uow,
+            desk.clock,
+            desk.agent,
+            s.TicketFilters(open_only=True),
+            order_by_time_left=True,
+        ),
+    )
+    assert queue  # the statements were counted
+    rows = s.list_tickets(
+        desk.uow, desk.clock, desk.agent, s.TicketFilters(open_only=True), order_by_time_left=True
+    )
+    assert len(rows) == 30 and all(r.time_left is not None for r in rows)
+    lefts = [r.time_left for r in rows]
+    assert lefts == sorted(lefts)  # type: ignore[type-var]
+
+
+def _seed_open_tickets(engine: Engine, n: int) -> None:
+    """``n`` open tickets (a third of them solved) with deadlines, and a few without one."""
+    pg = engine.dialect.name == "postgresql"
+    series = (
+        "SELECT g FROM generate_series(1, :n) AS g"
+        if pg
+        else "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
+        "SELECT g FROM s"
+    )
+    due = (
+        "CAST('2025-03-04T00:00:00+00:00' AS timestamptz) + g * interval '1 minute'"
+        if pg
+        else "datetime('2025-03-04 00:00:00', '+' || g || ' minutes')"
+    )
+    false = "false" if pg else "0"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, subject, type, priority, status, channel, tags,"
+                " attributes, facts, over_quota, community_answered, created_at, updated_at,"
+                " last_seq, sla_state, sla_due_at) "
+                "SELECT 100000 + g, 'seeded', 'incident', 'urgent',"
+                " CASE WHEN g % 3 = 0 THEN 'solved' ELSE 'open' END, 'portal', '[]', '{}', '{}',"
+                f" {false}, {false}, :t, :t, 1, 'running',"
+                f" CASE WHEN g % 50 = 0 THEN NULL ELSE {due} END FROM ({series}) AS q"
+            ),
+            {"n": n, "t": "2025-03-03 10:00:00" if not pg else "2025-03-03T10:00:00+00:00"},
+        )
+        conn.execute(text("ANALYZE"))
+
+
+def test_the_queue_is_a_top_n_scan_of_the_open_due_index(desk: Desk) -> None:
+    engine = desk.uow.engine
+    _seed_open_tickets(engine, 20_000)
+    with counting(engine) as seen:
+        rows = s.list_tickets(
+            desk.uow,
+            desk.clock,
+            desk.agent,
+            s.TicketFilters(open_only=True),
+            order_by_time_left=True,
+        )
+    assert len(rows) == 50
+    dues = [r.sla_due_at for r in rows]
+    assert None not in dues and dues == sorted(dues)  # type: ignore[type-var]
+    query, params = next((q, p) for q, p in seen.seen if "FROM tickets" in q)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + query, params))
+            assert "Index Scan using ix_tickets_open_due" in plan, plan
+            assert "Sort" not in plan, plan
+        else:
+            plan = str(conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, params).fetchall())
+            assert "USING INDEX ix_tickets_open_due" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
