@@ -14,10 +14,12 @@ One call of :func:`sweep_due` is one transaction over one batch:
 4. for each new milestone append the ticket event ``sla.warning`` / ``sla.breached`` and queue
    the target's ``on_warning`` / ``on_breach`` actions as outbox rows whose dedupe key names
    the milestone and the action (``ON CONFLICT DO NOTHING`` on ``outbox.key``);
-5. store the new projection, which moves ``next_sla_event_at`` past ``now``; commit.
+5. store the batch's new projections (``ProjectionRepository.save_many``: one DELETE, one
+   INSERT), which moves each ``next_sla_event_at`` past ``now``; commit.
 
-The statements per batch do not grow with the number of open tickets: claim (1), histories
-(1), milestones (1), outbox (1), and the projection writes of the claimed tickets. A runner
+The statements per batch grow with neither the open tickets nor the due ones: claim (1),
+histories (1), milestones, events and outbox rows (one executemany each), projections
+(a DELETE, an INSERT) and the tickets' UPDATE (one executemany). A runner
 killed anywhere before the commit leaves nothing behind; the tickets stay due.
 """
 
@@ -92,11 +94,12 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         histories = _histories(uow, [t.id for t in tickets])
         candidates: list[_Milestone] = []
         plans: dict[int, tuple[Ticket, Policy, Evaluation]] = {}
+        no_sla: list[tuple[Ticket, Evaluation | None]] = []
         for ticket in tickets:
             try:
                 policy = uow.policies.parsed(ticket.policy_version_id)
                 if policy is None:
-                    uow.projections.save(ticket, None, now)
+                    no_sla.append((ticket, None))
                     continue
                 evaluation = evaluate(policy, ticket_facts(ticket), histories[ticket.id], now)
             except Exception:  # one bad ticket must not stop the sweep of all the others
@@ -142,15 +145,16 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         if events:  # one multi-row INSERT; the claimed ticket rows are locked by us
             uow.session.execute(insert(TicketEvent), events)
         queued = _queue(uow, outbox)
-        # no autoflush: each save's DELETE would otherwise flush the previous ticket's rows
-        # one by one; the batch's new projection rows go out in one flush at commit
-        with uow.session.no_autoflush:
-            for ticket, _policy, evaluation in plans.values():
-                uow.projections.save(ticket, evaluation, now)
-                nxt = ticket.next_sla_event_at
-                if nxt is not None and nxt <= now:
-                    log.warning("ticket %s: next SLA event %s not after %s", ticket.id, nxt, now)
-                    ticket.next_sla_event_at = now + _RETRY
+        # the whole batch's projections: one DELETE, one INSERT, one UPDATE of the tickets
+        uow.projections.save_many(
+            [(ticket, evaluation) for ticket, _policy, evaluation in plans.values()] + no_sla,
+            now,
+        )
+        for ticket, _policy, _evaluation in plans.values():
+            nxt = ticket.next_sla_event_at
+            if nxt is not None and nxt <= now:
+                log.warning("ticket %s: next SLA event %s not after %s", ticket.id, nxt, now)
+                ticket.next_sla_event_at = now + _RETRY
         uow.commit()
     return SweepReport(tickets=len(tickets), warnings=warnings, breaches=breaches, actions=queued)
 
