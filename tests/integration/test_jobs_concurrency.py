@@ -21,7 +21,7 @@ from sladesk.services import FixedClock
 from sladesk.store import UnitOfWork
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = pytest.mark.postgres  # ~35 s with its seeding: under the 60 s of `slow`
 
 TICKETS = 10_000
 HERE = Path(__file__).parent
