@@ -14,7 +14,7 @@ Two kinds of tickets:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
@@ -307,7 +307,3 @@ def sweeper(uow: UnitOfWork, clock: FixedClock) -> Callable[[], None]:
             pass
 
     return sweep
-
-
-def opened(tickets: Sequence[_Ticket]) -> list[int]:
-    return [t.id for t in tickets if t.id is not None]
