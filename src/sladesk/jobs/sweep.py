@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
+from sladesk.jobs._bulk import insert_ignoring_conflicts
 from sladesk.policy import Action, Policy, Target
 from sladesk.services import Clock, SweepReport
 from sladesk.sla import (
@@ -52,6 +52,7 @@ __all__ = ["BREACH", "SWEEP_ACTOR", "SweepJob", "milestone_key", "sweep_due"]
 log = logging.getLogger("sladesk.jobs.sweep")
 
 BREACH = "breach"  # the threshold column of a breach milestone
+_MILESTONE_KEY = ("ticket_id", "metric", "cycle", "threshold")
 SWEEP_ACTOR = "system:sweep"
 #: a ticket whose evaluation names no instant after ``now`` (it should not happen) is looked
 #: at again after this long rather than every batch
@@ -142,8 +143,13 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
                     () if target is None else target.on_breach if is_breach else target.on_warning
                 )
                 outbox.extend(_outbox_rows(ticket, policy, m, actions, now))
-        if events:  # one multi-row INSERT; the claimed ticket rows are locked by us
-            uow.session.execute(insert(TicketEvent), events)
+        # the claimed ticket rows are locked by us: their sequence numbers are ours to give
+        insert_ignoring_conflicts(
+            uow,
+            TicketEvent.__table__,  # type: ignore[arg-type]
+            events,
+            conflict=("ticket_id", "seq"),
+        )
         queued = _queue(uow, outbox)
         # the whole batch's projections: one DELETE, one INSERT, one UPDATE of the tickets
         uow.projections.save_many(
@@ -198,10 +204,6 @@ def _passed(ticket_id: int, evaluation: Evaluation) -> Iterable[_Milestone]:
             yield _Milestone(ticket_id, t.metric, 0, BREACH, t.breached_at, t.due_at, live)
 
 
-def _insert(uow: UnitOfWork) -> Callable[..., Any]:
-    return postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-
-
 def _record_milestones(
     uow: UnitOfWork, candidates: Sequence[_Milestone], now: datetime
 ) -> list[_Milestone]:
@@ -220,15 +222,13 @@ def _record_milestones(
         }
         for m in by_key.values()
     ]
-    stmt: Insert = _insert(uow)(SlaMilestone)
-    stmt = stmt.on_conflict_do_nothing(  # type: ignore[attr-defined]
-        index_elements=["ticket_id", "metric", "cycle", "threshold"]
-    ).returning(
-        SlaMilestone.ticket_id, SlaMilestone.metric, SlaMilestone.cycle, SlaMilestone.threshold
+    inserted = insert_ignoring_conflicts(
+        uow,
+        SlaMilestone.__table__,  # type: ignore[arg-type]
+        rows,
+        conflict=_MILESTONE_KEY,
+        returning=_MILESTONE_KEY,
     )
-    # executemany + RETURNING: SQLAlchemy sends it as a few multi-row INSERTs
-    # ("insertmanyvalues"), compiled once and cached
-    inserted = uow.session.execute(stmt, rows).all()
     return [by_key[(r[0], r[1], r[2], r[3])] for r in inserted]
 
 
@@ -275,16 +275,15 @@ def _outbox_rows(
 
 
 def _queue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    stmt: Insert = _insert(uow)(OutboxMessage)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
-    # no RETURNING: a plain executemany (pipelined by psycopg), several times cheaper than one
-    # huge multi-row statement; each key names a milestone this transaction inserted, so a
-    # conflict cannot happen short of a bug, and the count is the number of rows given
-    result = uow.session.execute(stmt, list(rows))
-    count = getattr(result, "rowcount", -1)
-    return count if isinstance(count, int) and count >= 0 else len(rows)
+    """Queue the escalations. Each key names a milestone this transaction inserted, so a
+    conflict cannot happen short of a bug; the count is the number of rows given."""
+    insert_ignoring_conflicts(
+        uow,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        rows,
+        conflict=("key",),
+    )
+    return len(rows)
 
 
 class SweepJob:
