@@ -41,7 +41,12 @@ bearer = HTTPBearer(
 )
 
 
-def get_container(request: Request) -> ServiceContainer:
+# The trivial dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, one hop per dependency and request; these do no I/O, so they run on the loop.
+# ``current_actor`` reads the database and stays a plain ``def`` (thread pool).
+
+
+async def get_container(request: Request) -> ServiceContainer:
     container: ServiceContainer = request.app.state.container
     return container
 
@@ -49,11 +54,11 @@ def get_container(request: Request) -> ServiceContainer:
 ContainerDep = Annotated[ServiceContainer, Depends(get_container)]
 
 
-def get_clock(container: ContainerDep) -> Clock:
+async def get_clock(container: ContainerDep) -> Clock:
     return container.clock
 
 
-def new_uow(container: ContainerDep) -> UnitOfWork:
+async def new_uow(container: ContainerDep) -> UnitOfWork:
     return container.uow()
 
 
