@@ -3,11 +3,18 @@ sees only their own organisation."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sladesk.store._tables import Agent, Contact, Organization
 from sladesk.tickets import NotFound, Scope
+
+#: built once (its cache key kept with it): every ticket created for a contact runs it
+_CONTACT_AND_ORG = (
+    select(Contact, Organization)
+    .join(Organization, Organization.id == Contact.organization_id)
+    .where(Contact.id == bindparam("contact_id"))
+)
 
 
 class PeopleRepository:
@@ -43,12 +50,7 @@ class PeopleRepository:
         self, scope: Scope, contact_id: int
     ) -> tuple[Contact, Organization]:
         """A contact with their organisation, in one SELECT; NotFound outside ``scope``."""
-        stmt = (
-            select(Contact, Organization)
-            .join(Organization, Organization.id == Contact.organization_id)
-            .where(Contact.id == contact_id)
-        )
-        row = self.session.execute(stmt).one_or_none()
+        row = self.session.execute(_CONTACT_AND_ORG, {"contact_id": contact_id}).one_or_none()
         if row is None or not scope.allows(row[0].organization_id):
             raise NotFound("contact", contact_id)
         return row[0], row[1]

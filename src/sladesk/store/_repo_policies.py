@@ -11,6 +11,14 @@ from sladesk.store._caches import Caches
 from sladesk.store._tables import PolicyVersion
 from sladesk.tickets import NotFound
 
+#: built once (its cache key kept with it): every ticket creation runs it
+_CURRENT_ID = (
+    select(PolicyVersion.id)
+    .where(PolicyVersion.current.is_(True))
+    .order_by(PolicyVersion.id.desc())
+    .limit(1)
+)
+
 
 class PolicyRepository:
     def __init__(self, session: Session, caches: Caches) -> None:
@@ -25,8 +33,7 @@ class PolicyRepository:
 
     def current_id(self) -> int | None:
         """The current version's id (not its text: :meth:`parsed` has the policy cached)."""
-        stmt = select(PolicyVersion.id).where(PolicyVersion.current.is_(True))
-        return self.session.execute(stmt.order_by(PolicyVersion.id.desc()).limit(1)).scalar()
+        return self.session.execute(_CURRENT_ID).scalar()
 
     def get(self, version_id: int) -> PolicyVersion:
         row = self.session.get(PolicyVersion, version_id)

@@ -60,6 +60,15 @@ def scoped(stmt: Select[*_Ts], scope: Scope) -> Select[*_Ts]:
     return stmt.where(Ticket.organization_id == scope.organization_id)
 
 
+#: SQLite's ticket numbers; built once (its cache key kept with it)
+_NEXT_NUMBER = (
+    update(Counter)
+    .where(Counter.name == "ticket_number")
+    .values(value=Counter.value + 1)
+    .returning(Counter.value)
+)
+
+
 class TicketRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -71,13 +80,7 @@ class TicketRepository:
             return int(
                 self.session.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one()
             )
-        stmt = (
-            update(Counter)
-            .where(Counter.name == "ticket_number")
-            .values(value=Counter.value + 1)
-            .returning(Counter.value)
-        )
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.session.execute(_NEXT_NUMBER).scalar_one())
 
     def add(self, ticket: Ticket) -> Ticket:
         """INSERT ``ticket`` now (its id is needed by its history). Without a number it gets
