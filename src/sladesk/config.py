@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: HMAC key for webhook signatures; when unset webhooks are refused rather than unsigned
     webhook_secret: SecretStr | None = None
+    #: webhook endpoints by name (``SLADESK_WEBHOOKS='{"default": "https://…", "ops": "…"}'``):
+    #: ticket-event webhooks go to ``default``, policy actions ``webhook: <name>`` to ``name``
+    webhooks: dict[str, str] = Field(default_factory=dict)
     #: run the job runners (sweep, outbox delivery) inside the web process (SQLite default)
     jobs_in_process: bool = True
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
@@ -41,6 +44,14 @@ class Settings(BaseSettings):
             raw = value.get_secret_value()
             if len(raw) < 16 or raw.lower() in {"changeme", "changethis", "secret"}:
                 raise ValueError("webhook_secret must be at least 16 characters, not a default")
+        return value
+
+    @field_validator("webhooks")
+    @classmethod
+    def _check_webhook_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, url in value.items():
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"webhooks.{name}: {url!r} is not an http(s) URL")
         return value
 
     @property

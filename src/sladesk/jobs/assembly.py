@@ -25,7 +25,7 @@ def default_senders(container: Container) -> dict[str, Sender]:
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``). Kinds without a sender (mail, chat,
     pages: later work) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
-    endpoints: Mapping[str, str] = getattr(settings, "webhooks", None) or {}
+    endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
     senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
     if settings.webhook_secret is not None and endpoints:
