@@ -20,7 +20,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _YEAR_US = 366 * 86_400 * 1_000_000
 _ONE_US = timedelta(microseconds=1)
-_AT = attrgetter("at")
 
 
 def to_us(t: datetime) -> int:
@@ -52,27 +50,33 @@ class Instants:
 
     An event's own ``at`` is handed out again when it is exactly what ``from_us`` would
     build (a plain ``datetime`` in ``UTC`` with ``fold == 0``), which spares most of the
-    constructions: starts and fulfilments are event instants. The events' instants are only
-    looked at when the first datetime is asked for."""
+    constructions: starts and fulfilments are event instants. An instant asked for is
+    looked up among the events' (sorted) instants by bisection, so only the events that
+    are an answer are looked at."""
 
     __slots__ = ("_events", "_known", "_ts")
 
     def __init__(self, ts: list[int], events: Sequence[Event]) -> None:
-        self._ts = ts  # the instants of ``events``, in µs
+        self._ts = ts  # the instants of ``events``, in µs, sorted
         self._events = events
-        self._known: dict[int, datetime] | None = None
+        self._known: dict[int, datetime] = {}
 
     def dt(self, us: int) -> datetime:
         known = self._known
-        if known is None:
-            known = self._known = {
-                t: a
-                for t, a in zip(self._ts, map(_AT, self._events), strict=True)
-                if a.tzinfo is UTC and type(a) is datetime and not a.fold
-            }
         t = known.get(us)
         if t is None:
-            t = known[us] = EPOCH + timedelta(0, 0, us)
+            ts = self._ts
+            i = bisect_left(ts, us)
+            n = len(ts)
+            while i < n and ts[i] == us:
+                a = self._events[i].at
+                if a.tzinfo is UTC and type(a) is datetime and not a.fold:
+                    t = a
+                    break
+                i += 1
+            if t is None:
+                t = EPOCH + timedelta(0, 0, us)
+            known[us] = t
         return t
 
 
