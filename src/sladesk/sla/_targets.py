@@ -624,6 +624,15 @@ def result(
     cycle_results: tuple[Cycle, ...] = ()
     if ct.repeats:
         cycle_results = tuple([_cycle_result(k, dt) for k in cycles])
+    # each instant converted once, even where it is both the deadline and the breach
+    breached_dt = None if breached is None else dt(breached)
+    if due is None:
+        due_dt = None
+    elif due == breached:
+        due_dt = breached_dt
+    else:
+        due_dt = dt(due)
+    fulfilled = c.fulfilled
     return make_target_result(
         ct.metric_text,
         ct.calendar_name,
@@ -631,9 +640,9 @@ def result(
         final_text,
         state,
         dt(c.start),
-        None if due is None else dt(due),
-        None if c.fulfilled is None else dt(c.fulfilled),
-        None if breached is None else dt(breached),
+        due_dt,
+        None if fulfilled is None else dt(fulfilled),
+        breached_dt,
         timedelta(0, 0, used),
         timedelta(0, 0, target - used),
         warnings,
@@ -644,11 +653,15 @@ def result(
 
 
 def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
+    breached = c.breached
+    fulfilled = c.fulfilled
+    if breached is not None:
+        b = dt(breached)
+        return make_cycle(
+            dt(c.start), b, None if fulfilled is None else dt(fulfilled), b, _BREACHED
+        )
     due: int | None
-    if c.breached is not None:
-        state = _BREACHED
-        due = c.breached
-    elif c.fulfilled is not None:
+    if fulfilled is not None:
         state = _MET
         due = c.due_at_end
     elif c.seg is not None:
@@ -660,7 +673,7 @@ def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
     return make_cycle(
         dt(c.start),
         None if due is None else dt(due),
-        None if c.fulfilled is None else dt(c.fulfilled),
-        None if c.breached is None else dt(c.breached),
+        None if fulfilled is None else dt(fulfilled),
+        None,
         state,
     )
