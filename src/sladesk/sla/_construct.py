@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
-from sladesk.sla._model import Cycle, Evaluation, TargetResult, Warning
+from sladesk.sla._model import Cycle, Evaluation, TargetResult, TicketFacts, Warning
 
 T = TypeVar("T")
 
@@ -45,3 +45,5 @@ make_target_result = maker(TargetResult)
 make_cycle = maker(Cycle)
 make_warning = maker(Warning)
 make_evaluation = maker(Evaluation)
+#: the facts after a change in the history (``dataclasses.replace`` costs several times more)
+make_ticket_facts = maker(TicketFacts)

@@ -41,7 +41,6 @@ Rules of the clock (docs/policies.md, "Evaluation"):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from operator import attrgetter
 
@@ -49,7 +48,7 @@ from sladesk.errors import NaiveDatetimeError
 from sladesk.policy._model import Metric, Policy
 from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, to_us
 from sladesk.sla._compiled import CompiledPolicy, Stretch, compiled
-from sladesk.sla._construct import make_evaluation
+from sladesk.sla._construct import make_evaluation, make_ticket_facts
 from sladesk.sla._model import (
     Author,
     Evaluation,
@@ -219,23 +218,30 @@ def _digest(
 
 
 def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:
+    f = facts
     if e.kind is EventKind.PRIORITY:
-        if e.priority is None or e.priority == facts.priority:
+        if e.priority is None or e.priority == f.priority:
             return None, ""
-        why = f"priority {facts.priority} -> {e.priority}"
+        why = f"priority {f.priority} -> {e.priority}"
         if e.reason:
             why += f" ({e.reason})"
-        return replace(facts, priority=e.priority), why
+        return make_ticket_facts(
+            f.type, e.priority, f.plan, f.addons, f.channel, f.organization, f.tags, f.attributes
+        ), why
     if e.kind is EventKind.TYPE:
-        if e.type is None or e.type == facts.type:
+        if e.type is None or e.type == f.type:
             return None, ""
-        return replace(facts, type=e.type), f"type {facts.type} -> {e.type}"
+        return make_ticket_facts(
+            e.type, f.priority, f.plan, f.addons, f.channel, f.organization, f.tags, f.attributes
+        ), f"type {f.type} -> {e.type}"
     if e.kind is EventKind.ATTRIBUTES:
-        attributes = {**facts.attributes, **e.attributes}
-        tags = facts.tags if e.tags is None else e.tags
-        if attributes == facts.attributes and tags == facts.tags:
+        attributes = {**f.attributes, **e.attributes}
+        tags = f.tags if e.tags is None else e.tags
+        if attributes == f.attributes and tags == f.tags:
             return None, ""
-        return replace(facts, attributes=attributes, tags=tags), "attributes changed"
+        return make_ticket_facts(
+            f.type, f.priority, f.plan, f.addons, f.channel, f.organization, tags, attributes
+        ), "attributes changed"
     return None, ""
 
 

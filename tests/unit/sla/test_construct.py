@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sladesk.sla import Cycle, Evaluation, TargetResult, TargetState, Warning
+from sladesk.sla import Cycle, Evaluation, TargetResult, TargetState, TicketFacts, Warning
 from sladesk.sla._construct import (
     make_cycle,
     make_evaluation,
     make_target_result,
+    make_ticket_facts,
     make_warning,
     maker,
 )
@@ -64,6 +65,23 @@ def test_maker_builds_what_the_class_builds(
         assert getattr(built, f.name) is getattr(expected, f.name)
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.__setattr__(dataclasses.fields(cls)[0].name, None)
+
+
+def test_make_ticket_facts_builds_what_replace_builds() -> None:
+    facts = TicketFacts("incident", "high", "gold", frozenset({"x"}), "email", "acme")
+    facts = dataclasses.replace(facts, attributes={"region": "ar"}, tags=frozenset({"vip"}))
+    args = [getattr(facts, f.name) for f in dataclasses.fields(TicketFacts)]
+    assert make_ticket_facts is not TicketFacts
+    args[1] = "urgent"
+    built = make_ticket_facts(*args)
+    expected = dataclasses.replace(facts, priority="urgent")
+    assert type(built) is TicketFacts
+    assert built == expected
+    assert repr(built) == repr(expected)
+    for f in dataclasses.fields(TicketFacts):
+        assert getattr(built, f.name) is getattr(expected, f.name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.__setattr__("priority", "low")
 
 
 def test_maker_falls_back_to_the_class_when_it_cannot_match_it() -> None:
