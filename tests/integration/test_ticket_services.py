@@ -9,9 +9,10 @@ from desk_fixtures import POLICY, Desk
 from sqlalchemy import func, select
 
 from sladesk import services as s
+from sladesk.jobs.sweep import sweep_due
 from sladesk.services import NewTicket, TicketRuleError
 from sladesk.sla import TargetState
-from sladesk.store._tables import OutboxMessage, Ticket, TicketEvent
+from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 
 def _count(desk: Desk, table: type) -> int:
@@ -209,3 +210,29 @@ def test_compliance_summary(desk: Desk) -> None:
     fr = next(m for m in report.metrics if m.metric == "first_response")
     assert (fr.met, fr.breached, fr.compliance) == (1, 1, 0.5)
     assert report.tickets == 2
+
+
+def test_a_breach_between_sweeps_is_still_swept_and_recorded_once(desk: Desk) -> None:
+    # T0 Mon 10:00 Lisbon: the urgent first response (1h, warn at 75%) is due 11:00. No sweep
+    # runs until the agent replies late, at 11:30, which fulfils the target (breached). The
+    # write keeps the ticket due, so the next sweep records the warning and the breach.
+    t = _new(desk, priority="urgent")
+    desk.clock.advance(timedelta(minutes=90))
+    s.reply_publicly(desk.uow, desk.clock, desk.agent, t.id, "Found it, fixing now.")
+    first = sweep_due(desk.uow, desk.clock)
+    again = sweep_due(desk.uow, desk.clock)
+    with desk.uow.read_only():
+        rows = desk.uow.session.execute(
+            select(SlaMilestone.metric, SlaMilestone.threshold, SlaMilestone.at)
+            .where(SlaMilestone.ticket_id == t.id)
+            .order_by(SlaMilestone.at)
+        ).all()
+    assert [(m, th) for m, th, _ in rows] == [
+        ("first_response", "75%"),
+        ("first_response", "breach"),
+    ]
+    assert [at.isoformat() for _, _, at in rows] == [
+        "2025-03-03T10:45:00+00:00",
+        "2025-03-03T11:00:00+00:00",
+    ]
+    assert first.tickets == 1 and again.tickets == 0

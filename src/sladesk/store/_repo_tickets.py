@@ -337,6 +337,17 @@ def queue_columns(evaluation: Evaluation | None) -> dict[str, Any]:
     }
 
 
+def _has_passed_milestone(evaluation: Evaluation | None) -> bool:
+    if evaluation is None:
+        return False
+    for t in evaluation.targets:
+        if t.breached_at is not None or any(w.passed for w in t.warnings):
+            return True
+        if any(c.breached_at is not None for c in t.cycles):
+            return True
+    return False
+
+
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
 
 
@@ -356,6 +367,11 @@ class ProjectionRepository:
             execution_options={"synchronize_session": False},
         )
         self._insert(ticket, evaluation, now)
+        if _has_passed_milestone(evaluation):
+            # A warning or breach may have passed since the last sweep (a reply after the
+            # deadline, a re-prioritisation that makes the ticket late): keep the ticket due
+            # so the sweep records it. Its milestones are unique, so a second visit is a no-op.
+            ticket.next_sla_event_at = now
 
     def save_new(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         """Like :meth:`save` for a ticket created in this transaction (nothing to delete).
