@@ -16,37 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from calendar_cases import ANCHORS as ZONE_CHANGE_DAYS
+from calendar_cases import DAYS, ZONES, hhmm
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sladesk.calendar import Calendar
 
-ZONES = [
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "America/Argentina/Buenos_Aires",
-    "America/Santiago",
-    "Australia/Lord_Howe",
-    "Asia/Kathmandu",
-    "UTC",
-]
-ANCHORS = [
-    date(2026, 3, 8),
-    date(2026, 3, 29),
-    date(2026, 4, 5),
-    date(2026, 7, 1),
-    date(2026, 9, 6),
-    date(2026, 10, 4),
-    date(2026, 10, 25),
-    date(2026, 11, 1),
-    date(2026, 12, 30),  # the year boundary
-]
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+ANCHORS = [*ZONE_CHANGE_DAYS, date(2026, 12, 30)]  # and the year boundary
 
 
 @st.composite

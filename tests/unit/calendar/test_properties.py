@@ -18,40 +18,14 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
+from calendar_cases import ANCHORS, DAYS, ZONES, hhmm
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sladesk.calendar import Calendar
 
 MINUTE = timedelta(minutes=1)
-ZONES = [
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "America/Argentina/Buenos_Aires",
-    "Europe/Lisbon",
-    "America/Santiago",  # changes at local midnight
-    "Australia/Lord_Howe",  # 30-minute DST
-    "Asia/Kathmandu",  # +05:45
-    "UTC",
-]
-# days around which 2026 zone changes happen in the zones above (and a quiet one)
-ANCHORS = [
-    date(2026, 3, 8),
-    date(2026, 3, 29),
-    date(2026, 4, 5),
-    date(2026, 7, 1),
-    date(2026, 9, 6),
-    date(2026, 10, 4),
-    date(2026, 10, 25),
-    date(2026, 11, 1),
-]
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PROFILE = settings(max_examples=200, deadline=None)
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @functools.cache
