@@ -14,10 +14,15 @@ from sladesk.services._people import (
     create_agent,
     create_contact,
     create_organization,
+    get_agent,
+    get_contact,
     get_organization,
     list_agents,
     list_contacts,
     list_organizations,
+    update_agent,
+    update_contact,
+    update_organization,
 )
 from sladesk.services._policies import (
     get_current_policy,
@@ -42,8 +47,11 @@ from sladesk.services._tickets_write import (
 )
 from sladesk.services._tokens import authenticate_token, create_api_token, revoke_api_token
 from sladesk.services._views import (
+    UNSET,
+    AgentChanges,
     AgentView,
     ComplianceSummary,
+    ContactChanges,
     ContactView,
     EventView,
     IssuedToken,
@@ -53,6 +61,7 @@ from sladesk.services._views import (
     NewContact,
     NewOrganization,
     NewTicket,
+    OrganizationChanges,
     OrganizationView,
     PolicyCheck,
     PolicyVersionView,
@@ -61,6 +70,7 @@ from sladesk.services._views import (
     TicketSummary,
     TicketView,
     TokenView,
+    Unset,
 )
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
@@ -79,11 +89,13 @@ from sladesk.tickets import (
 __all__ = [
     "Actor",
     "ActorKind",
+    "AgentChanges",
     "AgentView",
     "AuthenticationFailed",
     "Clock",
     "ComplianceSummary",
     "Conflict",
+    "ContactChanges",
     "ContactView",
     "EventView",
     "FixedClock",
@@ -97,6 +109,7 @@ __all__ = [
     "NewOrganization",
     "NewTicket",
     "NotFound",
+    "OrganizationChanges",
     "OrganizationView",
     "PolicyCheck",
     "PolicyVersionView",
@@ -109,6 +122,8 @@ __all__ = [
     "TicketSummary",
     "TicketView",
     "TokenView",
+    "UNSET",
+    "Unset",
     "accept_ticket",
     "add_internal_note",
     "assign_ticket",
@@ -123,6 +138,8 @@ __all__ = [
     "create_contact",
     "create_organization",
     "create_ticket",
+    "get_agent",
+    "get_contact",
     "get_current_policy",
     "get_organization",
     "get_ticket",
@@ -137,5 +154,8 @@ __all__ = [
     "reply_publicly",
     "revoke_api_token",
     "solve_ticket",
+    "update_agent",
+    "update_contact",
+    "update_organization",
     "validate_policy",
 ]

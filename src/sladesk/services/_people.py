@@ -1,19 +1,26 @@
-"""Organisations, contacts and agents: created by admins, listed within the caller's scope."""
+"""Organisations, contacts and agents: created and changed by admins, read within the
+caller's scope. People are deactivated, never deleted: their tickets and history stay, their
+tokens stop working. The desk always keeps one active admin."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 
 from sladesk.services._views import (
+    AgentChanges,
     AgentView,
+    ContactChanges,
     ContactView,
     NewAgent,
     NewContact,
     NewOrganization,
+    OrganizationChanges,
     OrganizationView,
+    Unset,
 )
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
@@ -45,29 +52,52 @@ def _email(uow: UnitOfWork, email: str) -> str:
     return email
 
 
+def _name(name: str, what: str) -> str:
+    if not name.strip():
+        raise InvalidRequest(f"{what} needs a name", field="name")
+    return name.strip()
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequest(f"unknown time zone {name!r}", field="time_zone") from None
+    return name
+
+
+def _role(name: str) -> Role:
+    try:
+        return Role(name)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise InvalidRequest(f"unknown role {name!r} (one of {known})", field="role") from None
+
+
+def _dedicated_agent(uow: UnitOfWork, agent_id: int | None) -> int | None:
+    if agent_id is not None:
+        try:
+            uow.people.agent(agent_id)
+        except NotFound:
+            raise InvalidRequest("no such agent", field="dedicated_agent_id") from None
+    return agent_id
+
+
 def create_organization(
     uow: UnitOfWork, clock: Clock, actor: Actor, new: NewOrganization
 ) -> OrganizationView:
     _admin(actor, "create organizations")
     now = clock.now()
-    if not new.name.strip():
-        raise InvalidRequest("an organization needs a name", field="name")
+    name = _name(new.name, "an organization")
     if not _SLUG.match(new.slug):
         raise InvalidRequest("lowercase letters, digits and '-'", field="slug")
-    try:
-        ZoneInfo(new.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidRequest(f"unknown time zone {new.time_zone!r}", field="time_zone") from None
+    _time_zone(new.time_zone)
     with uow:
         if uow.people.organization_by_slug(new.slug) is not None:
             raise Conflict(f"slug {new.slug!r} is taken", field="slug")
-        if new.dedicated_agent_id is not None:
-            try:
-                uow.people.agent(new.dedicated_agent_id)
-            except NotFound:
-                raise InvalidRequest("no such agent", field="dedicated_agent_id") from None
+        _dedicated_agent(uow, new.dedicated_agent_id)
         org = Organization(
-            name=new.name.strip(), slug=new.slug, plan=new.plan, addons=sorted(set(new.addons)),
+            name=name, slug=new.slug, plan=new.plan, addons=sorted(set(new.addons)),
             locale=new.locale, time_zone=new.time_zone,
             dedicated_agent_id=new.dedicated_agent_id, created_at=now,
         )  # fmt: skip
@@ -82,8 +112,7 @@ def create_organization(
 def create_contact(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewContact) -> ContactView:
     _admin(actor, "create contacts")
     now = clock.now()
-    if not new.name.strip():
-        raise InvalidRequest("a contact needs a name", field="name")
+    name = _name(new.name, "a contact")
     password = hash_password(new.password) if new.password is not None else None
     with uow:
         try:
@@ -92,7 +121,7 @@ def create_contact(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewContact)
             raise InvalidRequest("no such organization", field="organization_id") from None
         contact = Contact(
             organization_id=new.organization_id, email=_email(uow, new.email),
-            name=new.name.strip(), locale=new.locale, password_hash=password, created_at=now,
+            name=name, locale=new.locale, password_hash=password, active=True, created_at=now,
         )  # fmt: skip
         uow.people.add(contact)
         uow.audit.add(now, actor.key, "sladesk.contact.created",
@@ -105,17 +134,12 @@ def create_contact(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewContact)
 def create_agent(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAgent) -> AgentView:
     _admin(actor, "create agents")
     now = clock.now()
-    try:
-        role = Role(new.role)
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise InvalidRequest(f"unknown role {new.role!r} (one of {known})", field="role") from None
-    if not new.name.strip():
-        raise InvalidRequest("an agent needs a name", field="name")
+    role = _role(new.role)
+    name = _name(new.name, "an agent")
     password = hash_password(new.password) if new.password is not None else None
     with uow:
         agent = Agent(
-            email=_email(uow, new.email), name=new.name.strip(), role=role.value, team=new.team,
+            email=_email(uow, new.email), name=name, role=role.value, team=new.team,
             password_hash=password, active=True, created_at=now,
         )  # fmt: skip
         uow.people.add(agent)
@@ -124,6 +148,139 @@ def create_agent(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAgent) -> 
         view = agent_view(agent)
         uow.commit()
     return view
+
+
+def update_organization(
+    uow: UnitOfWork, clock: Clock, actor: Actor, organization_id: int, changes: OrganizationChanges
+) -> OrganizationView:
+    """Change an organisation's name, plan, add-ons, locale, time zone or dedicated agent.
+    The slug stays: links and integrations name organisations by it. A new plan or add-on
+    applies to tickets from their next event (the facts a ticket was filed with are kept)."""
+    _admin(actor, "change organizations")
+    now = clock.now()
+    if not isinstance(changes.name, Unset):
+        _name(changes.name, "an organization")
+    if not isinstance(changes.time_zone, Unset):
+        _time_zone(changes.time_zone)
+    with uow:
+        org = uow.people.organization(Scope.all_organizations(), organization_id)
+        changed: dict[str, object] = {}
+        if not isinstance(changes.name, Unset):
+            changed["name"] = changes.name.strip()
+        if not isinstance(changes.plan, Unset):
+            changed["plan"] = changes.plan
+        if not isinstance(changes.addons, Unset):
+            changed["addons"] = sorted(set(changes.addons))
+        if not isinstance(changes.locale, Unset):
+            changed["locale"] = changes.locale
+        if not isinstance(changes.time_zone, Unset):
+            changed["time_zone"] = changes.time_zone
+        if not isinstance(changes.dedicated_agent_id, Unset):
+            changed["dedicated_agent_id"] = _dedicated_agent(uow, changes.dedicated_agent_id)
+        _apply(uow, org, changed, now, actor, "sladesk.organization.updated")
+        view = organization_view(org)
+        uow.commit()
+    return view
+
+
+def get_contact(uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int) -> ContactView:
+    """A contact, for staff or for a contact of the same organisation."""
+    with uow.read_only():
+        return contact_view(uow.people.contact(actor.scope, contact_id))
+
+
+def update_contact(
+    uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int, changes: ContactChanges
+) -> ContactView:
+    """Change a contact's name, e-mail, locale or password, or (de)activate them. A
+    deactivated contact's tokens stop working at once; their tickets stay."""
+    _admin(actor, "change contacts")
+    now = clock.now()
+    if not isinstance(changes.name, Unset):
+        _name(changes.name, "a contact")
+    password = hash_password(changes.password) if not isinstance(changes.password, Unset) else None
+    with uow:
+        contact = uow.people.contact(Scope.all_organizations(), contact_id)
+        changed: dict[str, object] = {}
+        if not isinstance(changes.name, Unset):
+            changed["name"] = changes.name.strip()
+        if not isinstance(changes.email, Unset) and changes.email.strip() != contact.email:
+            changed["email"] = _email(uow, changes.email)
+        if not isinstance(changes.locale, Unset):
+            changed["locale"] = changes.locale
+        if not isinstance(changes.active, Unset):
+            changed["active"] = changes.active
+        if password is not None:
+            changed["password_hash"] = password
+        _apply(uow, contact, changed, now, actor, "sladesk.contact.updated")
+        view = contact_view(contact)
+        uow.commit()
+    return view
+
+
+def get_agent(uow: UnitOfWork, clock: Clock, actor: Actor, agent_id: int) -> AgentView:
+    if not actor.is_staff:
+        raise Forbidden("only support staff can see agents")
+    with uow.read_only():
+        return agent_view(uow.people.agent(agent_id))
+
+
+def update_agent(
+    uow: UnitOfWork, clock: Clock, actor: Actor, agent_id: int, changes: AgentChanges
+) -> AgentView:
+    """Change an agent's name, e-mail, role, team or password, or (de)activate them. The
+    last active admin can be neither demoted nor deactivated: someone must be able to manage
+    the desk. A deactivated agent's tokens stop working at once."""
+    _admin(actor, "change agents")
+    now = clock.now()
+    if not isinstance(changes.name, Unset):
+        _name(changes.name, "an agent")
+    role = _role(changes.role) if not isinstance(changes.role, Unset) else None
+    password = hash_password(changes.password) if not isinstance(changes.password, Unset) else None
+    with uow:
+        agent = uow.people.agent(agent_id)
+        changed: dict[str, object] = {}
+        if not isinstance(changes.name, Unset):
+            changed["name"] = changes.name.strip()
+        if not isinstance(changes.email, Unset) and changes.email.strip() != agent.email:
+            changed["email"] = _email(uow, changes.email)
+        if role is not None:
+            changed["role"] = role.value
+        if not isinstance(changes.team, Unset):
+            changed["team"] = changes.team
+        if not isinstance(changes.active, Unset):
+            changed["active"] = changes.active
+        if password is not None:
+            changed["password_hash"] = password
+        was_admin = agent.active and agent.role == Role.ADMIN.value
+        stays_admin = changed.get("active", agent.active) and (
+            changed.get("role", agent.role) == Role.ADMIN.value
+        )
+        if was_admin and not stays_admin and uow.people.active_admins(for_update=True) <= 1:
+            field = "active" if changed.get("active") is False else "role"
+            raise Conflict("the last active admin can be neither demoted nor deactivated",
+                           field=field)  # fmt: skip
+        _apply(uow, agent, changed, now, actor, "sladesk.agent.updated")
+        view = agent_view(agent)
+        uow.commit()
+    return view
+
+
+def _apply(
+    uow: UnitOfWork,
+    row: Organization | Contact | Agent,
+    changed: dict[str, object],
+    now: datetime,
+    actor: Actor,
+    action: str,
+) -> None:
+    """Set the fields that differ, and audit which (never a password hash's value)."""
+    fields = [name for name, value in changed.items() if getattr(row, name) != value]
+    for name in fields:
+        setattr(row, name, changed[name])
+    if fields:
+        uow.people.flush()
+        uow.audit.add(now, actor.key, action, {"id": row.id, "fields": sorted(fields)})
 
 
 def list_organizations(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[OrganizationView]:
@@ -162,7 +319,7 @@ def organization_view(o: Organization) -> OrganizationView:
 def contact_view(c: Contact) -> ContactView:
     return ContactView(
         id=c.id, organization_id=c.organization_id, email=c.email, name=c.name, locale=c.locale,
-        created_at=c.created_at,
+        active=c.active, created_at=c.created_at,
     )  # fmt: skip
 
 

@@ -141,6 +141,8 @@ def _owner(agent: Agent | None, contact: Contact | None) -> Actor:
             raise AuthenticationFailed()
         return Actor.agent(agent.id, agent.role, name=agent.name, email=agent.email)
     if contact is not None:
+        if not contact.active:
+            raise AuthenticationFailed()
         return Actor.contact(contact.id, contact.organization_id, name=contact.name,
                              email=contact.email)  # fmt: skip
     raise AuthenticationFailed()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from sladesk.errors import SpecError
@@ -59,6 +60,45 @@ class NewAgent:
     role: str = "agent"
     team: str | None = None
     password: str | None = None
+
+
+class Unset(Enum):
+    """A field a change did not send. ``None`` is a value of its own ("no plan", "no team"),
+    so a change that leaves a field alone says :data:`UNSET`."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationChanges:
+    name: str | Unset = UNSET
+    plan: str | None | Unset = UNSET
+    addons: tuple[str, ...] | Unset = UNSET
+    locale: str | Unset = UNSET
+    time_zone: str | Unset = UNSET
+    dedicated_agent_id: int | None | Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChanges:
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    locale: str | None | Unset = UNSET
+    active: bool | Unset = UNSET
+    password: str | Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class AgentChanges:
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    role: str | Unset = UNSET
+    team: str | None | Unset = UNSET
+    active: bool | Unset = UNSET
+    password: str | Unset = UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +225,7 @@ class ContactView:
     email: str
     name: str
     locale: str | None
+    active: bool
     created_at: datetime
 
 

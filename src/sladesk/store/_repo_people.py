@@ -85,6 +85,17 @@ class PeopleRepository:
             raise NotFound("agent", agent_id)
         return agent
 
+    def active_admins(self, *, for_update: bool = False) -> int:
+        """How many agents are active admins. ``for_update`` locks those rows until commit
+        (PostgreSQL), so that two admins demoting each other at once cannot leave none."""
+        stmt = select(Agent.id).where(Agent.active.is_(True), Agent.role == "admin")
+        if for_update and self.session.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        return len(self.session.execute(stmt).all())
+
+    def flush(self) -> None:
+        self.session.flush()
+
     def agents(self) -> list[Agent]:
         return list(self.session.execute(select(Agent).order_by(Agent.id)).scalars())
 

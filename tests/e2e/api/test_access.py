@@ -153,6 +153,25 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/contacts"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/contacts")),
     ("POST", "/api/v1/agents"): Row((NO, FORBID, FORBID, FORBID, NEW), _new_agent),
     ("GET", "/api/v1/agents"): Row((NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/agents")),
+    # changes are no-ops (the value it already has), so that rows do not depend on each other
+    ("PATCH", "/api/v1/organizations/{organization_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, OK),
+        _fixed("/api/v1/organizations/{org_a}", {"plan": "premium"}),
+    ),
+    ("GET", "/api/v1/contacts/{contact_id}"): Row(
+        (NO, GONE, OK, OK, OK), lambda w, r: Call(f"/api/v1/contacts/{w.contact_a2}")
+    ),
+    ("PATCH", "/api/v1/contacts/{contact_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, OK),
+        lambda w, r: Call(f"/api/v1/contacts/{w.contact_a2}", {"name": "Andre A"}),
+    ),
+    ("GET", "/api/v1/agents/{agent_id}"): Row(
+        (NO, FORBID, FORBID, OK, OK), lambda w, r: Call(f"/api/v1/agents/{w.agent_id}")
+    ),
+    ("PATCH", "/api/v1/agents/{agent_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, OK),
+        lambda w, r: Call(f"/api/v1/agents/{w.agent_id}", {"team": None}),
+    ),
     # policies
     ("POST", "/api/v1/policies/validate"): Row((NO, FORBID, FORBID, OK, OK), _validate),
     ("POST", "/api/v1/policies"): Row((NO, FORBID, FORBID, FORBID, NEW), _policy),

@@ -83,6 +83,18 @@ CASES = {
         "agent", "POST", _on_a("/status"), {"status": "limbo"}, 422, "invalid-request",
         "body.status"
     ),
+    "a change that sets a name to null": Bad(
+        "admin", "PATCH", lambda w: f"/api/v1/organizations/{w.org_a}", {"name": None}, 422,
+        "invalid-request", "body.name",
+    ),
+    "a change to a field that never changes": Bad(
+        "admin", "PATCH", lambda w: f"/api/v1/organizations/{w.org_a}", {"slug": "new"}, 422,
+        "invalid-request", "body.slug",
+    ),
+    "a change to an unknown time zone": Bad(
+        "admin", "PATCH", lambda w: f"/api/v1/organizations/{w.org_a}",
+        {"plan": "basic", "time_zone": "Mars/Olympus"}, 422, "invalid-request", "time_zone",
+    ),
     "policy that does not validate": Bad(
         "admin", "POST", lambda w: "/api/v1/policies",
         {"text": "policy: broken\nversion: 1\n", "source": "broken.yaml"}, 422, "invalid-policy",
@@ -159,3 +171,21 @@ def test_validate_lists_every_problem_and_writes_nothing(world: World, http: htt
     ).json()
     assert good == {"valid": True, "name": "infraspeak-support", "version": "2026-01", "errors": []}
     assert world.counts() == before
+
+
+def test_a_change_to_an_email_in_use_is_a_conflict_and_writes_nothing(
+    world: World, http: httpx.Client
+) -> None:
+    before = world.counts()
+    r = http.patch(
+        f"/api/v1/contacts/{world.contact_a2}",
+        json={"name": "Renamed", "email": world.contact_a_email},
+        headers=world.headers("admin"),
+    )
+    assert r.status_code == 409, r.text
+    problem = r.json()
+    assert problem["type"] == "urn:sladesk:problem:conflict"
+    assert [e["path"] for e in problem["errors"]] == ["email"]
+    assert world.counts() == before
+    got = http.get(f"/api/v1/contacts/{world.contact_a2}", headers=world.headers("admin")).json()
+    assert got["name"] != "Renamed"

@@ -1,4 +1,4 @@
-"""``/agents``: support staff. Admins create them."""
+"""``/agents``: support staff. Admins create and change them; staff can read them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import AgentCreate, AgentPublic
+from sladesk.api.schemas import AgentCreate, AgentPublic, AgentUpdate
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
@@ -20,3 +20,18 @@ def create_agent(agent: AgentCreate, actor: ActorDep, uow: UowDep, clock: ClockD
 @router.get("")
 def list_agents(actor: ActorDep, uow: UowDep, clock: ClockDep) -> list[AgentPublic]:
     return [AgentPublic.model_validate(v) for v in services.list_agents(uow, clock, actor)]
+
+
+@router.get("/{agent_id}")
+def get_agent(agent_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> AgentPublic:
+    return AgentPublic.model_validate(services.get_agent(uow, clock, actor, agent_id))
+
+
+@router.patch("/{agent_id}")
+def update_agent(
+    agent_id: int, changes: AgentUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> AgentPublic:
+    """Change what is sent: name, e-mail, role, team, password, or ``active: false`` to
+    deactivate (their tokens stop working; the last active admin stays one)."""
+    view = services.update_agent(uow, clock, actor, agent_id, changes.to_changes())
+    return AgentPublic.model_validate(view)

@@ -1,4 +1,5 @@
-"""``/contacts``: the people of customer organisations. Admins create them."""
+"""``/contacts``: the people of customer organisations. Admins create and change them;
+staff read them all, a contact only those of their own organisation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import ContactCreate, ContactPublic
+from sladesk.api.schemas import ContactCreate, ContactPublic, ContactUpdate
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 
@@ -30,3 +31,18 @@ def list_contacts(
 ) -> list[ContactPublic]:
     views = services.list_contacts(uow, clock, actor, organization)
     return [ContactPublic.model_validate(v) for v in views]
+
+
+@router.get("/{contact_id}")
+def get_contact(contact_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> ContactPublic:
+    return ContactPublic.model_validate(services.get_contact(uow, clock, actor, contact_id))
+
+
+@router.patch("/{contact_id}")
+def update_contact(
+    contact_id: int, changes: ContactUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> ContactPublic:
+    """Change what is sent: name, e-mail, locale, password, or ``active: false`` to
+    deactivate (their tokens stop working; their tickets stay)."""
+    view = services.update_contact(uow, clock, actor, contact_id, changes.to_changes())
+    return ContactPublic.model_validate(view)

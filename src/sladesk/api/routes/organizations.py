@@ -1,4 +1,5 @@
-"""``/organizations``: customer companies. Admins create them; contacts see only their own."""
+"""``/organizations``: customer companies. Admins create and change them; contacts see only
+their own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import OrganizationCreate, OrganizationPublic
+from sladesk.api.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
@@ -37,4 +38,18 @@ def get_organization(
     organization_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> OrganizationPublic:
     view = services.get_organization(uow, clock, actor, organization_id)
+    return OrganizationPublic.model_validate(view)
+
+
+@router.patch("/{organization_id}")
+def update_organization(
+    organization_id: int,
+    changes: OrganizationUpdate,
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+) -> OrganizationPublic:
+    """Change what is sent: name, plan, add-ons, locale, time zone, dedicated agent (the
+    slug stays)."""
+    view = services.update_organization(uow, clock, actor, organization_id, changes.to_changes())
     return OrganizationPublic.model_validate(view)

@@ -6,10 +6,13 @@ from sladesk.api.schemas.health import Health
 from sladesk.api.schemas.people import (
     AgentCreate,
     AgentPublic,
+    AgentUpdate,
     ContactCreate,
     ContactPublic,
+    ContactUpdate,
     OrganizationCreate,
     OrganizationPublic,
+    OrganizationUpdate,
 )
 from sladesk.api.schemas.policies import (
     PolicyCheckPublic,
@@ -39,16 +42,19 @@ from sladesk.api.schemas.tickets import (
 __all__ = [
     "AgentCreate",
     "AgentPublic",
+    "AgentUpdate",
     "AssignmentChange",
     "CallCreate",
     "CompliancePublic",
     "ContactCreate",
     "ContactPublic",
+    "ContactUpdate",
     "Health",
     "MetricCompliancePublic",
     "NoteCreate",
     "OrganizationCreate",
     "OrganizationPublic",
+    "OrganizationUpdate",
     "PolicyCheckPublic",
     "PolicySubmit",
     "PolicyVersionPublic",

@@ -1,20 +1,54 @@
-"""Organisations, contacts and agents: what an admin sends to create them, what callers see."""
+"""Organisations, contacts and agents: what an admin sends to create or change them, what
+callers see. A change (PATCH) holds only the fields it sets; a field sent as ``null`` clears
+it where it may be empty (plan, team, locale, dedicated agent)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from sladesk.api.schemas._base import InputModel, OutputModel
-from sladesk.services import NewAgent, NewContact, NewOrganization
+from sladesk.services import (
+    UNSET,
+    AgentChanges,
+    ContactChanges,
+    NewAgent,
+    NewContact,
+    NewOrganization,
+    OrganizationChanges,
+)
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 #: checked for shape by the services; here only for length
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
 Password = Annotated[str, StringConstraints(min_length=12, max_length=200)]
+Locale = Annotated[str, StringConstraints(min_length=2, max_length=16)]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ChangeModel(InputModel):
+    """A PATCH body: what was sent, and only that, is changed."""
+
+    def sent(self) -> dict[str, object]:
+        """The fields the caller sent, ``null`` included; absent ones become ``UNSET``."""
+        return {
+            name: getattr(self, name) if name in self.model_fields_set else UNSET
+            for name in type(self).model_fields
+        }
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("may be left out, but not null")
+    return value
+
+
+def refuse_null(*names: str) -> Any:
+    """A validator for the fields of a change that have no empty value (a name, a flag)."""
+    return field_validator(*names, mode="before")(_not_null)
 
 
 class OrganizationCreate(InputModel):
@@ -50,6 +84,23 @@ class OrganizationPublic(OutputModel):
     created_at: datetime
 
 
+class OrganizationUpdate(ChangeModel):
+    name: Name | None = None
+    plan: Key | None = None
+    addons: list[Key] | None = Field(default=None, max_length=20)
+    locale: Locale | None = None
+    time_zone: TimeZone | None = None
+    dedicated_agent_id: int | None = None
+
+    _nulls = refuse_null("name", "addons", "locale", "time_zone")
+
+    def to_changes(self) -> OrganizationChanges:
+        sent = self.sent()
+        if isinstance(sent["addons"], list):
+            sent["addons"] = tuple(sent["addons"])
+        return OrganizationChanges(**sent)  # type: ignore[arg-type]
+
+
 class ContactCreate(InputModel):
     organization_id: int
     email: Email
@@ -73,7 +124,21 @@ class ContactPublic(OutputModel):
     email: str
     name: str
     locale: str | None
+    active: bool
     created_at: datetime
+
+
+class ContactUpdate(ChangeModel):
+    name: Name | None = None
+    email: Email | None = None
+    locale: Locale | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+    _nulls = refuse_null("name", "email", "active", "password")
+
+    def to_changes(self) -> ContactChanges:
+        return ContactChanges(**self.sent())  # type: ignore[arg-type]
 
 
 class AgentCreate(InputModel):
@@ -91,6 +156,20 @@ class AgentCreate(InputModel):
             team=self.team,
             password=self.password,
         )
+
+
+class AgentUpdate(ChangeModel):
+    name: Name | None = None
+    email: Email | None = None
+    role: Key | None = None
+    team: Key | None = None
+    active: bool | None = None
+    password: Password | None = None
+
+    _nulls = refuse_null("name", "email", "role", "active", "password")
+
+    def to_changes(self) -> AgentChanges:
+        return AgentChanges(**self.sent())  # type: ignore[arg-type]
 
 
 class AgentPublic(OutputModel):

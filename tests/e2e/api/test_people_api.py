@@ -1,0 +1,48 @@
+"""Managing people over HTTP: a PATCH changes what it sends (``null`` clears, absent leaves),
+and a deactivated contact's token is refused on the next request."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from api_world import POLICY_FILE, World
+
+from sladesk.bootstrap import Container
+
+
+@pytest.fixture(scope="module")
+def world(container: Container) -> World:
+    return World(container, POLICY_FILE.read_text(encoding="utf-8")).build()
+
+
+def test_a_patch_changes_what_it_sends_and_null_clears(world: World, http: httpx.Client) -> None:
+    admin = world.headers("admin")
+    path = f"/api/v1/organizations/{world.org_b}"
+    set_ = http.patch(
+        path, json={"dedicated_agent_id": world.agent_id, "addons": ["vip"]}, headers=admin
+    )
+    assert set_.status_code == 200, set_.text
+    body = set_.json()
+    assert body["dedicated_agent_id"] == world.agent_id and body["addons"] == ["vip"]
+    assert body["plan"] == "premium"  # not sent: unchanged
+    cleared = http.patch(path, json={"dedicated_agent_id": None}, headers=admin).json()
+    assert cleared["dedicated_agent_id"] is None and cleared["addons"] == ["vip"]
+    assert http.get(path, headers=world.headers("other_contact")).json() == cleared
+
+
+def test_a_deactivated_contact_is_refused_at_once(world: World, http: httpx.Client) -> None:
+    me = http.get("/api/v1/tickets", headers=world.headers("other_contact"))
+    assert me.status_code == 200
+    off = http.patch(
+        f"/api/v1/contacts/{world.contact_b}",
+        json={"active": False},
+        headers=world.headers("admin"),
+    )
+    assert off.status_code == 200 and off.json()["active"] is False
+    refused = http.get("/api/v1/tickets", headers=world.headers("other_contact"))
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    http.patch(
+        f"/api/v1/contacts/{world.contact_b}", json={"active": True}, headers=world.headers("admin")
+    ).raise_for_status()
+    assert http.get("/api/v1/tickets", headers=world.headers("other_contact")).status_code == 200
