@@ -16,6 +16,7 @@ from sladesk.api.routes import (
     organizations,
     policies,
     tickets,
+    tokens,
 )
 
 API_PREFIX = "/api/v1"
@@ -51,7 +52,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
 
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(health.router)
-    for module in (tickets, organizations, contacts, agents, policies, compliance):
+    for module in (tickets, organizations, contacts, agents, tokens, policies, compliance):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
     return app

@@ -45,7 +45,12 @@ from sladesk.services._tickets_write import (
     reply_publicly,
     solve_ticket,
 )
-from sladesk.services._tokens import authenticate_token, create_api_token, revoke_api_token
+from sladesk.services._tokens import (
+    authenticate_token,
+    create_api_token,
+    list_api_tokens,
+    revoke_api_token,
+)
 from sladesk.services._views import (
     UNSET,
     AgentChanges,
@@ -144,6 +149,7 @@ __all__ = [
     "get_organization",
     "get_ticket",
     "list_agents",
+    "list_api_tokens",
     "list_contacts",
     "list_organizations",
     "list_policy_versions",

@@ -166,6 +166,24 @@ def revoke_api_token(uow: UnitOfWork, clock: Clock, actor: Actor, token_id: int)
     return view
 
 
+def list_api_tokens(
+    uow: UnitOfWork, clock: Clock, actor: Actor, *, everyone: bool = False
+) -> list[TokenView]:
+    """The caller's own tokens, newest first (revoked ones included, marked); an admin may
+    ask for ``everyone``'s. Secrets are never shown again: only prefixes and names."""
+    if everyone and not actor.is_admin:
+        raise Forbidden("only admins can list everyone's tokens")
+    if not everyone and not (actor.is_agent or actor.is_contact):
+        raise InvalidRequest("only people own tokens", field="everyone")
+    with uow.read_only():
+        rows = uow.tokens.listed(
+            agent_id=actor.id if actor.is_agent else None,
+            contact_id=actor.id if actor.is_contact else None,
+            everyone=everyone,
+        )
+        return [token_view(r) for r in rows]
+
+
 def token_view(row: ApiToken) -> TokenView:
     owner_kind = "agent" if row.agent_id is not None else "contact"
     owner_id = row.agent_id if row.agent_id is not None else row.contact_id

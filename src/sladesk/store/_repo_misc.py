@@ -187,6 +187,18 @@ class TokenRepository:
     def get(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
 
+    def listed(self, *, agent_id: int | None = None, contact_id: int | None = None,
+               everyone: bool = False) -> list[ApiToken]:  # fmt: skip
+        """The tokens of one agent or one contact, or with ``everyone`` all of them; newest
+        first."""
+        stmt = select(ApiToken).order_by(ApiToken.id.desc())
+        if not everyone:
+            stmt = stmt.where(
+                ApiToken.agent_id == agent_id if agent_id is not None
+                else ApiToken.contact_id == contact_id
+            )  # fmt: skip
+        return list(self.session.execute(stmt).scalars())
+
 
 class IdempotencyRepository:
     def __init__(self, session: Session) -> None:

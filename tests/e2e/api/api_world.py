@@ -46,6 +46,7 @@ class World:
     contact_b: int = 0
     agent_id: int = 0
     admin_id: int = 0
+    spare_token_a: int = 0  # a second token of contact A, for the revocation rows
     ticket_a: int = 0  # org A, with a public agent reply and an internal note
     ticket_b: int = 0  # org B
     a_ticket_ids: set[int] = field(default_factory=set)
@@ -131,6 +132,8 @@ class World:
             )
             self.tokens[role] = issued.secret
             self.actors[role] = services.authenticate_token(c.uow(), clock, issued.secret)
+        spare = services.create_api_token(c.uow(), clock, system, contact_id=ca.id, name="spare")
+        self.spare_token_a = spare.token.id
         self.ticket_a = self.new_ticket_a(f"Printer on fire {self.org_a_marker}")
         services.reply_publicly(
             c.uow(), clock, self.actors["agent"], self.ticket_a, "We are looking into it."

@@ -172,6 +172,14 @@ TABLE: dict[tuple[str, str], Row] = {
         (NO, FORBID, FORBID, FORBID, OK),
         lambda w, r: Call(f"/api/v1/agents/{w.agent_id}", {"team": None}),
     ),
+    # tokens: each caller issues, lists and revokes their own
+    ("POST", "/api/v1/tokens"): Row(
+        (NO, NEW, NEW, NEW, NEW), lambda w, r: Call("/api/v1/tokens", {"name": f"{r} extra"})
+    ),
+    ("GET", "/api/v1/tokens"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/tokens")),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Row(  # contact A's spare token
+        (NO, GONE, OK, GONE, OK), lambda w, r: Call(f"/api/v1/tokens/{w.spare_token_a}")
+    ),
     # policies
     ("POST", "/api/v1/policies/validate"): Row((NO, FORBID, FORBID, OK, OK), _validate),
     ("POST", "/api/v1/policies"): Row((NO, FORBID, FORBID, FORBID, NEW), _policy),

@@ -46,3 +46,14 @@ def test_a_deactivated_contact_is_refused_at_once(world: World, http: httpx.Clie
         f"/api/v1/contacts/{world.contact_b}", json={"active": True}, headers=world.headers("admin")
     ).raise_for_status()
     assert http.get("/api/v1/tickets", headers=world.headers("other_contact")).status_code == 200
+
+
+def test_a_token_issued_over_http_works_until_revoked(world: World, http: httpx.Client) -> None:
+    issued = http.post("/api/v1/tokens", json={"name": "ci"}, headers=world.headers("agent"))
+    assert issued.status_code == 201, issued.text
+    secret, token_id = issued.json()["secret"], issued.json()["token"]["id"]
+    mine = {"Authorization": f"Bearer {secret}"}
+    listed = http.get("/api/v1/tokens", headers=mine).json()
+    assert token_id in [t["id"] for t in listed] and secret not in str(listed)
+    assert http.delete(f"/api/v1/tokens/{token_id}", headers=mine).json()["revoked_at"]
+    assert http.get("/api/v1/tickets", headers=mine).status_code == 401
