@@ -5,12 +5,15 @@ tokens stop working. The desk always keeps one active admin."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 
 from sladesk.services._views import (
+    UNSET,
     AgentChanges,
     AgentView,
     ContactChanges,
@@ -20,7 +23,6 @@ from sladesk.services._views import (
     NewOrganization,
     OrganizationChanges,
     OrganizationView,
-    Unset,
 )
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
@@ -158,26 +160,18 @@ def update_organization(
     applies to tickets from their next event (the facts a ticket was filed with are kept)."""
     _admin(actor, "change organizations")
     now = clock.now()
-    if not isinstance(changes.name, Unset):
-        _name(changes.name, "an organization")
-    if not isinstance(changes.time_zone, Unset):
-        _time_zone(changes.time_zone)
+    sent = _sent(changes)
+    if "name" in sent:
+        sent["name"] = _name(sent["name"], "an organization")
+    if "time_zone" in sent:
+        _time_zone(sent["time_zone"])
+    if "addons" in sent:
+        sent["addons"] = sorted(set(sent["addons"]))
     with uow:
         org = uow.people.organization(Scope.all_organizations(), organization_id)
-        changed: dict[str, object] = {}
-        if not isinstance(changes.name, Unset):
-            changed["name"] = changes.name.strip()
-        if not isinstance(changes.plan, Unset):
-            changed["plan"] = changes.plan
-        if not isinstance(changes.addons, Unset):
-            changed["addons"] = sorted(set(changes.addons))
-        if not isinstance(changes.locale, Unset):
-            changed["locale"] = changes.locale
-        if not isinstance(changes.time_zone, Unset):
-            changed["time_zone"] = changes.time_zone
-        if not isinstance(changes.dedicated_agent_id, Unset):
-            changed["dedicated_agent_id"] = _dedicated_agent(uow, changes.dedicated_agent_id)
-        _apply(uow, org, changed, now, actor, "sladesk.organization.updated")
+        if "dedicated_agent_id" in sent:
+            _dedicated_agent(uow, sent["dedicated_agent_id"])
+        _apply(uow, org, sent, now, actor, "sladesk.organization.updated")
         view = organization_view(org)
         uow.commit()
     return view
@@ -196,23 +190,11 @@ def update_contact(
     deactivated contact's tokens stop working at once; their tickets stay."""
     _admin(actor, "change contacts")
     now = clock.now()
-    if not isinstance(changes.name, Unset):
-        _name(changes.name, "a contact")
-    password = hash_password(changes.password) if not isinstance(changes.password, Unset) else None
+    sent = _person_fields(_sent(changes), "a contact")
     with uow:
         contact = uow.people.contact(Scope.all_organizations(), contact_id)
-        changed: dict[str, object] = {}
-        if not isinstance(changes.name, Unset):
-            changed["name"] = changes.name.strip()
-        if not isinstance(changes.email, Unset) and changes.email.strip() != contact.email:
-            changed["email"] = _email(uow, changes.email)
-        if not isinstance(changes.locale, Unset):
-            changed["locale"] = changes.locale
-        if not isinstance(changes.active, Unset):
-            changed["active"] = changes.active
-        if password is not None:
-            changed["password_hash"] = password
-        _apply(uow, contact, changed, now, actor, "sladesk.contact.updated")
+        _new_email(uow, contact, sent)
+        _apply(uow, contact, sent, now, actor, "sladesk.contact.updated")
         view = contact_view(contact)
         uow.commit()
     return view
@@ -233,43 +215,55 @@ def update_agent(
     the desk. A deactivated agent's tokens stop working at once."""
     _admin(actor, "change agents")
     now = clock.now()
-    if not isinstance(changes.name, Unset):
-        _name(changes.name, "an agent")
-    role = _role(changes.role) if not isinstance(changes.role, Unset) else None
-    password = hash_password(changes.password) if not isinstance(changes.password, Unset) else None
+    sent = _person_fields(_sent(changes), "an agent")
+    if "role" in sent:
+        sent["role"] = _role(sent["role"]).value
     with uow:
         agent = uow.people.agent(agent_id)
-        changed: dict[str, object] = {}
-        if not isinstance(changes.name, Unset):
-            changed["name"] = changes.name.strip()
-        if not isinstance(changes.email, Unset) and changes.email.strip() != agent.email:
-            changed["email"] = _email(uow, changes.email)
-        if role is not None:
-            changed["role"] = role.value
-        if not isinstance(changes.team, Unset):
-            changed["team"] = changes.team
-        if not isinstance(changes.active, Unset):
-            changed["active"] = changes.active
-        if password is not None:
-            changed["password_hash"] = password
+        _new_email(uow, agent, sent)
         was_admin = agent.active and agent.role == Role.ADMIN.value
-        stays_admin = changed.get("active", agent.active) and (
-            changed.get("role", agent.role) == Role.ADMIN.value
+        stays_admin = sent.get("active", agent.active) and (
+            sent.get("role", agent.role) == Role.ADMIN.value
         )
         if was_admin and not stays_admin and uow.people.active_admins(for_update=True) <= 1:
-            field = "active" if changed.get("active") is False else "role"
+            field = "active" if sent.get("active") is False else "role"
             raise Conflict("the last active admin can be neither demoted nor deactivated",
                            field=field)  # fmt: skip
-        _apply(uow, agent, changed, now, actor, "sladesk.agent.updated")
+        _apply(uow, agent, sent, now, actor, "sladesk.agent.updated")
         view = agent_view(agent)
         uow.commit()
     return view
 
 
+def _sent(changes: OrganizationChanges | ContactChanges | AgentChanges) -> dict[str, Any]:
+    """The fields a change sets (those not :data:`UNSET`), by name."""
+    values = ((f.name, getattr(changes, f.name)) for f in fields(changes))
+    return {name: value for name, value in values if value is not UNSET}
+
+
+def _person_fields(sent: dict[str, Any], what: str) -> dict[str, Any]:
+    """A contact's or an agent's name checked, and a new password hashed (here, before the
+    transaction: argon2 takes tens of milliseconds)."""
+    if "name" in sent:
+        sent["name"] = _name(sent["name"], what)
+    if "password" in sent:
+        sent["password_hash"] = hash_password(sent.pop("password"))
+    return sent
+
+
+def _new_email(uow: UnitOfWork, person: Contact | Agent, sent: dict[str, Any]) -> None:
+    """Check a new e-mail address (well formed, nobody else's); the same one is no change."""
+    if "email" in sent:
+        if sent["email"].strip() == person.email:
+            del sent["email"]
+        else:
+            sent["email"] = _email(uow, sent["email"])
+
+
 def _apply(
     uow: UnitOfWork,
     row: Organization | Contact | Agent,
-    changed: dict[str, object],
+    changed: dict[str, Any],
     now: datetime,
     actor: Actor,
     action: str,
