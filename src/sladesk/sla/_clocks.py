@@ -20,29 +20,30 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Final, Protocol, cast
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
     from sladesk.sla._model import Event
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_YEAR_US = 366 * 86_400 * 1_000_000
-_ONE_US = timedelta(microseconds=1)
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_YEAR_US: Final = 366 * 86_400 * 1_000_000
+
+
+def td_us(d: timedelta) -> int:
+    """A duration in microseconds: integer arithmetic on its three fields, which costs what
+    ``d // timedelta(microseconds=1)`` costs in pure Python and a fraction of it compiled."""
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 def to_us(t: datetime) -> int:
     """An aware instant as microseconds since the epoch."""
-    return (t - EPOCH) // _ONE_US
+    return td_us(t - EPOCH)
 
 
 def from_us(us: int) -> datetime:
     """Microseconds since the epoch as an aware UTC datetime."""
     return EPOCH + timedelta(0, 0, us)
-
-
-def td_us(d: timedelta) -> int:
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 class Instants:
@@ -91,7 +92,22 @@ class BusinessTime:
     instead; both paths give the same numbers (tests/unit/sla checks it).
     """
 
-    __slots__ = ("_anchor", "_anchor_us", "_base", "_cal", "_coords", "_days", "_table", "dt")
+    __slots__ = (
+        "_anchor",
+        "_anchor_us",
+        "_base",
+        "_cal",
+        "_cend",
+        "_coords",
+        "_cstart",
+        "_days",
+        "_ends",
+        "_hi",
+        "_starts",
+        "_table",
+        "_tabled",
+        "dt",
+    )
 
     def __init__(
         self, calendar: Calendar, anchor_us: int, until_us: int, instants: Instants | None = None
@@ -103,11 +119,26 @@ class BusinessTime:
         #: ``from_us``, each instant built once per ticket (shared by its calendars)
         self.dt: Callable[[int], datetime] = (instants or Instants([], [])).dt
         cached = _cached_table(calendar, anchor_us, until_us)
-        self._table = cached.table
+        tb = self._table = cached.table
         self._days = cached.days
+        # the table's lists, held here for the coordinates and deadlines (one attribute read
+        # each instead of two); without a table every query takes the public methods
+        self._tabled = tb is not None
+        self._hi = 0
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._cstart: list[int] = []
+        self._cend: list[int] = []
         self._base = 0
-        if self._table is not None:
-            self._base = _open_before(self._table, anchor_us)
+        if tb is not None:
+            self._hi = tb.hi
+            self._starts, self._ends, self._cstart, self._cend = (
+                tb.starts,
+                tb.ends,
+                tb.cstart,
+                tb.cend,
+            )
+            self._base = _open_before(tb, anchor_us)
 
     def _anchor_dt(self) -> datetime:
         if self._anchor is None:
@@ -117,16 +148,15 @@ class BusinessTime:
     def coord(self, t_us: int) -> int:
         b = self._coords.get(t_us)
         if b is None:
-            tb = self._table
-            if tb is not None and t_us < tb.hi:
-                starts = tb.starts
+            if self._tabled and t_us < self._hi:
+                starts = self._starts
                 i = bisect_right(starts, t_us) - 1
                 if i < 0:
                     b = -self._base
                 else:
                     s = starts[i]
-                    e = tb.ends[i]
-                    b = tb.cstart[i] + (t_us - s if t_us < e else e - s) - self._base
+                    e = self._ends[i]
+                    b = self._cstart[i] + (t_us - s if t_us < e else e - s) - self._base
             else:
                 b = td_us(self._cal.elapsed(self._anchor_dt(), from_us(t_us)))
             self._coords[t_us] = b
@@ -136,14 +166,13 @@ class BusinessTime:
         """The earliest instant whose coordinate is ``b``, but not before ``not_before_us``."""
         if b <= 0:
             return max(self._anchor_us, not_before_us)
-        tb = self._table
         u = -1
-        if tb is not None:
+        if self._tabled:
             target = b + self._base
-            cend = tb.cend
+            cend = self._cend
             j = bisect_left(cend, target)
             if j < len(cend):
-                u = tb.starts[j] + target - tb.cstart[j]
+                u = self._starts[j] + target - self._cstart[j]
         if u < 0:
             u = to_us(self._cal.add(self._anchor_dt(), timedelta(microseconds=b)))
         if u < not_before_us:
@@ -194,8 +223,8 @@ class _Cached:
         self.days: dict[tuple[int, int], int] = {}
 
 
-_TABLES: dict[int, _Cached] = {}
-_MAX_DAYS = 65_536
+_TABLES: Final[dict[int, _Cached]] = {}
+_MAX_DAYS: Final = 65_536
 
 
 def _cached_table(calendar: Calendar, lo_us: int, hi_us: int) -> _Cached:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Final
 
+from sladesk.calendar import Calendar
 from sladesk.policy import match_rule
 from sladesk.policy._model import Fulfilment, Metric, Policy, Rule, StartEvent, Target
 from sladesk.sla._clocks import td_us
 from sladesk.sla._model import TicketFacts
-
-if TYPE_CHECKING:
-    from sladesk.calendar import Calendar
 
 #: A target length: ("t", business microseconds) or ("bd", business days).
 Length = tuple[str, int]
@@ -31,8 +29,8 @@ Stretch = tuple[int, str, bool]
 #: final priority, with its length in every stretch.
 Plan = tuple[tuple["CompiledTarget", list[Length | None]], ...]
 
-_MAX_MATCH_CACHE = 65_536
-_MAX_POLICIES = 16
+_MAX_MATCH_CACHE: Final = 65_536
+_MAX_POLICIES: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +185,7 @@ def _first_match(policy: Policy, facts: TicketFacts) -> int:
     raise AssertionError("match_rule returned a rule not in the policy")
 
 
-_COMPILED: dict[int, CompiledPolicy] = {}
+_COMPILED: Final[dict[int, CompiledPolicy]] = {}
 
 
 def compiled(policy: Policy) -> CompiledPolicy:

@@ -41,12 +41,13 @@ Rules of the clock (docs/policies.md, "Evaluation"):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from operator import attrgetter
+from typing import Final
 
 from sladesk.errors import NaiveDatetimeError
 from sladesk.policy._model import Metric, Policy
-from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, to_us
+from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, td_us, to_us
 from sladesk.sla._compiled import CompiledPolicy, Stretch, compiled
 from sladesk.sla._construct import make_evaluation, make_ticket_facts
 from sladesk.sla._model import (
@@ -72,16 +73,15 @@ from sladesk.sla._targets import (
     walk,
 )
 
-_AT = attrgetter("at")
-_ONE_US = timedelta(microseconds=1)
-_RESOLUTION = Metric.RESOLUTION
-_MESSAGE = EventKind.MESSAGE
-_STATUS = EventKind.STATUS
-_ASSIGNED = EventKind.ASSIGNED
-_CREATED = EventKind.CREATED
-_ACCEPTED = EventKind.ACCEPTED
-_AGENT = Author.AGENT
-_CUSTOMER = Author.CUSTOMER
+_AT: Final = attrgetter("at")
+_RESOLUTION: Final = Metric.RESOLUTION
+_MESSAGE: Final = EventKind.MESSAGE
+_STATUS: Final = EventKind.STATUS
+_ASSIGNED: Final = EventKind.ASSIGNED
+_CREATED: Final = EventKind.CREATED
+_ACCEPTED: Final = EventKind.ACCEPTED
+_AGENT: Final = Author.AGENT
+_CUSTOMER: Final = Author.CUSTOMER
 
 
 def evaluate(
@@ -156,7 +156,7 @@ def _digest(
     facts = ticket
     stretches = [cp.stretch(facts)]
     try:
-        ts = [(e.at - EPOCH) // _ONE_US for e in events]
+        ts = [td_us(e.at - EPOCH) for e in events]
     except TypeError:
         naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
         raise NaiveDatetimeError("event.at", naive) from None

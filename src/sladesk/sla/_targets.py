@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Final
 
 from sladesk.policy._model import Metric
 from sladesk.sla._clocks import BusinessTime
@@ -27,22 +28,22 @@ from sladesk.sla._construct import make_cycle, make_target_result, make_warning
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
 
 # Digested event codes (built by ``_evaluate._digest``).
-CREATED = 0
-ACCEPTED = 1
-REPLY = 2  # public agent message
-CUSTOMER = 3  # customer message
-ASSIGNED = 4  # assigned to an agent
-STATUS = 5
-FACTS = 6  # facts changed so that the rule or the priority differ: a = stretch index
+CREATED: Final = 0
+ACCEPTED: Final = 1
+REPLY: Final = 2  # public agent message
+CUSTOMER: Final = 3  # customer message
+ASSIGNED: Final = 4  # assigned to an agent
+STATUS: Final = 5
+FACTS: Final = 6  # facts changed so that the rule or the priority differ: a = stretch index
 
 #: ``(t_us, code, a, b)``: a is the status / assignee / stretch index, b the reason / why.
 Item = tuple[int, int, object, str | None]
 
-STOPPING = frozenset({"solved", "closed"})
-_FIRST = Metric.FIRST_RESPONSE
-_NEXT = Metric.NEXT_RESPONSE
-_RESOLUTION = Metric.RESOLUTION
-_PERIODIC = Metric.PERIODIC_UPDATE
+STOPPING: Final = frozenset({"solved", "closed"})
+_FIRST: Final = Metric.FIRST_RESPONSE
+_NEXT: Final = Metric.NEXT_RESPONSE
+_RESOLUTION: Final = Metric.RESOLUTION
+_PERIODIC: Final = Metric.PERIODIC_UPDATE
 
 
 class _Cycle:
@@ -562,12 +563,12 @@ def used_at(c: _Cycle, x: int, bt: BusinessTime) -> int | None:
     return None
 
 
-_ZERO = timedelta(0)
-_PENDING = TargetState.PENDING
-_RUNNING = TargetState.RUNNING
-_PAUSED = TargetState.PAUSED
-_MET = TargetState.MET
-_BREACHED = TargetState.BREACHED
+_ZERO: Final = timedelta(0)
+_PENDING: Final = TargetState.PENDING
+_RUNNING: Final = TargetState.RUNNING
+_PAUSED: Final = TargetState.PAUSED
+_MET: Final = TargetState.MET
+_BREACHED: Final = TargetState.BREACHED
 
 
 def result(
