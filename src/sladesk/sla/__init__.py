@@ -6,7 +6,16 @@ the ticket's facts, its event history and ``now``; scenarios to explain and test
 
 Pure: no I/O (except :func:`load_scenario_file` reading the file it is given) and no clock
 reading. The rules of the clocks are in ``_evaluate.py`` and ``docs/policies.md``.
+
+``COMPILED`` tells whether evaluation runs compiled by mypyc (``scripts/compile``; see
+docs/architecture.md, "Compiled modules") or as the pure Python sources: both give the same
+answers, the compiled path faster.
 """
+
+# ruff: noqa: E402 -- the check runs before the modules it guards are imported
+from sladesk._native import NATIVE_MODULES, check_fresh, is_compiled
+
+check_fresh()  # a compiled file must never shadow a changed source
 
 from sladesk.sla._evaluate import evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
@@ -29,7 +38,12 @@ from sladesk.sla._scenario import (
     load_scenario_file,
 )
 
+#: True when every module of the hot path runs compiled (mypyc), False when they run as
+#: the pure Python sources (no compiler, ``scripts/compile --clean``, or a copy without them).
+COMPILED: bool = all(is_compiled(m) for m in NATIVE_MODULES)
+
 __all__ = [
+    "COMPILED",
     "Author",
     "Cycle",
     "Evaluation",

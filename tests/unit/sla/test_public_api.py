@@ -8,6 +8,7 @@ import sladesk.sla
 def test_all_is_pinned() -> None:
     assert sorted(sladesk.sla.__all__) == [
         "Author",
+        "COMPILED",
         "Cycle",
         "Evaluation",
         "Event",
