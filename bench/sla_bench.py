@@ -11,25 +11,37 @@ Argentina's holidays, then times ``evaluate`` over all of them in one process.
     .venv/bin/python bench/sla_bench.py                    # 100,000 tickets
     .venv/bin/python bench/sla_bench.py --quick            # 10,000 tickets, best of 2
     .venv/bin/python bench/sla_bench.py --tickets 20000 --profile   # where the time goes
+    .venv/bin/python bench/sla_bench.py --compare          # compiled, then pure, and the ratio
+    .venv/bin/python bench/sla_bench.py --pure             # the pure Python sources only
 
 The figure is wall-clock time, printed next to the load average (``os.getloadavg``) and the
 process's CPU time: the machine is shared, and under load the wall figure counts the time
-the process waited for a core. Output goes to stdout only.
+the process waited for a core. It says whether ``sladesk.sla`` ran compiled (mypyc,
+``scripts/compile``) or as pure Python; ``--pure`` runs this script again in a child process
+from a copy of ``src/sladesk`` without the compiled files. Output goes to stdout only.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
 import random
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
+import sladesk
+import sladesk.sla
 from sladesk.policy import Policy, load_policy
 from sladesk.sla import Author, Event, EventKind, TicketFacts, evaluate
 
@@ -138,7 +150,63 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="10,000 tickets, best of 2 (a quick check)"
     )
+    parser.add_argument(
+        "--pure",
+        action="store_true",
+        help="run the pure Python sources (a copy of src/sladesk without the compiled files)",
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="run here, then --pure, and print the ratio"
+    )
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)  # for the --pure child
     args = parser.parse_args(argv)
+    if args.pure or args.compare:
+        rest = [a for a in (sys.argv[1:] if argv is None else argv) if a not in _OURS]
+        if args.pure:
+            return 0 if _run_pure(rest) is not None else 1
+        here = _measure(args)
+        if here is None:
+            return 0
+        print("--- the same with the pure Python sources:", flush=True)
+        pure = _run_pure(rest)
+        if pure is None:
+            return 1
+        what = "compiled" if sladesk.sla.COMPILED else "pure (nothing compiled here)"
+        print(
+            f"{what} / pure: {here['cpu'] / pure['cpu']:.2f}x by CPU time "
+            f"({here['cpu']:,.0f} / {pure['cpu']:,.0f} tickets/s), "
+            f"{here['wall'] / pure['wall']:.2f}x by wall time "
+            f"({here['wall']:,.0f} / {pure['wall']:,.0f} tickets/s)"
+        )
+        return 0
+    return 0 if _measure(args) is not None or args.profile else 1
+
+
+_OURS = ("--pure", "--compare")
+
+
+def _run_pure(args: list[str]) -> dict[str, float] | None:
+    """This script again, in a child process whose ``sladesk`` is a copy of the sources
+    without the compiled files; its output passes through. Its figures, or None."""
+    with tempfile.TemporaryDirectory(prefix="sla-bench-pure-") as tmp:
+        src = Path(tmp) / "src"
+        ignore = shutil.ignore_patterns(
+            *(f"*{s}" for s in EXTENSION_SUFFIXES), "__pycache__", "native-stamp.json"
+        )
+        shutil.copytree(Path(sladesk.__file__).parent, src / "sladesk", ignore=ignore)
+        result = Path(tmp) / "result.json"
+        env = {**os.environ, "PYTHONPATH": str(src)}
+        done = subprocess.run(
+            [sys.executable, __file__, *args, "--result-file", str(result)], env=env, check=False
+        )
+        if done.returncode != 0 or not result.exists():
+            return None
+        figures: dict[str, float] = json.loads(result.read_text(encoding="utf-8"))
+        return figures
+
+
+def _measure(args: argparse.Namespace) -> dict[str, float] | None:
+    """The benchmark as the options say; its figures (tickets/s), or None for --profile."""
     if args.quick:
         args.tickets = min(args.tickets, 10_000)
         args.repeats = min(args.repeats, 2)
@@ -158,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         run(policy, tickets)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-        return 0
+        return None
     best = best_cpu = float("inf")
     states: Counter[str] = Counter()
     load = os.getloadavg()
@@ -169,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         best = min(best, time.perf_counter() - t0)
         best_cpu = min(best_cpu, time.process_time() - c0)
     load = tuple(max(a, b) for a, b in zip(load, os.getloadavg(), strict=True))
-    print(f"python {platform.python_version()} on {platform.machine()}, one core")
+    path = "compiled (mypyc)" if sladesk.sla.COMPILED else "pure Python"
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, one core; "
+        f"sladesk.sla {path} (COMPILED={sladesk.sla.COMPILED})"
+    )
     print(
         f"evaluate: {len(tickets):,} tickets in {best:.2f} s (best of {args.repeats}) = "
         f"{len(tickets) / best:,.0f} tickets/s, {n_events / best:,.0f} events/s "
@@ -177,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU time {best_cpu:.2f} s = {len(tickets) / best_cpu:,.0f} tickets/s]"
     )
     print("outcomes:", ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
-    return 0
+    figures = {"wall": len(tickets) / best, "cpu": len(tickets) / best_cpu}
+    if args.result_file:
+        Path(args.result_file).write_text(json.dumps(figures), encoding="utf-8")
+    return figures
 
 
 if __name__ == "__main__":
