@@ -17,12 +17,11 @@ random histories.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 from sladesk.policy._model import Metric
-from sladesk.sla._clocks import BusinessTime
+from sladesk.sla._clocks import US, BusinessTime, Instants
 from sladesk.sla._compiled import CompiledTarget, Length
 from sladesk.sla._construct import make_cycle, make_target_result, make_warning
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
@@ -350,7 +349,7 @@ class Run:
         tl = self.timeline
         if not tl:
             return ()
-        dt = self.bt.dt
+        dt = self.bt.instants.dt
         out: list[Segment] = []
         for i, (t, kind, why, due, used) in enumerate(tl):
             end = tl[i + 1][0] if i + 1 < len(tl) else None
@@ -388,8 +387,6 @@ def walk(
     reply_fulfils = ASSIGNED if (first and by_assignment) else REPLY
     pause_any = ct.pause_any
     pause_reasons = ct.pause_reasons
-    coord = bt.coord
-    instant = bt.instant
     length = lens[0]
     cycles: list[_Cycle] = []
     cur: _Cycle | None = None
@@ -433,13 +430,13 @@ def walk(
             if cur is not None:
                 set_length(cur, length, bt)
                 if cur.breached is None and cur.target is not None:
-                    used = cur.used + (coord(t) - cur.seg_b if running else 0)
+                    used = cur.used + (bt.coord(t) - cur.seg_b if running else 0)
                     if used >= cur.target:
                         cur.breached = t
                         cur.breach_late = True
                         cur.due = None
                     elif running:
-                        cur.due = _due_of(cur, instant)
+                        cur.due = _due_of(cur, bt)
                 elif cur.target is None:
                     cur.due = None
             continue
@@ -478,7 +475,7 @@ def walk(
             cur.due_at_end = cur.due
             if running:  # Run._close_segment
                 assert cur.seg is not None
-                bt_ = coord(t)
+                bt_ = bt.coord(t)
                 cur.segs.append((cur.seg, cur.seg_b, bt_))
                 cur.used += bt_ - cur.seg_b
                 cur.seg = None
@@ -497,7 +494,7 @@ def walk(
         want = cur is not None and not stopped and not paused
         if running and not want:  # Run._close_segment
             assert cur is not None and cur.seg is not None
-            bt_ = coord(t)
+            bt_ = bt.coord(t)
             cur.segs.append((cur.seg, cur.seg_b, bt_))
             cur.used += bt_ - cur.seg_b
             cur.seg = None
@@ -506,8 +503,8 @@ def walk(
         elif want and not running:
             assert cur is not None
             cur.seg = t
-            cur.seg_b = coord(t)
-            cur.due = _due_of(cur, instant)
+            cur.seg_b = bt.coord(t)
+            cur.due = _due_of(cur, bt)
         running = want
         if opening and not running:
             assert cur is not None
@@ -523,13 +520,13 @@ def walk(
     return cycles, running
 
 
-def _due_of(c: _Cycle, instant: Callable[[int, int], int]) -> int | None:
+def _due_of(c: _Cycle, bt: BusinessTime) -> int | None:
     """``Run._due``."""
     if c.target is None or c.breached is not None or c.seg is None:
         return None
     if c.bd_due is not None and c.uninterrupted:
         return c.bd_due
-    return instant(c.seg_b + c.target - c.used, c.seg)
+    return bt.instant(c.seg_b + c.target - c.used, c.seg)
 
 
 # -- shared by both walks -------------------------------------------------------------------
@@ -582,7 +579,7 @@ def result(
     timeline: tuple[Segment, ...] = (),
 ) -> TargetResult:
     """The target's answer from the cycles a walk left (the last one is the target's own)."""
-    dt = bt.dt
+    instants = bt.instants
     final_text = ct.texts[priority]
     if not cycles:
         return make_target_result(
@@ -619,33 +616,35 @@ def result(
             x = round(target * fraction) if fraction is not None else target - (lead or 0)
             at = used_at(c, x, bt)
             ws.append(
-                make_warning(text, None if at is None else dt(at), at is not None and at <= now)
+                make_warning(
+                    text, None if at is None else instants.dt(at), at is not None and at <= now
+                )
             )
         warnings = tuple(ws)
     cycle_results: tuple[Cycle, ...] = ()
     if ct.repeats:
-        cycle_results = tuple([_cycle_result(k, dt) for k in cycles])
+        cycle_results = tuple([_cycle_result(k, instants) for k in cycles])
     # each instant converted once, even where it is both the deadline and the breach
-    breached_dt = None if breached is None else dt(breached)
+    breached_dt = None if breached is None else instants.dt(breached)
     if due is None:
         due_dt = None
     elif due == breached:
         due_dt = breached_dt
     else:
-        due_dt = dt(due)
+        due_dt = instants.dt(due)
     fulfilled = c.fulfilled
     return make_target_result(
         ct.metric_text,
         ct.calendar_name,
-        timedelta(0, 0, target),
+        US * target,
         final_text,
         state,
-        dt(c.start),
+        instants.dt(c.start),
         due_dt,
-        None if fulfilled is None else dt(fulfilled),
+        None if fulfilled is None else instants.dt(fulfilled),
         breached_dt,
-        timedelta(0, 0, used),
-        timedelta(0, 0, target - used),
+        US * used,
+        US * (target - used),
         warnings,
         cycle_results,
         timeline,
@@ -653,13 +652,17 @@ def result(
     )
 
 
-def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
+def _cycle_result(c: _Cycle, instants: Instants) -> Cycle:
     breached = c.breached
     fulfilled = c.fulfilled
     if breached is not None:
-        b = dt(breached)
+        b = instants.dt(breached)
         return make_cycle(
-            dt(c.start), b, None if fulfilled is None else dt(fulfilled), b, _BREACHED
+            instants.dt(c.start),
+            b,
+            None if fulfilled is None else instants.dt(fulfilled),
+            b,
+            _BREACHED,
         )
     due: int | None
     if fulfilled is not None:
@@ -672,9 +675,9 @@ def _cycle_result(c: _Cycle, dt: Callable[[int], datetime]) -> Cycle:
         state = _PAUSED
         due = None
     return make_cycle(
-        dt(c.start),
-        None if due is None else dt(due),
-        None if fulfilled is None else dt(fulfilled),
+        instants.dt(c.start),
+        None if due is None else instants.dt(due),
+        None if fulfilled is None else instants.dt(fulfilled),
         None,
         state,
     )
