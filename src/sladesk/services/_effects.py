@@ -8,10 +8,12 @@ same event code; ``locale``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sladesk.store import UnitOfWork
+from sladesk.store._repo_misc import AuditRow
 from sladesk.store._tables import Ticket
 from sladesk.tickets import Actor
 
@@ -35,7 +37,41 @@ _EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def ticket_payload(ticket: Ticket) -> dict[str, Any]:
+class TicketFields(Protocol):
+    """What a side effect tells of its ticket: a stored row (``Ticket``) or, for a ticket
+    being created, its view (``TicketView``) both have these."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def organization_id(self) -> int | None: ...
+    @property
+    def requester_id(self) -> int | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+    @property
+    def team(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """The audit entry and the outbox messages (kind, key, payload) of one change."""
+
+    audit: AuditRow
+    outbox: list[tuple[str, str, dict[str, Any]]]
+
+
+def ticket_payload(ticket: TicketFields) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -62,12 +98,27 @@ def record_ticket_change(
     seq: int | None = None,
 ) -> None:
     """Audit row ``sladesk.ticket.<code>`` plus the outbox rows the change calls for (one
-    statement). The dedupe key is the ticket's history position (``seq``, by default the
-    ticket's last), so a retried transaction cannot queue twice."""
-    data = data or {}
-    if seq is None:
-        seq = ticket.last_seq
-    uow.audit.add(now, actor.key, f"sladesk.ticket.{code}", data, ticket_id=ticket.id)
+    statement each). The dedupe key is the ticket's history position (``seq``, by default
+    the ticket's last), so a retried transaction cannot queue twice."""
+    effects = ticket_change(actor, ticket, code, now, data or {}, locale=locale,
+                            seq=ticket.last_seq if seq is None else seq)  # fmt: skip
+    uow.audit.add_many([effects.audit])
+    uow.outbox.add_many(effects.outbox, now)
+
+
+def ticket_change(
+    actor: Actor,
+    ticket: TicketFields,
+    code: str,
+    now: datetime,
+    data: dict[str, Any],
+    *,
+    locale: str,
+    seq: int,
+) -> Effects:
+    """What :func:`record_ticket_change` writes, without writing it (a use case with
+    several changes writes them all in one statement per table)."""
+    audit = AuditRow(now, actor.key, f"sladesk.ticket.{code}", data, ticket_id=ticket.id)
     event, audiences = _EFFECTS[code]
     body = {"event": event, "at": now.isoformat(), "actor": actor.key,
             "ticket": ticket_payload(ticket), "data": data}  # fmt: skip
@@ -85,10 +136,10 @@ def record_ticket_change(
                 {**body, "to": to, "template": event, "locale": locale},
             )
         )
-    uow.outbox.add_many(messages, now)
+    return Effects(audit, messages)
 
 
-def _recipient(ticket: Ticket, audience: str, actor: Actor) -> str | None:
+def _recipient(ticket: TicketFields, audience: str, actor: Actor) -> str | None:
     """Who a notification goes to, or None (nobody there, or the actor themself)."""
     if audience == "requester":
         if ticket.requester_id is None or actor.key == f"contact:{ticket.requester_id}":

@@ -1,6 +1,16 @@
 """Creating a ticket, from any channel: who files it for which organisation, the policy's
 defaults, entitlements (channel, quota, community-only plans), the ticket number, the first
-message, and the same answer for a repeated ``Idempotency-Key``."""
+message, and the same answer for a repeated ``Idempotency-Key``.
+
+This is the hottest write, so it is written for it. Everything about the new ticket is
+decided in Python first (the pure rules, the SLA evaluation, every row), then the rows go
+out as Core statements, one per table: the ticket (its id and number back through
+RETURNING), its history, its messages (their ids back), the projections, the audit entries
+and the outbox messages. No ORM instance is built or flushed, nothing is read back, and the
+ticket row is inserted once, complete (status, history length, SLA queue columns). On
+SQLite, where the transaction holds the process's write lock, the work that needs no
+database (checking the input, cleaning the HTML) is done before it begins.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +19,19 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from sladesk.policy import Policy
-from sladesk.services._effects import record_ticket_change
+from sladesk.policy import Policy, Status
+from sladesk.services._effects import Effects, ticket_change
 from sladesk.services._tickets_support import (
     evaluate_ticket,
-    fold_into_row,
     sanitize,
     ticket_view,
 )
-from sladesk.services._views import NewTicket, TicketView
+from sladesk.services._views import EventView, MessageView, NewTicket, TicketView
 from sladesk.services.clock import Clock
-from sladesk.sla import Event
+from sladesk.sla import Evaluation, Event, evaluate
 from sladesk.store import UnitOfWork, event_data, queue_columns, sla_events
-from sladesk.store._tables import Contact, Message, Organization, Ticket
+from sladesk.store._codec import facts_from_data
+from sladesk.store._repo_intake import CustomerOrganization, Intake
 from sladesk.tickets import (
     Actor,
     Entitlement,
@@ -29,6 +39,9 @@ from sladesk.tickets import (
     InvalidRequest,
     NotFound,
     Scope,
+    TicketState,
+    apply,
+    can_see_event,
     check_entitlement,
     decide_create,
     quota_month,
@@ -53,13 +66,14 @@ def create_ticket(
     the first call created (also when two such calls race)."""
     now = clock.now()
     _check_input(new)
+    body_html = sanitize(new.body, new.body_html)
     try:
         with uow:
             if idempotency_key:
                 first = uow.idempotency.find(idempotency_key, actor.key)
                 if first is not None:
                     return _existing(uow, actor, first, now)
-            view = _create(uow, actor, new, now, idempotency_key)
+            view = _create(uow, actor, new, body_html, now, idempotency_key)
             uow.commit()
             return view
     except IntegrityError:
@@ -87,29 +101,28 @@ def _check_input(new: NewTicket) -> None:
         raise InvalidRequest("a ticket needs a description", field="body")
 
 
-def _who(
-    uow: UnitOfWork, actor: Actor, new: NewTicket
-) -> tuple[Contact | None, Organization | None]:
+def _intake(uow: UnitOfWork, actor: Actor, new: NewTicket) -> Intake:
+    """Who files the ticket for which organisation, under which policy version."""
     everything = Scope.all_organizations()
     if actor.is_contact:
         if actor.organization_id is None or actor.id is None:
             raise Forbidden("a contact without an organisation cannot file tickets")
         if new.requester_id not in (None, actor.id):
             raise Forbidden("contacts file tickets for themselves")
-        return uow.people.contact_and_organization(everything, actor.id)
+        return uow.intake.for_contact(everything, actor.id)
     if new.requester_id is not None:
         try:
-            return uow.people.contact_and_organization(everything, new.requester_id)
+            return uow.intake.for_contact(everything, new.requester_id)
         except NotFound:
             raise InvalidRequest(f"no contact {new.requester_id}", field="requester_id") from None
     if new.organization_id is not None:
         try:
-            return None, uow.people.organization(everything, new.organization_id)
+            return uow.intake.for_organization(everything, new.organization_id)
         except NotFound:
             raise InvalidRequest(
                 f"no organization {new.organization_id}", field="organization_id"
             ) from None
-    return None, None
+    return uow.intake.without_customer()
 
 
 def _defaults(policy: Policy | None, new: NewTicket) -> tuple[str, str]:
@@ -141,8 +154,8 @@ def _text(policy: Policy | None, key: str, locale: str, **params: object) -> str
 
 
 def _entitlement(
-    uow: UnitOfWork, policy: Policy | None, org: Organization | None, type_: str, channel: str,
-    now: datetime,
+    uow: UnitOfWork, policy: Policy | None, org: CustomerOrganization | None, type_: str,
+    channel: str, now: datetime,
 ) -> Entitlement:  # fmt: skip
     if org is None:
         return check_entitlement(policy, None, type_, channel, 0)
@@ -160,15 +173,16 @@ _Entry = tuple[str, datetime, str, dict[str, Any]]
 
 
 def _create(
-    uow: UnitOfWork, actor: Actor, new: NewTicket, now: datetime, idempotency_key: str | None
+    uow: UnitOfWork,
+    actor: Actor,
+    new: NewTicket,
+    body_html: str,
+    now: datetime,
+    idempotency_key: str | None,
 ) -> TicketView:
-    """Everything about the new ticket is decided before its row goes out, so that the row
-    is inserted once, complete (status, history length, SLA queue columns), and the rest
-    (history, messages, projections, audit, outbox) follows in one flush: no UPDATE of the
-    fresh row and no reading back what this transaction wrote."""
-    contact, org = _who(uow, actor, new)
-    version_id = uow.policies.current_id()
-    policy = uow.policies.parsed(version_id)
+    intake = _intake(uow, actor, new)
+    contact, org = intake.requester, intake.organization
+    policy = uow.policies.parsed(intake.policy_version_id)
     type_, priority = _defaults(policy, new)
     channel = new.channel
     ent = _entitlement(uow, policy, org, type_, channel, now)
@@ -185,81 +199,107 @@ def _create(
         community_seq = len(history)
         history.extend(_entry(e, "system") for e in events[1:])
 
-    ticket = Ticket(
-        subject=new.subject.strip(),
-        type=type_,
-        priority=priority,
-        status="new",
-        channel=channel,
-        requester_id=contact.id if contact else None,
-        organization_id=org.id if org else None,
-        tags=tags,
-        attributes=dict(new.attributes),
-        facts={
-            "type": type_,
-            "priority": priority,
-            "plan": org.plan if org else None,
-            "addons": list(org.addons) if org else [],
-            "channel": channel,
-            "organization": org.slug if org else None,
-            "tags": tags,
-            "attributes": dict(new.attributes),
-        },  # fmt: skip
-        policy_version_id=version_id,
-        over_quota=ent.over_quota,
-        community_answered=ent.community,
-        created_at=now,
-        updated_at=now,
-        last_seq=len(history),
-    )
-    fold_into_row(ticket, events, now)
-    # the SLA history exactly as it will read back from the rows (same codec)
-    stored = sla_events((kind, at, data) for kind, at, _actor, data in history)
-    evaluation = evaluate_ticket(uow, ticket, stored, now)
-    for key, value in queue_columns(evaluation).items():
-        setattr(ticket, key, value)
-    uow.tickets.add(ticket)  # INSERT: the id and the number
+    initial = TicketState(
+        status=Status.NEW, priority=priority, type=type_,
+        organization_id=org.id if org else None, requester_id=contact.id if contact else None,
+        tags=frozenset(tags),
+    )  # fmt: skip
+    state = apply(initial, events)
+    facts: dict[str, Any] = {
+        "type": type_, "priority": priority, "plan": org.plan if org else None,
+        "addons": list(org.addons) if org else [], "channel": channel,
+        "organization": org.slug if org else None, "tags": tags,
+        "attributes": dict(new.attributes),
+    }  # fmt: skip
+    if state.accepted:
+        facts["accepted"] = True
+    evaluation: Evaluation | None = None
+    if policy is not None and not ent.community:
+        # the SLA history exactly as it will read back from the rows (same codec)
+        stored = sla_events((kind, at, data) for kind, at, _actor, data in history)
+        evaluation = evaluate(policy, facts_from_data(facts), stored, now)
+    row = {
+        "subject": new.subject.strip(), "type": state.type, "priority": state.priority,
+        "status": state.status.value, "status_reason": state.status_reason, "channel": channel,
+        "requester_id": state.requester_id, "organization_id": state.organization_id,
+        "assignee_id": state.assignee_id, "team": state.team, "tags": sorted(state.tags),
+        "attributes": dict(new.attributes), "facts": facts,
+        "policy_version_id": intake.policy_version_id, "over_quota": ent.over_quota,
+        "community_answered": ent.community, "created_at": now, "updated_at": now,
+        "last_seq": len(history), **queue_columns(evaluation),
+    }  # fmt: skip
+    ticket_id, number = uow.tickets.insert(row)
 
-    event_rows = uow.events.start(ticket, history)
-    author_kind = actor.kind.value
-    message_rows = [
-        Message(
-            ticket_id=ticket.id, author_kind=author_kind,
-            author_id=contact.id if contact and actor.is_staff else actor.id,
-            author_name=contact.name if contact else actor.name, public=True, kind="reply",
-            body=new.body.strip(), body_html=sanitize(new.body, new.body_html), created_at=now,
-        )
+    author_id = contact.id if contact and actor.is_staff else actor.id
+    author_name = contact.name if contact else actor.name
+    messages = [
+        _message(ticket_id, actor.kind.value, author_id, author_name, new.body.strip(),
+                 body_html, now),
     ]  # fmt: skip
-    system = Actor.system()
     if ent.over_quota:
         text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
-        message_rows.append(_system_message(ticket, text, now))
-        record_ticket_change(uow, system, ticket, "quota.exceeded", now,
-                             {"quota": ent.quota, "used": ent.used}, locale=locale,
-                             seq=quota_seq)  # fmt: skip
+        messages.append(_message(ticket_id, "system", None, "sladesk", text, None, now))
     if ent.community:
-        url = ent.community_url or ""
-        text = _text(policy, "community_answer", locale, url=url)
-        message_rows.append(_system_message(ticket, text, now))
-        record_ticket_change(uow, system, ticket, "community.answered", now, {"url": url},
-                             locale=locale, seq=community_seq)  # fmt: skip
-    uow.messages.add_all(message_rows)
-    uow.projections.save_new(ticket, evaluation, now)
+        text = _text(policy, "community_answer", locale, url=ent.community_url or "")
+        messages.append(_message(ticket_id, "system", None, "sladesk", text, None, now))
+    uow.events.insert_first(ticket_id, history)
+    message_ids = uow.messages.insert(messages)
+    uow.projections.insert_first(ticket_id, evaluation, now)
     if idempotency_key:
-        uow.idempotency.add(idempotency_key, actor.key, ticket.id, now)
-    record_ticket_change(uow, actor, ticket, "created", now, {"channel": channel}, locale=locale)
-    uow.flush()
-    return ticket_view(
-        uow, actor, ticket, evaluation, message_rows=message_rows, event_rows=event_rows
-    )
+        uow.idempotency.add(idempotency_key, actor.key, ticket_id, now)
+
+    view = TicketView(
+        id=ticket_id, number=number, subject=row["subject"], type=state.type,
+        priority=state.priority, status=row["status"], status_reason=state.status_reason,
+        channel=channel, organization_id=state.organization_id,
+        requester_id=state.requester_id, assignee_id=state.assignee_id, team=state.team,
+        tags=tuple(row["tags"]), attributes=dict(new.attributes), over_quota=ent.over_quota,
+        community_answered=ent.community, created_at=now, updated_at=now,
+        policy_version_id=intake.policy_version_id,
+        messages=tuple(
+            MessageView(id=id_, author_kind=m["author_kind"], author_id=m["author_id"],
+                        author_name=m["author_name"], public=True, kind="reply",
+                        body=m["body"], body_html=m["body_html"], call_summary=None,
+                        created_at=now)
+            for id_, m in zip(message_ids, messages, strict=True)  # all public
+        ),
+        history=tuple(
+            EventView(seq=seq, at=at, kind=kind, actor=who, data=dict(data))
+            for seq, (kind, at, who, data) in enumerate(history, start=1)
+            if can_see_event(actor, kind, data)
+        ),
+        sla=evaluation,
+    )  # fmt: skip
+    system = Actor.system()
+    changes: list[Effects] = []
+    if ent.over_quota:
+        changes.append(ticket_change(system, view, "quota.exceeded", now,
+                                     {"quota": ent.quota, "used": ent.used}, locale=locale,
+                                     seq=quota_seq))  # fmt: skip
+    if ent.community:
+        changes.append(ticket_change(system, view, "community.answered", now,
+                                     {"url": ent.community_url or ""}, locale=locale,
+                                     seq=community_seq))  # fmt: skip
+    changes.append(ticket_change(actor, view, "created", now, {"channel": channel},
+                                 locale=locale, seq=len(history)))  # fmt: skip
+    uow.audit.add_many([c.audit for c in changes])
+    uow.outbox.add_many([m for c in changes for m in c.outbox], now)
+    return view
 
 
 def _entry(event: Event, actor: str) -> _Entry:
     return (event.kind.value, event.at, actor, event_data(event))
 
 
-def _system_message(ticket: Ticket, text: str, now: datetime) -> Message:
-    return Message(
-        ticket_id=ticket.id, author_kind="system", author_id=None, author_name="sladesk",
-        public=True, kind="reply", body=text, body_html=sanitize(text, None), created_at=now,
-    )  # fmt: skip
+def _message(
+    ticket_id: int, author_kind: str, author_id: int | None, author_name: str, body: str,
+    body_html: str | None, now: datetime,
+) -> dict[str, Any]:  # fmt: skip
+    """A public reply's column values (``body_html``: cleaned already, or None to render
+    ``body`` as paragraphs)."""
+    return {
+        "ticket_id": ticket_id, "author_kind": author_kind, "author_id": author_id,
+        "author_name": author_name, "public": True, "kind": "reply", "body": body,
+        "body_html": sanitize(body, None) if body_html is None else body_html,
+        "call_summary": None, "created_at": now,
+    }  # fmt: skip

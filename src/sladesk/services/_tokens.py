@@ -24,7 +24,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sladesk.services._views import IssuedToken, TokenView
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
-from sladesk.store._tables import Agent, ApiToken, Contact
+from sladesk.store._repo_misc import TokenOwner
+from sladesk.store._tables import ApiToken
 from sladesk.tickets import (
     Actor,
     AuthenticationFailed,
@@ -101,15 +102,14 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, secret: str) -> Actor:
         raise AuthenticationFailed()
     with uow.read_only():
         found = uow.tokens.with_owner(parts[1])
-        if found is None:
-            raise AuthenticationFailed()
-        row, agent, contact = found
-        if row.revoked_at is not None or not _matches(row.secret_hash, secret):
-            raise AuthenticationFailed()
-        actor = _owner(agent, contact)
-        rehash = not row.secret_hash.startswith(_SCHEME)
-        stale = rehash or row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY
-        token_id = row.id
+    if found is None:
+        raise AuthenticationFailed()
+    if found.revoked_at is not None or not _matches(found.secret_hash, secret):
+        raise AuthenticationFailed()
+    actor = _owner(found)
+    rehash = not found.secret_hash.startswith(_SCHEME)
+    stale = rehash or found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY
+    token_id = found.token_id
     if stale:
         with uow:
             fresh = uow.tokens.get(token_id)
@@ -135,12 +135,14 @@ def _matches(stored: str, secret: str) -> bool:
         return False
 
 
-def _owner(agent: Agent | None, contact: Contact | None) -> Actor:
-    if agent is not None:
+def _owner(found: TokenOwner) -> Actor:
+    if found.agent is not None:
+        agent = found.agent
         if not agent.active:
             raise AuthenticationFailed()
         return Actor.agent(agent.id, agent.role, name=agent.name, email=agent.email)
-    if contact is not None:
+    if found.contact is not None:
+        contact = found.contact
         if not contact.active:
             raise AuthenticationFailed()
         return Actor.contact(contact.id, contact.organization_id, name=contact.name,

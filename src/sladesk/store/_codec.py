@@ -69,7 +69,12 @@ def sla_events(rows: Iterable[tuple[str, Any, Mapping[str, Any]]]) -> list[Event
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """The facts SLA rules match on, as the ticket was created (stored in ``tickets.facts``
     by ``create_ticket``)."""
-    f = ticket.facts
+    return facts_from_data(ticket.facts)
+
+
+def facts_from_data(f: Mapping[str, Any]) -> TicketFacts:
+    """:func:`ticket_facts` from the JSON of ``tickets.facts`` itself (a ticket being
+    created has no row object yet)."""
     return TicketFacts(
         type=str(f["type"]),
         priority=str(f["priority"]),

@@ -60,13 +60,23 @@ def scoped(stmt: Select[*_Ts], scope: Scope) -> Select[*_Ts]:
     return stmt.where(Ticket.organization_id == scope.organization_id)
 
 
-#: SQLite's ticket numbers; built once (its cache key kept with it)
+#: SQLite's ticket numbers; built once (its cache key kept with it), on the table (the ORM's
+#: bulk UPDATE would look for counter objects in the session to synchronise)
+_COUNTERS = cast(Table, Counter.__table__)
 _NEXT_NUMBER = (
-    update(Counter)
-    .where(Counter.name == "ticket_number")
-    .values(value=Counter.value + 1)
-    .returning(Counter.value)
+    update(_COUNTERS)
+    .where(_COUNTERS.c.name == "ticket_number")
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value)
 )
+
+_TICKETS = cast(Table, Ticket.__table__)
+_EVENTS = cast(Table, TicketEvent.__table__)
+_MESSAGES = cast(Table, Message.__table__)
+#: a new ticket's row, complete; the id (and on PostgreSQL the number) come back with it
+_INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id, _TICKETS.c.number)
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
 class TicketRepository:
@@ -82,15 +92,16 @@ class TicketRepository:
             )
         return int(self.session.execute(_NEXT_NUMBER).scalar_one())
 
-    def add(self, ticket: Ticket) -> Ticket:
-        """INSERT ``ticket`` now (its id is needed by its history). Without a number it gets
-        the next one: on PostgreSQL the column's default (``nextval``), which comes back with
-        the id through RETURNING; on SQLite the counter row."""
-        if not ticket.number and self.session.get_bind().dialect.name != "postgresql":
-            ticket.number = self.next_number()
-        self.session.add(ticket)
-        self.session.flush()
-        return ticket
+    def insert(self, values: dict[str, Any]) -> tuple[int, int]:
+        """INSERT a new ticket from its column values (everything but ``id`` and ``number``),
+        as one Core statement; its (id, number). The number: on PostgreSQL the column's
+        default (``nextval``), back with the id through RETURNING; on SQLite the counter
+        row. No ORM instance: creating tickets is the hottest write, and a unit-of-work
+        flush of one object costs more than the statement."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            values = {**values, "number": self.next_number()}
+        id_, number = self.session.execute(_INSERT_TICKET, values).one()
+        return int(id_), int(number)
 
     def get(self, scope: Scope, ticket_id: int, *, for_update: bool = False) -> Ticket:
         """The ticket if ``scope`` may see it; NotFound otherwise (never Forbidden)."""
@@ -210,20 +221,18 @@ class EventRepository:
         self.session.add(row)
         return row
 
-    def start(
-        self, ticket: Ticket, entries: Sequence[tuple[str, datetime, str, dict[str, Any]]]
-    ) -> list[TicketEvent]:
-        """The first ``entries`` (kind, at, actor, data) of a ticket inserted in this
-        transaction whose row already says ``last_seq == len(entries)``: numbered 1..n
-        without touching the ticket row again."""
-        if ticket.last_seq != len(entries):
-            raise ValueError("the new ticket's last_seq must count its first entries")
+    def insert_first(
+        self, ticket_id: int, entries: Sequence[tuple[str, datetime, str, dict[str, Any]]]
+    ) -> None:
+        """The history of a ticket inserted in this transaction (see
+        :meth:`TicketRepository.insert`), numbered 1..n: one executemany INSERT. The ticket
+        row's ``last_seq`` must already be ``len(entries)``."""
         rows = [
-            TicketEvent(ticket_id=ticket.id, seq=seq, at=at, kind=kind, actor=actor, data=data)
+            {"ticket_id": ticket_id, "seq": seq, "at": at, "kind": kind, "actor": actor,
+             "data": data}
             for seq, (kind, at, actor, data) in enumerate(entries, start=1)
-        ]
-        self.session.add_all(rows)
-        return rows
+        ]  # fmt: skip
+        self.session.execute(_INSERT_EVENTS, rows)
 
     def rows(self, ticket_id: int) -> list[TicketEvent]:
         stmt = (
@@ -258,6 +267,11 @@ class MessageRepository:
     def add_all(self, messages: Sequence[Message]) -> None:
         """Queue messages for the next flush (their ids come with it)."""
         self.session.add_all(messages)
+
+    def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """INSERT messages given as column values, in one statement; their ids, in order."""
+        result = self.session.execute(_INSERT_MESSAGES, list(rows))
+        return [int(i) for i in result.scalars()]
 
     def for_ticket(self, ticket_id: int, *, include_internal: bool) -> list[Message]:
         stmt = select(Message).where(Message.ticket_id == ticket_id)
@@ -349,6 +363,7 @@ def _has_passed_milestone(evaluation: Evaluation | None) -> bool:
 
 
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
+_INSERT_PROJECTIONS = insert(_PROJECTIONS)
 
 
 class ProjectionRepository:
@@ -373,18 +388,18 @@ class ProjectionRepository:
             # so the sweep records it. Its milestones are unique, so a second visit is a no-op.
             ticket.next_sla_event_at = now
 
-    def save_new(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
-        """Like :meth:`save` for a ticket created in this transaction (nothing to delete).
-        The queue columns should already be on the row (:func:`queue_columns`) when it was
-        inserted; they are set again here, which costs no statement when they are equal."""
-        self._insert(ticket, evaluation, now)
+    def insert_first(self, ticket_id: int, evaluation: Evaluation | None, now: datetime) -> None:
+        """The projection rows of a ticket inserted in this transaction with its queue
+        columns already set (:func:`queue_columns`): nothing to delete or update."""
+        if evaluation is not None and evaluation.targets:
+            self.session.execute(_INSERT_PROJECTIONS, _projection_rows(ticket_id, evaluation, now))
 
     def _insert(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         for key, value in queue_columns(evaluation).items():
             if getattr(ticket, key) != value:
                 setattr(ticket, key, value)
         if evaluation is not None and evaluation.targets:
-            self.session.execute(insert(_PROJECTIONS), _projection_rows(ticket.id, evaluation, now))
+            self.session.execute(_INSERT_PROJECTIONS, _projection_rows(ticket.id, evaluation, now))
 
     def save_many(self, items: Sequence[tuple[Ticket, Evaluation | None]], now: datetime) -> None:
         """:meth:`save` for a batch (the sweep, publish): one ``DELETE … WHERE ticket_id IN``,
@@ -404,7 +419,7 @@ class ProjectionRepository:
             if evaluation is not None and evaluation.targets:
                 rows.extend(_projection_rows(ticket.id, evaluation, now))
         if rows:
-            self.session.execute(insert(_PROJECTIONS), rows)
+            self.session.execute(_INSERT_PROJECTIONS, rows)
 
     def deadline_calendars(self, ticket_ids: Sequence[int]) -> list[tuple[int, str | None]]:
         """(ticket id, calendar name) of the open target owning each ticket's ``sla_due_at``

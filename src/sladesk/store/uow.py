@@ -27,10 +27,11 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from sladesk.store._caches import Caches
 from sladesk.store._engine import SQLITE_BEGIN
+from sladesk.store._repo_intake import IntakeRepository
 from sladesk.store._repo_misc import (
     AuditRepository,
     IdempotencyRepository,
@@ -74,11 +75,11 @@ class UnitOfWork:
     tokens: TokenRepository
     idempotency: IdempotencyRepository
     audit: AuditRepository
+    intake: IntakeRepository
 
     def __init__(self, engine: Engine, caches: Caches | None = None) -> None:
         self.engine = engine
         self.caches = caches or Caches()
-        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
         self._session: Session | None = None
         self._read_only = False
         self._held: threading.RLock | None = None
@@ -102,7 +103,9 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("the unit of work is already open")
-        session = self._sessions()
+        # a plain Session: a ``sessionmaker`` per unit of work would define a Session subclass
+        # each time, whose event dispatch SQLAlchemy then builds (~10% of a request's time)
+        session = Session(self.engine, expire_on_commit=False, autoflush=True)
         if self.dialect == "sqlite":
             if not self._read_only:
                 self._held = _writer_lock(self.engine)
@@ -127,6 +130,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(session)
         self.idempotency = IdempotencyRepository(session)
         self.audit = AuditRepository(session)
+        self.intake = IntakeRepository(session)
         return self
 
     def __exit__(
