@@ -6,6 +6,8 @@ contract (the fastapi template's ``SessionDep`` habit)::
 
 - :data:`ActorDep`: the caller, from ``Authorization: Bearer <token>`` through
   ``services.authenticate_token``; no or a bad token is a 401 problem before the route runs.
+  Routers built with ``route_class=OneHopRoute`` (``sladesk.api._routing``) authenticate in
+  the same thread-pool call as the route, with the same answers.
 - :data:`UowDep`: a fresh unit of work for the one service the route calls.
 - :data:`ClockDep`: the injected clock (a ``FixedClock`` in tests).
 
@@ -14,6 +16,7 @@ Nothing here decides who may do what: that is the services' job.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Header, Request
@@ -68,19 +71,36 @@ UowDep = Annotated[UnitOfWork, Depends(new_uow)]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sladesk"'}
 
 
-def current_actor(
+@dataclass(frozen=True, slots=True)
+class BearerToken:
+    """The token a request carries, not yet checked: :meth:`authenticate` reads the database
+    (call it in the thread pool)."""
+
+    container: ServiceContainer
+    secret: str
+
+    def authenticate(self) -> Actor:
+        # an unknown or revoked token raises AuthenticationFailed: a 401 problem
+        return services.authenticate_token(self.container.uow(), self.container.clock, self.secret)
+
+
+async def bearer_token(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Actor:
-    """The authenticated caller; a 401 problem when there is no valid bearer token."""
+) -> BearerToken:
+    """The request's bearer token; a 401 problem when there is none (no I/O: on the loop)."""
     if credentials is None or not credentials.credentials:
         raise ApiProblem(
             NOT_AUTHENTICATED,
             "an `Authorization: Bearer <token>` header is required",
             headers=_CHALLENGE,
         )
-    # an unknown or revoked token raises AuthenticationFailed: a 401 problem (sladesk.api.problems)
-    return services.authenticate_token(container.uow(), container.clock, credentials.credentials)
+    return BearerToken(container, credentials.credentials)
+
+
+def current_actor(token: Annotated[BearerToken, Depends(bearer_token)]) -> Actor:
+    """The authenticated caller; a 401 problem when there is no valid bearer token."""
+    return token.authenticate()
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

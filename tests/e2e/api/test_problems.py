@@ -45,3 +45,35 @@ def test_unknown_path_and_method_are_problems(http: httpx.Client) -> None:
     r = http.delete("/api/v1/health")
     assert r.status_code == 405
     assert r.json()["status"] == 405
+
+
+def test_a_bad_token_is_a_401_even_when_the_request_is_invalid_too(http: httpx.Client) -> None:
+    """Routes authenticate in the same thread-pool call as they run (OneHopRoute), after
+    FastAPI has read the body: an invalid body must still not answer before the token."""
+    bad = {"Authorization": "Bearer sld_nosuchtoken_xyz"}
+    for method, path, body in [
+        ("POST", "/api/v1/tickets", {"subject": "no body field"}),
+        ("GET", "/api/v1/tickets/not-a-number", None),
+        ("GET", "/api/v1/tickets?limit=0", None),
+    ]:
+        r = http.request(method, path, json=body, headers=bad)
+        assert r.status_code == 401, (path, r.text)
+        assert r.json()["type"] == "urn:sladesk:problem:not-authenticated"
+        r = http.request(method, path, json=body)  # and without any token
+        assert r.status_code == 401, (path, r.text)
+
+
+def test_one_hop_routes_keep_their_openapi_contract(http: httpx.Client) -> None:
+    spec = http.get("/api/openapi.json").json()
+    create = spec["paths"]["/api/v1/tickets"]["post"]
+    assert create["security"] == [{"bearerToken": []}]
+    assert create["operationId"] == "create_ticket_api_v1_tickets_post"
+    assert "Idempotency-Key" in [p["name"] for p in create["parameters"]]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/TicketCreate"
+    )
+    assert "201" in create["responses"]
+    assert create["description"].startswith("File a ticket.")
+    queue = spec["paths"]["/api/v1/tickets"]["get"]
+    assert {"status", "order", "limit"} <= {p["name"] for p in queue["parameters"]}
+    assert "Authorization" not in [p["name"] for p in queue["parameters"]]

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from sladesk import services
+from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import CompliancePublic
 
-router = APIRouter(prefix="/compliance", tags=["compliance"])
+router = APIRouter(prefix="/compliance", tags=["compliance"], route_class=OneHopRoute)
 
 
 @router.get("")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
+from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.problems import NOT_FOUND, ApiProblem
 from sladesk.api.schemas import (
@@ -15,7 +16,7 @@ from sladesk.api.schemas import (
     PolicyVersionSummary,
 )
 
-router = APIRouter(prefix="/policies", tags=["policies"])
+router = APIRouter(prefix="/policies", tags=["policies"], route_class=OneHopRoute)
 
 
 @router.post("/validate")
