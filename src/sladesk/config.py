@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
+    #: API processes of ``sladesk serve`` (PostgreSQL only: SQLite is served by one process)
+    workers: int = Field(default=1, ge=1)
     #: the address customers and webhooks see; links in notifications point here
     public_url: str = "http://127.0.0.1:8000"
     #: HMAC key for webhook signatures; when unset webhooks are refused rather than unsigned

@@ -1,22 +1,34 @@
-"""`sladesk serve`: the REST API and the job runner in one process.
+"""`sladesk serve`: the REST API and the job runner.
 
 Migrations are applied first. The runner (SLA sweep, outbox delivery) runs in a background
 thread beside uvicorn and stops after the batch in hand when uvicorn shuts down (Ctrl-C,
 SIGTERM). On PostgreSQL, web processes may leave the jobs to ``sladesk worker`` with
 ``--no-jobs``; on SQLite this process is the only runner.
+
+``--workers N`` (PostgreSQL only) serves the API from N processes sharing the port (uvicorn's
+supervisor restarts one that dies); this process supervises them and runs the one job
+runner. SQLite has one writer at a time, and its writers queue on a lock inside one process
+(``store/uow.py``): several processes would only contend for the file, so SQLite is served
+by one process and ``--workers`` above 1 is refused.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import DATABASE_URL, safe_url, settings_for
+from sladesk.config import Settings
 from sladesk.jobs.assembly import runner_for
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def serve(
@@ -24,16 +36,29 @@ def serve(
     port: int = typer.Option(None, help="Port to listen on [default: 8000]"),
     database_url: str | None = DATABASE_URL,
     jobs: bool = typer.Option(True, "--jobs/--no-jobs", help="Run the job runner in-process."),
+    workers: int = typer.Option(
+        None, "--workers", min=1, help="API processes, PostgreSQL only [default: 1]"
+    ),
 ) -> None:
     """Serve the API (and the jobs) until Ctrl-C."""
-    settings = settings_for(database_url, host=host, port=port)
+    settings = settings_for(database_url, host=host, port=port, workers=workers)
+    if settings.workers > 1 and settings.is_sqlite:
+        raise typer.BadParameter(
+            "SQLite is served by one process (one writer at a time); "
+            "more API processes need PostgreSQL (docs/deployment.md)",
+            param_hint="'--workers'",
+        )
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     container = bootstrap(settings, migrate=True)
+    processes = f", {settings.workers} API processes" if settings.workers > 1 else ""
     Console().print(
         f"sladesk serving http://{settings.host}:{settings.port}/ "
-        f"(API docs at /api/docs) on {safe_url(settings.database_url)}"
+        f"(API docs at /api/docs{processes}) on {safe_url(settings.database_url)}"
     )
-    run_server(container, jobs=jobs and settings.jobs_in_process)
+    if settings.workers > 1:
+        run_workers(container, jobs=jobs and settings.jobs_in_process)
+    else:
+        run_server(container, jobs=jobs and settings.jobs_in_process)
 
 
 def run_server(container: Container, *, jobs: bool = True) -> None:
@@ -69,3 +94,48 @@ def run_server(container: Container, *, jobs: bool = True) -> None:
         if runner is not None:
             runner.stop()
         container.dispose()
+
+
+def run_workers(container: Container, *, jobs: bool = True) -> None:
+    """Serve the API from ``settings.workers`` processes, with the job runner (if any) in
+    this one; returns after they have stopped (Ctrl-C, SIGTERM)."""
+    import uvicorn
+
+    settings = container.settings
+    # each API process builds its settings from the environment (worker_app): hand it this
+    # command's choices, and leave migrations and jobs to this process
+    os.environ.update(
+        SLADESK_DATABASE_URL=settings.database_url,
+        SLADESK_HOST=settings.host,
+        SLADESK_PORT=str(settings.port),
+        SLADESK_WORKERS=str(settings.workers),
+        SLADESK_MIGRATE_ON_START="false",
+        SLADESK_JOBS_IN_PROCESS="false",
+    )
+    runner = runner_for(container) if jobs else None
+    if runner is not None:
+        runner.start()
+    try:
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            lifespan="on",
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
+        container.dispose()
+
+
+def worker_app() -> FastAPI:
+    """The application of one API process of ``serve --workers N``: uvicorn imports this in
+    each process it starts and calls it there."""
+    from sladesk.api import create_app
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    return create_app(bootstrap(settings, migrate=False))
