@@ -21,7 +21,7 @@ from sladesk.store import UnitOfWork
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 HERE = Path(__file__).parent
-TICKETS = 1200
+TICKETS = 4000  # 20 batches: a batch takes tens of milliseconds, the kill must land mid-run
 BATCH = 200
 
 
@@ -50,7 +50,7 @@ def test_a_sweeper_killed_mid_batch_loses_and_duplicates_nothing(jobs_db: Databa
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the first batch is committed ...
         assert line.startswith("committed"), line
-        time.sleep(0.3)  # ... and the second is under way
+        time.sleep(0.02)  # ... and the next is under way
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

@@ -6,17 +6,27 @@ point (``sladesk serve``, ``sladesk db upgrade``, a test fixture) through ``boot
 """
 
 from sladesk.store._caches import Caches
-from sladesk.store._codec import event_data, event_from_row, sla_events, ticket_facts
+from sladesk.store._codec import (
+    event_data,
+    event_from_row,
+    facts_from_data,
+    sla_events,
+    ticket_facts,
+)
 from sladesk.store._engine import make_engine
 from sladesk.store._migrate import upgrade
+from sladesk.store._repo_sweep import DueTicket, SweepRepository
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
     "Caches",
+    "DueTicket",
+    "SweepRepository",
     "UnitOfWork",
     "event_data",
     "event_from_row",
+    "facts_from_data",
     "make_engine",
     "queue_columns",
     "sla_events",

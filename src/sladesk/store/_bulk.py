@@ -1,0 +1,149 @@
+"""Set-based writes for batch jobs: a batch's rows travel to the database as **one JSON
+document** and the database expands them (``jsonb_array_elements`` on PostgreSQL,
+``json_each`` on SQLite), so that inserting or updating a few thousand rows is one statement,
+one parameter and one round trip.
+
+Why not the usual ways (measured on the sweep of 1,000 due tickets, ~16 rows written each):
+
+- **executemany** costs per row what the statement costs once: psycopg sends one protocol
+  message per row, and SQLAlchemy processes every parameter of every row in Python first;
+- **``unnest`` over one array per column** (what the sweep did before) is one round trip, but
+  psycopg writes text arrays in Python, escaping every quote of every JSON value with a regex,
+  and PostgreSQL parses the escaped literal back: the 7,000 outbox rows took 250-500 ms, as
+  one JSON document 45-70 ms;
+- one JSON document is one ``json.dumps`` (C) over plain lists and one string parameter that
+  the driver passes through untouched; the database's JSON functions are C as well.
+
+Each row is a sequence of values in the order of ``columns``; values a whole batch shares
+(``now``) are bound once as ``constants``. The columns' Python-side defaults do not apply:
+give every NOT NULL column that has no server default. Values are stored as SQLAlchemy
+stores them: on SQLite through each column type's own bind processor (the same UTC text for
+instants, the same JSON text), on PostgreSQL as JSON values cast to the column's type
+(instants as ISO 8601 with their offset; naive ones refused, as
+:class:`~sladesk.store._types.UTCDateTime` does). Strings are not cast to ``VARCHAR(n)``,
+which would cut them: storing them checks the length.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Dialect, String, Table, bindparam, text
+from sqlalchemy.orm import Session
+
+from sladesk.errors import NaiveDatetimeError
+
+__all__ = ["insert_rows", "update_rows"]
+
+
+def insert_rows(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    constants: Mapping[str, Any] | None = None,
+    conflict: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """``INSERT INTO table (columns + constants) SELECT … FROM <rows>``, skipping the rows that
+    collide on the unique key ``conflict`` (if given); the ``returning`` values of the rows
+    actually inserted."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect
+    values = [_expression(table, dialect, name, i) for i, name in enumerate(columns)]
+    params: dict[str, Any] = {"rows": _document(table, dialect, columns, rows)}
+    binds = []
+    for i, (name, value) in enumerate((constants or {}).items()):
+        values.append(f":k{i}")
+        binds.append(bindparam(f"k{i}", value, type_=table.c[name].type))
+    names = ", ".join(f'"{c}"' for c in [*columns, *(constants or {})])
+    sql = (
+        f'INSERT INTO "{table.name}" ({names}) SELECT {", ".join(values)} '
+        f"FROM {_source(dialect)} WHERE true"  # SQLite needs a WHERE before ON CONFLICT
+    )
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{c}"' for c in returning)
+    result = session.execute(text(sql).bindparams(*binds), params)
+    return [tuple(r) for r in result] if returning else []
+
+
+def update_rows(
+    session: Session,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """``UPDATE table SET columns[1:] … FROM <rows> WHERE table.key = <row>[0]``: each row is
+    the key value (``columns[0] == key``) followed by the new values."""
+    if not rows:
+        return
+    if columns[0] != key:
+        raise ValueError("the first column of an update is its key")
+    dialect = session.get_bind().dialect
+    sets = ", ".join(
+        f'"{name}" = {_expression(table, dialect, name, i)}'
+        for i, name in enumerate(columns)
+        if i > 0
+    )
+    sql = (
+        f'UPDATE "{table.name}" SET {sets} FROM {_source(dialect)} '
+        f'WHERE "{table.name}"."{key}" = {_expression(table, dialect, key, 0)}'
+    )
+    session.execute(text(sql), {"rows": _document(table, dialect, columns, rows)})
+
+
+def _source(dialect: Dialect) -> str:
+    if dialect.name == "postgresql":
+        return "jsonb_array_elements(CAST(:rows AS JSONB)) AS r(v)"
+    return "json_each(:rows) AS r"
+
+
+def _expression(table: Table, dialect: Dialect, name: str, i: int) -> str:
+    """The SQL reading value ``i`` of the current row, as column ``name``'s type."""
+    if dialect.name == "postgresql":
+        column_type = table.c[name].type
+        impl = column_type.dialect_impl(dialect)
+        if isinstance(impl, JSON):  # the JSON value itself, not its text
+            return f"CAST(v->{i} AS {column_type.compile(dialect=dialect)})"
+        if isinstance(impl, String):  # text: storing it checks the length (a CAST cuts)
+            return f"v->>{i}"
+        return f"CAST(v->>{i} AS {column_type.compile(dialect=dialect)})"
+    return f"json_extract(r.value, '$[{i}]')"  # SQLite's column affinity does the rest
+
+
+def _document(
+    table: Table, dialect: Dialect, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> str:
+    if dialect.name == "postgresql":
+        return json.dumps(rows, default=_pg_value, separators=(",", ":"))
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(columns):
+        bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if bind is not None:
+            processors.append((i, bind))
+    if processors:
+        stored = []
+        for row in rows:
+            values = list(row)
+            for i, processor in processors:
+                values[i] = processor(values[i])
+            stored.append(values)
+        rows = stored
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def _pg_value(value: object) -> str:
+    """What ``json.dumps`` cannot write itself: instants, as ISO 8601 with their offset."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise NaiveDatetimeError("stored instant", value)
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be stored by a bulk write")

@@ -1,0 +1,179 @@
+"""The SLA sweep's statements (``sladesk.jobs.sweep``): a batch of due tickets read and
+written as sets, a fixed number of statements per batch whatever its size.
+
+The sweep is the one writer that touches hundreds of tickets per transaction, so it does
+not go through the per-ticket repositories: the ticket rows come back as plain
+:class:`DueTicket` values (no ORM identity map, no change tracking: the batch's UPDATE is
+written here, once), and every table's rows go in as one statement through
+:mod:`sladesk.store._bulk`. The projection rows and queue columns are the same functions
+the ticket use cases write them with (``_repo_tickets``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.orm import Session
+
+from sladesk.sla import Evaluation, Event, EventKind
+from sladesk.store._bulk import insert_rows, update_rows
+from sladesk.store._codec import sla_events
+from sladesk.store._repo_tickets import _projection_rows
+from sladesk.store._tables import (
+    OutboxMessage,
+    SlaMilestone,
+    SlaProjection,
+    Ticket,
+    TicketEvent,
+)
+
+__all__ = ["DueTicket", "SweepRepository"]
+
+_TICKETS = cast(Table, Ticket.__table__)
+_EVENTS = cast(Table, TicketEvent.__table__)
+_MILESTONES = cast(Table, SlaMilestone.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_PROJECTIONS = cast(Table, SlaProjection.__table__)
+
+#: the columns of a ticket the sweep reads
+_DUE = select(
+    Ticket.id,
+    Ticket.number,
+    Ticket.subject,
+    Ticket.priority,
+    Ticket.organization_id,
+    Ticket.policy_version_id,
+    Ticket.facts,
+    Ticket.last_seq,
+    Ticket.sla_state,
+    Ticket.sla_due_at,
+).order_by(Ticket.next_sla_event_at)
+
+_SLA_KINDS = [k.value for k in EventKind]
+
+#: (ticket id, metric, cycle, threshold): the unique key of ``sla_milestones``
+MilestoneKey = tuple[int, str, int, str]
+MILESTONE_COLUMNS = ("ticket_id", "metric", "cycle", "threshold", "at")
+EVENT_COLUMNS = ("ticket_id", "seq", "at", "kind", "actor", "data")
+OUTBOX_COLUMNS = ("kind", "key", "payload")
+#: the ticket row's columns a sweep writes, after its id
+TICKET_COLUMNS = ("id", "last_seq", "sla_state", "sla_due_at", "next_sla_event_at")
+
+
+@dataclass(frozen=True, slots=True)
+class DueTicket:
+    """What the sweep reads of a due ticket (locked for the transaction on PostgreSQL)."""
+
+    id: int
+    number: int
+    subject: str
+    priority: str
+    organization_id: int | None
+    policy_version_id: int | None
+    facts: dict[str, Any]
+    last_seq: int
+    sla_state: str | None
+    sla_due_at: datetime | None
+
+
+class SweepRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def anything_due(self, now: datetime) -> bool:
+        """Whether any ticket's next SLA instant is not after ``now`` (one index probe)."""
+        stmt = select(Ticket.id).where(Ticket.next_sla_event_at <= now).limit(1)
+        return self.session.execute(stmt).first() is not None
+
+    def claim(self, now: datetime, limit: int) -> list[DueTicket]:
+        """Up to ``limit`` tickets whose next SLA instant is not after ``now``, earliest first
+        (an index range scan on ``next_sla_event_at``). On PostgreSQL the rows are locked
+        ``FOR UPDATE SKIP LOCKED``: other sweepers take other tickets, and a ticket use case
+        waits for this transaction (it locks the ticket row first too)."""
+        stmt = _DUE.where(Ticket.next_sla_event_at <= now).limit(limit)
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        return [DueTicket(*row) for row in self.session.execute(stmt)]
+
+    def histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
+        """The SLA events of every ticket of the batch, in one query (a ticket without any:
+        an empty list)."""
+        stmt = (
+            select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.at, TicketEvent.data)
+            .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(_SLA_KINDS))
+            .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+        )
+        rows: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
+        for ticket_id, kind, at, data in self.session.execute(stmt):
+            rows[ticket_id].append((kind, at, data or {}))
+        return defaultdict(list, {tid: sla_events(r) for tid, r in rows.items()})
+
+    def record_milestones(
+        self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime
+    ) -> list[MilestoneKey]:
+        """Insert ``(ticket id, metric, cycle, threshold, at)`` rows with ``ON CONFLICT DO
+        NOTHING``; the keys of those this transaction inserted (not there before), which are
+        the only ones to announce, however many sweepers ran or how often."""
+        inserted = insert_rows(
+            self.session,
+            _MILESTONES,
+            MILESTONE_COLUMNS,
+            rows,
+            constants={"recorded_at": now},
+            conflict=MILESTONE_COLUMNS[:4],
+            returning=MILESTONE_COLUMNS[:4],
+        )
+        return [(int(t), str(m), int(c), str(th)) for t, m, c, th in inserted]
+
+    def append_events(
+        self, rows: Sequence[tuple[int, int, datetime, str, str, dict[str, Any]]]
+    ) -> None:
+        """Append ``(ticket id, seq, at, kind, actor, data)`` history entries; the ticket rows
+        are locked by this transaction, so their sequence numbers are the caller's to give."""
+        insert_rows(self.session, _EVENTS, EVENT_COLUMNS, rows, conflict=("ticket_id", "seq"))
+
+    def queue(self, rows: Sequence[tuple[str, str, dict[str, Any]]], now: datetime) -> None:
+        """Queue ``(kind, key, payload)`` outbox messages, available now; a key already
+        queued is skipped (``ON CONFLICT DO NOTHING`` on ``outbox.key``)."""
+        insert_rows(
+            self.session,
+            _OUTBOX,
+            OUTBOX_COLUMNS,
+            rows,
+            constants={"attempts": 0, "created_at": now, "available_at": now},
+            conflict=("key",),
+        )
+
+    def save_projections(
+        self, items: Sequence[tuple[int, Evaluation | None]], now: datetime
+    ) -> None:
+        """Replace the ``sla_projections`` rows of each ticket with its evaluation (None: no
+        SLA, no rows): one DELETE, one INSERT. The queue columns of the ticket rows are
+        :meth:`update_tickets`'s."""
+        if not items:
+            return
+        self.session.execute(
+            delete(SlaProjection).where(SlaProjection.ticket_id.in_([t for t, _ in items])),
+            execution_options={"synchronize_session": False},
+        )
+        rows: list[dict[str, Any]] = []
+        for ticket_id, evaluation in items:
+            if evaluation is not None:
+                rows.extend(_projection_rows(ticket_id, evaluation, now))
+        if rows:
+            columns = list(rows[0])
+            insert_rows(
+                self.session, _PROJECTIONS, columns, [[r[c] for c in columns] for r in rows]
+            )
+
+    def update_tickets(
+        self, rows: Sequence[tuple[int, int, str | None, datetime | None, datetime | None]]
+    ) -> None:
+        """Write ``(id, last_seq, sla_state, sla_due_at, next_sla_event_at)`` to each ticket
+        row: one UPDATE for the batch."""
+        update_rows(self.session, _TICKETS, "id", TICKET_COLUMNS, rows)
