@@ -100,7 +100,7 @@ def authenticate_token(uow: UnitOfWork, clock: Clock, secret: str) -> Actor:
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != "sld" or not parts[1]:
         raise AuthenticationFailed()
-    with uow.read_only():
+    with uow.single_read():
         found = uow.tokens.with_owner(parts[1])
     if found is None:
         raise AuthenticationFailed()

@@ -3,14 +3,27 @@
 SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and explicit
 ``BEGIN IMMEDIATE`` for write transactions so that two writers queue on the lock instead of
 failing on a lock upgrade. PostgreSQL goes through psycopg 3 with a pooled engine.
+
+A pooled PostgreSQL connection that has sat unused for :data:`PING_AFTER_IDLE_SECONDS` is
+pinged (``SELECT 1``) when it is taken from the pool, and replaced if the server does not
+answer (after a restart, a failover, a firewall that dropped idle connections). One used
+within that time is not: under load every connection is reused within milliseconds, and a
+ping per checkout (SQLAlchemy's ``pool_pre_ping``) was one more round trip for every unit of
+work, two per API request. The cost of the window: a request on a connection that was busy
+just before the server went away fails, and SQLAlchemy then discards every connection of the
+pool opened before that failure.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+
+#: a pooled PostgreSQL connection unused for longer is pinged before it is handed out
+PING_AFTER_IDLE_SECONDS = 2.0
 
 #: the execution option a unit of work sets on its connection to choose SQLite's BEGIN form
 SQLITE_BEGIN = "sladesk_sqlite_begin"
@@ -34,14 +47,37 @@ def make_engine(
     connect_args: dict[str, Any] = {}
     if search_path:
         connect_args["options"] = f"-csearch_path={search_path}"
-    return create_engine(
+    engine = create_engine(
         parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args=connect_args,
         echo=echo,
     )
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a connection on checkout only when it has been idle (see the module docstring):
+    the pessimistic check of SQLAlchemy's pool events, raising ``DisconnectionError`` so that
+    the pool replaces the connection and retries."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")  # None: just opened (the dict is per connection)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()  # hand the connection out as it was: no transaction open
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, echo: bool) -> Engine:
