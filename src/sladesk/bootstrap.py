@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from sladesk.config import Settings
 from sladesk.services.clock import Clock, SystemClock
-from sladesk.store import Caches, UnitOfWork, make_engine, upgrade
+from sladesk.store import Caches, UnitOfWork, make_engine, make_sqlite_writer, upgrade
 
 
 @dataclass
@@ -21,12 +21,16 @@ class Container:
     engine: Engine
     clock: Clock
     caches: Caches = field(default_factory=Caches)
+    #: SQLite: the one connection this process writes through (``make_sqlite_writer``)
+    writer: Engine | None = None
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per request or per worker thread)."""
-        return UnitOfWork(self.engine, self.caches)
+        return UnitOfWork(self.engine, self.caches, writer=self.writer)
 
     def dispose(self) -> None:
+        if self.writer is not None:
+            self.writer.dispose()
         self.engine.dispose()
 
 
@@ -46,4 +50,5 @@ def bootstrap(
         )
     if settings.migrate_on_start if migrate is None else migrate:
         upgrade(engine)
-    return Container(settings=settings, engine=engine, clock=clock or SystemClock())
+    writer = make_sqlite_writer(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return Container(settings=settings, engine=engine, clock=clock or SystemClock(), writer=writer)

@@ -12,7 +12,7 @@ from sqlalchemy import event, select, update
 
 from sladesk import services as s
 from sladesk.services import NewTicket
-from sladesk.store import UnitOfWork
+from sladesk.store import UnitOfWork, make_sqlite_writer
 from sladesk.store._tables import ApiToken
 
 
@@ -112,3 +112,42 @@ def test_concurrent_creates_get_distinct_numbers(desk: Desk) -> None:
         t.join()
     assert errors == []
     assert len(numbers) == 20 and len(set(numbers)) == 20
+
+
+def test_sqlite_writes_of_a_process_go_through_one_connection(desk: Desk) -> None:
+    """With the writer ``bootstrap`` wires on SQLite, concurrent creates still get distinct
+    numbers, every write transaction uses the writer's one connection (whose page cache then
+    stays warm), and reads keep the pool."""
+    engine = desk.uow.engine
+    writer = make_sqlite_writer(engine)
+    if writer is None:
+        assert engine.dialect.name == "postgresql"  # writes go through the pool there
+        return
+    written: set[int] = set()
+    read: set[int] = set()
+    event.listen(writer, "checkout", lambda dbapi, *_: written.add(id(dbapi)))
+    event.listen(engine, "checkout", lambda dbapi, *_: read.add(id(dbapi)))
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(10)
+
+    def create(i: int) -> None:
+        uow = UnitOfWork(engine, desk.uow.caches, writer=writer)
+        try:
+            start.wait()
+            new = NewTicket(subject=f"t{i}", body="b", organization_id=desk.globex)
+            numbers.append(s.create_ticket(uow, desk.clock, desk.agent, new).number)
+            assert s.list_tickets(uow, desk.clock, desk.agent)  # a read
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    writer.dispose()
+    assert errors == []
+    assert len(set(numbers)) == 10
+    assert len(written) == 1
+    assert read and not read & written

@@ -13,7 +13,7 @@ from sladesk.store._codec import (
     sla_events,
     ticket_facts,
 )
-from sladesk.store._engine import make_engine
+from sladesk.store._engine import make_engine, make_sqlite_writer
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_sweep import DueTicket, SweepRepository
 from sladesk.store._repo_tickets import queue_columns
@@ -28,6 +28,7 @@ __all__ = [
     "event_from_row",
     "facts_from_data",
     "make_engine",
+    "make_sqlite_writer",
     "queue_columns",
     "sla_events",
     "ticket_facts",

@@ -16,7 +16,9 @@ SQLite a write transaction first takes a process-wide lock per engine (:func:`_w
 and holds it until the transaction ends: writers of one process queue in order, without
 polling, and the busy timeout is left to guard against *other* processes (a ``sladesk``
 command run from a shell). Read-only transactions (``uow.read_only()``) take no lock: under
-WAL they never wait for the writer. PostgreSQL needs none of this.
+WAL they never wait for the writer. Given a ``writer`` engine (``make_sqlite_writer``: one
+connection, what ``bootstrap`` wires), write transactions all go through that connection,
+whose page cache then stays warm. PostgreSQL needs none of this.
 """
 
 from __future__ import annotations
@@ -77,8 +79,11 @@ class UnitOfWork:
     audit: AuditRepository
     intake: IntakeRepository
 
-    def __init__(self, engine: Engine, caches: Caches | None = None) -> None:
+    def __init__(
+        self, engine: Engine, caches: Caches | None = None, *, writer: Engine | None = None
+    ) -> None:
         self.engine = engine
+        self.writer = writer
         self.caches = caches or Caches()
         self._session: Session | None = None
         self._read_only = False
@@ -115,7 +120,8 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open")
         # a plain Session: a ``sessionmaker`` per unit of work would define a Session subclass
         # each time, whose event dispatch SQLAlchemy then builds (~10% of a request's time)
-        session = Session(self.engine, expire_on_commit=False, autoflush=True)
+        bind = self.engine if self._read_only or self.writer is None else self.writer
+        session = Session(bind, expire_on_commit=False, autoflush=True)
         autocommit, self._autocommit = self._autocommit, False
         try:
             if self.dialect == "sqlite":
