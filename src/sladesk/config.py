@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=100, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    #: PostgreSQL connection pool per process
+    #: connections a process keeps open (PostgreSQL; SQLite's readers), and as many more when
+    #: busy
     pool_size: int = Field(default=10, gt=0)
     log_level: str = "INFO"
 

@@ -43,7 +43,12 @@ def make_engine(
     if parsed.drivername == "postgresql" or parsed.drivername == "postgres":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed.render_as_string(hide_password=False), busy_timeout_ms, echo)
+        # readers keep ``pool_size`` connections open, like PostgreSQL's pool: with SQLAlchemy's
+        # default of 5, a sixth concurrent request opened a connection (file, PRAGMAs, a cold
+        # page cache) and closed it again on return, request after request
+        sqlite_url = parsed.render_as_string(hide_password=False)
+        pool = {} if _in_memory(sqlite_url) else {"pool_size": pool_size, "max_overflow": pool_size}
+        return _sqlite_engine(sqlite_url, busy_timeout_ms, echo, **pool)
     connect_args: dict[str, Any] = {}
     if search_path:
         connect_args["options"] = f"-csearch_path={search_path}"
