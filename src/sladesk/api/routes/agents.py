@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from sladesk import services
+from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import AgentCreate, AgentPublic, AgentUpdate
 
-router = APIRouter(prefix="/agents", tags=["agents"])
+router = APIRouter(prefix="/agents", tags=["agents"], route_class=OneHopRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

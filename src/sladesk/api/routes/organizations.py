@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
+from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
-router = APIRouter(prefix="/organizations", tags=["organizations"])
+router = APIRouter(prefix="/organizations", tags=["organizations"], route_class=OneHopRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

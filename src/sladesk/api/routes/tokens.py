@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from sladesk import services
+from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas.tokens import TokenCreate, TokenIssued, TokenPublic
 
-router = APIRouter(prefix="/tokens", tags=["tokens"])
+router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=OneHopRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
