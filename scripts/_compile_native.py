@@ -114,17 +114,22 @@ def install(digests: dict[str, str]) -> list[str]:
     return sorted(built)
 
 
+def fall_back(why: str) -> int:
+    """Nothing compiled: remove what would be stale, say why, and exit 0 (pure Python, slower)
+    or 1 where compiled modules are required (CI)."""
+    removed = [p for p in clean() if p.suffix != ".json"]
+    level = "error" if REQUIRE else "note"
+    say(
+        f"{level}: {why}; SLA evaluation runs as pure Python, slower"
+        + (f"; removed {len(removed)} compiled file(s) that would be stale" if removed else "")
+    )
+    return 1 if REQUIRE else 0
+
+
 def compile_now() -> int:
     missing = missing_tools()
     if missing:
-        removed = [p for p in clean() if p.suffix != ".json"]
-        level = "error" if REQUIRE else "note"
-        say(
-            f"{level}: cannot compile (missing {', '.join(missing)}); SLA evaluation runs as "
-            "pure Python, slower"
-            + (f"; removed {len(removed)} compiled file(s) that would be stale" if removed else "")
-        )
-        return 1 if REQUIRE else 0
+        return fall_back(f"cannot compile (missing {', '.join(missing)})")
     digests = {m: _native.digest(_native.source_path(m)) for m in _native.NATIVE_MODULES}
     if BUILD.exists():
         shutil.rmtree(BUILD / "lib", ignore_errors=True)
@@ -142,14 +147,7 @@ def compile_now() -> int:
     if done.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         print("\n".join(tail), file=sys.stderr)
-        removed = [p for p in clean() if p.suffix != ".json"]
-        level = "error" if REQUIRE else "note"
-        say(
-            f"{level}: the mypyc build failed (above; whole log in {log}); SLA evaluation "
-            "runs as pure Python"
-            + (f"; removed {len(removed)} compiled file(s) that would be stale" if removed else "")
-        )
-        return 1 if REQUIRE else 0
+        return fall_back(f"the mypyc build failed (above; whole log in {log})")
     modules = install(digests)
     say(f"compiled {', '.join(modules)} in {time.monotonic() - t0:.0f} s")
     if _native.stale_modules():  # a source changed during the build: compile again
