@@ -156,3 +156,14 @@ def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(desk: Desk
     s.update_agent(desk.uow, desk.clock, desk.admin, desk.lead.id, AgentChanges(role="admin"))
     me = s.update_agent(desk.uow, desk.clock, desk.admin, desk.admin.id, AgentChanges(role="lead"))
     assert me.role == "lead"
+
+
+def test_an_agent_cannot_file_for_a_deactivated_contact(desk: Desk) -> None:
+    s.update_contact(desk.uow, desk.clock, desk.admin, desk.alice.id, ContactChanges(active=False))
+    filed = NewTicket(subject="from a call", body="b", requester_id=desk.alice.id)
+    with pytest.raises(s.InvalidRequest) as info:
+        s.create_ticket(desk.uow, desk.clock, desk.agent, filed)
+    assert info.value.field == "requester_id" and "deactivated" in str(info.value)
+    assert s.list_tickets(desk.uow, desk.clock, desk.agent) == []
+    for_org = NewTicket(subject="from a call", body="b", organization_id=desk.acme)
+    assert s.create_ticket(desk.uow, desk.clock, desk.agent, for_org).organization_id == desk.acme

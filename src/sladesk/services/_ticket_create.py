@@ -112,9 +112,16 @@ def _intake(uow: UnitOfWork, actor: Actor, new: NewTicket) -> Intake:
         return uow.intake.for_contact(everything, actor.id)
     if new.requester_id is not None:
         try:
-            return uow.intake.for_contact(everything, new.requester_id)
+            intake = uow.intake.for_contact(everything, new.requester_id)
         except NotFound:
             raise InvalidRequest(f"no contact {new.requester_id}", field="requester_id") from None
+        if intake.requester is not None and not intake.requester.active:
+            raise InvalidRequest(
+                f"contact {new.requester_id} is deactivated: reactivate them first, or file "
+                "for their organisation",
+                field="requester_id",
+            )
+        return intake
     if new.organization_id is not None:
         try:
             return uow.intake.for_organization(everything, new.organization_id)

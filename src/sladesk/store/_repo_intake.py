@@ -29,6 +29,7 @@ class Requester:
     organization_id: int
     name: str
     locale: str | None
+    active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ _FOR_CONTACT = (
         _CONTACTS.organization_id,
         _CONTACTS.name,
         _CONTACTS.locale,
+        _CONTACTS.active,
         *_ORGANIZATION_COLUMNS,
     )
     .join_from(
@@ -107,8 +109,8 @@ class IntakeRepository:
         row = self.session.execute(_FOR_CONTACT, {"contact_id": contact_id}).first()
         if row is None or not scope.allows(row[2]):
             raise NotFound("contact", contact_id)
-        requester = Requester(row[1], row[2], row[3], row[4])
-        return Intake(row[0], requester, _organization(row, 5))
+        requester = Requester(row[1], row[2], row[3], row[4], bool(row[5]))
+        return Intake(row[0], requester, _organization(row, 6))
 
     def for_organization(self, scope: Scope, organization_id: int) -> Intake:
         """An organisation without a requester; NotFound outside ``scope``."""
