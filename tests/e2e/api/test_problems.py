@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
+
 import httpx
+
+from sladesk.api._routing import hop
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -77,3 +83,26 @@ def test_one_hop_routes_keep_their_openapi_contract(http: httpx.Client) -> None:
     queue = spec["paths"]["/api/v1/tickets"]["get"]
     assert {"status", "order", "limit"} <= {p["name"] for p in queue["parameters"]}
     assert "Authorization" not in [p["name"] for p in queue["parameters"]]
+
+
+def test_a_route_runs_on_a_route_thread_in_a_copy_of_the_callers_context() -> None:
+    """``hop``: what OneHopRoute runs a route with (``loop.run_in_executor`` on the API's
+    thread pool), keeping the caller's context variables as Starlette's thread pool did."""
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+
+    def route() -> str:
+        request_id.set("changed in the route")  # in the copy: the caller keeps its value
+        return threading.current_thread().name
+
+    def seen() -> str:
+        return request_id.get()
+
+    async def caller() -> tuple[str, str, str]:
+        request_id.set("r-1")
+        thread = await hop(route)
+        return thread, await hop(seen), request_id.get()
+
+    thread, in_route, after = asyncio.run(caller())
+    assert thread.startswith("sladesk-api") and thread != threading.current_thread().name
+    assert in_route == "r-1"
+    assert after == "r-1"
