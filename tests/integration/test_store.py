@@ -99,3 +99,42 @@ def test_leaving_without_commit_rolls_back(uow: UnitOfWork) -> None:
         uow.audit.add(T, "test", "sladesk.test.rolled_back")
     with uow.read_only():
         assert uow.audit.all("sladesk.test.rolled_back") == []
+
+
+def _audit_rows(uow: UnitOfWork, action: str) -> int:
+    stmt = text("SELECT count(*) FROM audit_log WHERE action = :action")
+    return int(uow.db.execute(stmt, {"action": action}).scalar_one())
+
+
+def test_core_statements_see_what_the_orm_wrote_in_the_same_transaction(
+    uow: UnitOfWork,
+) -> None:
+    """Repositories mix Core statements (on the connection) and the ORM (a session on the
+    same connection): a Core statement sees the ORM's pending objects, a commit writes them,
+    and a rollback forgets them."""
+    with uow:
+        uow.session.add(AuditEntry(at=T, actor="x", action="sladesk.test.mixed", data={}))
+        assert _audit_rows(uow, "sladesk.test.mixed") == 1  # flushed before the statement
+        uow.rollback()
+        assert _audit_rows(uow, "sladesk.test.mixed") == 0
+        uow.session.add(AuditEntry(at=T, actor="x", action="sladesk.test.mixed", data={}))
+        uow.commit()  # flushes, then commits
+    with uow.read_only():
+        assert _audit_rows(uow, "sladesk.test.mixed") == 1
+
+
+def test_a_unit_of_work_of_one_read_opens_no_transaction(uow: UnitOfWork) -> None:
+    with uow.single_read():
+        assert _audit_rows(uow, "nothing") == 0
+        driver = uow.db.connection.connection.driver_connection
+        if uow.dialect == "sqlite":
+            assert driver.in_transaction is False
+        else:
+            assert driver.autocommit is True
+    with uow:  # the next one is a transaction again
+        driver = uow.db.connection.connection.driver_connection
+        _audit_rows(uow, "nothing")
+        if uow.dialect == "sqlite":
+            assert driver.in_transaction is True
+        else:
+            assert driver.autocommit is False

@@ -98,7 +98,7 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         # writers wait
         return _NOTHING
     with uow:
-        store = SweepRepository(uow.session)
+        store = SweepRepository(uow.db)
         tickets = store.claim(now, limit)
         if not tickets:
             return _NOTHING
@@ -146,7 +146,7 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
 
 def _anything_due(uow: UnitOfWork, now: datetime) -> bool:
     with uow.read_only():
-        return SweepRepository(uow.session).anything_due(now)
+        return SweepRepository(uow.db).anything_due(now)
 
 
 def _evaluate(uow: UnitOfWork, ticket: DueTicket, history: list[Event], now: datetime) -> _Swept:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.orm import Session
 
+from sladesk.store._db import Repository
 from sladesk.store._tables import Contact, Organization, PolicyVersion
 from sladesk.tickets import NotFound, Scope
 
@@ -100,13 +100,10 @@ def _organization(row: Any, at: int) -> CustomerOrganization:
     return CustomerOrganization(id_, slug, plan, tuple(addons or ()), locale, time_zone)
 
 
-class IntakeRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class IntakeRepository(Repository):
     def for_contact(self, scope: Scope, contact_id: int) -> Intake:
         """The contact with their organisation; NotFound outside ``scope``."""
-        row = self.session.execute(_FOR_CONTACT, {"contact_id": contact_id}).first()
+        row = self.db.execute(_FOR_CONTACT, {"contact_id": contact_id}).first()
         if row is None or not scope.allows(row[2]):
             raise NotFound("contact", contact_id)
         requester = Requester(row[1], row[2], row[3], row[4], bool(row[5]))
@@ -116,11 +113,11 @@ class IntakeRepository:
         """An organisation without a requester; NotFound outside ``scope``."""
         if not scope.allows(organization_id):
             raise NotFound("organization", organization_id)
-        row = self.session.execute(_FOR_ORGANIZATION, {"organization_id": organization_id}).first()
+        row = self.db.execute(_FOR_ORGANIZATION, {"organization_id": organization_id}).first()
         if row is None:
             raise NotFound("organization", organization_id)
         return Intake(row[0], None, _organization(row, 1))
 
     def without_customer(self) -> Intake:
         """Neither requester nor organisation (an agent's internal ticket)."""
-        return Intake(self.session.execute(_POLICY_ONLY).scalar(), None, None)
+        return Intake(self.db.execute(_POLICY_ONLY).scalar(), None, None)

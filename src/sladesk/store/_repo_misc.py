@@ -12,6 +12,7 @@ from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from sladesk.store._db import Repository
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -46,10 +47,7 @@ _INSERT_AUDIT = insert(cast(Table, AuditEntry.__table__))
 _INSERT_IDEMPOTENCY_KEY = insert(cast(Table, IdempotencyKey.__table__))
 
 
-class MilestoneRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class MilestoneRepository(Repository):
     def record(
         self, ticket_id: int, metric: str, cycle: int, threshold: str, at: datetime, now: datetime
     ) -> bool:
@@ -67,10 +65,7 @@ class MilestoneRepository:
         return list(self.session.execute(stmt.order_by(SlaMilestone.id)).scalars())
 
 
-class OutboxRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class OutboxRepository(Repository):
     def add(
         self,
         kind: str,
@@ -98,8 +93,8 @@ class OutboxRepository:
              "available_at": now}
             for kind, key, payload in messages
         ]  # fmt: skip
-        dialect = self.session.get_bind().dialect.name
-        self.session.execute(_QUEUE_IGNORING_DUPLICATES[dialect], rows)
+        dialect = self.db.dialect
+        self.db.execute(_QUEUE_IGNORING_DUPLICATES[dialect], rows)
 
     def claim(
         self,
@@ -122,7 +117,7 @@ class OutboxRepository:
             .order_by(OutboxMessage.available_at, OutboxMessage.id)
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.db.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = list(self.session.execute(stmt).scalars())
         for row in rows:
@@ -221,10 +216,7 @@ _TOKEN_WITH_OWNER = (
 )
 
 
-class TokenRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class TokenRepository(Repository):
     def add(self, token: ApiToken) -> ApiToken:
         self.session.add(token)
         self.session.flush()
@@ -238,7 +230,7 @@ class TokenRepository:
         """The token with this public prefix and its owner, in one SELECT (every request
         authenticates: this is the one statement it costs). Read fresh on every call:
         a revoked token or a deactivated owner is refused by the next request."""
-        row: Any = self.session.execute(_TOKEN_WITH_OWNER, {"prefix": prefix}).first()
+        row: Any = self.db.execute(_TOKEN_WITH_OWNER, {"prefix": prefix}).first()
         if row is None:
             return None
         token_id, secret_hash, revoked_at, last_used_at = row[0:4]
@@ -270,19 +262,16 @@ class TokenRepository:
         return list(self.session.execute(stmt).scalars())
 
 
-class IdempotencyRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class IdempotencyRepository(Repository):
     def find(self, key: str, actor: str) -> int | None:
         stmt = select(IdempotencyKey.ticket_id).where(
             IdempotencyKey.key == key, IdempotencyKey.actor == actor
         )
-        return self.session.execute(stmt).scalar_one_or_none()
+        return self.db.execute(stmt).scalar_one_or_none()
 
     def add(self, key: str, actor: str, ticket_id: int, now: datetime) -> None:
         values = {"key": key, "actor": actor, "ticket_id": ticket_id, "created_at": now}
-        self.session.execute(_INSERT_IDEMPOTENCY_KEY, values)
+        self.db.execute(_INSERT_IDEMPOTENCY_KEY, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +285,7 @@ class AuditRow:
     ticket_id: int | None = None
 
 
-class AuditRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class AuditRepository(Repository):
     def add(
         self,
         at: datetime,
@@ -322,7 +308,7 @@ class AuditRepository:
                  "data": e.data}
                 for e in entries
             ]  # fmt: skip
-            self.session.execute(_INSERT_AUDIT, rows)
+            self.db.execute(_INSERT_AUDIT, rows)
 
     def all(self, action: str | None = None) -> list[AuditEntry]:
         stmt = select(AuditEntry)

@@ -4,8 +4,8 @@ sees only their own organisation."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
 
+from sladesk.store._db import Repository
 from sladesk.store._tables import Agent, Contact, Organization
 from sladesk.tickets import NotFound, Scope
 
@@ -17,10 +17,7 @@ _CONTACT_AND_ORG = (
 )
 
 
-class PeopleRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class PeopleRepository(Repository):
     def add(self, row: Organization | Contact | Agent) -> None:
         self.session.add(row)
         self.session.flush()
@@ -41,10 +38,10 @@ class PeopleRepository:
     def lock_organization(self, organization_id: int) -> None:
         """Hold ``organization_id``'s row until commit (serialises its quota counts) on
         PostgreSQL; nothing on SQLite, whose write lock already serialises writers."""
-        if self.session.get_bind().dialect.name == "sqlite":
+        if self.db.dialect == "sqlite":
             return
         stmt = select(Organization.id).where(Organization.id == organization_id)
-        self.session.execute(stmt.with_for_update())
+        self.db.execute(stmt.with_for_update())
 
     def contact_and_organization(
         self, scope: Scope, contact_id: int
@@ -89,7 +86,7 @@ class PeopleRepository:
         """How many agents are active admins. ``for_update`` locks those rows until commit
         (PostgreSQL), so that two admins demoting each other at once cannot leave none."""
         stmt = select(Agent.id).where(Agent.active.is_(True), Agent.role == "admin")
-        if for_update and self.session.get_bind().dialect.name != "sqlite":
+        if for_update and self.db.dialect != "sqlite":
             stmt = stmt.with_for_update()
         return len(self.session.execute(stmt).all())
 

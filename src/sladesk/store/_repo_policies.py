@@ -4,10 +4,10 @@ current. Parsed policies are cached per version id (calendars are costly to comp
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from sladesk.policy import Policy, load_policy
 from sladesk.store._caches import Caches
+from sladesk.store._db import Db, Repository
 from sladesk.store._tables import PolicyVersion
 from sladesk.tickets import NotFound
 
@@ -20,9 +20,11 @@ _CURRENT_ID = (
 )
 
 
-class PolicyRepository:
-    def __init__(self, session: Session, caches: Caches) -> None:
-        self.session = session
+class PolicyRepository(Repository):
+    __slots__ = ("caches",)
+
+    def __init__(self, db: Db, caches: Caches) -> None:
+        super().__init__(db)
         self.caches = caches
 
     def current(self, *, for_update: bool = False) -> PolicyVersion | None:
@@ -33,7 +35,7 @@ class PolicyRepository:
 
     def current_id(self) -> int | None:
         """The current version's id (not its text: :meth:`parsed` has the policy cached)."""
-        return self.session.execute(_CURRENT_ID).scalar()
+        return self.db.execute(_CURRENT_ID).scalar()
 
     def get(self, version_id: int) -> PolicyVersion:
         row = self.session.get(PolicyVersion, version_id)

@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.orm import Session
 
 from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
 from sladesk.store._codec import sla_events
+from sladesk.store._db import Repository
 from sladesk.store._repo_tickets import _projection_rows
 from sladesk.store._tables import (
     OutboxMessage,
@@ -81,10 +81,7 @@ class DueTicket:
     sla_due_at: datetime | None
 
 
-class SweepRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SweepRepository(Repository):
     def anything_due(self, now: datetime) -> bool:
         """Whether any ticket's next SLA instant is not after ``now`` (one index probe)."""
         stmt = select(Ticket.id).where(Ticket.next_sla_event_at <= now).limit(1)
@@ -96,7 +93,7 @@ class SweepRepository:
         ``FOR UPDATE SKIP LOCKED``: other sweepers take other tickets, and a ticket use case
         waits for this transaction (it locks the ticket row first too)."""
         stmt = _DUE.where(Ticket.next_sla_event_at <= now).limit(limit)
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.db.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         return [DueTicket(*row) for row in self.session.execute(stmt)]
 

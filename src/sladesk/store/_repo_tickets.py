@@ -19,10 +19,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Session
 
 from sladesk.sla import Evaluation, Event, TargetResult, TargetState
 from sladesk.store._codec import event_data, sla_events
+from sladesk.store._db import Repository
 from sladesk.store._tables import (
     DONE_STATUSES,
     Counter,
@@ -79,18 +79,13 @@ _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 
 
-class TicketRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class TicketRepository(Repository):
     def next_number(self) -> int:
         """Unique, gap-tolerant: a sequence on PostgreSQL (no lock held), the counter row on
         SQLite (whose write lock already serialises writers)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            return int(
-                self.session.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one()
-            )
-        return int(self.session.execute(_NEXT_NUMBER).scalar_one())
+        if self.db.dialect == "postgresql":
+            return int(self.db.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one())
+        return int(self.db.execute(_NEXT_NUMBER).scalar_one())
 
     def insert(self, values: dict[str, Any]) -> tuple[int, int]:
         """INSERT a new ticket from its column values (everything but ``id`` and ``number``),
@@ -98,9 +93,9 @@ class TicketRepository:
         default (``nextval``), back with the id through RETURNING; on SQLite the counter
         row. No ORM instance: creating tickets is the hottest write, and a unit-of-work
         flush of one object costs more than the statement."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        if self.db.dialect != "postgresql":
             values = {**values, "number": self.next_number()}
-        id_, number = self.session.execute(_INSERT_TICKET, values).one()
+        id_, number = self.db.execute(_INSERT_TICKET, values).one()
         return int(id_), int(number)
 
     def get(self, scope: Scope, ticket_id: int, *, for_update: bool = False) -> Ticket:
@@ -181,7 +176,7 @@ class TicketRepository:
             Ticket.created_at >= start,
             Ticket.created_at < end,
         )
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.db.execute(stmt).scalar_one())
 
     def ids_not_closed(self) -> list[int]:
         """Every ticket whose clocks may still move (publish re-evaluates these)."""
@@ -197,15 +192,12 @@ class TicketRepository:
             .order_by(Ticket.next_sla_event_at)
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.db.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=skip_locked)
         return list(self.session.execute(stmt).scalars())
 
 
-class EventRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class EventRepository(Repository):
     def append(self, ticket: Ticket, events: Sequence[Event], actor: str) -> list[TicketEvent]:
         """Append SLA events to ``ticket``'s history (the ticket row should be locked)."""
         return [self.append_raw(ticket, e.kind.value, e.at, actor, event_data(e)) for e in events]
@@ -232,7 +224,7 @@ class EventRepository:
              "data": data}
             for seq, (kind, at, actor, data) in enumerate(entries, start=1)
         ]  # fmt: skip
-        self.session.execute(_INSERT_EVENTS, rows)
+        self.db.execute(_INSERT_EVENTS, rows)
 
     def rows(self, ticket_id: int) -> list[TicketEvent]:
         stmt = (
@@ -255,10 +247,7 @@ class EventRepository:
         return int(self.session.execute(stmt).scalar_one())
 
 
-class MessageRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class MessageRepository(Repository):
     def add(self, message: Message) -> Message:
         self.session.add(message)
         self.session.flush()
@@ -270,7 +259,7 @@ class MessageRepository:
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """INSERT messages given as column values, in one statement; their ids, in order."""
-        result = self.session.execute(_INSERT_MESSAGES, list(rows))
+        result = self.db.execute(_INSERT_MESSAGES, list(rows))
         return [int(i) for i in result.scalars()]
 
     def for_ticket(self, ticket_id: int, *, include_internal: bool) -> list[Message]:
@@ -366,13 +355,10 @@ _PROJECTIONS = cast(Table, SlaProjection.__table__)
 _INSERT_PROJECTIONS = insert(_PROJECTIONS)
 
 
-class ProjectionRepository:
+class ProjectionRepository(Repository):
     """The ``sla_projections`` rows of a ticket (one per target) and the queue columns of its
     row. Rows go out as Core statements (one DELETE, one executemany INSERT): they are never
     read back as objects in the transaction that writes them."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def save(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         """Replace ``ticket``'s projection rows with ``evaluation`` (None: no SLA) and keep
@@ -392,7 +378,7 @@ class ProjectionRepository:
         """The projection rows of a ticket inserted in this transaction with its queue
         columns already set (:func:`queue_columns`): nothing to delete or update."""
         if evaluation is not None and evaluation.targets:
-            self.session.execute(_INSERT_PROJECTIONS, _projection_rows(ticket_id, evaluation, now))
+            self.db.execute(_INSERT_PROJECTIONS, _projection_rows(ticket_id, evaluation, now))
 
     def _insert(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         for key, value in queue_columns(evaluation).items():

@@ -6,6 +6,8 @@
         uow.commit()
 
 Leaving the block without ``commit()`` rolls back, so a use case that raises writes nothing.
+The transaction is a SQLAlchemy ``Connection``'s; repositories run Core statements on it and
+get an ORM session on the same connection when they need one (``store/_db.py`` says why).
 A unit of work is reusable (one transaction after another) but not shared between threads:
 build one per request or per worker thread (``Container.uow()``).
 
@@ -28,10 +30,11 @@ import weakref
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from sladesk.store._caches import Caches
+from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
 from sladesk.store._repo_intake import IntakeRepository
 from sladesk.store._repo_misc import (
@@ -85,7 +88,7 @@ class UnitOfWork:
         self.engine = engine
         self.writer = writer
         self.caches = caches or Caches()
-        self._session: Session | None = None
+        self._db: Db | None = None
         self._read_only = False
         self._autocommit = False
         self._held: threading.RLock | None = None
@@ -95,10 +98,16 @@ class UnitOfWork:
         return self.engine.dialect.name
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
+    def db(self) -> Db:
+        """The open transaction's connection (Core) and session (ORM): see ``store/_db.py``."""
+        if self._db is None:
             raise RuntimeError("the unit of work is not open: use `with uow:`")
-        return self._session
+        return self._db
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of the open transaction."""
+        return self.db.session
 
     def read_only(self) -> Self:
         """``with uow.read_only():`` opens a transaction that will not write (on SQLite a
@@ -108,48 +117,53 @@ class UnitOfWork:
 
     def single_read(self) -> Self:
         """``with uow.single_read():`` for a use case that reads with one statement (the
-        token of every API request): like :meth:`read_only`, but on PostgreSQL without a
-        transaction around the statement (autocommit), which saves the BEGIN and ROLLBACK
-        round trips; one statement sees one snapshot anyway."""
+        token of every API request): like :meth:`read_only`, but without a transaction
+        around the statement (autocommit on PostgreSQL, no ``BEGIN`` on SQLite), which saves
+        the BEGIN and ROLLBACK round trips; one statement sees one snapshot anyway."""
         self._read_only = True
         self._autocommit = True
         return self
 
     def __enter__(self) -> Self:
-        if self._session is not None:
+        if self._db is not None:
             raise RuntimeError("the unit of work is already open")
-        # a plain Session: a ``sessionmaker`` per unit of work would define a Session subclass
-        # each time, whose event dispatch SQLAlchemy then builds (~10% of a request's time)
-        bind = self.engine if self._read_only or self.writer is None else self.writer
-        session = Session(bind, expire_on_commit=False, autoflush=True)
-        autocommit, self._autocommit = self._autocommit, False
+        read_only, autocommit = self._read_only, self._autocommit
+        self._autocommit = False
+        bind = self.engine if read_only or self.writer is None else self.writer
+        if self.dialect == "sqlite":
+            if not read_only:
+                self._held = _writer_lock(self.engine)
+                self._held.acquire()
+            options: dict[str, object] = {
+                SQLITE_BEGIN: None if autocommit else "DEFERRED" if read_only else "IMMEDIATE"
+            }
+        else:
+            options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        connection: Connection | None = None
         try:
-            if self.dialect == "sqlite":
-                if not self._read_only:
-                    self._held = _writer_lock(self.engine)
-                    self._held.acquire()
-                mode = "DEFERRED" if self._read_only else "IMMEDIATE"
-                session.connection(execution_options={SQLITE_BEGIN: mode})
-            elif autocommit:
-                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            connection = bind.connect()
+            if options:
+                connection.execution_options(**options)
+            connection.begin()
         except BaseException:
-            session.close()
+            if connection is not None:
+                connection.close()
             self._release()
             self._read_only = False
             raise
-        self._session = session
-        self.tickets = TicketRepository(session)
-        self.events = EventRepository(session)
-        self.messages = MessageRepository(session)
-        self.projections = ProjectionRepository(session)
-        self.milestones = MilestoneRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.policies = PolicyRepository(session, self.caches)
-        self.people = PeopleRepository(session)
-        self.tokens = TokenRepository(session)
-        self.idempotency = IdempotencyRepository(session)
-        self.audit = AuditRepository(session)
-        self.intake = IntakeRepository(session)
+        db = self._db = Db(connection)
+        self.tickets = TicketRepository(db)
+        self.events = EventRepository(db)
+        self.messages = MessageRepository(db)
+        self.projections = ProjectionRepository(db)
+        self.milestones = MilestoneRepository(db)
+        self.outbox = OutboxRepository(db)
+        self.policies = PolicyRepository(db, self.caches)
+        self.people = PeopleRepository(db)
+        self.tokens = TokenRepository(db)
+        self.idempotency = IdempotencyRepository(db)
+        self.audit = AuditRepository(db)
+        self.intake = IntakeRepository(db)
         return self
 
     def __exit__(
@@ -158,14 +172,13 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
-        self._session = None
+        db, self._db = self.db, None
         self._read_only = False
         try:
-            session.rollback()
+            db.close()
         finally:
             try:
-                session.close()
+                db.connection.close()  # rolls back what was not committed
             finally:
                 self._release()
 
@@ -175,10 +188,15 @@ class UnitOfWork:
             held.release()
 
     def commit(self) -> None:
-        self.session.commit()
+        """Flush what the ORM holds and commit; the unit of work stays open (a statement
+        after this begins the next transaction)."""
+        self.db.flush()
+        self.db.connection.commit()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        """Roll back, and forget the ORM objects of what was rolled back."""
+        self.db.close()
+        self.db.connection.rollback()
 
     def flush(self) -> None:
-        self.session.flush()
+        self.db.flush()
