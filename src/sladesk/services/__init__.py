@@ -9,6 +9,7 @@ per call or per thread; ``bootstrap(settings).uow()`` builds one), the injected
 written.
 """
 
+from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
 from sladesk.services._compliance import compliance_summary
 from sladesk.services._people import (
     create_agent,
@@ -55,6 +56,8 @@ from sladesk.services._views import (
     UNSET,
     AgentChanges,
     AgentView,
+    AttachmentFile,
+    AttachmentView,
     ComplianceSummary,
     ContactChanges,
     ContactView,
@@ -96,6 +99,8 @@ __all__ = [
     "ActorKind",
     "AgentChanges",
     "AgentView",
+    "AttachmentFile",
+    "AttachmentView",
     "AuthenticationFailed",
     "Clock",
     "ComplianceSummary",
@@ -130,6 +135,7 @@ __all__ = [
     "UNSET",
     "Unset",
     "accept_ticket",
+    "add_attachment",
     "add_internal_note",
     "assign_ticket",
     "authenticate_token",
@@ -144,12 +150,14 @@ __all__ = [
     "create_organization",
     "create_ticket",
     "get_agent",
+    "get_attachment",
     "get_contact",
     "get_current_policy",
     "get_organization",
     "get_ticket",
     "list_agents",
     "list_api_tokens",
+    "list_attachments",
     "list_contacts",
     "list_organizations",
     "list_policy_versions",

@@ -206,6 +206,29 @@ class TicketView:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachmentView:
+    """A file attached to a ticket (``message_id`` None) or to one of its messages. The
+    ``filename`` is the cleaned one; ``size`` and ``sha256`` are of the stored bytes."""
+
+    id: int
+    ticket_id: int
+    message_id: int | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str  # hex
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentFile:
+    """An attachment with its bytes, for a download."""
+
+    attachment: AttachmentView
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class OrganizationView:
     id: int
     name: str

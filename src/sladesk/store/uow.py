@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from sladesk.store._caches import Caches
 from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
+from sladesk.store._repo_attachments import AttachmentRepository
 from sladesk.store._repo_intake import IntakeRepository
 from sladesk.store._repo_misc import (
     AuditRepository,
@@ -164,6 +165,7 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(db)
         self.audit = AuditRepository(db)
         self.intake = IntakeRepository(db)
+        self.attachments = AttachmentRepository(db)
         return self
 
     def __exit__(

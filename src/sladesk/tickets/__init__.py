@@ -2,10 +2,12 @@
 
 No I/O, no clock: ``decide_<command>(state, actor, ..., now=now) -> list[Event]`` either
 returns the events a command produces or raises :class:`TicketRuleError`. Also here: the
-status machine, entitlements (quota, community-only plans, channels) and visibility.
+status machine, entitlements (quota, community-only plans, channels), visibility, and what
+an attachment's name and media type are stored as.
 """
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
+from sladesk.tickets._attachments import clean_content_type, clean_filename
 from sladesk.tickets._decide import (
     decide_accept,
     decide_assign,
@@ -52,6 +54,8 @@ __all__ = [
     "can_see_message",
     "check_entitlement",
     "check_transition",
+    "clean_content_type",
+    "clean_filename",
     "decide_accept",
     "decide_assign",
     "decide_call",

@@ -1,0 +1,119 @@
+"""Attachments: files on a ticket, or on one of its messages. One use case, one transaction
+each: add, list (metadata only), get (metadata and bytes).
+
+Who sees what follows the ticket: a caller who cannot see the ticket gets NotFound (never
+Forbidden), and an attachment on an internal note is, for a contact, as absent as the note
+(:func:`~sladesk.tickets.can_see_message`). A contact attaches to the ticket itself or to one
+of its public messages.
+
+What is stored is cleaned first (:func:`~sladesk.tickets.clean_filename`,
+:func:`~sladesk.tickets.clean_content_type`): a base name, never a path, and a syntactically
+valid ``type/subtype`` or ``application/octet-stream``; size and SHA-256 are computed. The size
+limit is the adapter's to enforce before the bytes reach here (``attachment_max_bytes``):
+it is a limit on what a request may carry, not a rule of the ticket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sladesk.services._tickets_support import access_ticket
+from sladesk.services._views import AttachmentFile, AttachmentView
+from sladesk.services.clock import Clock
+from sladesk.store import UnitOfWork
+from sladesk.store._repo_attachments import AttachmentRow
+from sladesk.tickets import (
+    Actor,
+    InvalidRequest,
+    can_see_message,
+    clean_content_type,
+    clean_filename,
+)
+
+__all__ = ["add_attachment", "get_attachment", "list_attachments"]
+
+
+def _view(row: AttachmentRow) -> AttachmentView:
+    return AttachmentView(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        message_id=row.message_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        created_at=row.created_at,
+    )
+
+
+def add_attachment(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    filename: str,
+    content_type: str | None,
+    content: bytes,
+    message_id: int | None = None,
+) -> AttachmentView:
+    """Attach ``content`` to the ticket, or to its message ``message_id``. Writes the
+    attachment, an audit entry (``sladesk.attachment.added``) and the ticket's
+    ``updated_at``. NotFound when the caller cannot see the ticket; InvalidRequest on
+    ``file`` for empty content and on ``message_id`` for a message that is not one of this
+    ticket's (or, for a contact, not a public one)."""
+    if not content:
+        raise InvalidRequest("the file is empty", field="file")
+    name = clean_filename(filename)
+    media_type = clean_content_type(content_type)
+    size, digest = len(content), hashlib.sha256(content).hexdigest()
+    now = clock.now()
+    with uow:
+        ticket = access_ticket(uow, actor, ticket_id, for_update=True)
+        if message_id is not None:
+            public = uow.attachments.message_public(ticket.id, message_id)
+            if public is None or not can_see_message(actor, public):
+                raise InvalidRequest(
+                    f"ticket {ticket.id} has no message {message_id}", field="message_id"
+                )
+        values = {
+            "ticket_id": ticket.id, "message_id": message_id, "filename": name,
+            "content_type": media_type, "size": size, "sha256": digest, "content": content,
+            "path": None, "created_at": now,
+        }  # fmt: skip
+        attachment_id = uow.attachments.insert(values)
+        ticket.updated_at = now
+        uow.audit.add(
+            now, actor.key, "sladesk.attachment.added",
+            {"id": attachment_id, "message_id": message_id, "filename": name,
+             "content_type": media_type, "size": size, "sha256": digest},
+            ticket_id=ticket.id,
+        )  # fmt: skip
+        uow.commit()
+    return AttachmentView(
+        id=attachment_id, ticket_id=ticket_id, message_id=message_id, filename=name,
+        content_type=media_type, size=size, sha256=digest, created_at=now,
+    )  # fmt: skip
+
+
+def list_attachments(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int
+) -> list[AttachmentView]:
+    """The ticket's attachments the caller may see, oldest first (metadata, no bytes)."""
+    with uow.read_only():
+        ticket = access_ticket(uow, actor, ticket_id, for_update=False)
+        rows = uow.attachments.for_ticket(actor.scope, ticket.id, include_internal=actor.is_staff)
+    return [_view(r) for r in rows]
+
+
+def get_attachment(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, attachment_id: int
+) -> AttachmentFile:
+    """One attachment of the ticket with its bytes; NotFound when the caller cannot see the
+    ticket or the attachment (one on an internal note, for a contact)."""
+    with uow.read_only():
+        ticket = access_ticket(uow, actor, ticket_id, for_update=False)
+        row, content = uow.attachments.get(
+            actor.scope, ticket.id, attachment_id, include_internal=actor.is_staff
+        )
+    return AttachmentFile(_view(row), content)
