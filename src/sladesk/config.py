@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     #: busy
     pool_size: int = Field(default=10, gt=0)
     log_level: str = "INFO"
+    #: the largest file one attachment may be, in bytes (10 MiB); the API answers a larger
+    #: upload 413 before anything is written
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
     @field_validator("webhook_secret")
     @classmethod

@@ -10,6 +10,7 @@ from sladesk.api.deps import ServiceContainer
 from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
     agents,
+    attachments,
     compliance,
     contacts,
     health,
@@ -52,7 +53,16 @@ def create_app(container: ServiceContainer) -> FastAPI:
 
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(health.router)
-    for module in (tickets, organizations, contacts, agents, tokens, policies, compliance):
+    for module in (
+        tickets,
+        attachments,
+        organizations,
+        contacts,
+        agents,
+        tokens,
+        policies,
+        compliance,
+    ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
     return app

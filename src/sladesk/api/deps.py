@@ -10,6 +10,8 @@ contract (the fastapi template's ``SessionDep`` habit)::
   the same thread-pool call as the route, with the same answers.
 - :data:`UowDep`: a fresh unit of work for the one service the route calls.
 - :data:`ClockDep`: the injected clock (a ``FixedClock`` in tests).
+- :data:`SettingsDep`: the settings the container was built from (limits such as
+  ``attachment_max_bytes``).
 
 Nothing here decides who may do what: that is the services' job.
 """
@@ -24,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sladesk import services
 from sladesk.api.problems import NOT_AUTHENTICATED, ApiProblem
+from sladesk.config import Settings
 from sladesk.services import Actor, Clock
 from sladesk.store import UnitOfWork
 
@@ -33,6 +36,9 @@ class ServiceContainer(Protocol):
 
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
     def uow(self) -> UnitOfWork: ...
 
@@ -65,8 +71,13 @@ async def new_uow(container: ContainerDep) -> UnitOfWork:
     return container.uow()
 
 
+async def get_settings(container: ContainerDep) -> Settings:
+    return container.settings
+
+
 ClockDep = Annotated[Clock, Depends(get_clock)]
 UowDep = Annotated[UnitOfWork, Depends(new_uow)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sladesk"'}
 

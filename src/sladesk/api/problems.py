@@ -86,6 +86,7 @@ NOT_AUTHENTICATED = ProblemKind("not-authenticated", 401, "Not authenticated")
 FORBIDDEN = ProblemKind("forbidden", 403, "Not allowed")
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 CONFLICT = ProblemKind("conflict", 409, "Conflict with the current state")
+CONTENT_TOO_LARGE = ProblemKind("content-too-large", 413, "The request is too large")
 INVALID_REQUEST = ProblemKind("invalid-request", 422, "The request is not valid")
 INVALID_POLICY = ProblemKind("invalid-policy", 422, "The policy file is not valid")
 TICKET_RULE = ProblemKind("ticket-rule", 422, "Not allowed by the ticket rules")
@@ -270,7 +271,8 @@ def _policy_detail(exc: PolicyError) -> str:
 
 
 _BY_STATUS: Final = {
-    k.status: k for k in (NOT_AUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, INVALID_REQUEST)
+    k.status: k
+    for k in (NOT_AUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, CONTENT_TOO_LARGE, INVALID_REQUEST)
 }
 
 

@@ -21,6 +21,7 @@ from api_world import POLICY_FILE, ROLES, RoleName, World
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
+from sladesk import services
 from sladesk.bootstrap import Container
 
 
@@ -29,6 +30,7 @@ class Call:
     path: str
     json: Any = None
     params: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Any] | None = None  # a multipart upload
 
 
 Make = Callable[[World, RoleName], Call]
@@ -88,6 +90,34 @@ def _new_agent(w: World, role: RoleName) -> Call:
     return Call("/api/v1/agents", {"email": email, "name": "N"})
 
 
+def _upload(w: World, role: RoleName) -> Call:
+    """A file for org A's ticket, named so that a leak of it would show."""
+    name = f"{w.org_a_marker}-{role}.txt"
+    return Call(f"/api/v1/tickets/{w.ticket_a}/attachments", files={"file": (name, b"hi")})
+
+
+def _attachments(w: World, role: RoleName) -> Call:
+    """The list of org A's ticket, which holds an attachment on its internal note (whose
+    name carries the internal marker: a contact's list must not show it)."""
+    c, agent = w.container, w.actors["agent"]
+    ticket = services.get_ticket(c.uow(), c.clock, agent, w.ticket_a)
+    note = next(m for m in ticket.messages if not m.public)
+    services.add_attachment(
+        c.uow(), c.clock, agent, w.ticket_a, filename=f"{w.internal_marker}.log",
+        content_type="text/plain", content=b"internal", message_id=note.id,
+    )  # fmt: skip
+    return Call(f"/api/v1/tickets/{w.ticket_a}/attachments")
+
+
+def _download(w: World, role: RoleName) -> Call:
+    c = w.container
+    added = services.add_attachment(
+        c.uow(), c.clock, w.actors["contact"], w.ticket_a, filename="screenshot.png",
+        content_type="image/png", content=f"{w.org_a_marker} pixels".encode(),
+    )  # fmt: skip
+    return Call(f"/api/v1/tickets/{w.ticket_a}/attachments/{added.id}")
+
+
 OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
 
@@ -142,6 +172,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/tickets/{ticket_id}/close"): Row(
         (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/close", {}, solved=True)
+    ),
+    # attachments: of the ticket's organisation and staff; one on an internal note is
+    # listed for staff only
+    ("POST", "/api/v1/tickets/{ticket_id}/attachments"): Row((NO, GONE, NEW, NEW, NEW), _upload),
+    ("GET", "/api/v1/tickets/{ticket_id}/attachments"): Row((NO, GONE, OK, OK, OK), _attachments),
+    ("GET", "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}"): Row(
+        (NO, GONE, OK, OK, OK), _download
     ),
     # people
     ("POST", "/api/v1/organizations"): Row((NO, FORBID, FORBID, FORBID, NEW), _new_org),
@@ -226,7 +263,8 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(v)
 
 
-def _assert_no_leak(w: World, role: RoleName, path: str, text: str) -> None:
+def _assert_no_leak(w: World, role: RoleName, path: str, r: httpx.Response) -> None:
+    text = r.text
     if role in ("anonymous", "other_contact", "contact"):
         assert w.internal_marker not in text, "an internal note reached a non-agent"
     if role in ("anonymous", "other_contact"):
@@ -234,6 +272,8 @@ def _assert_no_leak(w: World, role: RoleName, path: str, text: str) -> None:
         assert w.contact_a_email not in text, "a contact of A reached someone outside A"
     if not path.startswith("/api/v1/"):
         return  # the OpenAPI document describes fields; it holds no data
+    if "json" not in r.headers.get("content-type", ""):
+        return  # a download: its bytes were searched above
     doc = json.loads(text)
     for obj in _walk(doc):
         if role in ("anonymous", "other_contact") and "subject" in obj and "number" in obj:
@@ -253,10 +293,15 @@ def test_access(route: tuple[str, str], role: RoleName, world: World, http: http
     row = TABLE[route]
     call = row.make(world, role)
     r = http.request(
-        method, call.path, json=call.json, params=call.params, headers=world.headers(role)
+        method,
+        call.path,
+        json=call.json,
+        params=call.params,
+        files=call.files,
+        headers=world.headers(role),
     )
     expected = row.expect[ROLES.index(role)]
     assert r.status_code == expected, f"{method} {call.path} as {role}: {r.text[:500]}"
     if r.status_code >= 400:
         assert r.headers["content-type"] == "application/problem+json"
-    _assert_no_leak(world, role, call.path, r.text)
+    _assert_no_leak(world, role, call.path, r)

@@ -1,6 +1,7 @@
 """Request and response bodies, named by role: ``*Create``/``*Change`` come in, ``*Public``
 (what anyone allowed may see) and ``*Detail`` (what staff see) go out."""
 
+from sladesk.api.schemas.attachments import AttachmentPublic
 from sladesk.api.schemas.compliance import CompliancePublic, MetricCompliancePublic
 from sladesk.api.schemas.health import Health
 from sladesk.api.schemas.people import (
@@ -44,6 +45,7 @@ __all__ = [
     "AgentPublic",
     "AgentUpdate",
     "AssignmentChange",
+    "AttachmentPublic",
     "CallCreate",
     "CompliancePublic",
     "ContactCreate",
