@@ -131,6 +131,19 @@ def test_a_non_ascii_name_survives_multipart_and_the_download_header(
     assert got.content == b"%PDF-1.7"
 
 
+def test_a_quote_in_the_name_cannot_break_the_header(world: World, http: httpx.Client) -> None:
+    # multipart clients send a quote as %22 (HTML's form encoding); other channels may not
+    ticket, c = world.new_ticket_a(), world.container
+    added = services.add_attachment(
+        c.uow(), c.clock, world.actors["contact"], ticket, filename='say "hi"; x=1.txt',
+        content_type="text/plain", content=b"hi",
+    )  # fmt: skip
+    got = http.get(_url(ticket, added.id), headers=world.headers("contact"))
+    assert got.headers["content-disposition"] == (
+        "attachment; filename=\"say _hi_; x=1.txt\"; filename*=UTF-8''say%20%22hi%22%3B%20x%3D1.txt"
+    )
+
+
 def test_uploaded_html_is_sent_as_a_sandboxed_download_of_its_own_type(
     world: World, http: httpx.Client
 ) -> None:

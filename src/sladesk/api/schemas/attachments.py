@@ -6,7 +6,8 @@ A download is always ``Content-Disposition: attachment`` with ``X-Content-Type-O
 nosniff`` and ``Content-Security-Policy: sandbox``: the media type is the uploader's claim,
 so an uploaded HTML page or SVG image must never be rendered, let alone run scripts, in the
 API's origin. The file name goes out as RFC 6266 ``filename`` (an ASCII fallback) plus an
-RFC 5987 ``filename*`` (UTF-8, percent-encoded) when the name is not plain ASCII.
+RFC 5987 ``filename*`` (UTF-8, percent-encoded) unless the fallback is the name itself (plain
+ASCII without a quote or a backslash).
 """
 
 from __future__ import annotations
