@@ -77,6 +77,7 @@ async def hop(function: Callable[..., T], *args: Any) -> T:
         _executor(), functools.partial(context.run, function, *args)
     )
 
+
 #: what an ``ActorDep`` parameter is replaced with in the signature FastAPI reads
 _TOKEN = Annotated[BearerToken, Depends(bearer_token)]
 

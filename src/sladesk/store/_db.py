@@ -18,7 +18,7 @@ and a commit flushes it before the transaction commits.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Executable
 from sqlalchemy.orm import Session
@@ -55,7 +55,7 @@ class Db:
         self,
         statement: Executable,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
-    ) -> CursorResult[Unpack[tuple[Any, ...]]]:
+    ) -> CursorResult[*tuple[Any, ...]]:
         """A Core statement (a list of parameter sets: an executemany), after the session
         has flushed, so that it sees what this unit of work wrote through the ORM."""
         if self._session is not None:
