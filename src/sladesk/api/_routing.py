@@ -10,10 +10,14 @@ with ``route_class=OneHopRoute`` keeps its routes written the plain way::
     @router.post("", response_model=TicketOut)
     def create_ticket(ticket: TicketCreate, actor: ActorDep, uow: UowDep, ...) -> Ticket:
 
-and hands FastAPI an ``async`` stand-in with the same signature, except that each
-``ActorDep`` parameter becomes the bearer token (:func:`~sladesk.api.deps.bearer_token`:
-checked for presence on the event loop, so a missing token is still a 401 problem before
-anything else). The stand-in makes one thread-pool call that authenticates the token (every
+and hands FastAPI an ``async`` stand-in with the same signature, except that the
+``ActorDep`` parameters become the request's bearer credentials (the ``HTTPBearer`` scheme,
+so the OpenAPI document is unchanged; checked for presence on the event loop, so a missing
+token is still a 401 problem before anything else), and the parameters that come from the
+container (``UowDep``, ``ClockDep``, ``SettingsDep``, ``ContainerDep``) are left out: the
+stand-in supplies them itself. FastAPI solved each of those as a dependency of its own (with
+the container under it), per request, on the event loop: that was ~40 % of the loop's CPU
+for a create. The stand-in makes one thread-pool call that authenticates the token (every
 request, against the database: a revoked token or a deactivated owner is refused at once)
 and runs the route; FastAPI then validates and encodes the result on the event loop (the
 result is already an instance of the response model: validating it is a type check).
@@ -44,10 +48,21 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sladesk.api.deps import BearerToken, bearer, bearer_token, current_actor
+from sladesk.api.deps import (
+    BearerToken,
+    ServiceContainer,
+    bearer,
+    bearer_token,
+    current_actor,
+    get_clock,
+    get_container,
+    get_settings,
+    new_uow,
+)
 
 __all__ = ["OneHopRoute", "hop"]
 
@@ -78,16 +93,33 @@ async def hop(function: Callable[..., T], *args: Any) -> T:
     )
 
 
-#: what an ``ActorDep`` parameter is replaced with in the signature FastAPI reads
-_TOKEN = Annotated[BearerToken, Depends(bearer_token)]
+#: what the stand-in adds to a route's parameters: the request (for its container) and, for a
+#: route that authenticates, the bearer credentials (named so as not to meet a route's own)
+_REQUEST = "sladesk_request"
+_CREDENTIALS = "sladesk_credentials"
+_CREDENTIALS_TYPE = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+#: dependencies the stand-in supplies from the container in the route's thread, by the
+#: function a parameter's ``Depends`` names
+_FROM_CONTAINER: dict[Callable[..., Any], Callable[[ServiceContainer], Any]] = {
+    get_container: lambda container: container,
+    get_clock: lambda container: container.clock,
+    new_uow: lambda container: container.uow(),
+    get_settings: lambda container: container.settings,
+}
+
+
+def _depends_on(annotation: Any) -> Callable[..., Any] | None:
+    """The function a parameter annotated ``Annotated[T, Depends(f)]`` depends on."""
+    for m in getattr(annotation, "__metadata__", ()):
+        if isinstance(m, params.Depends):
+            return m.dependency
+    return None
 
 
 def _is_actor(annotation: Any) -> bool:
     """Is this parameter annotation :data:`~sladesk.api.deps.ActorDep`?"""
-    return any(
-        isinstance(m, params.Depends) and m.dependency is current_actor
-        for m in getattr(annotation, "__metadata__", ())
-    )
+    return _depends_on(annotation) is current_actor
 
 
 class OneHopRoute(APIRoute):
@@ -121,22 +153,47 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> tuple[Callable[..., Any], tuple
     parameters it authenticates."""
     hints = typing.get_type_hints(endpoint, include_extras=True)
     signature = inspect.signature(endpoint)
-    actors = tuple(name for name in signature.parameters if _is_actor(hints.get(name)))
-    parameters = [
-        p.replace(annotation=_TOKEN if p.name in actors else hints.get(p.name, p.annotation))
-        for p in signature.parameters.values()
-    ]
+    actors: list[str] = []
+    provided: list[tuple[str, Callable[[ServiceContainer], Any]]] = []
+    declared: list[inspect.Parameter] = []
+    for p in signature.parameters.values():
+        annotation = hints.get(p.name, p.annotation)
+        dependency = _depends_on(annotation)
+        if dependency is current_actor:
+            actors.append(p.name)
+        elif dependency is not None and dependency in _FROM_CONTAINER:
+            provided.append((p.name, _FROM_CONTAINER[dependency]))
+        else:
+            declared.append(p.replace(annotation=annotation))
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    # FastAPI hands the request to one parameter only: the route's own, if it has one
+    own = next((p.name for p in declared if p.annotation is Request), None)
+    if own is None:
+        declared.append(inspect.Parameter(_REQUEST, keyword, annotation=Request))
+    if actors:
+        declared.append(inspect.Parameter(_CREDENTIALS, keyword, annotation=_CREDENTIALS_TYPE))
 
-    def call(values: dict[str, Any]) -> Any:
-        for name in actors:
-            values[name] = values[name].authenticate()
+    def call(container: ServiceContainer, token: BearerToken | None, values: dict[str, Any]) -> Any:
+        for name, provide in provided:
+            values[name] = provide(container)
+        if token is not None:
+            actor = token.authenticate()
+            for name in actors:
+                values[name] = actor
         return endpoint(**values)
 
     @functools.wraps(endpoint)
     async def in_one_hop(**values: Any) -> Any:
-        return await hop(call, values)
+        request = values[own] if own is not None else values.pop(_REQUEST)
+        container: ServiceContainer = request.app.state.container
+        token = None
+        if actors:  # a missing token is a 401 here, before the hop
+            token = await bearer_token(container, values.pop(_CREDENTIALS))
+        return await hop(call, container, token, values)
 
+    # keyword-only parameters may come in any order; positional ones keep theirs
+    declared.sort(key=lambda p: p.kind)
     in_one_hop.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=parameters, return_annotation=hints.get("return", signature.return_annotation)
+        parameters=declared, return_annotation=hints.get("return", signature.return_annotation)
     )
-    return in_one_hop, actors
+    return in_one_hop, tuple(actors)

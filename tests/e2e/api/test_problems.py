@@ -83,6 +83,15 @@ def test_one_hop_routes_keep_their_openapi_contract(http: httpx.Client) -> None:
     queue = spec["paths"]["/api/v1/tickets"]["get"]
     assert {"status", "order", "limit"} <= {p["name"] for p in queue["parameters"]}
     assert "Authorization" not in [p["name"] for p in queue["parameters"]]
+    # what the stand-ins take for themselves (the request, the credentials, the container's
+    # unit of work, clock and settings) is no parameter of the API
+    names = {
+        p["name"]
+        for path in spec["paths"].values()
+        for operation in path.values()
+        for p in operation.get("parameters", [])
+    }
+    assert not {n for n in names if n.startswith("sladesk_") or n in ("uow", "clock", "settings")}
 
 
 def test_a_route_runs_on_a_route_thread_in_a_copy_of_the_callers_context() -> None:
