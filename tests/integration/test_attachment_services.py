@@ -136,6 +136,23 @@ def test_another_organisation_gets_not_found_and_writes_nothing(desk: Desk) -> N
         s.get_attachment(desk.uow, desk.clock, desk.agent, mine.id, added.id)
 
 
+def test_a_closed_ticket_takes_no_more_files(desk: Desk) -> None:
+    """Closed is final, for files as for replies and notes: open a new ticket instead."""
+    t = _ticket(desk)
+    kept = _add(desk, desk.bob, t.id)
+    s.solve_ticket(desk.uow, desk.clock, desk.agent, t.id)
+    _add(desk, desk.bob, t.id)  # solved is not final: the customer may still add a file
+    s.close_ticket(desk.uow, desk.clock, desk.agent, t.id)
+    before = _stored(desk)
+    for actor in (desk.bob, desk.agent):
+        with pytest.raises(s.TicketRuleError) as e:
+            _add(desk, actor, t.id)
+        assert e.value.code == "ticket.closed"
+    assert _stored(desk) == before
+    listed = s.list_attachments(desk.uow, desk.clock, desk.bob, t.id)
+    assert kept.id in [a.id for a in listed]  # what was attached stays readable
+
+
 def test_empty_content_is_refused_on_the_file_field(desk: Desk) -> None:
     t = _ticket(desk)
     before = _stored(desk)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sladesk.services._tickets_support import access_ticket
+from sladesk.services._tickets_support import access_ticket, state_of
 from sladesk.services._views import AttachmentFile, AttachmentView
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
@@ -26,6 +26,7 @@ from sladesk.tickets import (
     Actor,
     InvalidRequest,
     can_see_message,
+    check_attach,
     clean_content_type,
     clean_filename,
 )
@@ -59,7 +60,8 @@ def add_attachment(
 ) -> AttachmentView:
     """Attach ``content`` to the ticket, or to its message ``message_id``. Writes the
     attachment, an audit entry (``sladesk.attachment.added``) and the ticket's
-    ``updated_at``. NotFound when the caller cannot see the ticket; InvalidRequest on
+    ``updated_at``. NotFound when the caller cannot see the ticket; a ``ticket.closed`` rule
+    error on a closed ticket (closed is final); InvalidRequest on
     ``file`` for empty content and on ``message_id`` for a message that is not one of this
     ticket's (or, for a contact, not a public one)."""
     if not content:
@@ -70,6 +72,7 @@ def add_attachment(
     now = clock.now()
     with uow:
         ticket = access_ticket(uow, actor, ticket_id, for_update=True)
+        check_attach(state_of(ticket))
         if message_id is not None:
             public = uow.attachments.message_public(ticket.id, message_id)
             if public is None or not can_see_message(actor, public):

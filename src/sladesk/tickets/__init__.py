@@ -9,6 +9,7 @@ an attachment's name and media type are stored as.
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
 from sladesk.tickets._attachments import clean_content_type, clean_filename
 from sladesk.tickets._decide import (
+    check_attach,
     decide_accept,
     decide_assign,
     decide_call,
@@ -36,6 +37,7 @@ from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
 from sladesk.tickets._visibility import can_see_event, can_see_message
 
 __all__ = [
+    "check_attach",
     "TRANSITIONS",
     "Actor",
     "ActorKind",

@@ -47,6 +47,12 @@ def _required(value: str | None, field: str, message: str, code: str) -> str:
     return value.strip()
 
 
+def check_attach(state: TicketState) -> None:
+    """A file may be added to any ticket but a closed one (closed is final, as for replies
+    and notes); attachments are not SLA events, so there is nothing to decide beyond that."""
+    _not_closed(state)
+
+
 def decide_create(actor: Actor, *, now: datetime, community_reply: bool = False) -> list[Event]:
     """A new ticket: the customer's first communication. A ticket a community-only plan
     sends to the community is answered (by the system) and solved at once."""
