@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import StatementError
 
 from sladesk.errors import NaiveDatetimeError
 from sladesk.store import UnitOfWork, upgrade
+from sladesk.store._repo_misc import AuditRow
 from sladesk.store._tables import AuditEntry, Base
 
 T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -138,3 +139,37 @@ def test_a_unit_of_work_of_one_read_opens_no_transaction(uow: UnitOfWork) -> Non
             assert driver.in_transaction is True
         else:
             assert driver.autocommit is False
+
+
+def test_held_inserts_are_written_before_the_next_statement_or_at_commit(
+    uow: UnitOfWork,
+) -> None:
+    """``Db.insert_later`` (the audit, outbox, history and projection rows of a use case):
+    whatever runs next in the unit of work sees them, Core or ORM; a rollback drops them;
+    on PostgreSQL several held inserts are one statement."""
+    with uow:
+        uow.audit.add_many([AuditRow(T, "x", "sladesk.test.held", {})])
+        assert _audit_rows(uow, "sladesk.test.held") == 1  # a Core read
+        uow.audit.add_many([AuditRow(T, "x", "sladesk.test.held", {})])
+        assert len(uow.audit.all("sladesk.test.held")) == 2  # an ORM read
+        uow.audit.add_many([AuditRow(T, "x", "sladesk.test.held", {})])
+        uow.rollback()
+    with uow.read_only():
+        assert _audit_rows(uow, "sladesk.test.held") == 0
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        statements.append(statement)
+
+    with uow:
+        uow.audit.add_many([AuditRow(T, "x", "sladesk.test.held", {"n": 1})])
+        uow.outbox.add_many([("webhook", "held-1", {"a": [1, "é"]})], T)
+        uow.outbox.add_many([("webhook", "held-1", {"a": 2})], T)  # a duplicate key: skipped
+        event.listen(uow.db.connection, "before_cursor_execute", seen)
+        uow.commit()
+    assert len(statements) == (1 if uow.dialect == "postgresql" else 3)
+    with uow.read_only():
+        (entry,) = uow.audit.all("sladesk.test.held")
+        assert (entry.at, entry.data) == (T, {"n": 1})
+        (message,) = [m for m in uow.outbox.all() if m.key == "held-1"]
+        assert message.payload == {"a": [1, "é"]} and message.available_at == T

@@ -12,6 +12,7 @@ from sladesk import services as s
 from sladesk.jobs.sweep import sweep_due
 from sladesk.services import NewTicket, TicketRuleError
 from sladesk.sla import TargetState
+from sladesk.store._repo_misc import IdempotencyRepository
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 
@@ -122,6 +123,30 @@ def test_idempotency_key_returns_the_first_ticket(desk: Desk) -> None:
     assert other.id != a.id  # keys are per caller
     with desk.uow.read_only():
         assert _count_tickets(desk) == 2
+
+
+def test_a_create_that_loses_the_idempotency_race_answers_with_the_winners_ticket(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests with one key, both past the look-up before either committed: the key's
+    row is a held insert (``store/_db.py``), so the loser's duplicate key surfaces at its
+    commit; it writes nothing and answers with the first ticket."""
+    new = NewTicket(subject="Once", body="only once", type="incident")
+    first = s.create_ticket(desk.uow, desk.clock, desk.bob, new, idempotency_key="k-race")
+    before = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
+    looked: list[str] = []
+    real_find = IdempotencyRepository.find
+
+    def not_yet_committed(self: IdempotencyRepository, key: str, actor: str) -> int | None:
+        looked.append(key)
+        return None if len(looked) == 1 else real_find(self, key, actor)
+
+    monkeypatch.setattr(IdempotencyRepository, "find", not_yet_committed)
+    second = s.create_ticket(desk.uow, desk.clock, desk.bob, new, idempotency_key="k-race")
+    assert looked == ["k-race", "k-race"]  # the race lost at commit, then the winner found
+    assert (second.id, second.number) == (first.id, first.number)
+    after = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
+    assert after == before
 
 
 def _count_tickets(desk: Desk) -> int:

@@ -5,8 +5,9 @@ message, and the same answer for a repeated ``Idempotency-Key``.
 This is the hottest write, so it is written for it. Everything about the new ticket is
 decided in Python first (the pure rules, the SLA evaluation, every row), then the rows go
 out as Core statements, one per table: the ticket (its id and number back through
-RETURNING), its history, its messages (their ids back), the projections, the audit entries
-and the outbox messages. No ORM instance is built or flushed, nothing is read back, and the
+RETURNING), its messages (their ids back), then its history, the projections, the audit
+entries and the outbox messages, which are held and written together at the commit (one
+statement on PostgreSQL: ``store/_db.py``). No ORM instance is built or flushed, nothing is read back, and the
 ticket row is inserted once, complete (status, history length, SLA queue columns). On
 SQLite, where the transaction holds the process's write lock, the work that needs no
 database (checking the input, cleaning the HTML) is done before it begins.
@@ -249,8 +250,10 @@ def _create(
     if ent.community:
         text = _text(policy, "community_answer", locale, url=ent.community_url or "")
         messages.append(_message(ticket_id, "system", None, "sladesk", text, None, now))
-    uow.events.insert_first(ticket_id, history)
+    # the messages first: their ids come back, so they are written at once, while the rest
+    # is held and goes in one statement on PostgreSQL (``store/_db.py``)
     message_ids = uow.messages.insert(messages)
+    uow.events.insert_first(ticket_id, history)
     uow.projections.insert_first(ticket_id, evaluation, now)
     if idempotency_key:
         uow.idempotency.add(idempotency_key, actor.key, ticket_id, now)

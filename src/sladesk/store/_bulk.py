@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from sladesk.errors import NaiveDatetimeError
 
-__all__ = ["insert_rows", "update_rows"]
+__all__ = ["ChainedInsert", "chained_inserts", "insert_rows", "update_rows"]
 
 
 def insert_rows(
@@ -55,23 +55,66 @@ def insert_rows(
     if not rows:
         return []
     dialect = session.get_bind().dialect
+    names = list(columns)
     values = [_expression(table, dialect, name, i) for i, name in enumerate(columns)]
-    params: dict[str, Any] = {"rows": _document(table, dialect, columns, rows)}
     binds = []
     for i, (name, value) in enumerate((constants or {}).items()):
+        names.append(name)
         values.append(f":k{i}")
         binds.append(bindparam(f"k{i}", value, type_=table.c[name].type))
-    names = ", ".join(f'"{c}"' for c in [*columns, *(constants or {})])
+    sql = _insert_select(table, dialect, names, values, "rows", conflict=conflict)
+    if returning:
+        sql += " RETURNING " + ", ".join(f'"{c}"' for c in returning)
+    params = {"rows": _document(table, dialect, columns, rows)}
+    result = session.execute(text(sql).bindparams(*binds), params)
+    return [tuple(r) for r in result] if returning else []
+
+
+#: one part of :func:`chained_inserts`: the table, its columns, the rows (values in the order
+#: of the columns), and whether a row that collides with a unique key is skipped
+ChainedInsert = tuple[Table, Sequence[str], Sequence[Sequence[Any]], bool]
+
+
+def chained_inserts(dialect: Dialect, parts: Sequence[ChainedInsert]) -> tuple[str, dict[str, str]]:
+    """PostgreSQL: several tables' INSERTs as **one** statement and its parameters, each but
+    the last a data-modifying ``WITH`` (PostgreSQL runs every one of them, referenced or not).
+    For rows nobody reads back in the statement (``store/_db.py`` holds them until then)."""
+    if dialect.name != "postgresql":
+        raise ValueError("only PostgreSQL runs INSERTs inside WITH")
+    statements, params = [], {}
+    for i, (table, columns, rows, ignore_duplicates) in enumerate(parts):
+        values = [_expression(table, dialect, name, j) for j, name in enumerate(columns)]
+        statements.append(
+            _insert_select(table, dialect, columns, values, f"rows{i}", ignore=ignore_duplicates)
+        )
+        params[f"rows{i}"] = _document(table, dialect, columns, rows)
+    *first, last = statements
+    if not first:
+        return last, params
+    ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first))
+    return f"WITH {ctes} {last}", params
+
+
+def _insert_select(
+    table: Table,
+    dialect: Dialect,
+    names: Sequence[str],
+    values: Sequence[str],
+    param: str,
+    *,
+    conflict: Sequence[str] = (),
+    ignore: bool = False,
+) -> str:
+    columns = ", ".join(f'"{c}"' for c in names)
     sql = (
-        f'INSERT INTO "{table.name}" ({names}) SELECT {", ".join(values)} '
-        f"FROM {_source(dialect)} WHERE true"  # SQLite needs a WHERE before ON CONFLICT
+        f'INSERT INTO "{table.name}" ({columns}) SELECT {", ".join(values)} '
+        f"FROM {_source(dialect, param)} WHERE true"  # SQLite needs a WHERE before ON CONFLICT
     )
     if conflict:
         sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    if returning:
-        sql += " RETURNING " + ", ".join(f'"{c}"' for c in returning)
-    result = session.execute(text(sql).bindparams(*binds), params)
-    return [tuple(r) for r in result] if returning else []
+    elif ignore:
+        sql += " ON CONFLICT DO NOTHING"
+    return sql
 
 
 def update_rows(
@@ -100,10 +143,10 @@ def update_rows(
     session.execute(text(sql), {"rows": _document(table, dialect, columns, rows)})
 
 
-def _source(dialect: Dialect) -> str:
+def _source(dialect: Dialect, param: str = "rows") -> str:
     if dialect.name == "postgresql":
-        return "jsonb_array_elements(CAST(:rows AS JSONB)) AS r(v)"
-    return "json_each(:rows) AS r"
+        return f"jsonb_array_elements(CAST(:{param} AS JSONB)) AS r(v)"
+    return f"json_each(:{param}) AS r"
 
 
 def _expression(table: Table, dialect: Dialect, name: str, i: int) -> str:

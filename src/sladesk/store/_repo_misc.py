@@ -43,8 +43,10 @@ _QUEUE_IGNORING_DUPLICATES = {
     "postgresql": postgresql.insert(_OUTBOX).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(_OUTBOX).on_conflict_do_nothing(),
 }
-_INSERT_AUDIT = insert(cast(Table, AuditEntry.__table__))
-_INSERT_IDEMPOTENCY_KEY = insert(cast(Table, IdempotencyKey.__table__))
+_AUDIT = cast(Table, AuditEntry.__table__)
+_INSERT_AUDIT = insert(_AUDIT)
+_IDEMPOTENCY_KEYS = cast(Table, IdempotencyKey.__table__)
+_INSERT_IDEMPOTENCY_KEY = insert(_IDEMPOTENCY_KEYS)
 
 
 class MilestoneRepository(Repository):
@@ -84,8 +86,9 @@ class OutboxRepository(Repository):
         )  # fmt: skip
 
     def add_many(self, messages: Sequence[tuple[str, str, dict[str, Any]]], now: datetime) -> None:
-        """Queue several side effects (kind, key, payload) in one statement; a message whose
-        ``key`` is already queued is dropped."""
+        """Queue several side effects (kind, key, payload) in one statement, held until the
+        unit of work's next statement (``Db.insert_later``); a message whose ``key`` is
+        already queued is dropped."""
         if not messages:
             return
         rows = [
@@ -93,8 +96,8 @@ class OutboxRepository(Repository):
              "available_at": now}
             for kind, key, payload in messages
         ]  # fmt: skip
-        dialect = self.db.dialect
-        self.db.execute(_QUEUE_IGNORING_DUPLICATES[dialect], rows)
+        statement = _QUEUE_IGNORING_DUPLICATES[self.db.dialect]
+        self.db.insert_later(statement, _OUTBOX, rows, ignore_duplicates=True)
 
     def claim(
         self,
@@ -271,7 +274,9 @@ class IdempotencyRepository(Repository):
 
     def add(self, key: str, actor: str, ticket_id: int, now: datetime) -> None:
         values = {"key": key, "actor": actor, "ticket_id": ticket_id, "created_at": now}
-        self.db.execute(_INSERT_IDEMPOTENCY_KEY, values)
+        # held (``Db.insert_later``): a twin request's key surfaces as IntegrityError at the
+        # next statement or the commit, where create_ticket catches it
+        self.db.insert_later(_INSERT_IDEMPOTENCY_KEY, _IDEMPOTENCY_KEYS, [values])
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,14 +306,15 @@ class AuditRepository(Repository):
         )
 
     def add_many(self, entries: Sequence[AuditRow]) -> None:
-        """Several entries in one executemany INSERT, written now (not at the next flush)."""
+        """Several entries in one INSERT, held until the unit of work's next statement
+        (``Db.insert_later``), not until the ORM's next flush."""
         if entries:
             rows = [
                 {"at": e.at, "actor": e.actor, "action": e.action, "ticket_id": e.ticket_id,
                  "data": e.data}
                 for e in entries
             ]  # fmt: skip
-            self.db.execute(_INSERT_AUDIT, rows)
+            self.db.insert_later(_INSERT_AUDIT, _AUDIT, rows)
 
     def all(self, action: str | None = None) -> list[AuditEntry]:
         stmt = select(AuditEntry)

@@ -217,14 +217,15 @@ class EventRepository(Repository):
         self, ticket_id: int, entries: Sequence[tuple[str, datetime, str, dict[str, Any]]]
     ) -> None:
         """The history of a ticket inserted in this transaction (see
-        :meth:`TicketRepository.insert`), numbered 1..n: one executemany INSERT. The ticket
-        row's ``last_seq`` must already be ``len(entries)``."""
+        :meth:`TicketRepository.insert`), numbered 1..n: one INSERT, held until the unit of
+        work's next statement (``Db.insert_later``). The ticket row's ``last_seq`` must
+        already be ``len(entries)``."""
         rows = [
             {"ticket_id": ticket_id, "seq": seq, "at": at, "kind": kind, "actor": actor,
              "data": data}
             for seq, (kind, at, actor, data) in enumerate(entries, start=1)
         ]  # fmt: skip
-        self.db.execute(_INSERT_EVENTS, rows)
+        self.db.insert_later(_INSERT_EVENTS, _EVENTS, rows)
 
     def rows(self, ticket_id: int) -> list[TicketEvent]:
         stmt = (
@@ -378,7 +379,8 @@ class ProjectionRepository(Repository):
         """The projection rows of a ticket inserted in this transaction with its queue
         columns already set (:func:`queue_columns`): nothing to delete or update."""
         if evaluation is not None and evaluation.targets:
-            self.db.execute(_INSERT_PROJECTIONS, _projection_rows(ticket_id, evaluation, now))
+            rows = _projection_rows(ticket_id, evaluation, now)
+            self.db.insert_later(_INSERT_PROJECTIONS, _PROJECTIONS, rows)
 
     def _insert(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
         for key, value in queue_columns(evaluation).items():
