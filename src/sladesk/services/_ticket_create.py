@@ -7,10 +7,10 @@ decided in Python first (the pure rules, the SLA evaluation, every row), then th
 out as Core statements, one per table: the ticket (its id and number back through
 RETURNING), its messages (their ids back), then its history, the projections, the audit
 entries and the outbox messages, which are held and written together at the commit (one
-statement on PostgreSQL: ``store/_db.py``). No ORM instance is built or flushed, nothing is read back, and the
-ticket row is inserted once, complete (status, history length, SLA queue columns). On
-SQLite, where the transaction holds the process's write lock, the work that needs no
-database (checking the input, cleaning the HTML) is done before it begins.
+statement on PostgreSQL: ``store/_db.py``). No ORM instance is built or flushed, nothing
+is read back, and the ticket row is inserted once, complete (status, history length, SLA
+queue columns). On SQLite, where the transaction holds the process's write lock, the work
+that needs no database (checking the input, cleaning the HTML) is done before it begins.
 """
 
 from __future__ import annotations
