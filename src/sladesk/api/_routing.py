@@ -117,11 +117,6 @@ def _depends_on(annotation: Any) -> Callable[..., Any] | None:
     return None
 
 
-def _is_actor(annotation: Any) -> bool:
-    """Is this parameter annotation :data:`~sladesk.api.deps.ActorDep`?"""
-    return _depends_on(annotation) is current_actor
-
-
 class OneHopRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.authenticates = False
@@ -139,8 +134,8 @@ class OneHopRoute(APIRoute):
             try:
                 return await handle(request)
             except RequestValidationError:
-                # the token was present (else a 401 was raised before the body was read),
-                # but nobody has checked it yet: a bad one is a 401, not a 422
+                # the route never ran, so nobody has checked the token: a missing or bad one
+                # is a 401, not a 422
                 token = await bearer_token(request.app.state.container, await bearer(request))
                 await hop(token.authenticate)
                 raise
