@@ -137,7 +137,9 @@ def test_a_create_that_loses_the_idempotency_race_answers_with_the_winners_ticke
     looked: list[str] = []
     real_find = IdempotencyRepository.find
 
-    def not_yet_committed(self: IdempotencyRepository, key: str, actor: str) -> int | None:
+    def not_yet_committed(
+        self: IdempotencyRepository, key: str, actor: str
+    ) -> tuple[int, str | None] | None:
         looked.append(key)
         return None if len(looked) == 1 else real_find(self, key, actor)
 
@@ -147,6 +149,55 @@ def test_a_create_that_loses_the_idempotency_race_answers_with_the_winners_ticke
     assert (second.id, second.number) == (first.id, first.number)
     after = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
     assert after == before
+
+
+def test_an_idempotency_key_reused_with_another_ticket_is_refused(desk: Desk) -> None:
+    """The same key with a different request would drop the new content: it is refused on
+    ``Idempotency-Key`` and writes nothing; the first request repeated still answers."""
+    first = NewTicket(subject="Printer", body="It jams.", type="incident")
+    a = s.create_ticket(desk.uow, desk.clock, desk.bob, first, idempotency_key="k-reuse")
+    before = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
+    for changed in (
+        NewTicket(subject="Scanner", body="It jams.", type="incident"),
+        NewTicket(subject="Printer", body="It jams.", type="incident", tags=("urgent",)),
+        NewTicket(subject="Printer", body="It jams.", type="question"),
+    ):
+        with pytest.raises(s.InvalidRequest) as refused:
+            s.create_ticket(desk.uow, desk.clock, desk.bob, changed, idempotency_key="k-reuse")
+        assert refused.value.field == "Idempotency-Key"
+        assert refused.value.code == "idempotency.key_reused"
+    assert (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage)) == before
+    again = s.create_ticket(desk.uow, desk.clock, desk.bob, first, idempotency_key="k-reuse")
+    assert again.id == a.id
+
+
+def test_a_different_request_that_loses_the_idempotency_race_is_refused(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two different requests under one key, both past the look-up: the loser does not get
+    the winner's ticket for its own content; it is refused, and nothing of it is written."""
+    first = s.create_ticket(desk.uow, desk.clock, desk.bob,
+                            NewTicket(subject="One", body="one", type="incident"),
+                            idempotency_key="k-race-2")  # fmt: skip
+    before = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
+    looked: list[str] = []
+    real_find = IdempotencyRepository.find
+
+    def not_yet_committed(
+        self: IdempotencyRepository, key: str, actor: str
+    ) -> tuple[int, str | None] | None:
+        looked.append(key)
+        return None if len(looked) == 1 else real_find(self, key, actor)
+
+    monkeypatch.setattr(IdempotencyRepository, "find", not_yet_committed)
+    with pytest.raises(s.InvalidRequest) as refused:
+        s.create_ticket(desk.uow, desk.clock, desk.bob,
+                        NewTicket(subject="Two", body="two", type="incident"),
+                        idempotency_key="k-race-2")  # fmt: skip
+    assert refused.value.field == "Idempotency-Key"
+    assert looked == ["k-race-2", "k-race-2"]
+    after = (_count(desk, Ticket), _count(desk, TicketEvent), _count(desk, OutboxMessage))
+    assert after == before and first.id
 
 
 def _count_tickets(desk: Desk) -> int:

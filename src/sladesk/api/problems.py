@@ -139,8 +139,13 @@ def field_problems_of(exc: BaseException) -> list[FieldProblem] | None:
         return [field_problem_of_spec(exc)]
     field = getattr(exc, "field", None)
     if isinstance(field, str) and field:
-        return [FieldProblem(path=field, message=_message_of(exc))]
+        return [FieldProblem(path=_HEADER_FIELDS.get(field, field), message=_message_of(exc))]
     return None
+
+
+#: the fields of service errors that a request carries as headers, at the path FastAPI's own
+#: errors give them (``header.Idempotency-Key``)
+_HEADER_FIELDS: Final = {"Idempotency-Key": "header.Idempotency-Key"}
 
 
 def _message_of(exc: BaseException) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sladesk.policy import Policy, Status
 from sladesk.services._effects import Effects, ticket_change
+from sladesk.services._idempotency import check_same_request, request_fingerprint
 from sladesk.services._tickets_support import (
     evaluate_ticket,
     sanitize,
@@ -63,18 +64,21 @@ def create_ticket(
     *,
     idempotency_key: str | None = None,
 ) -> TicketView:
-    """File a ticket. The same ``idempotency_key`` from the same caller returns the ticket
-    the first call created (also when two such calls race)."""
+    """File a ticket. The same ``idempotency_key`` from the same caller with the same ticket
+    returns the ticket the first call created (also when two such calls race); with another
+    ticket it is an :class:`InvalidRequest` on ``Idempotency-Key``."""
     now = clock.now()
     _check_input(new)
     body_html = sanitize(new.body, new.body_html)
+    fingerprint = request_fingerprint("create_ticket", new) if idempotency_key else ""
     try:
         with uow:
             if idempotency_key:
                 first = uow.idempotency.find(idempotency_key, actor.key)
                 if first is not None:
-                    return _existing(uow, actor, first, now)
-            view = _create(uow, actor, new, body_html, now, idempotency_key)
+                    check_same_request(first[1], fingerprint)
+                    return _existing(uow, actor, first[0], now)
+            view = _create(uow, actor, new, body_html, now, idempotency_key, fingerprint)
             uow.commit()
             return view
     except IntegrityError:
@@ -84,7 +88,8 @@ def create_ticket(
             first = uow.idempotency.find(idempotency_key, actor.key)
             if first is None:
                 raise
-            return _existing(uow, actor, first, now)
+            check_same_request(first[1], fingerprint)
+            return _existing(uow, actor, first[0], now)
 
 
 def _existing(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> TicketView:
@@ -187,6 +192,7 @@ def _create(
     body_html: str,
     now: datetime,
     idempotency_key: str | None,
+    fingerprint: str,
 ) -> TicketView:
     intake = _intake(uow, actor, new)
     contact, org = intake.requester, intake.organization
@@ -256,7 +262,7 @@ def _create(
     uow.events.insert_first(ticket_id, history)
     uow.projections.insert_first(ticket_id, evaluation, now)
     if idempotency_key:
-        uow.idempotency.add(idempotency_key, actor.key, ticket_id, now)
+        uow.idempotency.add(idempotency_key, actor.key, ticket_id, now, fingerprint)
 
     view = TicketView(
         id=ticket_id, number=number, subject=row["subject"], type=state.type,

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sladesk.policy import Status
 from sladesk.services._tickets_support import access_ticket, evaluate_ticket, ticket_view
 from sladesk.services._views import TicketFilters, TicketSummary, TicketView
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork, sla_events
 from sladesk.store._tables import Ticket
-from sladesk.tickets import Actor, InvalidRequest
+from sladesk.tickets import Actor, InvalidRequest, check_storable_text
+
+#: the SLA states a queue can be filtered by (``none``: tickets without an SLA)
+SLA_STATES = ("running", "paused", "met", "breached", "none")
 
 
 def get_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> TicketView:
@@ -48,6 +52,7 @@ def list_tickets(
     f = filters or TicketFilters()
     now = clock.now()
     with uow.read_only():
+        _check_filters(uow, f)
         rows = uow.tickets.query(
             actor.scope,
             status=f.status, priority=f.priority, type_=f.type,
@@ -58,6 +63,40 @@ def list_tickets(
         )  # fmt: skip
         left = _time_left(uow, rows, now)
         return [_summary(t, left.get(t.id)) for t in rows]
+
+
+def _check_filters(uow: UnitOfWork, f: TicketFilters) -> None:
+    """Refuse a filter value that no ticket can have, listing the values there are: an
+    unknown status or SLA state, or a priority or type that no published policy version
+    defines (tickets keep the priority and type of the version they were filed under, so
+    the values of every version count; before the first policy any value goes)."""
+    for field, text in (("team", f.team), ("channel", f.channel), ("q", f.text)):
+        if text is not None:
+            check_storable_text(text, field=field)
+    _check_known("status", f.status, [s.value for s in Status])
+    _check_known("sla_state", f.sla_state, SLA_STATES)
+    if not f.priority and not f.type:
+        return
+    priorities: dict[str, None] = {}
+    types: dict[str, None] = {}
+    for version in uow.policies.versions():
+        policy = uow.policies.parsed(version.id)
+        if policy is not None:
+            priorities.update(dict.fromkeys(p.key for p in policy.priorities))
+            types.update(dict.fromkeys(policy.types))
+    if priorities:
+        _check_known("priority", f.priority, list(priorities))
+    if types:
+        _check_known("type", f.type, list(types))
+
+
+def _check_known(field: str, values: tuple[str, ...], known: list[str] | tuple[str, ...]) -> None:
+    for value in values:
+        check_storable_text(value, field=field)
+        if value not in known:
+            raise InvalidRequest(
+                f"unknown {field} {value!r} (one of {', '.join(known)})", field=field
+            )
 
 
 def _time_left(uow: UnitOfWork, rows: list[Ticket], now: datetime) -> dict[int, timedelta]:

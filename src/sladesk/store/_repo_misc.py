@@ -266,14 +266,20 @@ class TokenRepository(Repository):
 
 
 class IdempotencyRepository(Repository):
-    def find(self, key: str, actor: str) -> int | None:
-        stmt = select(IdempotencyKey.ticket_id).where(
+    def find(self, key: str, actor: str) -> tuple[int, str | None] | None:
+        """The ticket a key of ``actor`` created and the fingerprint of the request that
+        created it (None for a key stored before fingerprints), or None for a new key."""
+        stmt = select(IdempotencyKey.ticket_id, IdempotencyKey.fingerprint).where(
             IdempotencyKey.key == key, IdempotencyKey.actor == actor
         )
-        return self.db.execute(stmt).scalar_one_or_none()
+        row = self.db.execute(stmt).one_or_none()
+        return None if row is None else (row[0], row[1])
 
-    def add(self, key: str, actor: str, ticket_id: int, now: datetime) -> None:
-        values = {"key": key, "actor": actor, "ticket_id": ticket_id, "created_at": now}
+    def add(self, key: str, actor: str, ticket_id: int, now: datetime, fingerprint: str) -> None:
+        values = {
+            "key": key, "actor": actor, "ticket_id": ticket_id, "created_at": now,
+            "fingerprint": fingerprint,
+        }  # fmt: skip
         # held (``Db.insert_later``): a twin request's key surfaces as IntegrityError at the
         # next statement or the commit, where create_ticket catches it
         self.db.insert_later(_INSERT_IDEMPOTENCY_KEY, _IDEMPOTENCY_KEYS, [values])

@@ -163,7 +163,9 @@ class TicketRepository(Repository):
         if over_quota is not None:
             stmt = stmt.where(Ticket.over_quota.is_(over_quota))
         if text_contains:
-            stmt = stmt.where(func.lower(Ticket.subject).contains(text_contains.lower()))
+            # autoescape: ``%``, ``_`` and the escape character are matched as themselves
+            subject = func.lower(Ticket.subject)
+            stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
         if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
             stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
         else:

@@ -258,6 +258,8 @@ class IdempotencyKey(Base):
     actor: Mapped[str] = mapped_column(String(64))
     ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+    #: SHA-256 (hex) of the request the key was first used with; None for older keys
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):

@@ -2,8 +2,8 @@
 
 No I/O, no clock: ``decide_<command>(state, actor, ..., now=now) -> list[Event]`` either
 returns the events a command produces or raises :class:`TicketRuleError`. Also here: the
-status machine, entitlements (quota, community-only plans, channels), visibility, and what
-an attachment's name and media type are stored as.
+status machine, entitlements (quota, community-only plans, channels), visibility, what
+an attachment's name and media type are stored as, and what input can be stored at all.
 """
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
@@ -32,12 +32,18 @@ from sladesk.tickets._errors import (
     NotFound,
     TicketRuleError,
 )
+from sladesk.tickets._input import (
+    MAX_ID,
+    check_id,
+    check_storable_text,
+    unstorable_reason,
+)
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
 from sladesk.tickets._visibility import can_see_event, can_see_message
 
 __all__ = [
-    "check_attach",
+    "MAX_ID",
     "TRANSITIONS",
     "Actor",
     "ActorKind",
@@ -52,9 +58,12 @@ __all__ = [
     "TicketRuleError",
     "TicketState",
     "apply",
+    "check_attach",
     "can_see_event",
     "can_see_message",
     "check_entitlement",
+    "check_id",
+    "check_storable_text",
     "check_transition",
     "clean_content_type",
     "clean_filename",
@@ -72,4 +81,5 @@ __all__ = [
     "decide_type_change",
     "parse_status",
     "quota_month",
+    "unstorable_reason",
 ]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from sladesk import services
 from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import AgentCreate, AgentPublic, AgentUpdate
+from sladesk.api.schemas import AgentCreate, AgentPublic, AgentUpdate, Id
 
 router = APIRouter(prefix="/agents", tags=["agents"], route_class=OneHopRoute)
 
@@ -24,13 +24,13 @@ def list_agents(actor: ActorDep, uow: UowDep, clock: ClockDep) -> list[AgentPubl
 
 
 @router.get("/{agent_id}")
-def get_agent(agent_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> AgentPublic:
+def get_agent(agent_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> AgentPublic:
     return AgentPublic.model_validate(services.get_agent(uow, clock, actor, agent_id))
 
 
 @router.patch("/{agent_id}")
 def update_agent(
-    agent_id: int, changes: AgentUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    agent_id: Id, changes: AgentUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> AgentPublic:
     """Change what is sent: name, e-mail, role, team, password, or ``active: false`` to
     deactivate (their tokens stop working; the last active admin stays one)."""

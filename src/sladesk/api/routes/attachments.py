@@ -16,7 +16,7 @@ from sladesk import services
 from sladesk.api._uploads import UploadRoute, too_large
 from sladesk.api.deps import ActorDep, ClockDep, SettingsDep, UowDep
 from sladesk.api.problems import PROBLEM_JSON, Problem
-from sladesk.api.schemas import AttachmentPublic
+from sladesk.api.schemas import AttachmentPublic, Id
 from sladesk.api.schemas.attachments import download_headers
 
 router = APIRouter(prefix="/tickets", tags=["attachments"], route_class=UploadRoute)
@@ -43,7 +43,7 @@ _BYTES: dict[int | str, dict[str, Any]] = {
     responses=_TOO_LARGE,
 )
 def add_attachment(
-    ticket_id: int,
+    ticket_id: Id,
     file: Annotated[UploadFile, File(description="The file; its name and type are cleaned.")],
     actor: ActorDep,
     uow: UowDep,
@@ -52,7 +52,7 @@ def add_attachment(
     request: Request,
     response: Response,
     message_id: Annotated[
-        int | None, Form(description="Attach to this message of the ticket (default: the ticket)")
+        Id | None, Form(description="Attach to this message of the ticket (default: the ticket)")
     ] = None,
 ) -> AttachmentPublic:
     """Attach a file to the ticket, or to one of its messages (contacts: a public one)."""
@@ -72,7 +72,7 @@ def add_attachment(
 
 @router.get("/{ticket_id}/attachments", response_model=list[AttachmentPublic])
 def list_attachments(
-    ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep, request: Request
+    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, request: Request
 ) -> list[AttachmentPublic]:
     """The ticket's attachments the caller may see, oldest first (no bytes)."""
     rows = services.list_attachments(uow, clock, actor, ticket_id)
@@ -81,7 +81,7 @@ def list_attachments(
 
 @router.get("/{ticket_id}/attachments/{attachment_id}", response_class=Response, responses=_BYTES)
 def download_attachment(
-    ticket_id: int, attachment_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, attachment_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Response:
     """The bytes of one attachment, always as a download, never rendered."""
     found = services.get_attachment(uow, clock, actor, ticket_id, attachment_id)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from sladesk import services
 from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import CompliancePublic
+from sladesk.api.schemas import CompliancePublic, Instant
 
 router = APIRouter(prefix="/compliance", tags=["compliance"], route_class=OneHopRoute)
 
@@ -20,8 +19,8 @@ def compliance_summary(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
-    start: Annotated[AwareDatetime, Query(description="inclusive; with a UTC offset")],
-    end: Annotated[AwareDatetime, Query(description="exclusive; with a UTC offset")],
+    start: Annotated[Instant, Query(description="inclusive; with a UTC offset")],
+    end: Annotated[Instant, Query(description="exclusive; with a UTC offset")],
 ) -> CompliancePublic:
     """Tickets created in ``[start, end)``, by metric and by priority."""
     summary = services.compliance_summary(uow, clock, actor, start, end)

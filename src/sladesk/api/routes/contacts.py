@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from sladesk import services
 from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import ContactCreate, ContactPublic, ContactUpdate
+from sladesk.api.schemas import ContactCreate, ContactPublic, ContactUpdate, Id
 
 router = APIRouter(prefix="/contacts", tags=["contacts"], route_class=OneHopRoute)
 
@@ -28,20 +28,20 @@ def list_contacts(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
-    organization: Annotated[int | None, Query(description="organisation id")] = None,
+    organization: Annotated[Id | None, Query(description="organisation id")] = None,
 ) -> list[ContactPublic]:
     views = services.list_contacts(uow, clock, actor, organization)
     return [ContactPublic.model_validate(v) for v in views]
 
 
 @router.get("/{contact_id}")
-def get_contact(contact_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> ContactPublic:
+def get_contact(contact_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> ContactPublic:
     return ContactPublic.model_validate(services.get_contact(uow, clock, actor, contact_id))
 
 
 @router.patch("/{contact_id}")
 def update_contact(
-    contact_id: int, changes: ContactUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    contact_id: Id, changes: ContactUpdate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> ContactPublic:
     """Change what is sent: name, e-mail, locale, password, or ``active: false`` to
     deactivate (their tokens stop working; their tickets stay)."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from sladesk import services
 from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
-from sladesk.api.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
+from sladesk.api.schemas import Id, OrganizationCreate, OrganizationPublic, OrganizationUpdate
 
 router = APIRouter(prefix="/organizations", tags=["organizations"], route_class=OneHopRoute)
 
@@ -36,7 +36,7 @@ def list_organizations(actor: ActorDep, uow: UowDep, clock: ClockDep) -> list[Or
 
 @router.get("/{organization_id}")
 def get_organization(
-    organization_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep
+    organization_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> OrganizationPublic:
     view = services.get_organization(uow, clock, actor, organization_id)
     return OrganizationPublic.model_validate(view)
@@ -44,7 +44,7 @@ def get_organization(
 
 @router.patch("/{organization_id}")
 def update_organization(
-    organization_id: int,
+    organization_id: Id,
     changes: OrganizationUpdate,
     actor: ActorDep,
     uow: UowDep,

@@ -13,10 +13,12 @@ from sladesk.api.deps import ActorDep, ClockDep, IdempotencyKey, UowDep
 from sladesk.api.schemas import (
     AssignmentChange,
     CallCreate,
+    Id,
     NoteCreate,
     PriorityChange,
     ReplyCreate,
     StatusChange,
+    Text,
     TicketCreate,
     TicketOut,
     TicketPage,
@@ -25,6 +27,7 @@ from sladesk.api.schemas import (
     render_ticket,
 )
 from sladesk.api.schemas.tickets import TicketDetail, TicketPublic
+from sladesk.policy import Status
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=OneHopRoute)
 
@@ -58,21 +61,25 @@ def list_tickets(
     actor: ActorDep,
     uow: UowDep,
     clock: ClockDep,
-    status: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006 (FastAPI copies)
-    priority: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
-    type: Annotated[list[str], Query(max_length=10)] = [],  # noqa: B006
-    organization: Annotated[int | None, Query(description="organisation id")] = None,
-    requester: Annotated[int | None, Query(description="contact id")] = None,
-    assignee: Annotated[int | None, Query(description="agent id")] = None,
-    team: str | None = None,
-    channel: str | None = None,
+    status: Annotated[list[Status], Query(max_length=10)] = [],  # noqa: B006 (FastAPI copies)
+    priority: Annotated[
+        list[Text], Query(max_length=10, description="the policy's priority keys")
+    ] = [],  # noqa: B006
+    type: Annotated[list[Text], Query(max_length=10, description="the policy's ticket types")] = [],  # noqa: B006
+    organization: Annotated[Id | None, Query(description="organisation id")] = None,
+    requester: Annotated[Id | None, Query(description="contact id")] = None,
+    assignee: Annotated[Id | None, Query(description="agent id")] = None,
+    team: Text | None = None,
+    channel: Text | None = None,
     sla_state: Annotated[list[SlaStateName], Query(max_length=5)] = [],  # noqa: B006
     breached: Annotated[
         bool | None, Query(description="true: only breached; false: none breached")
     ] = None,
     over_quota: bool | None = None,
     open: Annotated[bool, Query(description="only tickets not solved or closed")] = False,
-    q: Annotated[str | None, Query(max_length=200, description="subject contains")] = None,
+    q: Annotated[
+        Text | None, Query(max_length=200, description="subject contains (`%` and `_` literally)")
+    ] = None,
     order: Annotated[
         Literal["time_left", "created"],
         Query(description="`time_left`: business time left to breach, least first"),
@@ -87,7 +94,7 @@ def list_tickets(
     elif breached is False:
         states = tuple(s for s in (states or _ALL_SLA_STATES) if s != "breached")
     filters = services.TicketFilters(
-        status=tuple(status),
+        status=tuple(s.value for s in status),
         priority=tuple(priority),
         type=tuple(type),
         organization_id=organization,
@@ -116,20 +123,20 @@ _ALL_SLA_STATES = ("running", "paused", "met", "breached", "none")
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
-def get_ticket(ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> Ticket:
+def get_ticket(ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> Ticket:
     """A ticket with its messages, history, and every SLA clock with its timeline."""
     return render_ticket(actor, services.get_ticket(uow, clock, actor, ticket_id))
 
 
 @router.post("/{ticket_id}/accept", response_model=TicketOut)
-def accept_ticket(ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> Ticket:
+def accept_ticket(ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> Ticket:
     """Support accepts the ticket (starts clocks whose policy says ``start: accepted``)."""
     return render_ticket(actor, services.accept_ticket(uow, clock, actor, ticket_id))
 
 
 @router.post("/{ticket_id}/replies", response_model=TicketOut)
 def reply(
-    ticket_id: int, reply: ReplyCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, reply: ReplyCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """A public reply, by an agent or the customer."""
     view = services.reply_publicly(
@@ -140,7 +147,7 @@ def reply(
 
 @router.post("/{ticket_id}/notes", response_model=TicketOut)
 def add_note(
-    ticket_id: int, note: NoteCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, note: NoteCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """An internal note (agents only)."""
     view = services.add_internal_note(
@@ -151,7 +158,7 @@ def add_note(
 
 @router.post("/{ticket_id}/calls", response_model=TicketOut)
 def log_call(
-    ticket_id: int, call: CallCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, call: CallCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Record a call and, in writing, what was agreed on it."""
     view = services.log_call(uow, clock, actor, ticket_id, call.summary, body=call.body)
@@ -160,7 +167,7 @@ def log_call(
 
 @router.post("/{ticket_id}/assignment", response_model=TicketOut)
 def assign(
-    ticket_id: int, change: AssignmentChange, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, change: AssignmentChange, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Assign to an agent and/or team (``assignee_id: null`` unassigns)."""
     view = services.assign_ticket(
@@ -171,7 +178,7 @@ def assign(
 
 @router.post("/{ticket_id}/status", response_model=TicketOut)
 def change_status(
-    ticket_id: int, change: StatusChange, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, change: StatusChange, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Move the ticket to a status (with a reason for ``on_hold``, for instance)."""
     view = services.change_status(uow, clock, actor, ticket_id, change.status.value, change.reason)
@@ -180,7 +187,7 @@ def change_status(
 
 @router.post("/{ticket_id}/priority", response_model=TicketOut)
 def change_priority(
-    ticket_id: int, change: PriorityChange, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, change: PriorityChange, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Re-prioritise; the reason is shown to the customer and the targets follow."""
     view = services.change_priority(uow, clock, actor, ticket_id, change.priority, change.reason)
@@ -189,7 +196,7 @@ def change_priority(
 
 @router.post("/{ticket_id}/type", response_model=TicketOut)
 def change_type(
-    ticket_id: int, change: TypeChange, actor: ActorDep, uow: UowDep, clock: ClockDep
+    ticket_id: Id, change: TypeChange, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
     """Change the ticket's type (which may take it in or out of the SLA)."""
     view = services.change_type(uow, clock, actor, ticket_id, change.type, change.reason)
@@ -198,7 +205,7 @@ def change_type(
 
 @router.post("/{ticket_id}/solve", response_model=TicketOut)
 def solve(
-    ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
+    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
 ) -> Ticket:
     """Mark solved (fulfils resolution targets)."""
     reason = body.reason if body else None
@@ -207,7 +214,7 @@ def solve(
 
 @router.post("/{ticket_id}/reopen", response_model=TicketOut)
 def reopen(
-    ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
+    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
 ) -> Ticket:
     """Reopen a solved ticket (resumes its resolution clock)."""
     reason = body.reason if body else None
@@ -216,7 +223,7 @@ def reopen(
 
 @router.post("/{ticket_id}/close", response_model=TicketOut)
 def close(
-    ticket_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
+    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
 ) -> Ticket:
     """Close the ticket for good."""
     reason = body.reason if body else None

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from sladesk import services
 from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
+from sladesk.api.schemas import Id
 from sladesk.api.schemas.tokens import TokenCreate, TokenIssued, TokenPublic
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=OneHopRoute)
@@ -38,7 +39,7 @@ def list_tokens(
 
 
 @router.delete("/{token_id}")
-def revoke_token(token_id: int, actor: ActorDep, uow: UowDep, clock: ClockDep) -> TokenPublic:
+def revoke_token(token_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep) -> TokenPublic:
     """Revoke a token (one's own, or any as an admin): refused from the next request on.
     Revoking a revoked token changes nothing."""
     return TokenPublic.model_validate(services.revoke_api_token(uow, clock, actor, token_id))

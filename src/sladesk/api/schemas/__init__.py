@@ -1,6 +1,7 @@
 """Request and response bodies, named by role: ``*Create``/``*Change`` come in, ``*Public``
 (what anyone allowed may see) and ``*Detail`` (what staff see) go out."""
 
+from sladesk.api.schemas._base import Id, Instant, Text
 from sladesk.api.schemas.attachments import AttachmentPublic
 from sladesk.api.schemas.compliance import CompliancePublic, MetricCompliancePublic
 from sladesk.api.schemas.health import Health
@@ -52,6 +53,8 @@ __all__ = [
     "ContactPublic",
     "ContactUpdate",
     "Health",
+    "Id",
+    "Instant",
     "MetricCompliancePublic",
     "NoteCreate",
     "OrganizationCreate",
@@ -64,6 +67,7 @@ __all__ = [
     "PriorityChange",
     "ReplyCreate",
     "StatusChange",
+    "Text",
     "TicketCreate",
     "TicketDetail",
     "TicketOut",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
-from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.api.schemas._base import Id, InputModel, OutputModel
 from sladesk.services import (
     UNSET,
     AgentChanges,
@@ -58,7 +58,7 @@ class OrganizationCreate(InputModel):
     addons: list[Key] = Field(default_factory=list, max_length=20)
     locale: Annotated[str, StringConstraints(min_length=2, max_length=16)] = "en"
     time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "UTC"
-    dedicated_agent_id: int | None = None
+    dedicated_agent_id: Id | None = None
 
     def to_new(self) -> NewOrganization:
         return NewOrganization(
@@ -90,7 +90,7 @@ class OrganizationUpdate(ChangeModel):
     addons: list[Key] | None = Field(default=None, max_length=20)
     locale: Locale | None = None
     time_zone: TimeZone | None = None
-    dedicated_agent_id: int | None = None
+    dedicated_agent_id: Id | None = None
 
     _nulls = refuse_null("name", "addons", "locale", "time_zone")
 
@@ -102,7 +102,7 @@ class OrganizationUpdate(ChangeModel):
 
 
 class ContactCreate(InputModel):
-    organization_id: int
+    organization_id: Id
     email: Email
     name: Name
     locale: Annotated[str, StringConstraints(min_length=2, max_length=16)] | None = None

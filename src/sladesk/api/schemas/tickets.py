@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, StringConstraints, WithJsonSchema
 
-from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.api.schemas._base import Id, InputModel, OutputModel
 from sladesk.policy import Status
 from sladesk.services import (
     Actor,
@@ -82,8 +82,8 @@ class TicketCreate(InputModel):
     type: Key | None = None
     priority: Key | None = None
     channel: Key = "portal"
-    requester_id: int | None = None
-    organization_id: int | None = None
+    requester_id: Id | None = None
+    organization_id: Id | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     attributes: dict[Key, Annotated[str, StringConstraints(max_length=500)]] = Field(
         default_factory=dict, max_length=50
@@ -129,7 +129,7 @@ class CallCreate(InputModel):
 class AssignmentChange(InputModel):
     """``assignee_id: null`` unassigns."""
 
-    assignee_id: int | None
+    assignee_id: Id | None
     team: Key | None = None
 
 

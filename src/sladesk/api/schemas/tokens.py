@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.api.schemas._base import Id, InputModel, OutputModel
 from sladesk.services import IssuedToken
 
 
@@ -16,8 +16,8 @@ class TokenCreate(InputModel):
     """For oneself by default; an admin may name another agent or contact."""
 
     name: Annotated[str, StringConstraints(max_length=200)] = ""
-    agent_id: int | None = None
-    contact_id: int | None = None
+    agent_id: Id | None = None
+    contact_id: Id | None = None
 
 
 class TokenPublic(OutputModel):
