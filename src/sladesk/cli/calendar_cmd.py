@@ -128,7 +128,9 @@ def _human(d: dt.timedelta) -> str:
 
 @app.command()
 def check(
-    file: Path = typer.Argument(..., help="A calendar spec, or a file with a calendars: mapping"),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="A calendar spec, or a file with a calendars: mapping"
+    ),
 ) -> None:
     """Validate the calendars of FILE; print every problem as file:line:col: field: message."""
     doc = _read(file)
@@ -164,10 +166,16 @@ def check(
 
 @app.command()
 def add(
-    file: Path = typer.Argument(..., help="Calendar file"),
-    name: str = typer.Argument(..., help="Calendar name in calendars: ('-' for a single spec)"),
-    start: str = typer.Option(..., "--from", help="Start instant, ISO with offset"),
-    duration: str = typer.Option(..., "--duration", help="45m, 4h, 1h30m or 2bd"),
+    file: Path = typer.Argument(..., metavar="FILE", help="Calendar file"),
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Calendar name in calendars: ('-' for a single spec)"
+    ),
+    start: str = typer.Option(
+        ..., "--from", metavar="INSTANT", help="Start instant, ISO with offset"
+    ),
+    duration: str = typer.Option(
+        ..., "--duration", metavar="DURATION", help="45m, 4h, 1h30m or 2bd"
+    ),
 ) -> None:
     """The deadline: START plus DURATION of open time (or business days) on the calendar."""
     cal = _load_one(file, name)
@@ -187,10 +195,14 @@ def add(
 
 @app.command()
 def elapsed(
-    file: Path = typer.Argument(..., help="Calendar file"),
-    name: str = typer.Argument(..., help="Calendar name in calendars: ('-' for a single spec)"),
-    start: str = typer.Option(..., "--from", help="Start instant, ISO with offset"),
-    end: str = typer.Option(..., "--to", help="End instant, ISO with offset"),
+    file: Path = typer.Argument(..., metavar="FILE", help="Calendar file"),
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="Calendar name in calendars: ('-' for a single spec)"
+    ),
+    start: str = typer.Option(
+        ..., "--from", metavar="INSTANT", help="Start instant, ISO with offset"
+    ),
+    end: str = typer.Option(..., "--to", metavar="INSTANT", help="End instant, ISO with offset"),
 ) -> None:
     """Open time between --from and --to on the calendar."""
     cal = _load_one(file, name)

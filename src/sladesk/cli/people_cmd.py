@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from sladesk.bootstrap import bootstrap
-from sladesk.cli.db_cmd import DATABASE_URL, settings_for
+from sladesk.cli.db_cmd import DATABASE_URL, existing_database, settings_for
 from sladesk.services import (
     Actor,
     Conflict,
@@ -21,6 +21,7 @@ from sladesk.services import (
     create_api_token,
     list_agents,
 )
+from sladesk.tickets import unstorable_reason
 
 agents_app = typer.Typer(help="Agents: support staff.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens (bearer).", no_args_is_help=True)
@@ -28,12 +29,23 @@ tokens_app = typer.Typer(help="API tokens (bearer).", no_args_is_help=True)
 CLI_ACTOR = Actor.system("cli")
 
 
+def storable(value: str | None) -> str | None:
+    """A Typer callback: text that cannot be stored (a NUL, a lone surrogate) is a usage
+    error on its option, before anything is opened."""
+    reason = None if value is None else unstorable_reason(value)
+    if reason is not None:
+        raise typer.BadParameter(reason)
+    return value
+
+
 @agents_app.command("create")
 def create_agent_cmd(
-    email: str = typer.Argument(...),
-    name: str = typer.Option(..., "--name"),
-    role: str = typer.Option("agent", "--role", help="agent | senior | lead | admin"),
-    team: str | None = typer.Option(None, "--team"),
+    email: str = typer.Argument(..., metavar="EMAIL", callback=storable),
+    name: str = typer.Option(..., "--name", metavar="NAME", callback=storable),
+    role: str = typer.Option(
+        "agent", "--role", metavar="ROLE", help="agent | senior | lead | admin", callback=storable
+    ),
+    team: str | None = typer.Option(None, "--team", metavar="TEAM", callback=storable),
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Create an agent (use --role admin for the first administrator)."""
@@ -55,14 +67,21 @@ def create_agent_cmd(
 
 @tokens_app.command("create")
 def create_token_cmd(
-    agent: str = typer.Option(..., "--agent", help="The agent's e-mail address or id."),
-    name: str = typer.Option("cli", "--name", help="What the token is for."),
+    agent: str = typer.Option(
+        ...,
+        "--agent",
+        metavar="EMAIL|ID",
+        help="The agent's e-mail address or id.",
+        callback=storable,
+    ),
+    name: str = typer.Option(
+        "cli", "--name", metavar="NAME", help="What the token is for.", callback=storable
+    ),
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Issue an API token for an agent; the secret is printed once and never stored."""
-    container = bootstrap(settings_for(database_url), migrate=False)
     console = Console()
-    try:
+    with existing_database(database_url) as container:
         agents = list_agents(container.uow(), container.clock, CLI_ACTOR)
         match = [a for a in agents if a.email == agent or str(a.id) == agent]
         if not match:
@@ -70,10 +89,5 @@ def create_token_cmd(
         issued = create_api_token(
             container.uow(), container.clock, CLI_ACTOR, agent_id=match[0].id, name=name
         )
-    except (NotFound, InvalidRequest) as exc:
-        Console(stderr=True).print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    finally:
-        container.dispose()
     console.print(f"token for {match[0].email} (shown once):")
     console.print(issued.secret, soft_wrap=True, highlight=False)

@@ -30,7 +30,7 @@ from sladesk.policy import (
 )
 
 
-def check(file: Path = typer.Argument(..., help="Policy file (YAML).")) -> None:
+def check(file: Path = typer.Argument(..., metavar="FILE", help="Policy file (YAML).")) -> None:
     """Validate FILE: exit 0 with a summary, or list every problem and exit 1."""
     try:
         policy = load_policy_file(file)

@@ -48,8 +48,8 @@ def _load_policy(file: Path) -> Policy:
 
 
 def explain(
-    file: Path = typer.Argument(..., help="Policy file (YAML)."),
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML)."),
+    file: Path = typer.Argument(..., metavar="FILE", help="Policy file (YAML)."),
+    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario file (YAML)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Show every target of SCENARIO's ticket under FILE: when it ran, paused, and its deadline."""
@@ -66,8 +66,10 @@ def explain(
 
 
 def test(
-    file: Path = typer.Argument(..., help="Policy file (YAML)."),
-    scenarios: list[Path] = typer.Argument(..., help="Scenario files with an expect: block."),
+    file: Path = typer.Argument(..., metavar="FILE", help="Policy file (YAML)."),
+    scenarios: list[Path] = typer.Argument(
+        ..., metavar="SCENARIO...", help="Scenario files with an expect: block."
+    ),
 ) -> None:
     """Run scenarios that carry an `expect:` block; report each mismatch; exit 1 on any."""
     policy = _load_policy(file)

@@ -32,12 +32,16 @@ if TYPE_CHECKING:
 
 
 def serve(
-    host: str = typer.Option(None, help="Address to listen on [default: 127.0.0.1]"),
-    port: int = typer.Option(None, help="Port to listen on [default: 8000]"),
+    # the defaults are the settings' (SLADESK_HOST, SLADESK_PORT); shown escaped, as Rich
+    # would take ``[default: …]`` for markup and drop it
+    host: str = typer.Option(
+        None, metavar="HOST", help="Address to listen on \\[default: 127.0.0.1]"
+    ),
+    port: int = typer.Option(None, metavar="PORT", help="Port to listen on \\[default: 8000]"),
     database_url: str | None = DATABASE_URL,
     jobs: bool = typer.Option(True, "--jobs/--no-jobs", help="Run the job runner in-process."),
     workers: int = typer.Option(
-        None, "--workers", min=1, help="API processes, PostgreSQL only [default: 1]"
+        None, "--workers", min=1, metavar="N", help="API processes, PostgreSQL only \\[default: 1]"
     ),
 ) -> None:
     """Serve the API (and the jobs) until Ctrl-C."""

@@ -1,38 +1,38 @@
-"""`sladesk tickets list|show`: the agent queue and one ticket, as Rich tables.
+"""`sladesk tickets list|show`: the agent queue and one ticket (its facts, SLA targets with
+each one's explain timeline, the conversation and the history), as Rich tables.
 
 Runs as the system actor on the local database (an operator's view: every organisation).
+Without a database, or with a filter no ticket can match, it says so in one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sladesk.bootstrap import Container, bootstrap
-from sladesk.cli.db_cmd import DATABASE_URL, settings_for
+from sladesk.bootstrap import Container
+from sladesk.cli.db_cmd import DATABASE_URL, existing_database
 from sladesk.demo import queue_label
 from sladesk.services import (
     Actor,
-    NotFound,
+    MessageView,
     TicketFilters,
     TicketSummary,
     get_ticket,
     list_organizations,
     list_tickets,
 )
+from sladesk.sla import Segment
+from sladesk.tickets import MAX_ID
 
 app = typer.Typer(help="Tickets: the queue and one ticket.", no_args_is_help=True)
 
 CLI_ACTOR = Actor.system("cli")
 _STYLE = {"breached": "bold red", "warned": "yellow", "running": "green", "paused": "cyan"}
-
-
-def _container(database_url: str | None) -> Container:
-    return bootstrap(settings_for(database_url), migrate=False)
 
 
 def format_delta(d: timedelta | None) -> str:
@@ -78,27 +78,32 @@ def queue_rows(
 
 @app.command("list")
 def list_cmd(
-    status: list[str] = typer.Option([], "--status", help="Only these statuses (repeatable)."),
+    status: list[str] = typer.Option(
+        [],
+        "--status",
+        metavar="STATUS",
+        help="Only these statuses (repeatable): new|open|pending_customer|on_hold|solved|closed.",
+    ),
     sla: list[str] = typer.Option(
-        [], "--sla", help="Only these SLA states: running|paused|met|breached|none."
+        [],
+        "--sla",
+        metavar="STATE",
+        help="Only these SLA states (repeatable): running|paused|met|breached|none.",
     ),
     open_only: bool = typer.Option(True, "--open/--all", help="Only open tickets (default)."),
     by_time_left: bool = typer.Option(
         True, "--by-time-left/--newest", help="Order: least time left first (default)."
     ),
-    limit: int = typer.Option(50, min=1, max=500),
+    limit: int = typer.Option(50, min=1, max=500, metavar="N", help="At most N tickets."),
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """The queue: number, subject, organisation, priority, status, SLA state, due, time left."""
-    container = _container(database_url)
-    try:
+    with existing_database(database_url) as container:
         filters = TicketFilters(status=tuple(status), sla_state=tuple(sla), open_only=open_only)
         rows = queue_rows(container, filters, by_time_left=by_time_left, limit=limit)
         orgs = {
             o.id: o.name for o in list_organizations(container.uow(), container.clock, CLI_ACTOR)
         }
-    finally:
-        container.dispose()
     table = Table(title=f"{len(rows)} tickets", header_style="bold")
     for name in ("ID", "#", "Subject", "Organisation", "Priority", "Status", "SLA"):
         table.add_column(name, no_wrap=name != "Subject")
@@ -122,19 +127,16 @@ def list_cmd(
 
 @app.command("show")
 def show_cmd(
-    ticket_id: int = typer.Argument(..., help="The ticket's ID (first column of `list`)."),
+    ticket_id: int = typer.Argument(
+        ..., metavar="ID", min=1, max=MAX_ID, help="The ticket's ID (first column of `list`)."
+    ),
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """One ticket: its facts, every SLA target and the history."""
-    container = _container(database_url)
+    """One ticket: its facts, every SLA target with its explain timeline, the conversation
+    and the history."""
     console = Console(width=160)
-    try:
+    with existing_database(database_url) as container:
         view = get_ticket(container.uow(), container.clock, CLI_ACTOR, ticket_id)
-    except NotFound as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(1) from exc
-    finally:
-        container.dispose()
     console.print(f"[bold]#{view.number}[/] {view.subject}")
     console.print(
         f"{view.type} · {view.priority} · {view.status}"
@@ -162,12 +164,41 @@ def show_cmd(
                 warned,
             )
         console.print(targets)
+        for t in view.sla.targets:
+            console.print(_timeline(t.metric, t.timeline))
+    console.print(_conversation(view.messages))
     history = Table(title="History")
     for name in ("At", "Event", "By", "Details"):
         history.add_column(name)
     for e in view.history:
         history.add_row(_when(e.at), e.kind, e.actor, _details(e.data))
     console.print(history)
+
+
+def _timeline(metric: str, segments: Sequence[Segment]) -> Table:
+    """``explain`` for one target: when its clock ran, paused or stopped, and why."""
+    table = Table(title=f"Timeline — {metric}")
+    for name in ("From", "To", "Clock", "Why", "Due then"):
+        table.add_column(name)
+    for s in segments:
+        table.add_row(
+            _when(s.start), _when(s.end) or "now", s.kind, s.why, _when(s.due_at)
+        )  # fmt: skip
+    if not segments:
+        table.add_row("", "", "not started", "", "")
+    return table
+
+
+def _conversation(messages: Sequence[MessageView]) -> Table:
+    """Every message, oldest first: public replies, internal notes and call records."""
+    table = Table(title="Conversation")
+    for name in ("At", "From", "Kind", "Message"):
+        table.add_column(name, overflow="fold")
+    for m in messages:
+        kind = m.kind if m.public else f"{m.kind} (internal)"
+        text = f"{m.call_summary}\n{m.body}".strip() if m.call_summary else m.body
+        table.add_row(_when(m.created_at), f"{m.author_name} ({m.author_kind})", kind, text)
+    return table
 
 
 def _details(data: object) -> str:
