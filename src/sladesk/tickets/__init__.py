@@ -40,9 +40,15 @@ from sladesk.tickets._input import (
 )
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
-from sladesk.tickets._visibility import can_see_event, can_see_message
+from sladesk.tickets._visibility import (
+    CONTACT_HISTORY_KINDS,
+    can_see_event,
+    can_see_message,
+    contact_sees_event,
+)
 
 __all__ = [
+    "CONTACT_HISTORY_KINDS",
     "MAX_ID",
     "TRANSITIONS",
     "Actor",
@@ -58,15 +64,16 @@ __all__ = [
     "TicketRuleError",
     "TicketState",
     "apply",
-    "check_attach",
     "can_see_event",
     "can_see_message",
+    "check_attach",
     "check_entitlement",
     "check_id",
     "check_storable_text",
     "check_transition",
     "clean_content_type",
     "clean_filename",
+    "contact_sees_event",
     "decide_accept",
     "decide_assign",
     "decide_call",

@@ -33,6 +33,7 @@ from sladesk.services import (
     TicketView,
 )
 from sladesk.sla._model import Evaluation, TargetResult
+from sladesk.tickets import contact_sees_event
 
 
 def iso_business_duration(value: timedelta) -> str:
@@ -252,15 +253,10 @@ class HistoryEntry(OutputModel):
     data: Mapping[str, Any]
 
 
-#: history entries a contact never sees, whatever a service hands over
-_INTERNAL_EVENT_KINDS = frozenset({"assigned", "note", "internal_note", "attributes"})
-
-
 def _public_history(events: tuple[EventView, ...]) -> tuple[HistoryEntry, ...]:
+    """What a contact may see of the history, whatever a service hands over."""
     return tuple(
-        HistoryEntry.model_validate(e)
-        for e in events
-        if e.kind not in _INTERNAL_EVENT_KINDS and e.data.get("public", True) is not False
+        HistoryEntry.model_validate(e) for e in events if contact_sees_event(e.kind, e.data)
     )
 
 
