@@ -16,7 +16,6 @@ from rich.table import Table
 
 from sladesk.bootstrap import Container
 from sladesk.cli.db_cmd import DATABASE_URL, existing_database
-from sladesk.demo import queue_label
 from sladesk.services import (
     Actor,
     MessageView,
@@ -26,7 +25,7 @@ from sladesk.services import (
     list_organizations,
     list_tickets,
 )
-from sladesk.sla import Segment
+from sladesk.sla import Segment, rollup
 from sladesk.tickets import MAX_ID
 
 app = typer.Typer(help="Tickets: the queue and one ticket.", no_args_is_help=True)
@@ -71,7 +70,7 @@ def queue_rows(
         label = row.sla_state or "none"
         if row.sla_state == "running":
             view = get_ticket(container.uow(), container.clock, CLI_ACTOR, row.id)
-            label = queue_label(view.sla)
+            label = rollup(view.sla).label
         out.append((row, label))
     return out
 

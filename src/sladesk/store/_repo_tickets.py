@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from sladesk.sla import Evaluation, Event, TargetResult, TargetState
+from sladesk.sla import Evaluation, Event, TargetResult, TargetState, rollup
 from sladesk.store._codec import event_data, sla_events
 from sladesk.store._db import Repository
 from sladesk.store._tables import (
@@ -32,16 +32,6 @@ from sladesk.store._tables import (
     TicketEvent,
 )
 from sladesk.tickets import NotFound, Scope
-
-#: worst first: the state a queue shows for a ticket
-_SEVERITY = {
-    TargetState.BREACHED: 0,
-    TargetState.RUNNING: 1,
-    TargetState.PAUSED: 2,
-    TargetState.PENDING: 3,
-    TargetState.MET: 4,
-}
-
 
 _Ts = TypeVarTuple("_Ts")
 
@@ -286,16 +276,6 @@ def _seconds(value: Any) -> float | None:
     return None if value is None else float(value.total_seconds())
 
 
-def _open_deadline(t: TargetResult) -> bool:
-    """A deadline that still orders the queue: a running target's, or an overdue one's
-    (breached and not yet fulfilled), so that overdue work sorts first."""
-    if t.due_at is None:
-        return False
-    return t.state is TargetState.RUNNING or (
-        t.state is TargetState.BREACHED and t.fulfilled_at is None
-    )
-
-
 def _projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> list[dict[str, Any]]:
     return [
         {
@@ -328,17 +308,13 @@ def _projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> l
 
 def queue_columns(evaluation: Evaluation | None) -> dict[str, Any]:
     """The ticket row's queue columns for ``evaluation``: worst target state, earliest open
-    deadline, next sweep instant (all None without SLA)."""
+    deadline (:func:`sladesk.sla.rollup`), next sweep instant (all None without SLA)."""
     if evaluation is None or not evaluation.targets:
         return {"sla_state": None, "sla_due_at": None, "next_sla_event_at": None}
-    worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
-    due = min(
-        (t.due_at for t in evaluation.targets if t.due_at is not None and _open_deadline(t)),
-        default=None,
-    )
+    r = rollup(evaluation)
     return {
-        "sla_state": worst.value,
-        "sla_due_at": due,
+        "sla_state": r.state.value if r.state is not None else None,
+        "sla_due_at": r.due_at,
         "next_sla_event_at": evaluation.next_event_at,
     }
 
