@@ -98,13 +98,6 @@ class TicketRepository(Repository):
             raise NotFound("ticket", ticket_id)
         return ticket
 
-    def get_by_number(self, scope: Scope, number: int) -> Ticket:
-        stmt = scoped(select(Ticket).where(Ticket.number == number), scope)
-        ticket = self.session.execute(stmt).scalar_one_or_none()
-        if ticket is None:
-            raise NotFound("ticket", f"#{number}")
-        return ticket
-
     def query(
         self,
         scope: Scope,
@@ -170,24 +163,6 @@ class TicketRepository(Repository):
         )
         return int(self.db.execute(stmt).scalar_one())
 
-    def ids_not_closed(self) -> list[int]:
-        """Every ticket whose clocks may still move (publish re-evaluates these)."""
-        stmt = select(Ticket.id).where(Ticket.status != "closed").order_by(Ticket.id)
-        return list(self.session.execute(stmt).scalars())
-
-    def due_for_sweep(self, now: datetime, limit: int, *, skip_locked: bool = True) -> list[Ticket]:
-        """Tickets whose next SLA instant has passed, locked for this transaction; other
-        sweepers skip them (PostgreSQL). Cost follows the number of due tickets."""
-        stmt = (
-            select(Ticket)
-            .where(Ticket.next_sla_event_at <= now)
-            .order_by(Ticket.next_sla_event_at)
-            .limit(limit)
-        )
-        if self.db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=skip_locked)
-        return list(self.session.execute(stmt).scalars())
-
 
 class EventRepository(Repository):
     def append(self, ticket: Ticket, events: Sequence[Event], actor: str) -> list[TicketEvent]:
@@ -233,22 +208,12 @@ class EventRepository(Repository):
         )
         return sla_events((k, a, d) for k, a, d in self.session.execute(stmt))
 
-    def count(self, ticket_id: int | None = None) -> int:
-        stmt = select(func.count(TicketEvent.id))
-        if ticket_id is not None:
-            stmt = stmt.where(TicketEvent.ticket_id == ticket_id)
-        return int(self.session.execute(stmt).scalar_one())
-
 
 class MessageRepository(Repository):
     def add(self, message: Message) -> Message:
         self.session.add(message)
         self.session.flush()
         return message
-
-    def add_all(self, messages: Sequence[Message]) -> None:
-        """Queue messages for the next flush (their ids come with it)."""
-        self.session.add_all(messages)
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """INSERT messages given as column values, in one statement; their ids, in order."""
@@ -366,26 +331,6 @@ class ProjectionRepository(Repository):
                 setattr(ticket, key, value)
         if evaluation is not None and evaluation.targets:
             self.session.execute(_INSERT_PROJECTIONS, _projection_rows(ticket.id, evaluation, now))
-
-    def save_many(self, items: Sequence[tuple[Ticket, Evaluation | None]], now: datetime) -> None:
-        """:meth:`save` for a batch (the sweep, publish): one ``DELETE … WHERE ticket_id IN``,
-        one executemany INSERT of every row, and the tickets' queue columns through the ORM
-        (flushed together as one executemany UPDATE)."""
-        if not items:
-            return
-        self.session.execute(
-            delete(SlaProjection).where(SlaProjection.ticket_id.in_([t.id for t, _ in items])),
-            execution_options={"synchronize_session": False},
-        )
-        rows: list[dict[str, Any]] = []
-        for ticket, evaluation in items:
-            for key, value in queue_columns(evaluation).items():
-                if getattr(ticket, key) != value:
-                    setattr(ticket, key, value)
-            if evaluation is not None and evaluation.targets:
-                rows.extend(_projection_rows(ticket.id, evaluation, now))
-        if rows:
-            self.session.execute(_INSERT_PROJECTIONS, rows)
 
     def deadline_calendars(self, ticket_ids: Sequence[int]) -> list[tuple[int, str | None]]:
         """(ticket id, calendar name) of the open target owning each ticket's ``sla_due_at``

@@ -41,7 +41,6 @@ from sladesk.store._repo_intake import IntakeRepository
 from sladesk.store._repo_misc import (
     AuditRepository,
     IdempotencyRepository,
-    MilestoneRepository,
     OutboxRepository,
     TokenRepository,
 )
@@ -74,7 +73,6 @@ class UnitOfWork:
     events: EventRepository
     messages: MessageRepository
     projections: ProjectionRepository
-    milestones: MilestoneRepository
     outbox: OutboxRepository
     policies: PolicyRepository
     people: PeopleRepository
@@ -157,7 +155,6 @@ class UnitOfWork:
         self.events = EventRepository(db)
         self.messages = MessageRepository(db)
         self.projections = ProjectionRepository(db)
-        self.milestones = MilestoneRepository(db)
         self.outbox = OutboxRepository(db)
         self.policies = PolicyRepository(db, self.caches)
         self.people = PeopleRepository(db)
