@@ -39,9 +39,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sladesk.policy import Action, Policy, Target
-from sladesk.services import Clock, SweepReport
+from sladesk.services import Clock, OutboxRow, SweepReport, outbox_message
 from sladesk.sla import Evaluation, Event, TargetState, evaluate
-from sladesk.store import DueTicket, SweepRepository, UnitOfWork, facts_from_data, queue_columns
+from sladesk.store import (
+    DueTicket,
+    SweepRepository,
+    UnitOfWork,
+    facts_from_data,
+    queue_columns,
+)
 
 __all__ = ["BREACH", "SWEEP_ACTOR", "SweepJob", "milestone_key", "sweep_due"]
 
@@ -119,7 +125,7 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
             key=lambda m: (m.ticket_id, m.at, m.metric, m.threshold),
         )
         events: list[tuple[int, int, datetime, str, str, dict[str, Any]]] = []
-        outbox: list[tuple[str, str, dict[str, Any]]] = []
+        outbox: list[OutboxRow] = []
         recorded_at = now.isoformat()
         for m in new:
             swept = batch[m.ticket_id]
@@ -214,30 +220,26 @@ def _policy_target(policy: Policy, evaluation: Evaluation, metric: str) -> Targe
 
 def _outbox_rows(
     ticket: DueTicket, policy: Policy, m: _Milestone, actions: Sequence[Action]
-) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """The escalations of a new milestone as outbox (kind, key, payload). Each key names a
-    milestone this transaction inserted, so it cannot be queued already."""
+) -> Iterable[OutboxRow]:
+    """The escalations of a new milestone as outbox rows (``services._outbox`` shapes). Each
+    key names a milestone this transaction inserted, so it cannot be queued already."""
     base = milestone_key(m.ticket_id, m.metric, m.cycle, m.threshold)
-    event = {
-        "event": "sla.breached" if m.threshold == BREACH else "sla.warning",
-        "ticket_id": ticket.id,
-        "ticket_number": ticket.number,
-        "subject": ticket.subject,
-        "priority": ticket.priority,
-        "organization_id": ticket.organization_id,
+    data = {
         "metric": m.metric,
         "cycle": m.cycle,
         "threshold": m.threshold,
-        "at": m.at.isoformat(),
         "due_at": m.due_at.isoformat() if m.due_at else None,
         "policy": policy.name,
         "policy_version": policy.version,
     }
+    event = "sla.breached" if m.threshold == BREACH else "sla.warning"
     for i, action in enumerate(actions):
-        payload: dict[str, Any] = {"action": action.kind, "to": action.to, **event}
-        if action.kind == "webhook":
-            payload = {"endpoint": action.to, "body": event}
-        yield (action.kind, f"{base}:{i}:{action.kind}", payload)
+        row = outbox_message(
+            action.kind, f"{base}:{i}:{action.kind}", event=event, at=m.at, actor=SWEEP_ACTOR,
+            ticket=ticket, audience=ticket, data=data, to=action.to,
+        )  # fmt: skip
+        if row is not None:
+            yield row
 
 
 class SweepJob:

@@ -11,6 +11,13 @@ written.
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
 from sladesk.services._compliance import compliance_summary
+from sladesk.services._outbox import (
+    DEFAULT_ENDPOINT,
+    PEOPLE_KINDS,
+    TICKET_ACTION_KINDS,
+    OutboxRow,
+    outbox_message,
+)
 from sladesk.services._people import (
     create_agent,
     create_contact,
@@ -95,6 +102,11 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "DEFAULT_ENDPOINT",
+    "PEOPLE_KINDS",
+    "TICKET_ACTION_KINDS",
+    "OutboxRow",
+    "outbox_message",
     "Actor",
     "ActorKind",
     "AgentChanges",

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sladesk.policy import Policy, Status
 from sladesk.services._effects import Effects, ticket_change
 from sladesk.services._idempotency import check_same_request, request_fingerprint
+from sladesk.services._outbox import KnownAudience
 from sladesk.services._tickets_support import (
     evaluate_ticket,
     sanitize,
@@ -287,17 +288,18 @@ def _create(
         sla=evaluation,
     )  # fmt: skip
     system = Actor.system()
+    reach = KnownAudience(locale, org.time_zone if org else "UTC")
     changes: list[Effects] = []
     if ent.over_quota:
         changes.append(ticket_change(system, view, "quota.exceeded", now,
-                                     {"quota": ent.quota, "used": ent.used}, locale=locale,
+                                     {"quota": ent.quota, "used": ent.used}, audience=reach,
                                      seq=quota_seq))  # fmt: skip
     if ent.community:
         changes.append(ticket_change(system, view, "community.answered", now,
-                                     {"url": ent.community_url or ""}, locale=locale,
+                                     {"url": ent.community_url or ""}, audience=reach,
                                      seq=community_seq))  # fmt: skip
     changes.append(ticket_change(actor, view, "created", now, {"channel": channel},
-                                 locale=locale, seq=len(history)))  # fmt: skip
+                                 audience=reach, seq=len(history)))  # fmt: skip
     uow.audit.add_many([c.audit for c in changes])
     uow.outbox.add_many([m for c in changes for m in c.outbox], now)
     return view

@@ -15,6 +15,7 @@ from sladesk.store._codec import (
 )
 from sladesk.store._engine import make_engine, make_sqlite_writer
 from sladesk.store._migrate import upgrade
+from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_sweep import DueTicket, SweepRepository
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store.uow import UnitOfWork
@@ -23,6 +24,7 @@ __all__ = [
     "Caches",
     "DueTicket",
     "SweepRepository",
+    "TicketAudience",
     "UnitOfWork",
     "event_data",
     "event_from_row",

@@ -23,6 +23,7 @@ from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
 from sladesk.store._codec import sla_events
 from sladesk.store._db import Repository
+from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE
 from sladesk.store._repo_tickets import _projection_rows
 from sladesk.store._tables import (
     OutboxMessage,
@@ -41,18 +42,23 @@ _OUTBOX = cast(Table, OutboxMessage.__table__)
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
 
 #: the columns of a ticket the sweep reads
-_DUE = select(
-    Ticket.id,
-    Ticket.number,
-    Ticket.subject,
-    Ticket.priority,
-    Ticket.organization_id,
-    Ticket.policy_version_id,
-    Ticket.facts,
-    Ticket.last_seq,
-    Ticket.sla_state,
-    Ticket.sla_due_at,
-).order_by(Ticket.next_sla_event_at)
+_DUE = (
+    select(
+        Ticket.id,
+        Ticket.number,
+        Ticket.subject,
+        Ticket.priority,
+        Ticket.organization_id,
+        Ticket.policy_version_id,
+        Ticket.facts,
+        Ticket.last_seq,
+        Ticket.sla_state,
+        Ticket.sla_due_at,
+        *PEOPLE_COLUMNS,  # who its escalations go to (outbox payloads)
+    )
+    .select_from(WITH_PEOPLE)
+    .order_by(Ticket.next_sla_event_at)
+)
 
 _SLA_KINDS = [k.value for k in EventKind]
 
@@ -79,6 +85,14 @@ class DueTicket:
     last_seq: int
     sla_state: str | None
     sla_due_at: datetime | None
+    status: str
+    type: str
+    requester_id: int | None
+    assignee_id: int | None
+    team: str | None
+    dedicated_agent_id: int | None
+    locale: str
+    time_zone: str
 
 
 class SweepRepository(Repository):
@@ -94,7 +108,7 @@ class SweepRepository(Repository):
         waits for this transaction (it locks the ticket row first too)."""
         stmt = _DUE.where(Ticket.next_sla_event_at <= now).limit(limit)
         if self.db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
+            stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
         return [DueTicket(*row) for row in self.session.execute(stmt)]
 
     def histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:

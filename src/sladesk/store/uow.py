@@ -37,6 +37,7 @@ from sladesk.store._caches import Caches
 from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
 from sladesk.store._repo_attachments import AttachmentRepository
+from sladesk.store._repo_audience import AudienceRepository
 from sladesk.store._repo_intake import IntakeRepository
 from sladesk.store._repo_misc import (
     AuditRepository,
@@ -74,6 +75,7 @@ class UnitOfWork:
     messages: MessageRepository
     projections: ProjectionRepository
     outbox: OutboxRepository
+    audience: AudienceRepository
     policies: PolicyRepository
     people: PeopleRepository
     tokens: TokenRepository
@@ -156,6 +158,7 @@ class UnitOfWork:
         self.messages = MessageRepository(db)
         self.projections = ProjectionRepository(db)
         self.outbox = OutboxRepository(db)
+        self.audience = AudienceRepository(db)
         self.policies = PolicyRepository(db, self.caches)
         self.people = PeopleRepository(db)
         self.tokens = TokenRepository(db)
