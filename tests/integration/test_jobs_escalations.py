@@ -85,9 +85,11 @@ def test_breach_moves_the_ticket_to_tier2_and_raises_its_priority_once(
     codes = [(e.kind, e.actor) for e in view.history]
     assert ("sla.breached", "system:sweep") in codes
     assert sum(1 for kind, _ in codes if kind == "assigned") == 1
-    # the re-evaluated first response now runs on the urgent length (1 h) from the start
+    # the first response stays breached by the length it breached (normal, 2 h), though the
+    # ticket is urgent now (docs/policies.md, "The length of a target")
     (target,) = view.sla.targets if view.sla else ()
-    assert target.target_text == "1h"
+    assert (target.state, target.target_text, target.priority) == ("breached", "2h", "normal")
+    assert target.target is not None and target.left == target.target - target.used
 
     # the same escalation delivered again (a worker died before recording it) is refused by
     # the ticket rules and marked dead with the reason, not applied twice
