@@ -194,7 +194,14 @@ class SlaTarget(OutputModel):
     priority: str | None
     state: str
     started_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(
+        description="running: the deadline; breached: when the target was used up; met: the "
+        "deadline as it stood at the fulfilment (paused then: had the clock resumed at it); "
+        "null while paused or pending"
+    )
+    due_if_resumed_at: datetime | None = Field(
+        description="paused: the deadline if the clock resumed now; running: due_at; otherwise null"
+    )
     fulfilled_at: datetime | None
     breached_at: datetime | None
     used: BusinessTime
