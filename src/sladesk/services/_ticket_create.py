@@ -96,7 +96,7 @@ def create_ticket(
 def _existing(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> TicketView:
     ticket = uow.tickets.get(actor.scope, ticket_id)
     events = uow.events.sla_events(ticket.id)
-    return ticket_view(uow, actor, ticket, evaluate_ticket(uow, ticket, events, now))
+    return ticket_view(uow, actor, ticket, evaluate_ticket(uow, ticket, events, now, explain=True))
 
 
 def _check_input(new: NewTicket) -> None:
@@ -232,7 +232,7 @@ def _create(
     if policy is not None and not ent.community:
         # the SLA history exactly as it will read back from the rows (same codec)
         stored = sla_events((kind, at, data) for kind, at, _actor, data in history)
-        evaluation = evaluate(policy, facts_from_data(facts), stored, now)
+        evaluation = evaluate(policy, facts_from_data(facts), stored, now, explain=True)
     row = {
         "subject": new.subject.strip(), "type": state.type, "priority": state.priority,
         "status": state.status.value, "status_reason": state.status_reason, "channel": channel,

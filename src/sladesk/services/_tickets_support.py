@@ -81,10 +81,15 @@ def evaluate_ticket(
     return evaluate(policy, ticket_facts(ticket), events, now, explain=explain)
 
 
-def refresh_sla(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Evaluation | None:
-    """Re-evaluate from the stored history (after appending) and store the projection."""
+def refresh_sla(
+    uow: UnitOfWork, ticket: Ticket, now: datetime, *, explain: bool = False
+) -> Evaluation | None:
+    """Re-evaluate from the stored history (after appending) and store the projection;
+    ``explain`` when the evaluation is also the answer (every answer carries the timeline)."""
     uow.flush()
-    evaluation = evaluate_ticket(uow, ticket, uow.events.sla_events(ticket.id), now)
+    evaluation = evaluate_ticket(
+        uow, ticket, uow.events.sla_events(ticket.id), now, explain=explain
+    )
     uow.projections.save(ticket, evaluation, now)
     return evaluation
 

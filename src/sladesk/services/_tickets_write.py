@@ -108,7 +108,7 @@ def _run(
             data["message_id"] = row.id
             data["public"] = message.public
         fold_into_row(ticket, events, now)
-        evaluation = refresh_sla(uow, ticket, now)
+        evaluation = refresh_sla(uow, ticket, now, explain=True)  # the answer: as get_ticket
         record_ticket_change(
             uow, actor, ticket, code if isinstance(code, str) else code(events), now, data
         )

@@ -1,5 +1,6 @@
-"""The SLA a ticket's answers carry, over real HTTP on each database: a paused target says
-when it would be due if its clock resumed now."""
+"""The SLA a ticket's answers carry, over real HTTP on each database: every write answers the
+same ``sla`` (timeline included) as a read at that instant, a met target keeps the length it
+was met under, and a paused target says when it would be due if its clock resumed now."""
 
 from __future__ import annotations
 
@@ -30,6 +31,49 @@ def _ok(r: httpx.Response, status: int = 200) -> Any:
 
 def _targets(ticket: Any) -> dict[str, Any]:
     return {t["metric"]: t for t in ticket["sla"]["targets"]}
+
+
+def test_every_write_answers_the_sla_a_read_gives(
+    world: World, http: httpx.Client, clock: FixedClock
+) -> None:
+    contact, agent = world.headers("contact"), world.headers("agent")
+
+    def same_as_a_read(answer: Any, headers: dict[str, str]) -> Any:
+        read = _ok(http.get(f"/api/v1/tickets/{answer['id']}", headers=headers))
+        assert answer["sla"] == read["sla"]
+        for t in answer["sla"]["targets"]:
+            assert t["state"] == "pending" or t["timeline"], t
+        return answer
+
+    new = {"subject": "VPN drops", "body": "Every hour.", "type": "incident", "priority": "high"}
+    filed = same_as_a_read(
+        _ok(http.post("/api/v1/tickets", json=new, headers=contact), 201), contact
+    )
+    url = f"/api/v1/tickets/{filed['id']}"
+    clock.advance(timedelta(hours=1))
+    same_as_a_read(
+        _ok(http.post(f"{url}/replies", json={"body": "Looking."}, headers=agent)), agent
+    )
+    clock.advance(timedelta(minutes=10))
+    change = {"priority": "urgent", "reason": "the whole office is offline"}
+    raised = same_as_a_read(_ok(http.post(f"{url}/priority", json=change, headers=agent)), agent)
+    clock.advance(timedelta(minutes=10))
+    paused = {"status": "pending_customer"}
+    same_as_a_read(_ok(http.post(f"{url}/status", json=paused, headers=agent)), agent)
+    same_as_a_read(
+        _ok(http.post(f"{url}/replies", json={"body": "Still."}, headers=contact)), contact
+    )
+
+    # met under high (12h) after 1h, then raised to urgent (4h): the met target still says
+    # 12h in every field, and 11h left
+    first = _targets(raised)["first_response"]
+    assert (first["state"], first["priority"]) == ("met", "high")
+    assert (first["target"], first["target_text"], first["used"], first["left"]) == (
+        "PT12H",
+        "12h",
+        "PT1H",
+        "PT11H",
+    )
 
 
 def test_a_paused_target_says_when_it_would_be_due_if_resumed_now(
