@@ -103,3 +103,11 @@ def test_show_gives_a_met_target_the_length_the_api_gives(desk: Desk) -> None:
     row = _row(show(desk, ticket.id), "first_response")
     assert row[:4] == ["first_response", "high", "12h", "met"]
     assert row[6:8] == [format_duration(first.used), format_duration(first.left)] == ["1h", "11h"]
+
+
+def test_show_says_who_wrote_the_first_message_and_for_whom(desk: Desk) -> None:
+    c = desk.container
+    new = NewTicket("Called in", "Printer jams.", type="incident", requester_id=desk.contact_id)
+    ticket = services.create_ticket(c.uow(), desk.clock, desk.agent, new)
+    row = _row(show(desk, ticket.id), "reply")
+    assert row[1:] == ["Al Agent (agent) for Cleo Contact (contact)", "reply", "Printer jams."]

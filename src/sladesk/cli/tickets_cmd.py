@@ -180,7 +180,10 @@ def _conversation(messages: Sequence[MessageView]) -> Table:
     for m in messages:
         kind = m.kind if m.public else f"{m.kind} (internal)"
         text = f"{m.call_summary}\n{m.body}".strip() if m.call_summary else m.body
-        table.add_row(_when(m.created_at), f"{m.author_name} ({m.author_kind})", kind, text)
+        by = f"{m.author_name} ({m.author_kind})"
+        if m.on_behalf_of_name is not None:  # e.g. an agent filing from a call
+            by += f" for {m.on_behalf_of_name} (contact)"
+        table.add_row(_when(m.created_at), by, kind, text)
     return table
 
 

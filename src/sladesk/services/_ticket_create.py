@@ -47,6 +47,7 @@ from sladesk.tickets import (
     can_see_event,
     check_entitlement,
     decide_create,
+    first_message_authorship,
     quota_month,
 )
 
@@ -245,11 +246,11 @@ def _create(
     }  # fmt: skip
     ticket_id, number = uow.tickets.insert(row)
 
-    author_id = contact.id if contact and actor.is_staff else actor.id
-    author_name = contact.name if contact else actor.name
+    by = first_message_authorship(actor, contact.id if contact else None,
+                                  contact.name if contact else None)  # fmt: skip
     messages = [
-        _message(ticket_id, actor.kind.value, author_id, author_name, new.body.strip(),
-                 body_html, now),
+        _message(ticket_id, by.kind, by.id, by.name, new.body.strip(), body_html, now,
+                 by.on_behalf_of_id, by.on_behalf_of_name),
     ]  # fmt: skip
     if ent.over_quota:
         text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
@@ -277,7 +278,8 @@ def _create(
             MessageView(id=id_, author_kind=m["author_kind"], author_id=m["author_id"],
                         author_name=m["author_name"], public=True, kind="reply",
                         body=m["body"], body_html=m["body_html"], call_summary=None,
-                        created_at=now)
+                        created_at=now, on_behalf_of_id=m["on_behalf_of_id"],
+                        on_behalf_of_name=m["on_behalf_of_name"])
             for id_, m in zip(message_ids, messages, strict=True)  # all public
         ),
         history=tuple(
@@ -311,7 +313,8 @@ def _entry(event: Event, actor: str) -> _Entry:
 
 def _message(
     ticket_id: int, author_kind: str, author_id: int | None, author_name: str, body: str,
-    body_html: str | None, now: datetime,
+    body_html: str | None, now: datetime, on_behalf_of_id: int | None = None,
+    on_behalf_of_name: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A public reply's column values (``body_html``: cleaned already, or None to render
     ``body`` as paragraphs)."""
@@ -319,5 +322,6 @@ def _message(
         "ticket_id": ticket_id, "author_kind": author_kind, "author_id": author_id,
         "author_name": author_name, "public": True, "kind": "reply", "body": body,
         "body_html": sanitize(body, None) if body_html is None else body_html,
-        "call_summary": None, "created_at": now,
+        "call_summary": None, "created_at": now, "on_behalf_of_id": on_behalf_of_id,
+        "on_behalf_of_name": on_behalf_of_name,
     }  # fmt: skip

@@ -181,6 +181,9 @@ class Message(Base):
     author_kind: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int | None] = mapped_column(Id)
     author_name: Mapped[str] = mapped_column(String(200), default="")
+    #: the contact an agent (or the system) wrote for: a ticket filed from a call, an e-mail
+    on_behalf_of_id: Mapped[int | None] = mapped_column(Id, default=None)
+    on_behalf_of_name: Mapped[str | None] = mapped_column(String(200), default=None)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     kind: Mapped[str] = mapped_column(String(16), default="reply")
     body: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ an attachment's name and media type are stored as, and what input can be stored 
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
 from sladesk.tickets._attachments import clean_content_type, clean_filename
+from sladesk.tickets._authorship import Authorship, first_message_authorship
 from sladesk.tickets._decide import (
     check_attach,
     decide_accept,
@@ -54,6 +55,7 @@ __all__ = [
     "Actor",
     "ActorKind",
     "AuthenticationFailed",
+    "Authorship",
     "Conflict",
     "Entitlement",
     "Forbidden",
@@ -86,6 +88,7 @@ __all__ = [
     "decide_solve",
     "decide_status_change",
     "decide_type_change",
+    "first_message_authorship",
     "parse_status",
     "quota_month",
     "unstorable_reason",

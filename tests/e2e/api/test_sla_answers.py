@@ -1,6 +1,7 @@
-"""The SLA a ticket's answers carry, over real HTTP on each database: every write answers the
+"""What a ticket's answers carry, over real HTTP on each database: every write answers the
 same ``sla`` (timeline included) as a read at that instant, a met target keeps the length it
-was met under, and a paused target says when it would be due if its clock resumed now."""
+was met under, a paused target says when it would be due if its clock resumed now, and the
+first message says who wrote it and for whom."""
 
 from __future__ import annotations
 
@@ -98,3 +99,34 @@ def test_a_paused_target_says_when_it_would_be_due_if_resumed_now(
     assert res["state"] == "running"
     assert res["due_at"] == res["due_if_resumed_at"]
     assert datetime.fromisoformat(res["due_at"]) == calendar.add(clock.now(), left)
+
+
+def test_a_ticket_an_agent_files_for_a_contact_says_who_wrote_it_and_for_whom(
+    world: World, http: httpx.Client
+) -> None:
+    agent, contact = world.headers("agent"), world.headers("contact")
+    new = {"subject": "Called in", "body": "Printer jams.", "requester_id": world.contact_a}
+    filed = _ok(http.post("/api/v1/tickets", json=new, headers=agent), 201)
+    first = filed["messages"][0]
+    assert (first["author_kind"], first["author_id"], first["author_name"]) == (
+        "agent",
+        world.agent_id,
+        "Arno Agent",
+    )
+    assert (first["on_behalf_of_id"], first["on_behalf_of_name"]) == (world.contact_a, "Alice A")
+    # the contact sees it too: written by the agent, for them
+    seen = _ok(http.get(f"/api/v1/tickets/{filed['id']}", headers=contact))["messages"][0]
+    assert (seen["author_kind"], seen["author_name"], seen["on_behalf_of_name"]) == (
+        "agent",
+        "Arno Agent",
+        "Alice A",
+    )
+    assert "on_behalf_of_id" not in seen and "author_id" not in seen
+    # a contact's own ticket is in their own name, on nobody's behalf
+    own = {"subject": "Mine", "body": "Also jams.", "type": "question"}
+    mine = _ok(http.post("/api/v1/tickets", json=own, headers=contact), 201)["messages"][0]
+    assert (mine["author_kind"], mine["author_name"], mine["on_behalf_of_name"]) == (
+        "contact",
+        "Alice A",
+        None,
+    )

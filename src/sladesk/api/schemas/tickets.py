@@ -236,8 +236,12 @@ class SlaState(OutputModel):
 class MessagePublic(OutputModel):
     id: int
     kind: str = Field(description="reply | call")
-    author_kind: str
+    author_kind: str = Field(description="who wrote it: contact | agent | system")
     author_name: str
+    on_behalf_of_name: str | None = Field(
+        description="the contact an agent wrote it for (a ticket filed from a call or an "
+        "e-mail); null when the author wrote for themself"
+    )
     body: str
     body_html: str
     call_summary: str | None
@@ -247,6 +251,7 @@ class MessagePublic(OutputModel):
 class MessageDetail(MessagePublic):
     kind: str = Field(description="reply | note | call")
     author_id: int | None
+    on_behalf_of_id: int | None = Field(description="the contact's id (see on_behalf_of_name)")
     public: bool
 
 
