@@ -36,7 +36,8 @@ from sladesk.tickets import NotFound, Scope
 _Ts = TypeVarTuple("_Ts")
 
 #: open tickets, with the statuses rendered as literals (not bound parameters): a planner can
-#: only use the partial index ``ix_tickets_open_due`` when it sees the values
+#: only use the partial indexes ``ix_tickets_open_due`` and ``ix_tickets_open_created`` when it
+#: sees the values
 OPEN = Ticket.status.not_in(
     bindparam("done_statuses", DONE_STATUSES, expanding=True, literal_execute=True)
 )
@@ -151,7 +152,7 @@ class TicketRepository(Repository):
             stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
         if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
             stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
-        else:
+        else:  # with OPEN: a top-N scan of ix_tickets_open_created, read backwards
             stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
         return list(self.session.execute(stmt.limit(limit).offset(offset)).scalars())
 

@@ -48,7 +48,8 @@ class Base(DeclarativeBase):
 
 
 #: tickets still being worked on, spelled with literals so that the planners of both engines
-#: can match it against the partial index ``ix_tickets_open_due``
+#: can match it against the partial indexes ``ix_tickets_open_due`` and
+#: ``ix_tickets_open_created``
 DONE_STATUSES = ("solved", "closed")
 OPEN_PREDICATE = "status NOT IN ('solved', 'closed')"
 
@@ -123,6 +124,14 @@ class Ticket(Base):
             "ix_tickets_open_due",
             text("(sla_due_at IS NULL)"),
             "sla_due_at",
+            "id",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
+        # the default ticket list (migration 0006): open tickets, newest first (read backwards)
+        Index(
+            "ix_tickets_open_created",
+            "created_at",
             "id",
             postgresql_where=text(OPEN_PREDICATE),
             sqlite_where=text(OPEN_PREDICATE),
