@@ -426,6 +426,9 @@ async def _open_loop(base: str, request: bytes, rate: float, seconds: float) -> 
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
     answers: list[tuple[float, int, bytes | None]] = []
     errors: list[str] = []
+    #: how late each request went out: on a busy machine the client falls behind too, and
+    #: what it adds to the latencies is then the client's, not the server's
+    late: list[float] = []
     opened = 0
     start = loop.time() + 0.1
 
@@ -441,6 +444,7 @@ async def _open_loop(base: str, request: bytes, rate: float, seconds: float) -> 
             else:
                 reader, writer = await asyncio.open_connection(host, int(port))
                 opened += 1
+            late.append(loop.time() - scheduled)
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status, length, retry, close = int(head[9:12]), 0, None, False
@@ -465,7 +469,7 @@ async def _open_loop(base: str, request: bytes, rate: float, seconds: float) -> 
     await asyncio.gather(*(one(i) for i in range(round(rate * seconds))))
     for _, writer, _ in idle:
         writer.close()
-    return {"answers": answers, "errors": errors, "connections": opened}
+    return {"answers": answers, "errors": errors, "connections": opened, "late": late}
 
 
 def bench_open_loop(
@@ -537,6 +541,7 @@ def bench_open_loop(
         "other": len(other) + len(run["errors"]),
         "first_other": (run["errors"] or [str(x) for x in other] or [""])[0],
         "connections": run["connections"],
+        "client_late_p99_ms": percentile(run["late"], 99) * 1000 if run["late"] else 0.0,
         "server_cpu_ms": cpu / done * 1000,
         "database_cpu_ms": None if db0 is None or db1 is None else (db1 - db0) / done * 1000,
         "backends_peak": peak[0] if engine != "sqlite" else None,
@@ -752,6 +757,7 @@ def main() -> None:
                         f" max {o['max_ms']:.0f} ms{shed}"
                         + (f"; {o['other']} other: {o['first_other']}" if o["other"] else "")
                         + f"; CPU per creation: {cpu}; {o['connections']} client connections"
+                        f" (sent p99 {o['client_late_p99_ms']:.1f} ms late)"
                         f"{pg}; load {o['load']}",
                         flush=True,
                     )

@@ -23,12 +23,16 @@ and runs the route; FastAPI then validates and encodes the result on the event l
 result is already an instance of the response model: validating it is a type check).
 
 The hop itself is ``loop.run_in_executor`` on a thread pool of this module (:func:`hop`) of
-``settings.pool_size`` threads — as many as the process has database connections, so that a
-route never waits for a connection, and no more: 40 threads (AnyIO's default) in each of two
-processes, all runnable under a burst on two cores, passed the GIL around for nothing and
-outnumbered the connections, so that the pool opened overflow connections and closed them
-again (``store/_engine.py``). A request past the threads waits in the pool's queue; past
-``settings.max_in_flight`` it is not taken at all (``api/_admission.py``). The hop runs with
+``settings.route_threads`` threads (``SLADESK_API_THREADS``, 4, and never more than the
+process has database connections, so that a route never waits for one). Few, because the
+routes are mostly Python under one GIL: 40 threads (AnyIO's default) in each of two
+processes, all runnable under a burst on two cores, passed the GIL around for nothing,
+starved the event loop that parses requests and answers them, and outnumbered the
+connections, so that the pool opened overflow connections and closed them again
+(``store/_engine.py``). At 300 creations/s open loop on PostgreSQL, 4 threads per process
+answered with a p99 of 54 ms where 10 gave 327 ms (``docs/performance.md``). A request past
+the threads waits in the pool's queue; past ``settings.max_in_flight`` it is not taken at
+all (``api/_admission.py``). The hop runs with
 the request's context copied as Starlette's ``run_in_threadpool`` does: the latter goes through
 AnyIO's cancel scopes and capacity limiter, ~115 µs of CPU per call on the event loop against
 ~45 µs (measured side by side, 8 concurrent callers). Neither interrupts a route that has
@@ -92,11 +96,11 @@ def _executor(threads: int) -> ThreadPoolExecutor:
 
 
 async def hop(container: ServiceContainer, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` on one of ``container``'s route threads (``settings.pool_size``
-    of them), in a copy of the caller's context."""
+    """``function(*args)`` on one of ``container``'s route threads
+    (``settings.route_threads`` of them), in a copy of the caller's context."""
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
-        _executor(container.settings.pool_size), functools.partial(context.run, function, *args)
+        _executor(container.settings.route_threads), functools.partial(context.run, function, *args)
     )
 
 

@@ -6,10 +6,10 @@ the pool is empty and *closed* when handed back to a full one: under a burst on 
 that was a new backend (a fork, authentication, cold catalog caches: milliseconds of CPU on
 both sides) for a good share of the requests, 60–125 new backends in 20 s at 300 creations a
 second, which made each request dearer exactly when the server was short of CPU. A thread
-that finds every connection taken now waits for one (the API runs as many route threads as
+that finds every connection taken now waits for one (the API runs no more route threads than
 there are connections, ``api/_routing.py``, so its routes never do); the number of
-PostgreSQL backends is ``pool_size`` per process, whatever the load
-(``tests/integration/test_pool.py``).
+PostgreSQL backends is at most ``pool_size`` per process, whatever the load
+(``tests/e2e/test_serve_overload.py``).
 
 SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and explicit
 ``BEGIN IMMEDIATE`` for write transactions so that two writers queue on the lock instead of
