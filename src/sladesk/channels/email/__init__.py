@@ -1,0 +1,27 @@
+"""The e-mail channel: mail in (the SMTP server of ``sladesk serve``, ``sladesk mail
+ingest``) through one intake service, and mail out (the outbox's mail sender).
+
+``parse_message`` is pure: RFC 822 bytes in, a frozen :class:`ParsedMail` out.
+"""
+
+from sladesk.channels.email._model import (
+    Address,
+    AutoKind,
+    BouncedRecipient,
+    Limits,
+    MailAttachment,
+    ParsedMail,
+)
+from sladesk.channels.email._parse import MailRefused, check_message, parse_message
+
+__all__ = [
+    "Address",
+    "AutoKind",
+    "BouncedRecipient",
+    "Limits",
+    "MailAttachment",
+    "MailRefused",
+    "ParsedMail",
+    "check_message",
+    "parse_message",
+]
