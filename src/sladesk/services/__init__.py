@@ -18,6 +18,13 @@ from sladesk.services._outbox import (
     OutboxRow,
     outbox_message,
 )
+from sladesk.services._mail import (
+    InboundAttachment,
+    InboundMail,
+    MailIntake,
+    ingest_mail,
+    ticket_token,
+)
 from sladesk.services._people import (
     create_agent,
     create_contact,
@@ -123,7 +130,10 @@ __all__ = [
     "FixedClock",
     "Forbidden",
     "InvalidRequest",
+    "InboundAttachment",
+    "InboundMail",
     "IssuedToken",
+    "MailIntake",
     "MessageView",
     "MetricCompliance",
     "NewAgent",
@@ -166,6 +176,7 @@ __all__ = [
     "get_contact",
     "get_current_policy",
     "get_organization",
+    "ingest_mail",
     "get_ticket",
     "list_agents",
     "list_api_tokens",
@@ -180,6 +191,7 @@ __all__ = [
     "reply_publicly",
     "revoke_api_token",
     "solve_ticket",
+    "ticket_token",
     "update_agent",
     "update_contact",
     "update_organization",

@@ -16,6 +16,7 @@ from sladesk.store._codec import (
 from sladesk.store._engine import make_engine, make_sqlite_writer
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_sweep import DueTicket, SweepRepository
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store.uow import UnitOfWork
@@ -23,6 +24,9 @@ from sladesk.store.uow import UnitOfWork
 __all__ = [
     "Caches",
     "DueTicket",
+    "MailPerson",
+    "MailRecord",
+    "MailRepository",
     "SweepRepository",
     "TicketAudience",
     "UnitOfWork",

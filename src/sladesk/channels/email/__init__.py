@@ -4,6 +4,7 @@ ingest``) through one intake service, and mail out (the outbox's mail sender).
 ``parse_message`` is pure: RFC 822 bytes in, a frozen :class:`ParsedMail` out.
 """
 
+from sladesk.channels.email._intake import inbound_of, receive_mail
 from sladesk.channels.email._model import (
     Address,
     AutoKind,
@@ -23,5 +24,7 @@ __all__ = [
     "MailRefused",
     "ParsedMail",
     "check_message",
+    "inbound_of",
     "parse_message",
+    "receive_mail",
 ]
