@@ -53,7 +53,7 @@ def ingest(
         raise _fail(EX_DATAERR, f"refused: {exc}") from None
     except Exception as exc:  # not stored: the MTA keeps it and tries again
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise _fail(EX_TEMPFAIL, f"not stored, try again: {type(exc).__name__}: {first}")
+        raise _fail(EX_TEMPFAIL, f"not stored, try again: {type(exc).__name__}: {first}") from None
     finally:
         container.dispose()
     if as_json:
