@@ -14,17 +14,21 @@ from sladesk.channels.email._model import (
     ParsedMail,
 )
 from sladesk.channels.email._parse import MailRefused, check_message, parse_message
+from sladesk.channels.email._smtp_server import IntakeHandler, MailServer, start_mail_server
 
 __all__ = [
     "Address",
     "AutoKind",
     "BouncedRecipient",
+    "IntakeHandler",
     "Limits",
     "MailAttachment",
     "MailRefused",
+    "MailServer",
     "ParsedMail",
     "check_message",
     "inbound_of",
     "parse_message",
     "receive_mail",
+    "start_mail_server",
 ]
