@@ -25,6 +25,13 @@ from sladesk.services._mail import (
     ingest_mail,
     ticket_token,
 )
+from sladesk.services._mail_out import (
+    MailContext,
+    Recipient,
+    already_sent,
+    mail_context,
+    record_sent_mail,
+)
 from sladesk.services._people import (
     create_agent,
     create_contact,
@@ -133,6 +140,7 @@ __all__ = [
     "InboundAttachment",
     "InboundMail",
     "IssuedToken",
+    "MailContext",
     "MailIntake",
     "MessageView",
     "MetricCompliance",
@@ -145,6 +153,7 @@ __all__ = [
     "OrganizationView",
     "PolicyCheck",
     "PolicyVersionView",
+    "Recipient",
     "Role",
     "Scope",
     "SweepReport",
@@ -159,6 +168,7 @@ __all__ = [
     "accept_ticket",
     "add_attachment",
     "add_internal_note",
+    "already_sent",
     "assign_ticket",
     "authenticate_token",
     "change_priority",
@@ -186,7 +196,9 @@ __all__ = [
     "list_policy_versions",
     "list_tickets",
     "log_call",
+    "mail_context",
     "publish_policy",
+    "record_sent_mail",
     "reopen_ticket",
     "reply_publicly",
     "revoke_api_token",

@@ -186,14 +186,18 @@ def _finish(
     uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, outcome: str,
     ticket: TicketView | None, message_id: int | None, author: str | None, created: bool,
     body: str, ticket_id: int | None = None,
+    outbox: list[tuple[str, str, dict[str, Any]]] | None = None,
 ) -> MailIntake:  # fmt: skip
-    """Mark the raw row with what it became (its own transaction)."""
+    """Mark the raw row with what it became, and queue ``outbox`` (one transaction)."""
     ticket_id = ticket.id if ticket is not None else ticket_id
+    now = clock.now()
     with uow:
         MailRepository(uow.db).update(
             record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
-            author=author, processed_at=clock.now(),
+            author=author, processed_at=now,
         )  # fmt: skip
+        if outbox:
+            uow.outbox.add_many(outbox, now)
         uow.commit()
     number = ticket.number if ticket is not None else None
     return MailIntake(record_id, mail.message_id, outcome, ticket_id, number, created, False,
@@ -291,10 +295,36 @@ def _file(
     author = actor.key if actor is not None else None
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
+    ack = _acknowledgement(view, actor, clock.now()) if created else []
     result = _finish(uow, clock, mail, record_id, outcome, view, message_id, author, created,
-                     body)  # fmt: skip
+                     body, outbox=ack)  # fmt: skip
     _attach(uow, clock, mail, view.id, message_id)
     return result
+
+
+def _acknowledgement(
+    view: TicketView, actor: Actor | None, now: datetime
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The acknowledgement of a ticket a customer filed by mail: the ticket use cases tell
+    the requester of what others do, not of what they did themselves, but a mail deserves
+    an answer saying it arrived and when to expect more. Its key is the one the ``created``
+    notification to the requester would have, so that it is never queued twice."""
+    if actor is None or not actor.is_contact or view.requester_id != actor.id:
+        return []
+    to = f"contact:{actor.id}"
+    seq = max((e.seq for e in view.history), default=1)
+    ticket = {
+        "id": view.id, "number": view.number, "subject": view.subject, "status": view.status,
+        "priority": view.priority, "type": view.type,
+        "organization_id": view.organization_id, "requester_id": view.requester_id,
+        "assignee_id": view.assignee_id, "team": view.team,
+    }  # fmt: skip
+    payload = {
+        "event": "ticket.created", "at": now.isoformat(), "actor": actor.key,
+        "ticket": ticket, "data": {"channel": "email"}, "to": to,
+        "template": "ticket.created", "locale": None,
+    }  # fmt: skip
+    return [("notify", f"notify:{to}:ticket.created:{view.id}:{seq}", payload)]
 
 
 def _written_by(message: MessageView, actor: Actor | None) -> bool:

@@ -105,6 +105,16 @@ class MailRepository(Repository):
             ).scalars()
         )
 
+    def last_inbound(self, ticket_id: int) -> str | None:
+        """The Message-ID of the newest mail received on the ticket."""
+        row = self.db.execute(
+            select(_MAIL.c.message_id)
+            .where(_MAIL.c.ticket_id == ticket_id, _MAIL.c.direction == "in")
+            .order_by(_MAIL.c.created_at.desc(), _MAIL.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else str(row[0])
+
     def ticket_by_number(self, number: int) -> int | None:
         row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
         return None if row is None else int(row[0])

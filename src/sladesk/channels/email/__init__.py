@@ -13,7 +13,9 @@ from sladesk.channels.email._model import (
     MailAttachment,
     ParsedMail,
 )
+from sladesk.channels.email._outgoing import Notice, compose, read_notice
 from sladesk.channels.email._parse import MailRefused, check_message, parse_message
+from sladesk.channels.email._sender import MailSender, SmtpSettings
 from sladesk.channels.email._smtp_server import IntakeHandler, MailServer, start_mail_server
 
 __all__ = [
@@ -24,11 +26,16 @@ __all__ = [
     "Limits",
     "MailAttachment",
     "MailRefused",
+    "MailSender",
     "MailServer",
+    "Notice",
     "ParsedMail",
+    "SmtpSettings",
     "check_message",
+    "compose",
     "inbound_of",
     "parse_message",
+    "read_notice",
     "receive_mail",
     "start_mail_server",
 ]
