@@ -10,9 +10,9 @@ from email.message import EmailMessage
 
 import pytest
 from desk_fixtures import Desk
-from mail_fixtures import Inbox, free_port, inbox
 from sqlalchemy import Engine, update
 
+from mail_fixtures import Inbox, free_port, inbox
 from sladesk.channels.email import MailSender, SmtpSettings, receive_mail
 from sladesk.jobs.delivery import deliver_due
 from sladesk.services import (
@@ -186,3 +186,37 @@ def test_a_bouncing_address_is_not_written_to(desk: Desk, engine: Engine, inbox:
         assert rows and all(
             r.failed_at is not None and "bouncing" in (r.last_error or "") for r in rows
         )
+
+
+def test_an_sla_breach_reaches_the_lead_the_policy_names(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    from sladesk.jobs.sweep import sweep_due
+
+    customer_writes(desk, "alice@acme.test")
+    desk.clock.advance(timedelta(days=2))  # past the 8 business hours of the first response
+    sweep_due(desk.uow, desk.clock, limit=100)
+    delivered, _retried, dead = deliver(desk, sender_for(desk, engine, inbox.port))
+    assert dead == 0
+    breaches = [m for m in inbox.to("lead@desk.test") if "SLA breached" in text_of(m)]
+    assert len(breaches) == 1
+    assert breaches[0]["Subject"] == "[#1] Printer on fire"
+    assert breaches[0]["Auto-Submitted"] == "auto-generated"
+    # the lead's role, not every agent
+    assert all("SLA breached" not in text_of(m) for m in inbox.to("agent@desk.test"))
+
+
+def test_symbolic_audiences_resolve_on_the_ticket(desk: Desk, engine: Engine, inbox: Inbox) -> None:
+    from sladesk.services import assign_ticket
+
+    ticket_id = customer_writes(desk, "alice@acme.test")
+    assign_ticket(desk.uow, desk.clock, desk.lead, ticket_id, assignee_id=desk.agent.id)
+    with desk.uow:
+        desk.uow.outbox.add(
+            "notify", "test:assignee",
+            {"to": "assignee", "event": "sla.warning", "ticket_id": ticket_id}, desk.clock.now(),
+        )  # fmt: skip
+        desk.uow.commit()
+    deliver(desk, sender_for(desk, engine, inbox.port))
+    warned = [m for m in inbox.to("agent@desk.test") if "SLA warning" in text_of(m)]
+    assert len(warned) == 1

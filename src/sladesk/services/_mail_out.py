@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from sladesk.services._tickets_read import get_ticket
+from sladesk.services._views import TicketView
 from sladesk.services.clock import Clock
 from sladesk.store import MailRepository, UnitOfWork
 from sladesk.store._tables import Agent, Contact, Organization
@@ -82,6 +83,8 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
     query = select(agents.c.email, agents.c.name).where(agents.c.active.is_(True))
     if kind == "agent" and value.isdigit():
         query = query.where(agents.c.id == int(value))
+    elif kind == "agent" and "@" in value:  # a policy's ``agent:<email>``
+        query = query.where(agents.c.email == value)
     elif kind == "team" and value:
         query = query.where(agents.c.team == value)
     elif kind == "role" and value in {r.value for r in _ROLES}:
@@ -95,6 +98,29 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
     ]
 
 
+def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
+    """A policy's symbolic audience (``assignee``, ``dedicated_agent``, ``team``,
+    ``requester``) as the people it means on this ticket; other forms as they are."""
+    if to == "assignee":
+        if ticket.assignee_id is not None:
+            return f"agent:{ticket.assignee_id}"
+        return f"team:{ticket.team}" if ticket.team else "role:agent"
+    if to == "team":
+        return f"team:{ticket.team}" if ticket.team else "role:agent"
+    if to == "requester":
+        return f"contact:{ticket.requester_id}" if ticket.requester_id else ""
+    if to == "dedicated_agent":
+        orgs = Organization.__table__
+        assert isinstance(orgs, Table)
+        if ticket.organization_id is None:
+            return ""
+        agent = uow.db.execute(
+            select(orgs.c.dedicated_agent_id).where(orgs.c.id == ticket.organization_id)
+        ).scalar()
+        return f"agent:{agent}" if agent is not None else ""
+    return to
+
+
 def mail_context(
     uow: UnitOfWork, clock: Clock, to: str, ticket_id: int, message_id: int | None = None
 ) -> MailContext | None:
@@ -106,7 +132,7 @@ def mail_context(
     except NotFound:
         return None
     with uow.read_only():
-        recipients = tuple(_people(uow, to))
+        recipients = tuple(_people(uow, _audience(uow, to, ticket)))
         repo = MailRepository(uow.db)
         thread = tuple(repo.message_ids_of_ticket(ticket_id))
         last_inbound = repo.last_inbound(ticket_id)

@@ -43,7 +43,7 @@ _ENV = Environment(
 class Notice:
     """An outbox notification as the mail sender needs it."""
 
-    to: str  # contact:3 | agent:1 | team:t | role:lead
+    to: str  # contact:3 | agent:1 | agent:<email> | team:t | role:lead | assignee | ...
     template: str  # the event: ticket.created, ticket.replied, sla.breached...
     ticket_id: int
     locale: str | None = None
@@ -66,7 +66,8 @@ def read_notice(payload: Mapping[str, Any]) -> Notice | str:
     to: Any = payload.get("to", payload.get("recipient"))
     if isinstance(to, Mapping):  # a resolved recipient: {"key": "contact:3", ...}
         to = to.get("key") or (f"{to.get('kind')}:{to.get('id')}" if to.get("id") else None)
-    if not isinstance(to, str) or ":" not in to:
+    symbolic = ("assignee", "team", "requester", "dedicated_agent")
+    if not isinstance(to, str) or (":" not in to and to not in symbolic):
         return f"no recipient in the payload (to={to!r})"
     template = payload.get("template_key") or payload.get("template") or payload.get("event")
     if not isinstance(template, str) or not template:
