@@ -261,3 +261,25 @@ def test_an_unreadable_message_is_kept_raw_and_shown_to_agents(desk: Desk) -> No
     ticket = get_ticket(desk.uow, desk.clock, desk.agent, result.ticket_id or 0)
     assert "could not be read (ValueError: boom)" in ticket.messages[0].body
     assert mail_rows(desk)[0].raw == message()
+
+
+def test_acknowledgements_to_one_address_are_rate_limited(desk: Desk) -> None:
+    from sladesk.services._mail import ACKNOWLEDGEMENTS_PER_WINDOW
+    from sladesk.store._tables import OutboxMessage
+
+    def acks() -> int:
+        with desk.uow.read_only():
+            return len(
+                desk.uow.session.execute(
+                    sa.select(OutboxMessage.id).where(
+                        OutboxMessage.key.like(f"notify:contact:{desk.alice.id}:ticket.created:%")
+                    )
+                ).all()
+            )
+
+    for n in range(ACKNOWLEDGEMENTS_PER_WINDOW + 3):  # a robot, each mail a new subject
+        ingest(desk, message(subject=f"Alert {n}", message_id=f"robot{n}@acme.test"))
+    assert acks() == ACKNOWLEDGEMENTS_PER_WINDOW
+    desk.clock.advance(timedelta(hours=2))  # the window has passed
+    ingest(desk, message(subject="A real question", message_id="human@acme.test"))
+    assert acks() == ACKNOWLEDGEMENTS_PER_WINDOW + 1

@@ -28,7 +28,7 @@ import hashlib
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sladesk.services._attachments import add_attachment
@@ -59,6 +59,11 @@ PUBLIC_MAIL_DOMAINS = frozenset(
      "outlook.es", "outlook.pt", "web.de", "zoho.com"}
 )  # fmt: skip
 _TOKEN = re.compile(r"\[#(\d{1,18})\]")
+#: an address gets at most this many acknowledgements in the window: a robot that answers
+#: every mail without saying so (no Auto-Submitted, a new subject each time) cannot keep a
+#: loop of new tickets and acknowledgements going
+ACKNOWLEDGEMENTS_PER_WINDOW = 10
+ACKNOWLEDGEMENT_WINDOW = timedelta(hours=1)
 MAIL_ACTOR = "mail"
 
 
@@ -296,6 +301,13 @@ def _file(
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
     ack = _acknowledgement(view, actor, clock.now()) if created else []
+    if ack and mail.sender is not None:
+        with uow.read_only():
+            recent = MailRepository(uow.db).received_from(
+                mail.sender, clock.now() - ACKNOWLEDGEMENT_WINDOW
+            )
+        if recent > ACKNOWLEDGEMENTS_PER_WINDOW:  # a robot writing new mail: no ping-pong
+            ack = []
     result = _finish(uow, clock, mail, record_id, outcome, view, message_id, author, created,
                      body, outbox=ack)  # fmt: skip
     _attach(uow, clock, mail, view.id, message_id)

@@ -115,6 +115,18 @@ class MailRepository(Repository):
         ).first()
         return None if row is None else str(row[0])
 
+    def received_from(self, sender: str, since: datetime) -> int:
+        """How many messages ``sender`` sent us since ``since`` (machine mail not counted)."""
+        return int(
+            self.db.execute(
+                select(func.count())
+                .select_from(_MAIL)
+                .where(_MAIL.c.sender == sender, _MAIL.c.direction == "in",
+                       _MAIL.c.created_at >= since,
+                       _MAIL.c.status.not_in(("auto_reply", "bounce")))
+            ).scalar_one()
+        )  # fmt: skip
+
     def ticket_by_number(self, number: int) -> int | None:
         row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
         return None if row is None else int(row[0])

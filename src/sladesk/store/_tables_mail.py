@@ -22,7 +22,10 @@ from sladesk.store._types import JSONData
 
 class MailMessage(Base):
     __tablename__ = "mail_messages"
-    __table_args__ = (Index("ix_mail_messages_ticket_id", "ticket_id"),)
+    __table_args__ = (
+        Index("ix_mail_messages_ticket_id", "ticket_id"),
+        Index("ix_mail_messages_sender_created_at", "sender", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     #: without angle brackets; derived from the raw bytes' hash when a message has none
     message_id: Mapped[str] = mapped_column(String(900), unique=True)

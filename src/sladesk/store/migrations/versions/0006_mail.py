@@ -57,6 +57,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("message_id", name="uq_mail_messages_message_id"),
     )
     op.create_index("ix_mail_messages_ticket_id", "mail_messages", ["ticket_id"])
+    # how many messages one address sent lately (the acknowledgements' rate limit)
+    op.create_index("ix_mail_messages_sender_created_at", "mail_messages", ["sender", "created_at"])
     op.create_table(
         "mail_addresses",
         sa.Column("address", sa.String(320), nullable=False),
@@ -70,5 +72,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("mail_addresses")
+    op.drop_index("ix_mail_messages_sender_created_at", table_name="mail_messages")
     op.drop_index("ix_mail_messages_ticket_id", table_name="mail_messages")
     op.drop_table("mail_messages")
