@@ -259,12 +259,18 @@ def _thread(repo: MailRepository, mail: InboundMail) -> int | None:
     return ticket_id
 
 
-def _person(uow: UnitOfWork, clock: Clock, mail: InboundMail) -> MailPerson | None:
-    """Who wrote ``mail``: a known agent or contact, or a contact made now (see 4.)."""
-    if mail.sender is None:
-        return None
+def _person_and_thread(
+    uow: UnitOfWork, clock: Clock, mail: InboundMail
+) -> tuple[MailPerson | None, int | None, int]:
+    """Who wrote ``mail`` (a known agent or contact, or a contact made now: see 4.), the
+    ticket it belongs to, and how many messages its sender sent in the acknowledgements'
+    window, read together."""
     with uow.read_only():
         repo = MailRepository(uow.db)
+        ticket_id = _thread(repo, mail)
+        if mail.sender is None:
+            return None, ticket_id, 0
+        recent = repo.received_from(mail.sender, clock.now() - ACKNOWLEDGEMENT_WINDOW)
         person = repo.person(mail.sender)
         domain = mail.sender.rpartition("@")[2]
         orgs = (
@@ -273,21 +279,19 @@ def _person(uow: UnitOfWork, clock: Clock, mail: InboundMail) -> MailPerson | No
             else []
         )
     if person is not None or len(orgs) != 1:
-        return person
+        return person, ticket_id, recent
     name = mail.sender_name.strip() or mail.sender.partition("@")[0]
     with suppress(Conflict, InvalidRequest):  # created meanwhile; an address we cannot store
         create_contact(uow, clock, Actor.system(MAIL_ACTOR),
                        NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
     with uow.read_only():
-        return MailRepository(uow.db).person(mail.sender)
+        return MailRepository(uow.db).person(mail.sender), ticket_id, recent
 
 
 def _file(
     uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, since: datetime | None
 ) -> MailIntake:
-    person = _person(uow, clock, mail)
-    with uow.read_only():
-        ticket_id = _thread(MailRepository(uow.db), mail)
+    person, ticket_id, recent = _person_and_thread(uow, clock, mail)
     body = _body(mail)
     actor = _actor(person) if person is not None and person.active else None
     view: TicketView | None = None
@@ -301,13 +305,8 @@ def _file(
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
     ack = _acknowledgement(view, actor, clock.now()) if created else []
-    if ack and mail.sender is not None:
-        with uow.read_only():
-            recent = MailRepository(uow.db).received_from(
-                mail.sender, clock.now() - ACKNOWLEDGEMENT_WINDOW
-            )
-        if recent > ACKNOWLEDGEMENTS_PER_WINDOW:  # a robot writing new mail: no ping-pong
-            ack = []
+    if recent > ACKNOWLEDGEMENTS_PER_WINDOW:  # a robot writing new mail: no ping-pong
+        ack = []
     result = _finish(uow, clock, mail, record_id, outcome, view, message_id, author, created,
                      body, outbox=ack)  # fmt: skip
     _attach(uow, clock, mail, view.id, message_id)
