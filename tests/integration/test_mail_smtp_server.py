@@ -89,3 +89,30 @@ def test_451_when_the_message_cannot_be_stored_now(desk: Desk, tmp_path: Path) -
         running.stop()
         broken.dispose()
     assert code == 451 and b"try again later" in answer
+
+
+def test_a_failure_after_the_raw_message_is_stored_is_retried_and_stored_once(
+    desk: Desk, server: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sladesk.services import _mail
+
+    real = _mail._file
+    calls: list[int] = []
+
+    def dies_once(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:  # the process "dies" after storing the raw message
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_mail, "_file", dies_once)
+    code, _ = send(server.port, MAIL)
+    assert code == 451  # the sender keeps the message and tries again
+    rows = stored(desk)
+    assert len(rows) == 1 and rows[0].status == "received"  # nothing lost meanwhile
+    code, _ = send(server.port, MAIL)  # the redelivery
+    assert code == 250
+    rows = stored(desk)
+    assert len(rows) == 1 and rows[0].status == "stored"
+    ticket = get_ticket(desk.uow, desk.clock, desk.agent, rows[0].ticket_id or 0)
+    assert [m.body for m in ticket.messages] == ["Hello over SMTP."]
