@@ -283,3 +283,15 @@ def test_acknowledgements_to_one_address_are_rate_limited(desk: Desk) -> None:
     desk.clock.advance(timedelta(hours=2))  # the window has passed
     ingest(desk, message(subject="A real question", message_id="human@acme.test"))
     assert acks() == ACKNOWLEDGEMENTS_PER_WINDOW + 1
+
+
+def test_mail_the_policy_does_not_take_is_kept_with_the_reason(desk: Desk) -> None:
+    # the free plan takes tickets through the portal only
+    raw = message(sender="carol@freeco.test", message_id="f1@freeco.test")
+    result = ingest(desk, raw)
+    assert result.outcome == "refused" and result.ticket_id is None and not result.created
+    assert result.reason is not None and "email" in result.reason
+    (row,) = mail_rows(desk)
+    assert row.status == "refused" and row.raw == raw
+    assert "email" in row.details["refused"]
+    assert ingest(desk, raw).duplicate  # a redelivery is not tried again

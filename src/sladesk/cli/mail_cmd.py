@@ -67,6 +67,7 @@ def ingest(
             "from": parsed.sender.address if parsed.sender else None,
             "subject": parsed.subject,
             "body_text": result.body_text,
+            "reason": result.reason,
         }
         typer.echo(json.dumps(document, ensure_ascii=False))
         return

@@ -111,7 +111,7 @@ class MailIntake:
 
     record_id: int
     message_id: str
-    #: stored | note | auto_reply | bounce | unreadable
+    #: stored | note | auto_reply | bounce | unreadable | refused
     outcome: str
     ticket_id: int | None
     ticket_number: int | None
@@ -119,6 +119,8 @@ class MailIntake:
     duplicate: bool  # this Message-ID was stored before: nothing new was written
     author: str | None  # actor key of who wrote it, when known
     body_text: str  # the text as stored on the ticket
+    #: why no ticket took it (outcome ``refused``: the policy does not offer the channel...)
+    reason: str | None = None
 
 
 def _actor(person: MailPerson) -> Actor:
@@ -232,6 +234,24 @@ def _bounce(
                    ticket_id=ticket_id)  # fmt: skip
 
 
+def _refused(
+    uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, author: str | None,
+    body: str, reason: str,
+) -> MailIntake:  # fmt: skip
+    now = clock.now()
+    with uow:
+        repo = MailRepository(uow.db)
+        repo.update(record_id, status="refused", author=author, processed_at=now,
+                    details={**mail.details, "refused": reason})  # fmt: skip
+        uow.audit.add_many([
+            AuditRow(now, f"system:{MAIL_ACTOR}", "sladesk.mail.refused",
+                     {"record": record_id, "from": mail.sender, "reason": reason})
+        ])  # fmt: skip
+        uow.commit()
+    return MailIntake(record_id, mail.message_id, "refused", None, None, False, False, author,
+                      body, reason=reason)  # fmt: skip
+
+
 def _unreadable(uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int) -> MailIntake:
     body = (
         f"An e-mail from {mail.sender or 'an unknown sender'} could not be read "
@@ -298,10 +318,15 @@ def _file(
     created = False
     if ticket_id is not None:
         view = _follow_up(uow, clock, mail, actor, ticket_id, body, since)
-    if view is None:
-        view = _new_ticket(uow, clock, mail, actor, person, body)
-        created = True
     author = actor.key if actor is not None else None
+    if view is None:
+        try:
+            view = _new_ticket(uow, clock, mail, actor, person, body)
+        except (TicketRuleError, InvalidRequest, Forbidden, NotFound) as exc:
+            # the policy will not take it (e.g. e-mail is not one of its channels): trying
+            # again cannot help, so it is kept, raw, with the reason, and answered as stored
+            return _refused(uow, clock, mail, record_id, author, body, str(exc))
+        created = True
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
     ack = _acknowledgement(view, actor, clock.now()) if created else []

@@ -30,7 +30,7 @@ class MailMessage(Base):
     #: without angle brackets; derived from the raw bytes' hash when a message has none
     message_id: Mapped[str] = mapped_column(String(900), unique=True)
     direction: Mapped[str] = mapped_column(String(8))  # in | out
-    #: in: received | stored | auto_reply | bounce | unreadable; out: sent
+    #: in: received | stored | note | auto_reply | bounce | unreadable | refused; out: sent
     status: Mapped[str] = mapped_column(String(16))
     mailbox: Mapped[str | None] = mapped_column(String(100))
     sender: Mapped[str] = mapped_column(String(320), default="")
