@@ -220,3 +220,26 @@ def test_symbolic_audiences_resolve_on_the_ticket(desk: Desk, engine: Engine, in
     deliver(desk, sender_for(desk, engine, inbox.port))
     warned = [m for m in inbox.to("agent@desk.test") if "SLA warning" in text_of(m)]
     assert len(warned) == 1
+
+
+def test_a_new_priority_with_its_reason_and_the_new_promise_then_solved(
+    lisbon: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    from sladesk.services import change_priority, solve_ticket
+
+    desk = lisbon
+    sender = sender_for(desk, engine, inbox.port)
+    ticket_id = customer_writes(desk, "alice@acme.test")
+    change_priority(desk.uow, desk.clock, desk.agent, ticket_id, "urgent", "Production is down")
+    deliver(desk, sender)
+    _ack, priority = inbox.to("alice@acme.test")
+    text = text_of(priority)
+    assert 'The priority of your ticket #1 "Printer on fire" is now urgent' in text
+    assert "is now urgent: Production is down." in text
+    assert "We will answer by Monday 11:00 WET." in text  # urgent: 1 hour from 10:00
+    solve_ticket(desk.uow, desk.clock, desk.agent, ticket_id, "Replaced the fuser")
+    deliver(desk, sender)
+    solved = inbox.to("alice@acme.test")[-1]
+    assert 'marked your ticket #1 "Printer on fire" as solved: Replaced the fuser.' in text_of(
+        solved
+    )

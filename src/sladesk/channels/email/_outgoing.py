@@ -49,6 +49,8 @@ class Notice:
     locale: str | None = None
     time_zone: str | None = None
     message_id: int | None = None  # the ticket message the notice is about
+    priority: str | None = None  # a priority change: the new priority and its reason
+    reason: str | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -81,21 +83,30 @@ def read_notice(payload: Mapping[str, Any]) -> Notice | str:
     message_id = _int(data.get("message_id")) if isinstance(data, Mapping) else None
     locale = payload.get("locale")
     zone = payload.get("time_zone")
+    priority = data.get("priority") if isinstance(data, Mapping) else None
+    reason = data.get("reason") if isinstance(data, Mapping) else None
     return Notice(
         to=to, template=template, ticket_id=ticket_id,
         locale=locale if isinstance(locale, str) else None,
         time_zone=zone if isinstance(zone, str) else None, message_id=message_id,
+        priority=priority if isinstance(priority, str) else None,
+        reason=reason if isinstance(reason, str) else None,
     )  # fmt: skip
 
 
 def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str:
     """ack (a new ticket's acknowledgement to its customer), reply (an agent's public reply
-    to the customer) or notice (everything else, and everything to agents)."""
+    to the customer), priority (a re-prioritisation with its reason and the new promise),
+    solved, or notice (everything else, and everything to agents)."""
     if recipient.kind == "contact":
         if notice.template == "ticket.created":
             return "ack"
         if notice.template == "ticket.replied" and context.message is not None:
             return "reply"
+        if notice.template == "ticket.priority_changed" and notice.priority:
+            return "priority"
+        if notice.template == "ticket.solved":
+            return "solved"
     return "notice"
 
 
@@ -126,7 +137,8 @@ def compose(
         "promise": say_instant(context.promise, zone, locale, now=now)
         if context.promise is not None else None,
         "message": context.message, "author": context.message_author or sender_name,
-        "team": sender_name, "event": notice.template,
+        "team": sender_name, "event": notice.template, "priority": notice.priority,
+        "reason": notice.reason,
         "link": f"{public_url.rstrip('/')}/tickets/{context.ticket_id}",
     }  # fmt: skip
     subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
