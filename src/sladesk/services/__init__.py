@@ -11,13 +11,6 @@ written.
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
 from sladesk.services._compliance import compliance_summary
-from sladesk.services._outbox import (
-    DEFAULT_ENDPOINT,
-    PEOPLE_KINDS,
-    TICKET_ACTION_KINDS,
-    OutboxRow,
-    outbox_message,
-)
 from sladesk.services._mail import (
     InboundAttachment,
     InboundMail,
@@ -31,6 +24,13 @@ from sladesk.services._mail_out import (
     already_sent,
     mail_context,
     record_sent_mail,
+)
+from sladesk.services._outbox import (
+    DEFAULT_ENDPOINT,
+    PEOPLE_KINDS,
+    TICKET_ACTION_KINDS,
+    OutboxRow,
+    outbox_message,
 )
 from sladesk.services._people import (
     create_agent,

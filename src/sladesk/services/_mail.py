@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sladesk.services._attachments import add_attachment
+from sladesk.services._outbox import OutboxRow, outbox_message
 from sladesk.services._people import create_contact
 from sladesk.services._tickets_read import get_ticket
 from sladesk.services._tickets_write import add_internal_note, create_ticket, reply_publicly
@@ -193,9 +194,10 @@ def _finish(
     uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, outcome: str,
     ticket: TicketView | None, message_id: int | None, author: str | None, created: bool,
     body: str, ticket_id: int | None = None,
-    outbox: list[tuple[str, str, dict[str, Any]]] | None = None,
+    acknowledge: TicketView | None = None,
 ) -> MailIntake:  # fmt: skip
-    """Mark the raw row with what it became, and queue ``outbox`` (one transaction)."""
+    """Mark the raw row with what it became, and queue the acknowledgement of the ticket
+    ``acknowledge`` (one transaction)."""
     ticket_id = ticket.id if ticket is not None else ticket_id
     now = clock.now()
     with uow:
@@ -203,8 +205,8 @@ def _finish(
             record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
             author=author, processed_at=now,
         )  # fmt: skip
-        if outbox:
-            uow.outbox.add_many(outbox, now)
+        if acknowledge is not None:
+            uow.outbox.add_many(_acknowledgement(uow, acknowledge, now), now)
         uow.commit()
     number = ticket.number if ticket is not None else None
     return MailIntake(record_id, mail.message_id, outcome, ticket_id, number, created, False,
@@ -329,38 +331,34 @@ def _file(
         created = True
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
-    ack = _acknowledgement(view, actor, clock.now()) if created else []
-    if recent > ACKNOWLEDGEMENTS_PER_WINDOW:  # a robot writing new mail: no ping-pong
-        ack = []
+    # the acknowledgement of a ticket the customer filed by mail; none for a robot that
+    # writes new mail after new mail (no ping-pong)
+    ack = (
+        view
+        if created and actor is not None and actor.is_contact
+        and view.requester_id == actor.id and recent <= ACKNOWLEDGEMENTS_PER_WINDOW
+        else None
+    )  # fmt: skip
     result = _finish(uow, clock, mail, record_id, outcome, view, message_id, author, created,
-                     body, outbox=ack)  # fmt: skip
+                     body, acknowledge=ack)  # fmt: skip
     _attach(uow, clock, mail, view.id, message_id)
     return result
 
 
-def _acknowledgement(
-    view: TicketView, actor: Actor | None, now: datetime
-) -> list[tuple[str, str, dict[str, Any]]]:
+def _acknowledgement(uow: UnitOfWork, view: TicketView, now: datetime) -> list[OutboxRow]:
     """The acknowledgement of a ticket a customer filed by mail: the ticket use cases tell
     the requester of what others do, not of what they did themselves, but a mail deserves
-    an answer saying it arrived and when to expect more. Its key is the one the ``created``
-    notification to the requester would have, so that it is never queued twice."""
-    if actor is None or not actor.is_contact or view.requester_id != actor.id:
-        return []
-    to = f"contact:{actor.id}"
+    an answer saying it arrived and when to expect more. Built by the one payload builder,
+    under the key the ``created`` notification to the requester would have, so that it is
+    never queued twice."""
+    audience = uow.audience.for_tickets([view.id])[view.id]
     seq = max((e.seq for e in view.history), default=1)
-    ticket = {
-        "id": view.id, "number": view.number, "subject": view.subject, "status": view.status,
-        "priority": view.priority, "type": view.type,
-        "organization_id": view.organization_id, "requester_id": view.requester_id,
-        "assignee_id": view.assignee_id, "team": view.team,
-    }  # fmt: skip
-    payload = {
-        "event": "ticket.created", "at": now.isoformat(), "actor": actor.key,
-        "ticket": ticket, "data": {"channel": "email"}, "to": to,
-        "template": "ticket.created", "locale": None,
-    }  # fmt: skip
-    return [("notify", f"notify:{to}:ticket.created:{view.id}:{seq}", payload)]
+    key = f"notify:contact:{view.requester_id}:ticket.created:{view.id}:{seq}"
+    row = outbox_message(
+        "notify", key, event="ticket.created", at=now, actor=f"system:{MAIL_ACTOR}",
+        ticket=view, audience=audience, data={"channel": "email"}, to="requester",
+    )  # fmt: skip
+    return [row] if row is not None else []
 
 
 def _written_by(message: MessageView, actor: Actor | None) -> bool:

@@ -290,3 +290,22 @@ def test_too_big_is_refused() -> None:
     raw = mail(BASIC, "x" * 2000)
     with pytest.raises(MailRefused, match="too big: 2.* the limit is 1000"):
         check_message(raw, Limits(message_bytes=1000))
+
+
+def test_outbox_payloads_are_read_in_both_shapes() -> None:
+    from sladesk.channels.email import Notice, read_notice
+
+    built = {
+        "event": "ticket.replied", "at": "2025-03-03T10:00:00+00:00", "actor": "agent:1",
+        "ticket": {"id": 7, "number": 12, "reference": "#12"}, "data": {"message_id": 9},
+        "recipient": {"kind": "contact", "id": 3}, "template": "ticket.replied",
+        "locale": "pt", "time_zone": "Europe/Lisbon",
+    }  # fmt: skip
+    assert read_notice(built) == Notice(
+        to="contact:3", template="ticket.replied", ticket_id=7, locale="pt",
+        time_zone="Europe/Lisbon", message_id=9,
+    )  # fmt: skip
+    flat = {"to": "assignee", "event": "sla.warning", "ticket_id": 7}
+    assert read_notice(flat) == Notice(to="assignee", template="sla.warning", ticket_id=7)
+    assert read_notice({"event": "x", "ticket_id": 1}) == "no recipient in the payload (to=None)"
+    assert read_notice({"to": "contact:1", "template": "x"}) == "no ticket in the payload"

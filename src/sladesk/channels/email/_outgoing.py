@@ -1,15 +1,17 @@
 """What we send, and the one place that reads outbox payloads for mail.
 
 :func:`read_notice` turns an outbox ``notify`` payload into a :class:`Notice`, reading it
-defensively: today's rows (``to: "contact:3"``, ``template``, ``locale``, ``ticket: {...}``,
-``data.message_id``) and the shape being prepared for them (a resolved ``recipient``
-object, ``template_key``, ``time_zone``, ``ticket_id``) both work, and anything else is
-refused with the reason. :func:`compose` renders a notice for one recipient from the
-Jinja2 templates in ``templates/<language>/`` (English, Spanish, Portuguese; the contact's
-locale chooses, English otherwise), text and HTML, every instant in the recipient's time
-zone, with the headers that keep the customer's thread: ``In-Reply-To`` their newest mail,
-``References`` the ticket's mail, ``[#N]`` in the subject, and a Message-ID derived from
-the outbox key and the address (so a second send of the same row carries the same one).
+defensively: the one builder's shape (``services/_outbox.py``: ``recipient`` ``{"kind",
+"id"}``, ``template``, ``locale``, ``time_zone``, ``ticket``, ``data.message_id``), the
+sweep's older flat one (``to``, ``event``, ``ticket_id``) and a policy's symbolic audiences
+all work, and anything else is refused with the reason.
+
+:func:`compose` renders a notice for one recipient from the Jinja2 templates in
+``templates/<language>/`` (English, Spanish, Portuguese; the contact's locale chooses,
+English otherwise), text and HTML, every instant in the recipient's time zone, with the
+headers that keep the customer's thread: ``In-Reply-To`` their newest mail, ``References``
+the ticket's mail, ``[#N]`` in the subject, and a Message-ID derived from the outbox key
+and the address (so a second send of the same row carries the same one).
 """
 
 from __future__ import annotations
