@@ -295,3 +295,22 @@ def test_mail_the_policy_does_not_take_is_kept_with_the_reason(desk: Desk) -> No
     assert row.status == "refused" and row.raw == raw
     assert "email" in row.details["refused"]
     assert ingest(desk, raw).duplicate  # a redelivery is not tried again
+
+
+def test_a_delivery_report_with_nul_and_8bit_fields_is_stored_on_both_engines(
+    desk: Desk,
+) -> None:
+    ingest(desk, message())
+    raw = (
+        DSN.encode()
+        .replace(
+            b"Diagnostic-Code: smtp; 550 User unknown",
+            b"Diagnostic-Code: smtp; 550 Usu\xe1rio desconhecido\x00 aqui",
+        )
+        .replace(b"Status: 5.1.1", b"Status: 5.1.1\x00")
+    )
+    bounce = ingest(desk, raw)
+    assert bounce.outcome == "bounce"
+    with desk.uow.read_only():
+        row = desk.uow.session.get(MailAddress, "alice@acme.test")
+        assert row is not None and row.last_bounce == "5.1.1 smtp; 550 Usuário desconhecido aqui"

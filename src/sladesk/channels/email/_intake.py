@@ -16,6 +16,7 @@ from sladesk.services import (
     ingest_mail,
 )
 from sladesk.store import UnitOfWork
+from sladesk.tickets import check_storable_text
 
 __all__ = ["inbound_of", "receive_mail"]
 
@@ -33,6 +34,9 @@ def inbound_of(
     own = {a.lower() for a in own_addresses}
     if auto is None and sender is not None and sender in own:
         auto, reason = AutoKind.AUTO_REPLY.value, "from our own address"
+    for value, name in ((mail.subject, "subject"), (mail.text, "text"),
+                        (mail.sender.name if mail.sender else "", "from")):  # fmt: skip
+        check_storable_text(value, field=name)  # the parser made it so: a bug if not
     return InboundMail(
         raw=mail.raw,
         message_id=message_id,

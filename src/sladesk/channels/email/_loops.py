@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from email.message import Message
 from email.parser import HeaderParser
 
-from sladesk.channels.email._charsets import decode_bytes, decode_header_value
+from sladesk.channels.email._charsets import decode_bytes, decode_header_value, storable
 from sladesk.channels.email._model import AutoKind, BouncedRecipient
 
 __all__ = ["Classification", "classify"]
@@ -42,7 +42,7 @@ Classification = tuple[AutoKind | None, str, tuple[BouncedRecipient, ...], str |
 
 def _first(headers: Mapping[str, Sequence[str]], name: str) -> str:
     values = headers.get(name)
-    return decode_header_value(values[0]).strip() if values else ""
+    return storable(decode_header_value(values[0])).strip() if values else ""
 
 
 def _blocks(part: Message) -> list[Message]:
@@ -53,6 +53,11 @@ def _blocks(part: Message) -> list[Message]:
     text = decode_bytes(raw)[0] if isinstance(raw, bytes) else str(payload)
     parser = HeaderParser()
     return [parser.parsestr(b.strip() + "\n") for b in re.split(r"\n\s*\n", text) if b.strip()]
+
+
+def _text(value: object) -> str:
+    """A delivery report's field as storable text (raw 8-bit bytes decoded, NUL dropped)."""
+    return storable(decode_header_value(str(value)))
 
 
 def _address(value: str) -> str:
@@ -68,15 +73,16 @@ def _report(message: Message) -> tuple[tuple[BouncedRecipient, ...], str | None]
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
             for block in _blocks(part)[1:]:
-                final = block.get("Final-Recipient") or block.get("Original-Recipient")
+                fields = {k.lower(): str(v) for k, v in block.raw_items()}  # raw: 8-bit kept
+                final = fields.get("final-recipient") or fields.get("original-recipient")
                 if not final:
                     continue
                 recipients.append(
                     BouncedRecipient(
-                        address=_address(str(final)),
-                        action=str(block.get("Action", "")).strip().lower(),
-                        status=str(block.get("Status", "")).strip().split(" ")[0],
-                        diagnostic=" ".join(str(block.get("Diagnostic-Code", "")).split()),
+                        address=_address(_text(final)),
+                        action=_text(fields.get("action", "")).strip().lower(),
+                        status=_text(fields.get("status", "")).strip().split(" ")[0],
+                        diagnostic=" ".join(_text(fields.get("diagnostic-code", "")).split()),
                     )
                 )
         elif ctype in ("message/rfc822", "text/rfc822-headers") and original is None:
@@ -88,8 +94,8 @@ def _report(message: Message) -> tuple[tuple[BouncedRecipient, ...], str | None]
                 text = decode_bytes(raw)[0] if isinstance(raw, bytes) else str(inner)
                 found = HeaderParser().parsestr(text).get("Message-ID")
             if found:
-                ids = re.findall(r"<([^<>\s]+)>", str(found))
-                original = ids[0] if ids else str(found).strip()
+                ids = re.findall(r"<([^<>\s]+)>", _text(found))
+                original = ids[0] if ids else _text(found).strip()
     return tuple(recipients), original
 
 
