@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     #: the largest file one attachment may be, in bytes (10 MiB); the API answers a larger
     #: upload 413 before anything is written
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    #: signs the web console's session cookies (at least 32 characters); unset, each process
+    #: draws a random one, so sessions end when it restarts: set it when serving with several
+    #: workers (docs/web.md)
+    secret_key: SecretStr | None = None
+    #: a web session ends after this long without a request, and this long after sign-in
+    session_idle_minutes: int = Field(default=60, gt=0)
+    session_max_hours: int = Field(default=12, gt=0)
 
     # --- the e-mail channel (docs/email.md) ---
     #: the address our mail comes from (and that mail to us is sent to); mail arriving *from*
@@ -73,6 +80,13 @@ class Settings(BaseSettings):
             raw = value.get_secret_value()
             if len(raw) < 16 or raw.lower() in {"changeme", "changethis", "secret"}:
                 raise ValueError("webhook_secret must be at least 16 characters, not a default")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_short_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
         return value
 
     @field_validator("webhooks")

@@ -20,6 +20,7 @@ from sladesk.api.routes import (
     tickets,
     tokens,
 )
+from sladesk.web import mount_web
 
 API_PREFIX = "/api/v1"
 
@@ -50,7 +51,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def create_app(container: ServiceContainer) -> FastAPI:
-    """A new API application serving ``container``'s services at ``/api/v1``."""
+    """A new application serving ``container``'s services: the API at ``/api/v1``, the web
+    console and portal (``sladesk.web``) at ``/``."""
     app = FastAPI(
         title="sladesk",
         version=__version__,
@@ -82,4 +84,5 @@ def create_app(container: ServiceContainer) -> FastAPI:
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
+    mount_web(app, container)  # the web console and portal at /, after every API route
     return app

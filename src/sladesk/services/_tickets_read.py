@@ -59,6 +59,7 @@ def list_tickets(
             organization_id=f.organization_id, requester_id=f.requester_id,
             assignee_id=f.assignee_id, team=f.team, channel=f.channel, sla_state=f.sla_state,
             over_quota=f.over_quota, open_only=f.open_only, text_contains=f.text,
+            unassigned=f.unassigned,
             order_by_due=order_by_time_left, limit=limit, offset=offset,
         )  # fmt: skip
         left = _time_left(uow, rows, now)

@@ -117,6 +117,7 @@ class TicketFilters:
     over_quota: bool | None = None
     open_only: bool = False  # status not in solved/closed
     text: str | None = None  # subject contains (case-insensitive)
+    unassigned: bool = False  # no agent assigned (the console's "unassigned" filter)
 
 
 # ---------------------------------------------------------------- outputs

@@ -103,3 +103,14 @@ class PeopleRepository(Repository):
             if self.session.execute(stmt).scalar_one():
                 return True
         return False
+
+    def person_by_email(self, email: str) -> Agent | Contact | None:
+        """The agent or contact signing in with ``email`` (case-insensitive; an address is
+        one person's, across both tables: ``email_taken``)."""
+        low = email.strip().lower()
+        agent = select(Agent).where(func.lower(Agent.email) == low)
+        found = self.session.execute(agent).scalars().first()
+        if found is not None:
+            return found
+        contact = select(Contact).where(func.lower(Contact.email) == low)
+        return self.session.execute(contact).scalars().first()

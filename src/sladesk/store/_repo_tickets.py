@@ -118,6 +118,7 @@ class TicketRepository(Repository):
         order_by_due: bool = False,
         limit: int = 50,
         offset: int = 0,
+        unassigned: bool = False,
     ) -> list[Ticket]:
         stmt = scoped(select(Ticket), scope)
         if status:
@@ -134,6 +135,8 @@ class TicketRepository(Repository):
             stmt = stmt.where(Ticket.requester_id == requester_id)
         if assignee_id is not None:
             stmt = stmt.where(Ticket.assignee_id == assignee_id)
+        if unassigned:
+            stmt = stmt.where(Ticket.assignee_id.is_(None))
         if team is not None:
             stmt = stmt.where(Ticket.team == team)
         if channel is not None:

@@ -1,0 +1,133 @@
+"""What every page handler starts from: the app-wide parts (:class:`Web`) and, per request,
+the :class:`Page` — the session, the person it stands for (checked against the database on
+every request: a deactivated person or a changed password signs them out), their language
+and time zone, and helpers to render a template, check a form's CSRF token and redirect.
+
+Handlers are plain ``def`` (FastAPI runs them in its thread pool): the person lookup, the
+service call and the rendering happen in that one thread hop. Each service call gets a fresh
+unit of work from the container (``Page.uow()``), as the API's routes do.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from babel.support import Translations
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment
+
+from sladesk.config import Settings
+from sladesk.services import AuthenticationFailed, Clock
+from sladesk.services.sign_in import SignedInPerson, session_person
+from sladesk.store import UnitOfWork
+from sladesk.web._i18n import LANGUAGE_NAMES, LANGUAGES, Words, negotiate, zone
+from sladesk.web._session import Session
+from sladesk.web._throttle import SignInThrottle
+
+
+class ServiceContainer(Protocol):
+    """What the web console needs of the wiring (``sladesk.bootstrap.Container`` is one)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def uow(self) -> UnitOfWork: ...
+
+
+@dataclass
+class Web:
+    """The web console's app-wide parts, built once by ``create_web_app``."""
+
+    container: ServiceContainer
+    envs: dict[str, Environment]
+    catalogs: dict[str, Translations]
+    throttle: SignInThrottle
+
+
+class CsrfRefused(Exception):
+    """A state-changing form came without its session's CSRF token: answered 403."""
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person (of a kind): answered with a redirect to ``/``."""
+
+
+class WrongRole(Exception):
+    """Signed in, but as the other kind of person (a contact on an agent page): 404."""
+
+
+class Page:
+    """One request's view of the console."""
+
+    def __init__(self, request: Request, web: Web, person: SignedInPerson | None) -> None:
+        self.request = request
+        self.web = web
+        self.person = person
+        self.session: Session = request.state.session
+        profile = self.session.locale or (person.locale if person else None)
+        self.language = negotiate(profile, request.headers.get("accept-language"))
+        tz = zone(self.session.time_zone or (person.time_zone if person else None))
+        self.words = Words(self.language, web.catalogs[self.language], tz)
+
+    @property
+    def clock(self) -> Clock:
+        return self.web.container.clock
+
+    def uow(self) -> UnitOfWork:
+        return self.web.container.uow()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _(self, message: str) -> str:
+        return self.words.gettext(message)
+
+    def check_csrf(self, token: str) -> None:
+        if not token or not hmac.compare_digest(token.encode(), self.session.csrf.encode()):
+            raise CsrfRefused()
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        env = self.web.envs[self.language]
+        html = env.get_template(template).render(
+            page=self, person=self.person, words=self.words, csrf=self.session.csrf,
+            notice=self.session.take_notice(), language=self.language, languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES, **context,
+        )  # fmt: skip
+        return HTMLResponse(html, status_code=status)
+
+    def redirect(self, url: str, notice: str | None = None) -> RedirectResponse:
+        if notice:
+            self.session.flash(notice)
+        return RedirectResponse(url, status_code=303)
+
+
+def page(request: Request, *, need: str | None = None) -> Page:
+    """The request's :class:`Page`. ``need`` ("agent" or "contact") requires a signed-in
+    person of that kind: :class:`SignInRequired` without one, :class:`WrongRole` for the
+    other kind."""
+    web: Web = request.app.state.web
+    session: Session = request.state.session
+    person = None
+    if session.person is not None:
+        kind, person_id, stamp = session.person
+        try:
+            person = session_person(
+                web.container.uow(), web.container.clock, kind, person_id, stamp
+            )
+        except AuthenticationFailed:
+            session.sign_out(web.container.clock.now())
+            p = Page(request, web, None)
+            session.flash(p._("You have been signed out."))
+    if need is not None:
+        if person is None:
+            raise SignInRequired()
+        if person.kind != need:
+            raise WrongRole()
+    return Page(request, web, person)

@@ -1,0 +1,102 @@
+"""Sign-in, sign-out and the viewer's preferences (time zone, language).
+
+``/`` is the sign-in page, or the person's home once signed in (the queue for agents, the
+portal for contacts). Failed sign-ins are throttled per account and per client address
+(``_throttle.py``): a throttled attempt is answered 429 with how long to wait, before the
+password is even checked.
+"""
+
+from __future__ import annotations
+
+import math
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sladesk.services import AuthenticationFailed
+from sladesk.services.sign_in import sign_in
+from sladesk.web._context import Page, page
+from sladesk.web._i18n import LANGUAGES, zone
+
+router = APIRouter()
+
+
+def _home(p: Page) -> str:
+    assert p.person is not None
+    return "/queue" if p.person.kind == "agent" else "/portal"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    p = page(request)
+    if p.person is not None:
+        return RedirectResponse(_home(p), status_code=303)
+    return p.render("sign_in.html", email="", error=None)
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in_form(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    time_zone: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    p = page(request)
+    p.check_csrf(csrf_token)
+    now = p.now()
+    address = request.client.host if request.client else "unknown"
+    throttle = p.web.throttle
+    wait = throttle.retry_after(email, address, now)
+    if wait is not None:
+        minutes = max(math.ceil(wait.total_seconds() / 60), 1)
+        error = p._("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {
+            "minutes": minutes
+        }
+        return p.render("sign_in.html", status=429, email=email, error=error)
+    try:
+        person = sign_in(p.uow(), p.clock, email, password)
+    except AuthenticationFailed:
+        throttle.failed(email, address, now)
+        error = p._("Wrong e-mail address or password.")
+        return p.render("sign_in.html", status=401, email=email, error=error)
+    throttle.succeeded(email)
+    chosen = time_zone if time_zone in available_timezones() else None
+    p.session.sign_in(now, (person.kind, person.actor.id or 0, person.stamp), chosen)
+    return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
+    p = page(request)
+    p.check_csrf(csrf_token)
+    p.session.sign_out(p.now())
+    return p.redirect("/", p._("You have signed out."))
+
+
+@router.get("/preferences", response_class=HTMLResponse)
+def preferences(request: Request) -> Response:
+    p = page(request, need=None)
+    if p.person is None:
+        return RedirectResponse("/", status_code=303)
+    return p.render("preferences.html", zones=sorted(available_timezones()))
+
+
+@router.post("/preferences")
+def save_preferences(
+    request: Request,
+    time_zone: str = Form(""),
+    language: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    p = page(request)
+    p.check_csrf(csrf_token)
+    if p.person is None:
+        return RedirectResponse("/", status_code=303)
+    if time_zone and zone(time_zone).key == time_zone:
+        p.session.time_zone = time_zone
+    if language in LANGUAGES:
+        p.session.locale = language
+    p.session.dirty = True
+    return p.redirect(_home(p))

@@ -1,0 +1,117 @@
+"""The customer portal: a contact's organisation's tickets (and nothing else: the services
+scope every read to the contact's organisation, so another organisation's ticket is a 404
+whatever its URL), filing a ticket with a type and a priority chosen from the policy's own
+definitions in the contact's language, the promise ("we will answer by …") in their time
+zone, and replying.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from sladesk import services
+from sladesk.policy import Metric, Policy
+from sladesk.services import Forbidden, NewTicket, TicketFilters, TicketView
+from sladesk.services.console import current_policy
+from sladesk.web._context import page
+from sladesk.web._pages_console import REFUSALS, _text, message_html
+
+router = APIRouter()
+
+
+def promise(view: TicketView) -> object | None:
+    """The first-response deadline the customer is promised, if one runs."""
+    if view.sla is None:
+        return None
+    for t in view.sla.targets:
+        if t.metric == Metric.FIRST_RESPONSE.value and t.due_at is not None:
+            return t.due_at
+    return None
+
+
+def _choices(policy: Policy | None, language: str) -> tuple[list[tuple[str, str, str]], ...]:
+    """(key, label, definition) of each type and each priority, in ``language``."""
+    if policy is None:
+        return [], []
+    types = [
+        (key, _text(t.label, language, key), _text(t.definition, language, ""))
+        for key, t in policy.types.items()
+    ]
+    priorities = [
+        (pr.key, _text(pr.label, language, pr.key), _text(pr.definition, language, ""))
+        for pr in policy.priorities
+    ]
+    return types, priorities
+
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request) -> Response:
+    p = page(request, need="contact")
+    actor = p.person.actor  # type: ignore[union-attr]
+    tickets = services.list_tickets(p.uow(), p.clock, actor, TicketFilters(), limit=100)
+    return p.render("portal.html", tickets=tickets)
+
+
+@router.get("/portal/new", response_class=HTMLResponse)
+def new_ticket(request: Request) -> Response:
+    p = page(request, need="contact")
+    policy = current_policy(p.uow(), p.clock, p.person.actor)  # type: ignore[union-attr]
+    types, priorities = _choices(policy, p.language)
+    return p.render(
+        "portal_new.html", types=types, priorities=priorities, error=None, form={},
+        default_priority=policy.default_priority if policy else "",
+    )  # fmt: skip
+
+
+@router.post("/portal/new", response_class=HTMLResponse)
+def file_ticket(
+    request: Request,
+    subject: str = Form(""),
+    body: str = Form(""),
+    type: str = Form(""),
+    priority: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    p = page(request, need="contact")
+    p.check_csrf(csrf_token)
+    actor = p.person.actor  # type: ignore[union-attr]
+    try:
+        view = services.create_ticket(
+            p.uow(), p.clock, actor,
+            NewTicket(subject=subject, body=body, type=type or None, priority=priority or None,
+                      channel="portal"),
+        )  # fmt: skip
+    except (*REFUSALS, Forbidden) as exc:
+        policy = current_policy(p.uow(), p.clock, actor)
+        types, priorities = _choices(policy, p.language)
+        form = {"subject": subject, "body": body, "type": type, "priority": priority}
+        return p.render(
+            "portal_new.html", status=422, types=types, priorities=priorities, error=str(exc),
+            form=form, default_priority=priority,
+        )  # fmt: skip
+    return p.redirect(f"/portal/tickets/{view.id}?filed=1")
+
+
+@router.get("/portal/tickets/{ticket_id}", response_class=HTMLResponse)
+def portal_ticket(request: Request, ticket_id: int, filed: bool = False) -> Response:
+    p = page(request, need="contact")
+    view = services.get_ticket(p.uow(), p.clock, p.person.actor, ticket_id)  # type: ignore[union-attr]
+    return p.render(
+        "portal_ticket.html", ticket=view, promise=promise(view), filed=filed,
+        message_html=message_html,
+    )  # fmt: skip
+
+
+@router.post("/portal/tickets/{ticket_id}/reply")
+def portal_reply(
+    request: Request, ticket_id: int, body: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    p = page(request, need="contact")
+    p.check_csrf(csrf_token)
+    actor = p.person.actor  # type: ignore[union-attr]
+    try:
+        services.reply_publicly(p.uow(), p.clock, actor, ticket_id, body)
+    except REFUSALS as exc:
+        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
+    return p.redirect(f"/portal/tickets/{ticket_id}")
