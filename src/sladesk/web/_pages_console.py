@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import nh3
 from fastapi import APIRouter, Form, Query, Request
@@ -46,7 +46,11 @@ class QueueRow:
 
 
 def badge(t: TicketSummary, warned: set[int]) -> str:
+    """The row's SLA badge. A running deadline already passed is shown breached before the
+    sweep records it (seconds later, when the jobs run)."""
     state = t.sla_state or "none"
+    if state == "running" and t.time_left is not None and t.time_left < timedelta(0):
+        return "breached"
     if state == "running" and t.id in warned:
         return "warned"
     return state

@@ -75,8 +75,8 @@ class World:
                                   ("Report wrong", "medium")):  # fmt: skip
             view = services.create_ticket(
                 c.uow(), clock, alice,
-                NewTicket(subject, "It <b>broke</b>.<script>alert(1)</script>", type="incident",
-                          priority=priority),
+                NewTicket(subject, "It broke.", type="incident", priority=priority,
+                          body_html="<p>It <b>broke</b>.<script>alert(1)</script></p>"),
             )  # fmt: skip
             self.tickets_a.append(view.id)
         bruno = Actor.contact(cb.id, org_b.id, name="Bruno Bolt")
