@@ -5,7 +5,7 @@ environment per language, and instants and durations written for the viewer.
 The catalogs are ``locale/<lang>/LC_MESSAGES/messages.po``; ``scripts/bootstrap`` compiles
 them to ``.mo`` (``pybabel compile``). A ``.mo`` missing or older than its ``.po`` (a copy
 installed without the bootstrap) is compiled in memory from the ``.po`` when the app starts,
-so the texts are never stale. ``tests/web/test_catalogs.py`` fails on a text with no
+so the texts are never stale. ``tests/unit/web/test_i18n.py`` fails on a text with no
 translation.
 """
 

@@ -93,3 +93,30 @@ def test_an_agent_cannot_use_the_portal_pages(server: LiveServer, world: World) 
     with httpx.Client(base_url=server.url) as agent:
         sign_in(agent, world.agent_email, PASSWORD)
         assert agent.get("/portal").status_code == 404
+
+
+def test_a_spanish_customer_files_and_reads_the_promise_in_spanish(
+    server: LiveServer, world: World
+) -> None:
+    """Bruno's organisation is in Madrid and speaks Spanish (its locale: his profile)."""
+    with httpx.Client(base_url=server.url) as bruno:
+        sign_in(bruno, world.contact_b_email, PASSWORD)
+        form = bruno.get("/portal/new")
+        assert '<html lang="es">' in form.text and "Nuevo ticket" in form.text
+        r = bruno.post(
+            "/portal/new",
+            data={"subject": "No puedo entrar", "body": "Desde esta mañana.",
+                  "type": "incident", "priority": "urgent", "csrf_token": csrf_of(form.text)},
+        )  # fmt: skip
+        page = bruno.get(r.headers["location"]).text
+        assert "Su ticket ha sido registrado." in page
+        # 10:00 UTC + 4 business hours (Lisbon's calendar) = 15:00 in Madrid
+        assert "Le responderemos antes del martes 10 marzo, 15:00 (Europe/Madrid)." in page
+
+
+def test_accept_language_chooses_the_sign_in_pages_language(server: LiveServer) -> None:
+    with httpx.Client(base_url=server.url) as c:
+        pt = c.get("/", headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"})
+        assert '<html lang="pt">' in pt.text and "Palavra-passe" in pt.text
+        fr = c.get("/", headers={"Accept-Language": "fr"})
+        assert '<html lang="en">' in fr.text and "Password" in fr.text
