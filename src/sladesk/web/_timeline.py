@@ -1,7 +1,8 @@
 """The explain timeline of one SLA target laid out on a time axis, for the ticket page's
-inline SVG: running, paused and stopped stretches as bars, the deadline and ``now`` as
-markers. Only geometry here (user units of a ``WIDTH``-wide box); the template draws it with
-SVG attributes and classes, no inline style, so the Content-Security-Policy holds.
+inline SVG: running, paused and stopped stretches as bars, the time still left before the
+deadline as a lighter bar, the deadline and ``now`` as markers. Only geometry here (user
+units of a ``WIDTH``-wide box); the template draws it with SVG attributes and classes, no
+inline style, so the Content-Security-Policy holds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Layout:
     bars: tuple[Bar, ...]
     deadline_x: float | None
     now_x: float
+    #: (x, width) from now to the deadline while the clock runs: the time still left
+    ahead: tuple[float, float] | None
     start: datetime
     end: datetime
 
@@ -57,7 +60,7 @@ def layout(target: TargetResult, now: datetime) -> Layout | None:
     bars = tuple(
         Bar(
             x=x(s.start),
-            width=max(x(s.end or now) - x(s.start), 1.0),
+            width=max(round(x(s.end or now) - x(s.start), 1), 1.0),
             kind=s.kind,
             start=s.start,
             end=s.end,
@@ -66,4 +69,7 @@ def layout(target: TargetResult, now: datetime) -> Layout | None:
         for s in segments
     )
     deadline = x(target.due_at) if target.due_at is not None else None
-    return Layout(bars=bars, deadline_x=deadline, now_x=x(now), start=start, end=end)
+    ahead = None
+    if deadline is not None and target.state.value == "running" and deadline > x(now):
+        ahead = (x(now), round(deadline - x(now), 1))
+    return Layout(bars=bars, deadline_x=deadline, now_x=x(now), ahead=ahead, start=start, end=end)
