@@ -10,6 +10,7 @@ from sladesk.cli import (
     db_cmd,
     demo_cmd,
     mail_cmd,
+    password_cmd,
     people_cmd,
     policy_cmd,
     serve_cmd,
@@ -33,6 +34,7 @@ app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(people_cmd.agents_app, name="agents")
 app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
+app.add_typer(password_cmd.people_app, name="people")
 
 
 @app.command()

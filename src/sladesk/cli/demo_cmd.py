@@ -18,7 +18,14 @@ from rich.console import Console
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.serve_cmd import run_server
-from sladesk.demo import SEED_POLICIES, DemoResult, build_demo, find_policy_file
+from sladesk.demo import (
+    SEED_POLICIES,
+    DemoResult,
+    WebAccounts,
+    build_demo,
+    find_policy_file,
+    set_demo_passwords,
+)
 from sladesk.errors import SladeskError
 from sladesk.services import FixedClock
 
@@ -65,6 +72,7 @@ def demo(
         container = bootstrap(settings_for(url), clock=clock, migrate=True)
         try:
             result = build_demo(container, clock, path, now=now, weeks=weeks)
+            web = set_demo_passwords(container, clock, result.agent_email)
             mail = _ingest_example_mail(container, path)
         finally:
             container.dispose()
@@ -74,7 +82,7 @@ def demo(
         f" {result.tickets} tickets ({result.steps} steps); open queue: {queue}",
         soft_wrap=True,
     )
-    summary = _summary(result, database, url, host, port, serving=serve)
+    summary = _summary(result, web, database, url, host, port, serving=serve)
     if mail:
         console.print(mail, soft_wrap=True)
     if not serve:
@@ -93,13 +101,25 @@ def demo(
 
 
 def _summary(
-    result: DemoResult, database: Path, url: str, host: str, port: int, *, serving: bool
+    result: DemoResult,
+    web: WebAccounts,
+    database: Path,
+    url: str,
+    host: str,
+    port: int,
+    *,
+    serving: bool,
 ) -> str:
-    """What a newcomer needs once the demo is up, printed last: where it answers, the tokens,
-    and what to type next."""
+    """What a newcomer needs once the demo is up, printed last: where it answers, the web
+    console's sign-ins, the tokens, and what to type next."""
     base = f"http://{host}:{port}"
     cli = _sladesk_command()
     lines = ["", "[bold]sladesk demo is ready[/]" if serving else "[bold]sladesk demo built[/]"]
+    lines += [
+        f"  web console:  {base}/  (docs/web.md)",
+        f"    agent:      {web.agent_email}  password {web.password}",
+        f"    customer:   {web.contact_email}  password {web.password}",
+    ]
     if serving:
         lines += [
             f"  API:          {base}/api/v1/tickets",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 from collections.abc import Callable
@@ -150,6 +151,8 @@ def run_workers(container: Container, *, jobs: bool = True) -> None:
         SLADESK_MIGRATE_ON_START="false",
         SLADESK_JOBS_IN_PROCESS="false",
     )
+    if settings.secret_key is None:  # one key for every process: web sessions work in all
+        os.environ["SLADESK_SECRET_KEY"] = secrets.token_urlsafe(32)
     runner = runner_for(container) if jobs else None
     if runner is not None:
         runner.start()

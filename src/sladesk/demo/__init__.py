@@ -19,12 +19,21 @@ from random import Random
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
 from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
 from sladesk.sla import rollup
 
-__all__ = ["SEED_POLICIES", "DemoResult", "build_demo", "find_policy_file"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "SEED_POLICIES",
+    "DemoResult",
+    "WebAccounts",
+    "build_demo",
+    "find_policy_file",
+    "set_demo_passwords",
+]
 
 SEED_POLICIES = ("infraspeak", "aivo", "blip-go", "liveagent-vip")
 
