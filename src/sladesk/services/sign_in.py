@@ -33,14 +33,17 @@ _DUMMY_HASH = _hasher.hash("not anyone's password")
 @dataclass(frozen=True, slots=True)
 class SignedInPerson:
     """Who a session is: the actor the services are called as, what to show them in
-    (``locale`` None: the browser's ``Accept-Language``; ``time_zone`` None: the web
-    adapter's choice), and the stamp of the credentials the session was opened with."""
+    (``locale``: their profile's, None when it says nothing, and the browser's
+    ``Accept-Language`` decides; ``fallback_locale``: when neither does, e.g. the contact's
+    organisation's; ``time_zone`` None: the web adapter's choice), and the stamp of the
+    credentials the session was opened with."""
 
     actor: Actor
     kind: str  # agent | contact
     locale: str | None
     time_zone: str | None
     stamp: str
+    fallback_locale: str | None = None
 
 
 def credential_stamp(password_hash: str) -> str:
@@ -89,7 +92,7 @@ def session_person(
                 found = SignedInPerson(
                     actor=Actor.contact(contact.id, contact.organization_id, name=contact.name,
                                         email=contact.email),
-                    kind="contact", locale=contact.locale or org.locale,
+                    kind="contact", locale=contact.locale, fallback_locale=org.locale,
                     time_zone=org.time_zone, stamp=credential_stamp(contact.password_hash or ""),
                 )  # fmt: skip
                 active = contact.active and contact.password_hash is not None

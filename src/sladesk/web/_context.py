@@ -72,7 +72,8 @@ class Page:
         self.person = person
         self.session: Session = request.state.session
         profile = self.session.locale or (person.locale if person else None)
-        self.language = negotiate(profile, request.headers.get("accept-language"))
+        fallback = person.fallback_locale if person else None
+        self.language = negotiate(profile, request.headers.get("accept-language"), fallback)
         tz = zone(self.session.time_zone or (person.time_zone if person else None))
         self.words = Words(self.language, web.catalogs[self.language], tz)
 

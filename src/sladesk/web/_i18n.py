@@ -48,15 +48,14 @@ def translations(language: str) -> Translations:
     return Translations(buf, domain="messages")
 
 
-def negotiate(profile: str | None, accept_language: str | None) -> str:
+def negotiate(
+    profile: str | None, accept_language: str | None, fallback: str | None = None
+) -> str:
     """The language to answer in: the profile's if we have it, else the first of the
-    browser's preferences (by q-value) that we have, else English."""
-    if profile:
-        base = profile.replace("_", "-").split("-")[0].lower()
-        if base in LANGUAGES:
-            return base
-    for tag in _accepted(accept_language or ""):
-        base = tag.split("-")[0].lower()
+    browser's preferences (by q-value) that we have, else ``fallback`` (a contact's
+    organisation's), else English."""
+    for tag in (profile, *_accepted(accept_language or ""), fallback):
+        base = (tag or "").replace("_", "-").split("-")[0].lower()
         if base in LANGUAGES:
             return base
     return LANGUAGES[0]

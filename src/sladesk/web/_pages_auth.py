@@ -62,7 +62,7 @@ def sign_in_form(
         error = p._("Wrong e-mail address or password.")
         return p.render("sign_in.html", status=401, email=email, error=error)
     throttle.succeeded(email)
-    chosen = time_zone if time_zone in available_timezones() else None
+    chosen = time_zone if time_zone and zone(time_zone).key == time_zone else None
     p.session.sign_in(now, (person.kind, person.actor.id or 0, person.stamp), chosen)
     return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)
 

@@ -120,3 +120,12 @@ def test_accept_language_chooses_the_sign_in_pages_language(server: LiveServer) 
         assert '<html lang="pt">' in pt.text and "Palavra-passe" in pt.text
         fr = c.get("/", headers={"Accept-Language": "fr"})
         assert '<html lang="en">' in fr.text and "Password" in fr.text
+
+
+def test_a_contact_without_a_language_gets_their_browsers(server: LiveServer, world: World) -> None:
+    """Alice's profile names no language (her organisation's is English): her browser's
+    Spanish wins; Bruno's profile says nothing either, and without a browser preference his
+    organisation's Spanish applies (the test above)."""
+    with httpx.Client(base_url=server.url, headers={"Accept-Language": "es-ES,es;q=0.9"}) as c:
+        sign_in(c, world.contact_a_email, PASSWORD)
+        assert "Los tickets de su organización" in c.get("/portal").text

@@ -72,3 +72,10 @@ def test_the_language_is_the_profiles_else_the_browsers(
     profile: str | None, header: str | None, expected: str
 ) -> None:
     assert negotiate(profile, header) == expected
+
+
+def test_the_organisations_language_comes_after_the_browsers() -> None:
+    assert negotiate(None, None, "es") == "es"
+    assert negotiate(None, "pt-BR", "es") == "pt"
+    assert negotiate("en", "pt-BR", "es") == "en"
+    assert negotiate(None, "fr", "de") == "en"
