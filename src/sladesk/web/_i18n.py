@@ -48,9 +48,7 @@ def translations(language: str) -> Translations:
     return Translations(buf, domain="messages")
 
 
-def negotiate(
-    profile: str | None, accept_language: str | None, fallback: str | None = None
-) -> str:
+def negotiate(profile: str | None, accept_language: str | None, fallback: str | None = None) -> str:
     """The language to answer in: the profile's if we have it, else the first of the
     browser's preferences (by q-value) that we have, else ``fallback`` (a contact's
     organisation's), else English."""
