@@ -88,17 +88,23 @@ def test_an_agent_works_a_ticket_and_sees_the_sla_panel_change(new_page: Any, wo
     page.wait_for_url(re.compile(r"/tickets/\d+$"))
     first = page.locator("section.target[data-metric='first_response']")
     assert first.locator(".target-text").inner_text().startswith("2bd")
+    assert first.locator(".badge").inner_text() == "running"
     page.locator("#body").fill("We are looking at your printer.")
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
     reply = page.locator("li.message.reply", has_text="We are looking at your printer.")
     assert reply.count() == 1
+    assert first.locator(".badge").inner_text() == "met"  # the public reply met it
+    resolution = page.locator("section.target[data-metric='resolution']")
+    assert resolution.locator(".target-text").inner_text() == "24h (low)"
     page.locator("#priority").select_option("urgent")
     page.locator("#priority-reason").fill("Printing blocks the whole team")
     page.get_by_role("button", name="Change priority").click()
     page.wait_for_load_state()
     assert page.locator("dd.priority").inner_text() == "urgent"
-    assert first.locator(".target-text").inner_text().startswith("4h")
+    # the running target follows the new priority; the met one keeps the length it was met under
+    assert resolution.locator(".target-text").inner_text() == "24h (urgent)"
+    assert first.locator(".target-text").inner_text() == "2bd (low)"
     assert page.locator("svg.timeline rect.seg-running").count() >= 1
 
 
