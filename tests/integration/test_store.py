@@ -12,8 +12,7 @@ from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import StatementError
 
 from sladesk.errors import NaiveDatetimeError
-from sladesk.store import UnitOfWork, upgrade
-from sladesk.store._repo_misc import AuditRow
+from sladesk.store import AuditRow, UnitOfWork, upgrade
 from sladesk.store._tables import AuditEntry, Base
 
 T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sladesk.store import UnitOfWork
-from sladesk.store._repo_misc import AuditRow
-from sladesk.store._tables import Ticket
+from sladesk.store import AuditRow, StoredTicket, UnitOfWork
 from sladesk.tickets import Actor
 
 #: command code -> (webhook event, audiences told)
@@ -38,8 +36,8 @@ _EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 class TicketFields(Protocol):
-    """What a side effect tells of its ticket: a stored row (``Ticket``) or, for a ticket
-    being created, its view (``TicketView``) both have these."""
+    """What a side effect tells of its ticket: a stored ticket (``StoredTicket``) or, for a
+    ticket being created, its view (``TicketView``) both have these."""
 
     @property
     def id(self) -> int: ...
@@ -89,7 +87,7 @@ def ticket_payload(ticket: TicketFields) -> dict[str, Any]:
 def record_ticket_change(
     uow: UnitOfWork,
     actor: Actor,
-    ticket: Ticket,
+    ticket: StoredTicket,
     code: str,
     now: datetime,
     data: dict[str, Any] | None = None,
@@ -102,8 +100,7 @@ def record_ticket_change(
     the ticket's last), so a retried transaction cannot queue twice."""
     effects = ticket_change(actor, ticket, code, now, data or {}, locale=locale,
                             seq=ticket.last_seq if seq is None else seq)  # fmt: skip
-    uow.audit.add_many([effects.audit])
-    uow.outbox.add_many(effects.outbox, now)
+    uow.gateway.record_effects([effects.audit], effects.outbox, now)
 
 
 def ticket_change(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 
-from sladesk.services._views import (
+from sladesk.services._dtos import (
     UNSET,
     AgentChanges,
     AgentView,
