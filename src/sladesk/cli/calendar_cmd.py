@@ -16,8 +16,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from sladesk.calendar import Calendar, parse_duration
-from sladesk.calendar._spec import describe_hours
+from sladesk.calendar import Calendar, describe_hours, parse_duration
 from sladesk.errors import CalendarSpecError, SpecError
 from sladesk.yaml_source import Document, PathPart, load_yaml
 

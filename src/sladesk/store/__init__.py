@@ -13,6 +13,7 @@ from sladesk.store._codec import (
     sla_events,
 )
 from sladesk.store._engine import make_engine, make_sqlite_writer
+from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
@@ -38,7 +39,7 @@ from sladesk.store._ticket_values import (
     SweptTicket,
     TicketChange,
 )
-from sladesk.store.uow import UnitOfWork, WriteConflict
+from sladesk.store.uow import UnitOfWork
 
 __all__ = [
     "Agent",

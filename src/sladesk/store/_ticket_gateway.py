@@ -22,16 +22,18 @@ which order held rows must be issued. Every read a customer can reach takes a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from sladesk.policy import Status
 from sladesk.sla import Event, TicketFacts
 from sladesk.store._codec import facts_data, facts_from_data, sla_events
 from sladesk.store._db import Db
+from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_outbox import OutboxRepository
@@ -82,10 +84,9 @@ _INSERT_PROJECTIONS = insert(_PROJECTIONS)
 _E = _EVENTS.c
 _HISTORY = select(_E.seq, _E.at, _E.kind, _E.actor, _E.data).order_by(_E.seq)
 _M = _MESSAGES.c
-_MESSAGE_COLUMNS = (
-    _M.id, _M.ticket_id, _M.author_kind, _M.author_id, _M.author_name, _M.public, _M.kind,
-    _M.body, _M.body_html, _M.call_summary, _M.created_at,
-)  # fmt: skip
+#: a message value's fields are its columns: a new column is a field of the two values
+_MESSAGE_COLUMNS = tuple(_M[f.name] for f in fields(StoredMessage))
+_NEW_MESSAGE_FIELDS = tuple(f.name for f in fields(NewMessage))
 
 
 def _stored(row: Row[Any] | Sequence[Any]) -> StoredTicket:
@@ -125,11 +126,7 @@ def _state_columns(state: TicketState) -> dict[str, Any]:
 
 
 def _message_columns(ticket_id: int, m: NewMessage) -> dict[str, Any]:
-    return {
-        "ticket_id": ticket_id, "author_kind": m.author_kind, "author_id": m.author_id,
-        "author_name": m.author_name, "public": m.public, "kind": m.kind, "body": m.body,
-        "body_html": m.body_html, "call_summary": m.call_summary, "created_at": m.created_at,
-    }  # fmt: skip
+    return {"ticket_id": ticket_id, **{name: getattr(m, name) for name in _NEW_MESSAGE_FIELDS}}
 
 
 def _facts_column(facts: TicketFacts | None, state: TicketState) -> dict[str, Any]:
@@ -231,11 +228,15 @@ class TicketGateway:
         return stored, messages
 
     def add_messages(self, ticket_id: int, messages: Sequence[NewMessage]) -> list[StoredMessage]:
-        """Store messages on a ticket in one statement; them with their ids."""
+        """Store messages on a ticket in one statement; them with their ids. WriteConflict
+        when one's ``external_id`` is stored already on its channel (delivered twice)."""
         if not messages:
             return []
         rows = [_message_columns(ticket_id, m) for m in messages]
-        ids = [int(i) for i in self._db.execute(_INSERT_MESSAGES, rows).scalars()]
+        try:
+            ids = [int(i) for i in self._db.execute(_INSERT_MESSAGES, rows).scalars()]
+        except IntegrityError as e:
+            raise WriteConflict(f"a message of ticket {ticket_id} is stored already") from e
         return [StoredMessage(id_, **row) for id_, row in zip(ids, rows, strict=True)]
 
     def apply(self, ticket: StoredTicket, change: TicketChange) -> StoredTicket:

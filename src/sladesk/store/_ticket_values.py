@@ -102,7 +102,10 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class NewMessage:
-    """A message to store on a ticket (``body_html`` already cleaned)."""
+    """A message to store on a ticket (``body_html`` already cleaned). ``channel`` and
+    ``external_id``: its identity on the channel it came by (an e-mail's Message-ID),
+    unique per channel; None for a message written in sladesk. The gateway writes every
+    field of this value to the column of the same name."""
 
     author_kind: str
     author_id: int | None
@@ -113,10 +116,14 @@ class NewMessage:
     body_html: str
     created_at: datetime
     call_summary: str | None = None
+    channel: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
+    """A stored message: every field is the column of the same name."""
+
     id: int
     ticket_id: int
     author_kind: str
@@ -128,6 +135,8 @@ class StoredMessage:
     body_html: str
     call_summary: str | None
     created_at: datetime
+    channel: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from sladesk.store._caches import Caches
 from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
+from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_attachments import AttachmentRepository
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
@@ -50,7 +51,6 @@ from sladesk.store._repo_tickets import (
 )
 from sladesk.store._repo_tokens import TokenRepository
 from sladesk.store._ticket_gateway import TicketGateway
-from sladesk.tickets import Conflict
 
 _LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -65,12 +65,6 @@ def _writer_lock(engine: Engine) -> threading.RLock:
         if lock is None:
             lock = _LOCKS[engine] = threading.RLock()
         return lock
-
-
-class WriteConflict(Conflict):
-    """The database refused the commit: a row this transaction wrote collides on a unique
-    key with one another transaction committed first (two requests with one idempotency
-    key). Nothing of the transaction was written."""
 
 
 class UnitOfWork:

@@ -32,7 +32,7 @@ from sladesk.services import (
     TicketSummary,
     TicketView,
 )
-from sladesk.sla._model import Evaluation, TargetResult
+from sladesk.sla import Evaluation, TargetResult
 
 
 def iso_business_duration(value: timedelta) -> str:
