@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
-GUARDED = ("store", "calendar", "policy", "sla", "tickets", "api", "services")
+GUARDED = ("store", "calendar", "policy", "sla", "tickets", "api", "services", "http")
 
 
 def _contracts() -> list[dict[str, object]]:

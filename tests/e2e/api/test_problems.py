@@ -8,7 +8,7 @@ import threading
 
 import httpx
 
-from sladesk.api._routing import hop
+from sladesk.http import hop
 
 PROBLEM_JSON = "application/problem+json"
 
