@@ -3,14 +3,13 @@ defaults, entitlements (channel, quota, community-only plans), the ticket number
 message, and the same answer for a repeated ``Idempotency-Key``.
 
 This is the hottest write, so it is written for it. Everything about the new ticket is
-decided in Python first (the pure rules, the SLA evaluation, every row), then the rows go
-out as Core statements, one per table: the ticket (its id and number back through
-RETURNING), its messages (their ids back), then its history, the projections, the audit
-entries and the outbox messages, which are held and written together at the commit (one
-statement on PostgreSQL: ``store/_db.py``). No ORM instance is built or flushed, nothing
-is read back, and the ticket row is inserted once, complete (status, history length, SLA
-queue columns). On SQLite, where the transaction holds the process's write lock, the work
-that needs no database (checking the input, cleaning the HTML) is done before it begins.
+decided in Python first (the pure rules, the SLA evaluation, its history and messages) and
+handed to the ticket gateway as one :class:`~sladesk.store.NewTicketRecord`
+(``TicketGateway.insert_new``: the ticket row complete, its messages, then its history and
+projections held with the audit entries and outbox messages, one statement on PostgreSQL at
+the commit). Nothing is read back. On SQLite, where the transaction holds the process's write
+lock, the work that needs no database (checking the input, cleaning the HTML) is done before
+it begins.
 """
 
 from __future__ import annotations
