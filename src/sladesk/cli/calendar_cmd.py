@@ -181,8 +181,8 @@ def add(
     t = _instant(start, "--from")
     try:
         d = parse_duration(duration)
-    except ValueError as exc:
-        _fail(f"--duration: {exc}")
+    except SpecError as exc:  # no file to locate it in: the message alone
+        _fail(f"--duration: {exc.message}")
     try:
         due = d.add_to(cal, t)
     except ValueError as exc:

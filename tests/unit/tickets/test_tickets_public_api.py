@@ -16,6 +16,7 @@ def test_all_is_pinned() -> None:
         "Entitlement",
         "Forbidden",
         "InvalidRequest",
+        "MAX_ID",
         "NotFound",
         "Role",
         "Scope",
@@ -27,6 +28,8 @@ def test_all_is_pinned() -> None:
         "can_see_message",
         "check_attach",
         "check_entitlement",
+        "check_id",
+        "check_storable_text",
         "check_transition",
         "clean_content_type",
         "clean_filename",
@@ -44,6 +47,7 @@ def test_all_is_pinned() -> None:
         "decide_type_change",
         "parse_status",
         "quota_month",
+        "unstorable_reason",
     ]
     for name in sladesk.tickets.__all__:
         assert hasattr(sladesk.tickets, name)
