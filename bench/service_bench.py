@@ -8,6 +8,14 @@
    load generator is a few lines of raw HTTP/1.1 over a socket per client thread with the
    request bytes built once: ~0.1 ms of CPU per request, so that on a 2-core machine the
    figure measures the server rather than the client (httpx cost ~1.2 ms per request).
+1b. **Creations at a fixed offered rate** (``--only open``): the same requests, sent open loop
+   at ``--open-rates`` per second for ``--open-seconds`` whatever the server does (a request
+   goes out at its scheduled time on an idle connection, or on a new one when all are busy, as
+   browsers and proxies do); latency is measured from the scheduled send time, so a server
+   that falls behind shows it. Reported: the 201s and their p50/p99/max, the 503s (load shed,
+   with ``Retry-After``) and how fast they came back, anything else, the server's CPU per
+   creation, and on PostgreSQL the database's backends: the most at once and how many new
+   ones the run started (a pool that opens and closes connections under load churns them).
 2. **Sweep**: ``--sweep-open`` open tickets of which ``--sweep-due`` are due (seeded with one
    ``INSERT … SELECT`` each); the time for the sweep to record every due milestone, in
    batches of 500, each batch one transaction (what the runner does).
@@ -21,6 +29,7 @@ queue < 50 ms. Figures go to ``docs/performance.md`` (``## Service``).
     .venv/bin/python bench/service_bench.py                      # both engines, full sizes
     .venv/bin/python bench/service_bench.py --engines sqlite --sweep-open 100000
     .venv/bin/python bench/service_bench.py --only creations --creates 3000 --workers 2
+    .venv/bin/python bench/service_bench.py --only open --open-rates 300,600 --workers 2
 
 PostgreSQL: ``SLADESK_BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
 each run creates and drops a database of its own.
@@ -29,6 +38,7 @@ each run creates and drops a database of its own.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import signal
@@ -151,11 +161,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workers: int = 1) -> Iterator[tuple[str, int]]:
-    """A real ``sladesk serve`` process (API and job runner) on ``url``: (base URL, pid)."""
+def server(
+    url: str, workers: int = 1, env_extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """A real ``sladesk serve`` process (API and job runner) on ``url``: (base URL, pid).
+    ``env_extra``: more ``SLADESK_*`` settings for it."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLADESK_")}
     env["SLADESK_LOG_LEVEL"] = "WARNING"
+    env.update(env_extra or {})
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, read on failure
     more = ["--workers", str(workers)] if workers > 1 else []
     proc = subprocess.Popen(
@@ -233,6 +247,25 @@ def database_cpu_seconds(url: str) -> float | None:
         total += int(fields[11]) + int(fields[12])
         found = True
     return total / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def database_backends(url: str) -> set[int]:
+    """The pids of the PostgreSQL backends serving ``url``'s database now (from ``/proc``,
+    when the server runs on this machine); empty for SQLite."""
+    if not url.startswith("postgresql"):
+        return set()
+    marker = f" {make_url(url).database} ".encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().startswith(b"postgres:") and marker in (
+                    entry / "cmdline"
+                ).read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 class KeepAlive:
@@ -377,6 +410,143 @@ def bench_creations(
         "client_cpu_ms": own / done * 1000,
         "database_cpu_ms": None if db is None else db / done * 1000,
         "load": load,
+    }
+
+
+# ---------------------------------------------------------------------- 1b. open loop
+
+
+async def _open_loop(base: str, request: bytes, rate: float, seconds: float) -> dict[str, Any]:
+    """Send ``request`` at ``rate`` per second for ``seconds``, each at its scheduled instant
+    whatever came back before; (latency from that instant, status, Retry-After) per request."""
+    host, _, port = base.removeprefix("http://").partition(":")
+    loop = asyncio.get_running_loop()
+    #: connections free for the next request, with when each became free: one idle for
+    #: longer than uvicorn's keep-alive (5 s) may be closed under it, so it is not reused
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+    answers: list[tuple[float, int, bytes | None]] = []
+    errors: list[str] = []
+    #: how late each request went out: on a busy machine the client falls behind too, and
+    #: what it adds to the latencies is then the client's, not the server's
+    late: list[float] = []
+    opened = 0
+    start = loop.time() + 0.1
+
+    async def one(i: int) -> None:
+        nonlocal opened
+        scheduled = start + i / rate
+        await asyncio.sleep(scheduled - loop.time())
+        try:
+            while idle and loop.time() - idle[0][2] > 4:
+                idle.pop(0)[1].close()
+            if idle:
+                reader, writer, _ = idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(host, int(port))
+                opened += 1
+            late.append(loop.time() - scheduled)
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status, length, retry, close = int(head[9:12]), 0, None, False
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"retry-after":
+                    retry = value.strip()
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+            await reader.readexactly(length)
+            answers.append((loop.time() - scheduled, status, retry))
+            if close:
+                writer.close()
+            else:
+                idle.append((reader, writer, loop.time()))
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    await asyncio.gather(*(one(i) for i in range(round(rate * seconds))))
+    for _, writer, _ in idle:
+        writer.close()
+    return {"answers": answers, "errors": errors, "connections": opened, "late": late}
+
+
+def bench_open_loop(
+    engine: str,
+    tmp: Path,
+    rate: float,
+    seconds: float,
+    workers: int = 1,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Creations offered at ``rate`` per second for ``seconds`` (open loop), on a fresh
+    database; the server is warmed up with a short closed loop first."""
+    now = datetime.now(UTC)
+    with database(engine, tmp) as url:
+        container, _, token, contact_id = prepared(url, now)
+        container.dispose()
+        with server(url, workers, env_extra) as (base, pid):
+            body = {
+                "subject": "The printer is on fire",
+                "body": "Please help.",
+                "type": "incident",
+                "priority": "urgent",
+                "requester_id": contact_id,
+            }
+            request = post_request(base, "/api/v1/tickets", token, body)
+            warm = [KeepAlive(base, request) for _ in range(8)]
+            for _ in range(max(20, 10 * workers)):
+                for connection in warm:
+                    connection.post()
+            for connection in warm:
+                connection.close()
+            backends: set[int] = set()
+            peak = [0]
+            stop = threading.Event()
+
+            def watch() -> None:
+                while not stop.is_set():
+                    now_ = database_backends(url)
+                    backends.update(now_)
+                    peak[0] = max(peak[0], len(now_))
+                    time.sleep(0.05)
+
+            before = database_backends(url)
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            cpu0, db0 = cpu_seconds(pid), database_cpu_seconds(url)
+            started = time.perf_counter()
+            run = asyncio.run(_open_loop(base, request, rate, seconds))
+            wall = time.perf_counter() - started
+            cpu, db1 = cpu_seconds(pid) - cpu0, database_cpu_seconds(url)
+            stop.set()
+            watcher.join()
+            load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    created = [t for t, status, _ in run["answers"] if status == 201]
+    shed = [(t, retry) for t, status, retry in run["answers"] if status == 503]
+    other = [status for _, status, _ in run["answers"] if status not in (201, 503)]
+    done = max(len(created), 1)
+    return {
+        "offered": round(rate * seconds),
+        "created": len(created),
+        "per_second": len(created) / wall,
+        "p50_ms": percentile(created, 50) * 1000 if created else float("nan"),
+        "p99_ms": percentile(created, 99) * 1000 if created else float("nan"),
+        "max_ms": max(created) * 1000 if created else float("nan"),
+        "shed": len(shed),
+        "shed_p99_ms": percentile([t for t, _ in shed], 99) * 1000 if shed else None,
+        "shed_without_retry_after": sum(1 for _, retry in shed if retry is None),
+        "other": len(other) + len(run["errors"]),
+        "first_other": (run["errors"] or [str(x) for x in other] or [""])[0],
+        "connections": run["connections"],
+        "client_late_p99_ms": percentile(run["late"], 99) * 1000 if run["late"] else 0.0,
+        "server_cpu_ms": cpu / done * 1000,
+        "database_cpu_ms": None if db0 is None or db1 is None else (db1 - db0) / done * 1000,
+        "backends_peak": peak[0] if engine != "sqlite" else None,
+        "backends_started": len(backends - before) if engine != "sqlite" else None,
+        "load": f"{load} -> {load_end}",
     }
 
 
@@ -529,6 +699,13 @@ def main() -> None:
     parser.add_argument("--sweep-due", type=int, default=1000)
     parser.add_argument("--queue-open", type=int, default=100_000)
     parser.add_argument("--queue-calls", type=int, default=200)
+    parser.add_argument("--open-rates", default="300", help="offered creations/s, open loop")
+    parser.add_argument("--open-seconds", type=float, default=20)
+    parser.add_argument(
+        "--server-env",
+        default="",
+        help="more settings for the server, e.g. SLADESK_MAX_IN_FLIGHT=16,SLADESK_POOL_SIZE=4",
+    )
     parser.add_argument("--only", default="creations,sweep,queue")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -551,6 +728,39 @@ def main() -> None:
                     + (f"; {c['errors']} failed, first: {c['first_error']}" if c["errors"] else ""),
                     flush=True,
                 )
+            if "open" in only:
+                workers = 1 if engine == "sqlite" else args.workers
+                extra = dict(kv.split("=", 1) for kv in args.server_env.split(",") if kv)
+                for rate in (float(r) for r in args.open_rates.split(",")):
+                    o = bench_open_loop(engine, tmp, rate, args.open_seconds, workers, extra)
+                    cpu = f"server {o['server_cpu_ms']:.2f} ms"
+                    if o["database_cpu_ms"] is not None:
+                        cpu += f", database {o['database_cpu_ms']:.2f} ms"
+                    shed = ""
+                    if o["shed"]:
+                        shed = (
+                            f"; {o['shed']} shed (503, p99 {o['shed_p99_ms']:.1f} ms,"
+                            f" {o['shed_without_retry_after']} without Retry-After)"
+                        )
+                    pg = ""
+                    if o["backends_peak"] is not None:
+                        pg = (
+                            f"; database backends: {o['backends_peak']} at most,"
+                            f" {o['backends_started']} started during the run"
+                        )
+                    print(
+                        f"{engine:10} open loop {rate:.0f}/s for {args.open_seconds:.0f} s"
+                        f" ({workers} API process{'es' if workers > 1 else ''}"
+                        f"{', ' + args.server_env if args.server_env else ''}):"
+                        f" {o['created']}/{o['offered']} created ({o['per_second']:.0f}/s),"
+                        f" p50 {o['p50_ms']:.1f} ms, p99 {o['p99_ms']:.1f} ms,"
+                        f" max {o['max_ms']:.0f} ms{shed}"
+                        + (f"; {o['other']} other: {o['first_other']}" if o["other"] else "")
+                        + f"; CPU per creation: {cpu}; {o['connections']} client connections"
+                        f" (sent p99 {o['client_late_p99_ms']:.1f} ms late)"
+                        f"{pg}; load {o['load']}",
+                        flush=True,
+                    )
             if "sweep" in only:
                 s = bench_sweep(engine, tmp, args.sweep_open, args.sweep_due)
                 print(

@@ -135,7 +135,10 @@ def compile_now() -> int:
         shutil.rmtree(BUILD / "lib", ignore_errors=True)
     BUILD.mkdir(parents=True, exist_ok=True)
     log = BUILD / "build.log"
-    say(f"compiling {len(digests)} modules with mypyc (log: {log.relative_to(REPO)})")
+    say(
+        f"compiling the SLA hot path ({len(digests)} modules) with mypyc: first run, or after"
+        f" its sources changed; usually 15-40 s (log: {log.relative_to(REPO)})"
+    )
     t0 = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run(

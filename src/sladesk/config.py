@@ -35,9 +35,15 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=100, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    #: connections a process keeps open (PostgreSQL; SQLite's readers), and as many more when
-    #: busy
+    #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed
+    #: number, never more under load (a request waits for a free one instead of opening and
+    #: closing connections)
     pool_size: int = Field(default=10, gt=0)
+    #: threads an API process runs routes on (at most ``pool_size``: each has its connection)
+    api_threads: int = Field(default=4, gt=0)
+    #: requests one API process works on or queues at once; one more is answered ``503`` with
+    #: ``Retry-After`` at once instead of waiting behind them (``docs/deployment.md``)
+    max_in_flight: int = Field(default=32, gt=0)
     log_level: str = "INFO"
     #: the largest file one attachment may be, in bytes (10 MiB); the API answers a larger
     #: upload 413 before anything is written
@@ -59,6 +65,12 @@ class Settings(BaseSettings):
             if not url.startswith(("https://", "http://")):
                 raise ValueError(f"webhooks.{name}: {url!r} is not an http(s) URL")
         return value
+
+    @property
+    def route_threads(self) -> int:
+        """The threads an API process runs routes on: ``api_threads``, but no more than it
+        has database connections."""
+        return min(self.api_threads, self.pool_size)
 
     @property
     def is_sqlite(self) -> bool:

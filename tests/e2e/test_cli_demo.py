@@ -1,15 +1,21 @@
 """`sladesk demo --no-serve` builds, for each seed policy, a database whose queue
 (`sladesk tickets list`) shows running, paused, warned and breached tickets, and prints the
-admin and agent tokens."""
+admin and agent tokens. `scripts/demo` and `sladesk demo` say what each step does, and print
+the URLs, tokens and next commands last — after the server says it is up — and those work."""
 
 from __future__ import annotations
 
+import queue
 import re
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
-from test_cli_serve import SLADESK, clean_env
+from test_cli_serve import SLADESK, clean_env, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,7 +47,7 @@ def test_demo_queue_shows_every_sla_state(
         timeout=300,
     )
     assert built.returncode == 0, built.stdout + built.stderr
-    assert re.search(r"admin token \(admin@demo\.sladesk\.test\): sld_\w+", built.stdout)
+    assert re.search(r"admin token: +sld_\S+ +\(admin@demo\.sladesk\.test\)", built.stdout)
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,
@@ -52,3 +58,91 @@ def test_demo_queue_shows_every_sla_state(
     assert listed.returncode == 0, listed.stderr
     for state in states:
         assert f" {state} " in listed.stdout, (state, listed.stdout)
+
+
+def _summary_of(output: str) -> dict[str, str]:
+    """The labelled lines of the block the demo prints last (``  API docs:  http://…``)."""
+    return {
+        m["label"]: m["value"]
+        for m in re.finditer(r"^  (?P<label>[a-zA-Z ]+): +(?P<value>\S+)", output, re.M)
+    }
+
+
+def test_scripts_demo_says_each_step_and_ends_with_the_tokens_and_next_commands(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "demo.db"
+    done = subprocess.run(
+        [str(REPO / "scripts" / "demo"), "--no-serve", "--database", str(db)],
+        env=clean_env(COLUMNS="200"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream, in the order a terminal shows it
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout
+    out = done.stdout
+    steps = [
+        out.index("scripts/demo: "),  # what the environment step does, and for how long
+        out.index("scripts/demo: environment ready in "),
+        out.index(f"sladesk demo: building {db}"),
+        out.index("sladesk demo: built in "),
+        out.index("sladesk demo built"),
+    ]
+    assert steps == sorted(steps), out
+    tail = out[steps[-1] :]
+    assert "admin token:" in tail and "agent token:" in tail, out
+    last = [line for line in out.splitlines() if line.strip()][-1]
+    assert last.strip().endswith(f"serve --database-url sqlite:///{db}"), out
+
+
+def test_the_served_demo_prints_its_urls_and_tokens_last_and_they_work(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    port = free_port()
+    lines: queue.Queue[str | None] = queue.Queue()
+    with subprocess.Popen(
+        [str(SLADESK), "demo", "--database", str(db), "--port", str(port)],
+        cwd=REPO,
+        env=clean_env(COLUMNS="200", PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        stream = proc.stdout
+        threading.Thread(
+            target=lambda: [lines.put(line) for line in stream] + [lines.put(None)], daemon=True
+        ).start()
+        seen: list[str] = []
+        try:
+            deadline = time.monotonic() + 120
+            while not seen or "Ctrl-C stops the server." not in seen[-1]:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+                assert line is not None, "".join(seen)
+                seen.append(line)
+            out = "".join(seen)
+            assert (
+                out.index("sladesk demo: starting the server")
+                < out.index("Uvicorn running on")
+                < out.index("sladesk demo is ready")
+            ), out
+            summary = _summary_of(out[out.index("sladesk demo is ready") :])
+            token = summary["agent token"]
+            listed = httpx.get(
+                summary["API"], headers={"Authorization": f"Bearer {token}"}, timeout=10
+            )
+            assert listed.status_code == 200 and listed.json(), listed.text
+            assert httpx.get(summary["API docs"], timeout=10).status_code == 200
+            admin = httpx.get(
+                summary["API"],
+                headers={"Authorization": f"Bearer {summary['admin token']}"},
+                timeout=10,
+            )
+            assert admin.status_code == 200
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -47,6 +47,36 @@ def test_explain_json_is_the_contract() -> None:
     assert res["timeline"][1]["why"] == "status on_hold (partner_outage)"
 
 
+AIVO = EXAMPLES / "policies" / "aivo.yaml"
+PAUSED = EXAMPLES / "scenarios" / "aivo" / "15-paused-due-if-resumed.yaml"
+
+
+def test_explain_json_gives_a_paused_target_the_deadline_if_resumed_now() -> None:
+    done = sladesk("policy", "explain", AIVO, PAUSED, "--json")
+    assert done.returncode == 0, done.stderr
+    res = next(t for t in json.loads(done.stdout)["targets"] if t["metric"] == "resolution")
+    assert (res["state"], res["due_at"]) == ("paused", None)
+    assert res["due_if_resumed_at"] == "2026-03-17T19:00:00Z"
+    assert (res["used_seconds"], res["left_seconds"]) == (5 * 3600, 40 * 3600)
+
+
+def test_a_scenario_asserts_due_if_resumed_at(tmp_path: Path) -> None:
+    assert sladesk("policy", "test", AIVO, PAUSED).returncode == 0
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        PAUSED.read_text(encoding="utf-8").replace(
+            'due_if_resumed_at: "2026-03-17T19:00:00Z"', 'due_if_resumed_at: "2026-03-17T18:00Z"'
+        ),
+        encoding="utf-8",
+    )
+    done = sladesk("policy", "test", AIVO, wrong)
+    assert done.returncode == 1
+    assert (
+        "resolution.due_if_resumed_at: expected 2026-03-17T18:00:00Z, got 2026-03-17T19:00:00Z"
+        in done.stdout
+    )
+
+
 def test_explain_table_shows_the_timeline_in_utc_and_local_time() -> None:
     done = sladesk("policy", "explain", BLIP, OUTAGE)
     assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ none answers the PostgreSQL cases are skipped with the reason, unless
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, insert, text
 
 from sladesk.store import make_engine, upgrade
-from sladesk.store._tables import PolicyVersion, Ticket, TicketEvent
+from sladesk.store._tables import Contact, Organization, PolicyVersion, Ticket, TicketEvent
 
 PG_URL = os.environ.get(
     "SLADESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -146,6 +147,19 @@ def seed_due_tickets(
             )
             .returning(PolicyVersion.id)
         ).scalar_one()
+        # one customer files them all: escalations to the requester have someone to go to
+        org_id = conn.execute(
+            insert(Organization)
+            .values(name="Jobs", slug=f"jobs-{secrets.token_hex(4)}", addons=[], locale="pt",
+                    time_zone="Europe/Lisbon", created_at=created_at - timedelta(days=1))
+            .returning(Organization.id)
+        ).scalar_one()  # fmt: skip
+        contact_id = conn.execute(
+            insert(Contact)
+            .values(organization_id=org_id, email=f"c-{secrets.token_hex(4)}@jobs.test",
+                    name="C", active=True, created_at=created_at - timedelta(days=1))
+            .returning(Contact.id)
+        ).scalar_one()  # fmt: skip
         first = int(conn.execute(text("SELECT COALESCE(MAX(number), 0) FROM tickets")).scalar_one())
         ids: list[int] = []
         for start in range(0, n, chunk):
@@ -158,6 +172,8 @@ def seed_due_tickets(
                     "priority": priority,
                     "status": "new",
                     "channel": "portal",
+                    "organization_id": org_id,
+                    "requester_id": contact_id,
                     "tags": [],
                     "attributes": {},
                     "facts": {"type": "incident", "priority": priority, "channel": "portal"},

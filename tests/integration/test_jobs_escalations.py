@@ -5,6 +5,7 @@ filed through the services, on both engines."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from jobs_fixtures import NOW, Database
 from jobs_fixtures import jobs_db as jobs_db
@@ -16,9 +17,11 @@ from sladesk.jobs.sweep import sweep_due
 from sladesk.services import (
     Actor,
     FixedClock,
+    NewAgent,
     NewContact,
     NewOrganization,
     NewTicket,
+    create_agent,
     create_contact,
     create_organization,
     create_ticket,
@@ -82,9 +85,11 @@ def test_breach_moves_the_ticket_to_tier2_and_raises_its_priority_once(
     codes = [(e.kind, e.actor) for e in view.history]
     assert ("sla.breached", "system:sweep") in codes
     assert sum(1 for kind, _ in codes if kind == "assigned") == 1
-    # the re-evaluated first response now runs on the urgent length (1 h) from the start
+    # the first response stays breached by the length it breached (normal, 2 h), though the
+    # ticket is urgent now (docs/policies.md, "The length of a target")
     (target,) = view.sla.targets if view.sla else ()
-    assert target.target_text == "1h"
+    assert (target.state, target.target_text, target.priority) == ("breached", "2h", "normal")
+    assert target.target is not None and target.left == target.target - target.used
 
     # the same escalation delivered again (a worker died before recording it) is refused by
     # the ticket rules and marked dead with the reason, not applied twice
@@ -101,3 +106,90 @@ def test_breach_moves_the_ticket_to_tier2_and_raises_its_priority_once(
             select(OutboxMessage.last_error).where(OutboxMessage.kind == "move_to_team")
         ).scalar_one()
     assert "already assigned" in error
+
+
+PEOPLE_POLICY = """\
+policy: people
+version: "1"
+locales: [en, pt]
+calendars:
+  always: {timezone: UTC, hours: 24x7}
+priorities:
+  normal: {label: {en: Normal, pt: Normal}, definition: {en: All, pt: Tudo}}
+types:
+  incident: {label: {en: Incident, pt: Incidente}, definition: {en: Broken, pt: Avariado}}
+channels: [portal]
+messages:
+  late: {en: "We are late.", pt: "Estamos atrasados."}
+rules:
+  - name: all
+    targets:
+      - metric: first_response
+        calendar: always
+        duration: 1h
+        on_breach:
+          - {notify: dedicated_agent}
+          - {notify: assignee}
+          - {notify: "role:lead"}
+          - {page: on_call}
+          - {tell_customer: late}
+          - {webhook: ops}
+"""
+
+
+def test_escalation_payloads_name_their_recipient_language_and_ticket(jobs_db: Database) -> None:
+    """The sweep's outbox rows have the shapes of ``services._outbox``: ``dedicated_agent``
+    is the organisation's dedicated agent by id, ``assignee`` (nobody assigned, no team) is
+    every agent, ``tell_customer`` goes to the requester with the policy's message key, in
+    the requester's organisation's locale and time zone."""
+    caches = Caches()
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(jobs_db.engine, caches)
+
+    clock = FixedClock(NOW - timedelta(hours=2))
+    publish_policy(uow(), clock, SYSTEM, PEOPLE_POLICY)
+    dedicated = create_agent(uow(), clock, SYSTEM, NewAgent("d@desk.test", "Dee Dedicated"))
+    org = create_organization(
+        uow(), clock, SYSTEM,
+        NewOrganization(name="Acme", slug="acme", locale="pt", time_zone="Europe/Lisbon",
+                        dedicated_agent_id=dedicated.id),
+    )  # fmt: skip
+    contact = create_contact(
+        uow(), clock, SYSTEM, NewContact(organization_id=org.id, email="c@acme.test", name="C")
+    )
+    new = NewTicket(subject="Down", body="All down", type="incident")
+    ticket = create_ticket(uow(), clock, Actor.contact(contact.id, org.id), new)
+
+    clock.set(NOW)
+    assert sweep_due(uow(), clock).actions == 6
+    with jobs_db.engine.connect() as conn:
+        rows = conn.execute(
+            select(OutboxMessage.kind, OutboxMessage.payload)
+            .where(OutboxMessage.key.like(f"sla:{ticket.id}:%"))
+            .order_by(OutboxMessage.key)
+        ).all()
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind, payload in rows:
+        by_kind.setdefault(kind, []).append(payload)
+    recipients = [p["recipient"] for p in by_kind["notify"]]
+    assert recipients == [
+        {"kind": "agent", "id": dedicated.id},
+        {"kind": "role", "id": "agent"},
+        {"kind": "role", "id": "lead"},
+    ]
+    (page,) = by_kind["page"]
+    assert page["recipient"] == {"kind": "on_call", "id": "on_call"}
+    (tell,) = by_kind["tell_customer"]
+    assert tell["recipient"] == {"kind": "contact", "id": contact.id}
+    assert (tell["template"], tell["locale"], tell["time_zone"]) == ("late", "pt", "Europe/Lisbon")
+    for payload in [*by_kind["notify"], page, tell]:
+        assert payload["event"] == "sla.breached" and payload["actor"] == "system:sweep"
+        assert payload["ticket"]["reference"] == f"#{ticket.number}"
+        assert payload["data"]["metric"] == "first_response"
+        assert payload["data"]["threshold"] == "breach"
+        assert payload["locale"] == "pt"
+    (hook,) = by_kind["webhook"]
+    assert hook["endpoint"] == "ops"
+    assert hook["body"]["event"] == "sla.breached"
+    assert hook["body"]["ticket"]["id"] == ticket.id

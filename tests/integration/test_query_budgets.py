@@ -1,6 +1,7 @@
 """Query budgets on the hot paths (STYLE habit 11), on both engines: how many SQL statements
-creating, reading and listing tickets issue, and that the agent queue is a top-N scan of
-``ix_tickets_open_due`` rather than a sort of every open ticket.
+creating, reading and listing tickets issue, and that the agent queue and the default ticket
+list (open, newest first) are top-N scans of ``ix_tickets_open_due`` and
+``ix_tickets_open_created`` rather than sorts of every open ticket.
 
 A budget that fails here means a change added a round trip to every request: if it is
 worth it, raise the number in the same commit and say why.
@@ -8,6 +9,7 @@ worth it, raise the number in the same commit and say why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -181,12 +183,35 @@ def test_the_queue_is_a_top_n_scan_of_the_open_due_index(desk: Desk) -> None:
     dues = [r.sla_due_at for r in rows]
     assert None not in dues and dues == sorted(dues)  # type: ignore[type-var]
     query, params = next((q, p) for q, p in seen.seen if "FROM tickets" in q)
+    _assert_index_scan_without_sort(engine, query, params, "ix_tickets_open_due")
+
+
+def _assert_index_scan_without_sort(engine: Engine, query: str, params: Any, index: str) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + query, params))
-            assert "Index Scan using ix_tickets_open_due" in plan, plan
+            assert re.search(rf"Index Scan (Backward )?using {index}\b", plan), plan
             assert "Sort" not in plan, plan
         else:
             plan = str(conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, params).fetchall())
-            assert "USING INDEX ix_tickets_open_due" in plan, plan
+            assert f"USING INDEX {index}" in plan, plan
             assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_default_list_is_a_top_n_scan_of_the_open_created_index(desk: Desk) -> None:
+    """``GET /api/v1/tickets?open=true&limit=25``: open tickets newest first, read backwards
+    from ``ix_tickets_open_created`` (migration 0006) instead of sorting every open ticket."""
+    engine = desk.uow.engine
+    _seed_open_tickets(engine, 20_000)
+    for i in range(3):  # newer than every seeded ticket
+        s.create_ticket(desk.uow, desk.clock, desk.bob, NewTicket(subject=f"new {i}", body="b"))
+        desk.clock.advance(timedelta(seconds=1))
+    with counting(engine) as seen:
+        rows = s.list_tickets(
+            desk.uow, desk.clock, desk.agent, s.TicketFilters(open_only=True), limit=25
+        )
+    assert len(rows) == 25
+    assert [r.subject for r in rows[:3]] == ["new 2", "new 1", "new 0"]
+    assert all(r.status not in ("solved", "closed") for r in rows)
+    query, params = next((q, p) for q, p in seen.seen if "FROM tickets" in q)
+    _assert_index_scan_without_sort(engine, query, params, "ix_tickets_open_created")

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event, inspect, text
+from desk_fixtures import Desk
+from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.exc import StatementError
 
 from sladesk.errors import NaiveDatetimeError
+from sladesk.services import NewTicket, create_ticket
 from sladesk.store import AuditRow, UnitOfWork, upgrade
-from sladesk.store._tables import AuditEntry, Base
+from sladesk.store._tables import AuditEntry, Base, SlaMilestone
 
 T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
@@ -70,28 +72,36 @@ def test_ticket_numbers_increase(uow: UnitOfWork) -> None:
     assert b > a >= 1
 
 
-def test_milestones_and_outbox_keys_are_recorded_once(uow: UnitOfWork) -> None:
+def test_an_outbox_key_is_queued_once(uow: UnitOfWork) -> None:
     with uow:
-        uow.session.execute(text("SELECT 1"))
-        # a ticket row is needed for the milestone's foreign key: use the outbox alone here
         assert uow.outbox.add("webhook", "k1", {"a": 1}, T) is True
         assert uow.outbox.add("webhook", "k1", {"a": 2}, T) is False
         uow.commit()
-    with uow:
-        claimed = uow.outbox.claim("w1", T, limit=10)
-        assert [m.key for m in claimed] == ["k1"]
-        assert uow.outbox.claim("w2", T, limit=10) == []  # leased
-        uow.outbox.mark_failed(claimed[0].id, T, "boom", retry_at=T + timedelta(minutes=1))
-        uow.commit()
-    with uow:
-        assert uow.outbox.claim("w2", T, limit=10) == []  # not yet available
-        (again,) = uow.outbox.claim("w2", T + timedelta(minutes=2), limit=10)
-        assert again.attempts == 2
-        uow.outbox.mark_delivered(again.id, T + timedelta(minutes=2))
-        uow.commit()
     with uow.read_only():
         (row,) = uow.outbox.all()
-        assert row.delivered_at is not None and row.last_error is None
+        assert (row.key, row.payload, row.attempts) == ("k1", {"a": 1}, 0)
+
+
+def test_a_milestone_is_recorded_once_and_only_its_first_recording_is_announced(
+    desk: Desk,
+) -> None:
+    """``TicketGateway.record_milestones`` returns only the keys this call inserted: a
+    second sweep (or a racing one) of the same milestone gets nothing to announce."""
+    uow = desk.uow
+    ticket = create_ticket(uow, desk.clock, desk.alice, NewTicket("Down", "All of it")).id
+    warn = (ticket, "first_response", 0, "75%", T)
+    breach = (ticket, "first_response", 0, "breach", T + timedelta(hours=1))
+    with uow:
+        store = uow.gateway
+        assert store.record_milestones([warn], T) == [warn[:4]]
+        assert store.record_milestones([warn, breach], T) == [breach[:4]]
+        assert store.record_milestones([warn, breach], T) == []
+        uow.commit()
+    with uow.read_only():
+        rows = uow.session.execute(
+            select(SlaMilestone.threshold, SlaMilestone.at).where(SlaMilestone.ticket_id == ticket)
+        ).all()
+    assert sorted(rows) == [("75%", T), ("breach", T + timedelta(hours=1))]
 
 
 def test_leaving_without_commit_rolls_back(uow: UnitOfWork) -> None:

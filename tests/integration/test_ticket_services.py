@@ -38,8 +38,10 @@ def test_create_stores_ticket_events_projection_outbox_and_audit(desk: Desk) -> 
     with desk.uow.read_only():
         row = desk.uow.tickets.get(desk.admin.scope, t.id)
         assert row.next_sla_event_at is not None and row.sla_state == "running"
-        kinds = {(m.kind, m.payload.get("event")) for m in desk.uow.outbox.all()}
-        assert ("webhook", "ticket.created") in kinds
+        (webhook,) = [m for m in desk.uow.outbox.all("webhook") if m.key.endswith(f":{t.id}:1")]
+        assert webhook.payload["endpoint"] == "default"
+        assert webhook.payload["body"]["event"] == "ticket.created"
+        assert webhook.payload["body"]["ticket"]["reference"] == f"#{t.number}"
         assert desk.uow.audit.all("sladesk.ticket.created")
         assert [p.metric for p in desk.uow.projections.for_ticket(t.id)] == [
             "first_response", "resolution"
@@ -212,9 +214,15 @@ def test_quota_flags_the_ticket_and_tells_the_requester(desk: Desk) -> None:
     assert [t.over_quota for t in made] == [False, False, True]
     assert "2 tickets a month" in made[2].messages[-1].body
     with desk.uow.read_only():
-        tos = {m.payload.get("to") for m in desk.uow.outbox.all("notify")
-               if m.payload["event"] == "ticket.over_quota"}  # fmt: skip
-    assert tos == {f"contact:{desk.alice.id}"}
+        (told,) = [m.payload for m in desk.uow.outbox.all("notify")
+                   if m.payload["event"] == "ticket.over_quota"]  # fmt: skip
+    assert told["recipient"] == {"kind": "contact", "id": desk.alice.id}
+    assert (told["template"], told["locale"], told["time_zone"]) == (
+        "ticket.over_quota",
+        "en",
+        "UTC",
+    )
+    assert told["ticket"]["reference"] == f"#{made[2].number}"
     flagged = s.list_tickets(desk.uow, desk.clock, desk.agent, s.TicketFilters(over_quota=True))
     assert [t.id for t in flagged] == [made[2].id]
 

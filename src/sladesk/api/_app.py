@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from sladesk import __version__
+from sladesk.api._admission import AdmissionLimit
 from sladesk.api.deps import ServiceContainer
 from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
@@ -34,6 +35,17 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     404: {"description": "Not found, or not visible to the caller", **_PROBLEM},
     409: {"description": "Conflicts with a unique value", **_PROBLEM},
     422: {"description": "Invalid input; `errors` names each place", **_PROBLEM},
+    503: {
+        "description": "The server takes no more requests just now (`max_in_flight`): try"
+        " again after `Retry-After` seconds; nothing was done",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again",
+                "schema": {"type": "integer"},
+            }
+        },
+        **_PROBLEM,
+    },
 }
 
 
@@ -50,6 +62,11 @@ def create_app(container: ServiceContainer) -> FastAPI:
     )
     app.state.container = container
     install_problem_handlers(app)
+    app.add_middleware(
+        AdmissionLimit,
+        limit=container.settings.max_in_flight,
+        exempt=frozenset({f"{API_PREFIX}/health"}),
+    )
 
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(health.router)

@@ -91,6 +91,7 @@ INVALID_REQUEST = ProblemKind("invalid-request", 422, "The request is not valid"
 INVALID_POLICY = ProblemKind("invalid-policy", 422, "The policy file is not valid")
 TICKET_RULE = ProblemKind("ticket-rule", 422, "Not allowed by the ticket rules")
 INTERNAL = ProblemKind("internal-error", 500, "Internal error")
+OVERLOADED = ProblemKind("overloaded", 503, "The server is busy: try again later")
 
 #: sladesk error class -> problem kind. The most specific class in an error's MRO wins, so a
 #: subclass the services add later inherits its parent's mapping until it is given its own row.

@@ -42,7 +42,6 @@ from sladesk.calendar._compile import (
     MIN_YEAR,
     US,
     Compiler,
-    date_wall_us,
     td_us,
     utc_year,
     year_start_us,
@@ -499,49 +498,6 @@ class Calendar:
         u = target - bd.so[i]
         sa = bd.sa[i]
         return _from_us(u if u > sa else sa, start.tzinfo)
-
-    def _add_business_days_reference(self, start: dt.datetime, n: int) -> dt.datetime:
-        """The direct, slow form of :meth:`add_business_days` (walks the days one by one,
-        compiling each): kept only as the reference the tests compare the fast one with."""
-        t0 = self.next_open(start)
-        if n == 0:
-            return t0
-        comp = self._compiler
-        x0 = _to_us(t0, "start")
-        local = t0.astimezone(self._tz)
-        day = local.date()
-        wall = date_wall_us(day) + td_us(
-            dt.timedelta(
-                hours=local.hour,
-                minutes=local.minute,
-                seconds=local.second,
-                microseconds=local.microsecond,
-            )
-        )
-        if not any(a <= x0 < b for a, b in comp.day_intervals(day)):
-            day -= dt.timedelta(days=1)  # the after-midnight part of yesterday's range
-        keep = wall - date_wall_us(day)
-        one = dt.timedelta(days=1)
-        count = 0
-        last = dt.date(MAX_YEAR - 1, 12, 31)
-        intervals: list[tuple[int, int]] = []
-        while count < n:
-            if day >= last:
-                raise ValueError(f"calendar has no business day left before {MAX_YEAR}")
-            day += one
-            intervals = comp.day_intervals(day)
-            if intervals:
-                count += 1
-        target_wall = date_wall_us(day) + keep
-        pieces = comp.offsets.pieces(intervals[0][0], intervals[-1][1])
-        for a, b in intervals:
-            for p0, p1, off in pieces:
-                lo = max(a, p0, target_wall - off)
-                if lo < min(b, p1):
-                    return _from_us(lo, start.tzinfo)
-        return _from_us(intervals[-1][1], start.tzinfo)
-
-    # -- array queries -----------------------------------------------------------------
 
     def _open_before_many(self, tb: OpenTable, x: NDArray[np.int64]) -> NDArray[np.int64]:
         starts, lengths, cstart, _ = tb._numpy()

@@ -6,6 +6,8 @@ current directory upwards) or from ``--policy-file``. See ``sladesk.demo``.
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +18,7 @@ from rich.console import Console
 from sladesk.bootstrap import bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.serve_cmd import run_server
-from sladesk.demo import SEED_POLICIES, build_demo, find_policy_file
+from sladesk.demo import SEED_POLICIES, DemoResult, build_demo, find_policy_file
 from sladesk.errors import SladeskError
 from sladesk.services import FixedClock
 
@@ -54,7 +56,12 @@ def demo(
     now = datetime.now(UTC)
     clock = FixedClock(now)
     started = time.monotonic()
-    with console.status(f"building the demo help desk from {path} …"):
+    console.print(
+        f"sladesk demo: building {database} from {path}: {weeks} weeks of tickets replayed"
+        " through the services, swept every simulated hour (usually a few seconds)",
+        soft_wrap=True,
+    )
+    with console.status("building the demo help desk …"):
         container = bootstrap(settings_for(url), clock=clock, migrate=True)
         try:
             result = build_demo(container, clock, path, now=now, weeks=weeks)
@@ -62,21 +69,72 @@ def demo(
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
     console.print(
-        f"[bold]sladesk demo[/] — policy {result.policy}, database {database}\n"
-        f"{result.tickets} tickets ({result.steps} steps replayed in "
-        f"{time.monotonic() - started:.0f}s); open queue: {queue}\n"
-        f"admin token ({result.admin_email}): {result.admin_token}\n"
-        f"agent token ({result.agent_email}): {result.agent_token}\n"
-        f"try: sladesk tickets list --database-url {url}",
+        f"sladesk demo: built in {time.monotonic() - started:.0f} s: policy {result.policy},"
+        f" {result.tickets} tickets ({result.steps} steps); open queue: {queue}",
         soft_wrap=True,
     )
+    summary = _summary(result, database, url, host, port, serving=serve)
     if not serve:
+        console.print(summary, soft_wrap=True, highlight=False)
         return
     console.print(
-        f"serving http://{host}:{port}/ (API docs at /api/docs) — "
-        f'curl -H "Authorization: Bearer {result.agent_token}" '
-        f"http://{host}:{port}/api/v1/tickets",
+        f"sladesk demo: starting the server on http://{host}:{port}/ (a second or two) …",
         soft_wrap=True,
     )
     settings = settings_for(url, host=host, port=port)
-    run_server(bootstrap(settings, migrate=False), jobs=True)
+    run_server(
+        bootstrap(settings, migrate=False),
+        jobs=True,
+        on_started=lambda: console.print(summary, soft_wrap=True, highlight=False),
+    )
+
+
+def _summary(
+    result: DemoResult, database: Path, url: str, host: str, port: int, *, serving: bool
+) -> str:
+    """What a newcomer needs once the demo is up, printed last: where it answers, the tokens,
+    and what to type next."""
+    base = f"http://{host}:{port}"
+    cli = _sladesk_command()
+    lines = ["", "[bold]sladesk demo is ready[/]" if serving else "[bold]sladesk demo built[/]"]
+    if serving:
+        lines += [
+            f"  API:          {base}/api/v1/tickets",
+            f"  API docs:     {base}/api/docs",
+        ]
+    lines += [
+        f"  database:     {database} (policy {result.policy})",
+        f"  admin token:  {result.admin_token}  ({result.admin_email})",
+        f"  agent token:  {result.agent_token}  ({result.agent_email})",
+        "",
+        "Next, in another shell:" if serving else "Next:",
+    ]
+    if serving:
+        lines.append(
+            f'  curl -H "Authorization: Bearer {result.agent_token}"'
+            f' "{base}/api/v1/tickets?order=time_left&open=true"'
+        )
+    lines += [
+        f"  {cli} tickets list --database-url {url}",
+        f"  {cli} tickets show <id> --database-url {url}",
+    ]
+    if serving:
+        lines.append("Ctrl-C stops the server.")
+    else:
+        lines.append(f"  {cli} serve --database-url {url}")
+    return "\n".join(lines)
+
+
+def _sladesk_command() -> str:
+    """How to type ``sladesk`` here: the bare name when it is on PATH, else the script beside
+    this Python (``.venv/bin/sladesk`` when run from a checkout's scripts/demo)."""
+    beside = Path(sys.executable).with_name("sladesk")
+    on_path = shutil.which("sladesk")
+    if on_path is not None and Path(on_path).resolve() == beside.resolve():
+        return "sladesk"
+    if not beside.exists():
+        return "sladesk"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -65,11 +67,21 @@ def serve(
         run_server(container, jobs=jobs and settings.jobs_in_process)
 
 
-def run_server(container: Container, *, jobs: bool = True) -> None:
-    """Run uvicorn on ``container`` with the job runner beside it; returns after shutdown."""
+def run_server(
+    container: Container, *, jobs: bool = True, on_started: Callable[[], None] | None = None
+) -> None:
+    """Run uvicorn on ``container`` with the job runner beside it; returns after shutdown.
+    ``on_started`` is called once the socket listens and uvicorn has said so (``sladesk
+    demo`` prints its URLs and tokens then, after uvicorn's lines)."""
     import uvicorn  # imported here: other commands need neither uvicorn nor FastAPI
 
     from sladesk.api import create_app
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and on_started is not None:
+                on_started()
 
     settings = container.settings
     config = uvicorn.Config(
@@ -79,7 +91,7 @@ def run_server(container: Container, *, jobs: bool = True) -> None:
         log_level=settings.log_level.lower(),
         lifespan="on",
     )
-    server = uvicorn.Server(config)
+    server = Server(config)
     runner = runner_for(container) if jobs else None
     # uvicorn handles SIGINT/SIGTERM while it runs, then re-raises the signal to the handler
     # that was there before; this one lets us stop the runner and exit 0 instead of dying

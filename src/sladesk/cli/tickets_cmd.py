@@ -16,7 +16,6 @@ from rich.table import Table
 
 from sladesk.bootstrap import Container
 from sladesk.cli.db_cmd import DATABASE_URL, existing_database
-from sladesk.demo import queue_label
 from sladesk.services import (
     Actor,
     MessageView,
@@ -26,7 +25,7 @@ from sladesk.services import (
     list_organizations,
     list_tickets,
 )
-from sladesk.sla import Segment
+from sladesk.sla import Evaluation, Segment, format_duration, rollup
 from sladesk.tickets import MAX_ID
 
 app = typer.Typer(help="Tickets: the queue and one ticket.", no_args_is_help=True)
@@ -71,7 +70,7 @@ def queue_rows(
         label = row.sla_state or "none"
         if row.sla_state == "running":
             view = get_ticket(container.uow(), container.clock, CLI_ACTOR, row.id)
-            label = queue_label(view.sla)
+            label = rollup(view.sla).label
         out.append((row, label))
     return out
 
@@ -147,23 +146,7 @@ def show_cmd(
     if view.sla is None or not view.sla.targets:
         console.print(f"SLA: none {view.sla.reason if view.sla else ''}")
     else:
-        targets = Table(title=f"SLA — {view.sla.policy} {view.sla.version}, rule {view.sla.rule}")
-        for name in ("Metric", "Target", "State", "Due", "Used", "Left", "Warnings"):
-            targets.add_column(name)
-        for t in view.sla.targets:
-            warned = ", ".join(
-                f"{w.threshold}{' ✓' if w.passed else ''} {_when(w.at)}" for w in t.warnings
-            )
-            targets.add_row(
-                t.metric,
-                t.target_text,
-                t.state.value,
-                _when(t.due_at),
-                format_delta(t.used),
-                format_delta(t.left),
-                warned,
-            )
-        console.print(targets)
+        console.print(_sla_table(view.sla))
         for t in view.sla.targets:
             console.print(_timeline(t.metric, t.timeline))
     console.print(_conversation(view.messages))
@@ -197,7 +180,39 @@ def _conversation(messages: Sequence[MessageView]) -> Table:
     for m in messages:
         kind = m.kind if m.public else f"{m.kind} (internal)"
         text = f"{m.call_summary}\n{m.body}".strip() if m.call_summary else m.body
-        table.add_row(_when(m.created_at), f"{m.author_name} ({m.author_kind})", kind, text)
+        by = f"{m.author_name} ({m.author_kind})"
+        if m.on_behalf_of_name is not None:  # e.g. an agent filing from a call
+            by += f" for {m.on_behalf_of_name} (contact)"
+        table.add_row(_when(m.created_at), by, kind, text)
+    return table
+
+
+def _sla_table(sla: Evaluation) -> Table:
+    """The ticket's SLA as the API answers it (the same evaluation, field for field):
+    business time exact, as ``sladesk policy explain`` writes it (``12h``, ``-30m``)."""
+    table = Table(title=f"SLA — {sla.policy} {sla.version}, rule {sla.rule}")
+    for name in ("Metric", "Priority", "Target", "State", "Due", "Due if resumed", "Used"):
+        table.add_column(name)
+    table.add_column("Left")
+    table.add_column("Warnings")
+    for t in sla.targets:
+        warned = ", ".join(
+            f"{w.threshold}{' ✓' if w.passed else ''} {_when(w.at)}" for w in t.warnings
+        )
+        target = t.target_text
+        if t.target is not None and format_duration(t.target) != target:
+            target += f" ({format_duration(t.target)})"  # business days as business time
+        table.add_row(
+            t.metric,
+            t.priority or "",
+            target,
+            t.state.value,
+            _when(t.due_at),
+            _when(t.due_if_resumed_at),
+            format_duration(t.used),
+            "" if t.left is None else format_duration(t.left),
+            warned,
+        )
     return table
 
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from random import Random
 
 from sladesk.bootstrap import Container
-from sladesk.demo._history import History, queue_label, sweeper
+from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
 from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
+from sladesk.sla import rollup
 
-__all__ = ["SEED_POLICIES", "DemoResult", "build_demo", "find_policy_file", "queue_label"]
+__all__ = ["SEED_POLICIES", "DemoResult", "build_demo", "find_policy_file"]
 
 SEED_POLICIES = ("infraspeak", "aivo", "blip-go", "liveagent-vip")
 
@@ -93,7 +94,7 @@ def build_demo(
         if t.id is not None:
             view = get_ticket(uow, clock, SYSTEM, t.id)
             if view.status not in ("solved", "closed"):
-                queue[queue_label(view.sla)] += 1
+                queue[rollup(view.sla).label] += 1
     return DemoResult(
         policy=f"{policy.name} {policy.version}",
         admin_email=cast.admin.email,

@@ -38,7 +38,7 @@ from sladesk.services import (
     reply_publicly,
     solve_ticket,
 )
-from sladesk.sla import Author, Evaluation, Event, EventKind, TargetState, TicketFacts, evaluate
+from sladesk.sla import Author, Event, EventKind, TicketFacts, evaluate, rollup
 from sladesk.store import UnitOfWork
 
 log = logging.getLogger("sladesk.demo")
@@ -86,23 +86,6 @@ class _Step:
     action: str = field(compare=False)  # create|accept|assign|reply|customer|wait|solve|close
     status: str | None = field(default=None, compare=False)
     reason: str | None = field(default=None, compare=False)
-
-
-def queue_label(evaluation: Evaluation | None) -> str:
-    """The state a queue shows for a ticket: breached, warned (running with a warning
-    threshold passed), running, paused, met or none — the rule of ``sladesk tickets list``."""
-    if evaluation is None or not evaluation.targets:
-        return "none"
-    states = {t.state for t in evaluation.targets}
-    if TargetState.BREACHED in states:
-        return "breached"
-    running = [t for t in evaluation.targets if t.state is TargetState.RUNNING]
-    if any(w.passed for t in running for w in t.warnings):
-        return "warned"
-    for state in (TargetState.RUNNING, TargetState.PAUSED, TargetState.PENDING, TargetState.MET):
-        if state in states:
-            return state.value
-    return "none"
 
 
 class History:
@@ -227,7 +210,7 @@ class History:
             events = [
                 self._event(kind, at + offset) for kind, offset, _ in self._queue_shape(label)
             ]
-            if queue_label(evaluate(self.policy, facts, events, now)) == label:
+            if rollup(evaluate(self.policy, facts, events, now)).label == label:
                 matches.append(at)
                 if len(matches) >= 40:
                     break

@@ -23,7 +23,17 @@ request, against the database: a revoked token or a deactivated owner is refused
 and runs the route; FastAPI then validates and encodes the result on the event loop (the
 result is already an instance of the response model: validating it is a type check).
 
-The hop itself is ``loop.run_in_executor`` on a thread pool of this module (:func:`hop`), with
+The hop itself is ``loop.run_in_executor`` on a thread pool of this module (:func:`hop`) of
+``settings.route_threads`` threads (``SLADESK_API_THREADS``, 4, and never more than the
+process has database connections, so that a route never waits for one). Few, because the
+routes are mostly Python under one GIL: 40 threads (AnyIO's default) in each of two
+processes, all runnable under a burst on two cores, passed the GIL around for nothing,
+starved the event loop that parses requests and answers them, and outnumbered the
+connections, so that the pool opened overflow connections and closed them again
+(``store/_engine.py``). At 300 creations/s open loop on PostgreSQL, 4 threads per process
+answered with a p99 of 54 ms where 10 gave 327 ms (``docs/performance.md``). A request past
+the threads waits in the pool's queue; past ``settings.max_in_flight`` it is not taken at
+all (``api/_admission.py``). The hop runs with
 the request's context copied as Starlette's ``run_in_threadpool`` does: the latter goes through
 AnyIO's cancel scopes and capacity limiter, ~115 µs of CPU per call on the event loop against
 ~45 µs (measured side by side, 8 concurrent callers). Neither interrupts a route that has
@@ -69,28 +79,29 @@ __all__ = ["OneHopRoute", "hop"]
 
 T = TypeVar("T")
 
-#: threads that run routes; as many as AnyIO's default limiter allowed (its 40 tokens): a
-#: request past that waits for a thread, as it did
-THREADS = 40
-
-_pool: ThreadPoolExecutor | None = None
-_pool_guard = threading.Lock()
+#: the route thread pools of this process, by size (one per size: the apps a test suite
+#: builds share them instead of each leaving its own idle threads behind)
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_guard = threading.Lock()
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        with _pool_guard:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="sladesk-api")
-    return _pool
+def _executor(threads: int) -> ThreadPoolExecutor:
+    pool = _pools.get(threads)
+    if pool is None:
+        with _pools_guard:
+            pool = _pools.get(threads)
+            if pool is None:
+                pool = ThreadPoolExecutor(threads, thread_name_prefix="sladesk-api")
+                _pools[threads] = pool
+    return pool
 
 
-async def hop(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` on a route thread, in a copy of the caller's context."""
+async def hop(container: ServiceContainer, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` on one of ``container``'s route threads
+    (``settings.route_threads`` of them), in a copy of the caller's context."""
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
-        _executor(), functools.partial(context.run, function, *args)
+        _executor(container.settings.route_threads), functools.partial(context.run, function, *args)
     )
 
 
@@ -137,8 +148,9 @@ class OneHopRoute(APIRoute):
             except RequestValidationError:
                 # the route never ran, so nobody has checked the token: a missing or bad one
                 # is a 401, not a 422
-                token = await bearer_token(request.app.state.container, await bearer(request))
-                await hop(token.authenticate)
+                container = request.app.state.container
+                token = await bearer_token(container, await bearer(request))
+                await hop(container, token.authenticate)
                 raise
 
         return authenticated_first
@@ -185,7 +197,7 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> tuple[Callable[..., Any], tuple
         token = None
         if actors:  # a missing token is a 401 here, before the hop
             token = await bearer_token(container, values.pop(_CREDENTIALS))
-        return await hop(call, container, token, values)
+        return await hop(container, call, container, token, values)
 
     # keyword-only parameters may come in any order; positional ones keep theirs
     declared.sort(key=lambda p: p.kind)

@@ -10,9 +10,10 @@ failure: the message is marked dead with the reason, and the history shows why n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
+from sladesk.services import TICKET_ACTION_KINDS as _ACTION_KINDS
 from sladesk.services import (
     Actor,
     Clock,
@@ -28,15 +29,15 @@ from sladesk.store import UnitOfWork
 
 __all__ = ["TICKET_ACTION_KINDS", "TicketActionSender"]
 
-TICKET_ACTION_KINDS = ("move_to_team", "set_priority")
+TICKET_ACTION_KINDS = tuple(sorted(_ACTION_KINDS))
 ESCALATION_ACTOR = Actor.system("sla-escalation")
 
 _REFUSED = (TicketRuleError, InvalidRequest, NotFound, Forbidden, Conflict)
 
 
 class TicketActionSender:
-    """Carries out ``move_to_team`` and ``set_priority`` outbox messages (payload: the sweep's
-    ``ticket_id``, ``to``, ``metric``, ``threshold``)."""
+    """Carries out ``move_to_team`` and ``set_priority`` outbox messages (payload: the
+    ``ticket``, ``to``, and the milestone's ``metric`` and ``threshold`` in ``data``)."""
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock) -> None:
         self._uow = uow_factory
@@ -44,12 +45,15 @@ class TicketActionSender:
 
     def send(self, message: OutboxMessage) -> None:
         payload = message.payload
-        ticket_id = payload.get("ticket_id")
+        ticket = payload.get("ticket")
+        data = payload.get("data")
+        ticket_id = ticket.get("id") if isinstance(ticket, Mapping) else None
         to = payload.get("to")
         if not isinstance(ticket_id, int) or not isinstance(to, str) or not to:
-            raise DeliveryFailed(f"{message.kind}: no ticket_id/to in payload", retryable=False)
-        what = "warning" if payload.get("threshold") != "breach" else "breach"
-        reason = f"SLA {what} on {payload.get('metric', 'a target')}: escalated by the policy"
+            raise DeliveryFailed(f"{message.kind}: no ticket.id/to in payload", retryable=False)
+        milestone = data if isinstance(data, Mapping) else {}
+        what = "warning" if milestone.get("threshold") != "breach" else "breach"
+        reason = f"SLA {what} on {milestone.get('metric', 'a target')}: escalated by the policy"
         try:
             if message.kind == "move_to_team":
                 assign_ticket(

@@ -23,6 +23,7 @@ import httpx
 
 from sladesk.errors import SladeskError
 from sladesk.jobs.signing import SIGNATURE_HEADER, signature_header
+from sladesk.services import DEFAULT_ENDPOINT
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -35,8 +36,6 @@ __all__ = [
 ]
 
 DELIVERY_HEADER = "X-Sladesk-Delivery"
-#: where webhook messages without an ``endpoint`` (the services' ticket events) go
-DEFAULT_ENDPOINT = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +85,9 @@ class RecordingSender:
 
 
 class WebhookSender:
-    """POSTs ``payload["body"]`` (or the whole payload) as JSON to the endpoint named by
-    ``payload["endpoint"]`` (``default`` when absent), signed with HMAC-SHA256 (see ``signing.py``).
+    """POSTs ``payload["body"]`` as JSON to the endpoint named by ``payload["endpoint"]``
+    (the shape ``services._outbox`` builds; a row queued before it, without ``body``, is sent
+    whole to ``default``), signed with HMAC-SHA256 (see ``signing.py``).
 
     2xx is delivered; 408, 429 and 5xx and transport errors are retried; other 4xx answers
     and unknown endpoint names are permanent failures."""

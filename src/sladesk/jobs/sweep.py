@@ -37,12 +37,18 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sladesk.policy import Action, Policy, Target
-from sladesk.services import Clock, SweepReport
+from sladesk.services import Clock, OutboxRow, SweepReport, outbox_message
 from sladesk.sla import Evaluation, Event, TargetState, evaluate
-from sladesk.store import HistoryEntry, StoredTicket, SweptTicket, UnitOfWork
+from sladesk.store import (
+    DueTicket,
+    HistoryEntry,
+    StoredTicket,
+    SweptTicket,
+    TicketAudience,
+    UnitOfWork,
+)
 
 __all__ = ["BREACH", "SWEEP_ACTOR", "SweepJob", "milestone_key", "sweep_due"]
 
@@ -79,6 +85,7 @@ class _Swept:
     its row will say after the batch."""
 
     ticket: StoredTicket
+    audience: TicketAudience  # who its escalations go to
     policy: Policy | None
     evaluation: Evaluation | None
     next_check_at: datetime | None
@@ -102,8 +109,8 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         tickets = uow.gateway.claim_due(now, limit)
         if not tickets:
             return _NOTHING
-        histories = uow.gateway.sla_histories([t.id for t in tickets])
-        batch = {t.id: _evaluate(uow, t, histories[t.id], now) for t in tickets}
+        histories = uow.gateway.sla_histories([d.ticket.id for d in tickets])
+        batch = {d.ticket.id: _evaluate(uow, d, histories[d.ticket.id], now) for d in tickets}
         candidates = {
             m.unique: m
             for swept in batch.values()
@@ -118,7 +125,7 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
             (candidates[key] for key in inserted),
             key=lambda m: (m.ticket_id, m.at, m.metric, m.threshold),
         )
-        outbox: list[tuple[str, str, dict[str, Any]]] = []
+        outbox: list[OutboxRow] = []
         recorded_at = now.isoformat()
         for m in new:
             swept = batch[m.ticket_id]
@@ -127,7 +134,7 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
                 target = _policy_target(swept.policy, swept.evaluation, m.metric)
                 if target is not None:
                     actions = target.on_breach if m.threshold == BREACH else target.on_warning
-                    outbox.extend(_outbox_rows(swept.ticket, swept.policy, m, actions))
+                    outbox.extend(_outbox_rows(swept.audience, swept.policy, m, actions))
         uow.gateway.apply_batch(
             [
                 SweptTicket(s.ticket, s.evaluation, s.next_check_at, s.entries, s.failed)
@@ -148,23 +155,24 @@ def _anything_due(uow: UnitOfWork, now: datetime) -> bool:
         return uow.gateway.anything_due(now)
 
 
-def _evaluate(uow: UnitOfWork, ticket: StoredTicket, history: list[Event], now: datetime) -> _Swept:
+def _evaluate(uow: UnitOfWork, due: DueTicket, history: list[Event], now: datetime) -> _Swept:
     """Evaluate one ticket under its policy version, and when to look at it next."""
+    ticket, audience = due.ticket, due.audience
     try:
         policy = uow.policies.parsed(ticket.policy_version_id)
         if policy is None:
-            return _Swept(ticket, None, None, None)
+            return _Swept(ticket, audience, None, None, None)
         if ticket.facts is None:
             raise ValueError("its stored facts cannot be read")
         evaluation = evaluate(policy, ticket.facts, history, now)
     except Exception:  # one bad ticket must not stop the sweep of all the others
         log.exception("ticket %s cannot be evaluated; retried in %s", ticket.id, _QUARANTINE)
-        return _Swept(ticket, None, None, now + _QUARANTINE, failed=True)
+        return _Swept(ticket, audience, None, None, now + _QUARANTINE, failed=True)
     nxt = evaluation.next_event_at
     if nxt is not None and nxt <= now:
         log.warning("ticket %s: next SLA event %s not after %s", ticket.id, nxt, now)
         nxt = now + _RETRY
-    return _Swept(ticket, policy, evaluation, nxt)
+    return _Swept(ticket, audience, policy, evaluation, nxt)
 
 
 def _passed(ticket_id: int, evaluation: Evaluation) -> Iterable[_Milestone]:
@@ -209,31 +217,27 @@ def _policy_target(policy: Policy, evaluation: Evaluation, metric: str) -> Targe
 
 
 def _outbox_rows(
-    ticket: StoredTicket, policy: Policy, m: _Milestone, actions: Sequence[Action]
-) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """The escalations of a new milestone as outbox (kind, key, payload). Each key names a
-    milestone this transaction inserted, so it cannot be queued already."""
+    ticket: TicketAudience, policy: Policy, m: _Milestone, actions: Sequence[Action]
+) -> Iterable[OutboxRow]:
+    """The escalations of a new milestone as outbox rows (``services._outbox`` shapes). Each
+    key names a milestone this transaction inserted, so it cannot be queued already."""
     base = milestone_key(m.ticket_id, m.metric, m.cycle, m.threshold)
-    event = {
-        "event": "sla.breached" if m.threshold == BREACH else "sla.warning",
-        "ticket_id": ticket.id,
-        "ticket_number": ticket.number,
-        "subject": ticket.subject,
-        "priority": ticket.priority,
-        "organization_id": ticket.organization_id,
+    data = {
         "metric": m.metric,
         "cycle": m.cycle,
         "threshold": m.threshold,
-        "at": m.at.isoformat(),
         "due_at": m.due_at.isoformat() if m.due_at else None,
         "policy": policy.name,
         "policy_version": policy.version,
     }
+    event = "sla.breached" if m.threshold == BREACH else "sla.warning"
     for i, action in enumerate(actions):
-        payload: dict[str, Any] = {"action": action.kind, "to": action.to, **event}
-        if action.kind == "webhook":
-            payload = {"endpoint": action.to, "body": event}
-        yield (action.kind, f"{base}:{i}:{action.kind}", payload)
+        row = outbox_message(
+            action.kind, f"{base}:{i}:{action.kind}", event=event, at=m.at, actor=SWEEP_ACTOR,
+            ticket=ticket, audience=ticket, data=data, to=action.to,
+        )  # fmt: skip
+        if row is not None:
+            yield row
 
 
 class SweepJob:

@@ -39,6 +39,13 @@ from sladesk.services._dtos import (
     TokenView,
     Unset,
 )
+from sladesk.services._outbox import (
+    DEFAULT_ENDPOINT,
+    PEOPLE_KINDS,
+    TICKET_ACTION_KINDS,
+    OutboxRow,
+    outbox_message,
+)
 from sladesk.services._people import (
     create_agent,
     create_contact,
@@ -95,6 +102,11 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "DEFAULT_ENDPOINT",
+    "PEOPLE_KINDS",
+    "TICKET_ACTION_KINDS",
+    "OutboxRow",
+    "outbox_message",
     "Actor",
     "ActorKind",
     "AgentChanges",

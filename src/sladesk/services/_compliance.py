@@ -1,6 +1,7 @@
 """Compliance reporting over the stored SLA projections: of the tickets created in a period,
 how many targets were met and breached, by metric and by priority. A running target whose
-deadline has passed counts as breached even if the sweep has not yet recorded it."""
+deadline has passed counts as breached even if the sweep has not yet recorded it
+(:func:`sladesk.sla.state_at`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from sladesk.services._dtos import ComplianceSummary, MetricCompliance
 from sladesk.services.clock import Clock
+from sladesk.sla import TargetState, state_at
 from sladesk.store import UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest
 
@@ -38,8 +40,7 @@ def compliance_summary(
         if metric is None or state is None:
             without.add(ticket_id)
             continue
-        if state == "running" and due_at is not None and due_at <= now:
-            state = "breached"
+        state = state_at(TargetState(state), due_at, now).value
         for counts in (by_metric[metric], by_priority[priority or ticket_priority][metric]):
             counts["with_target"] += 1
             counts[state] += 1

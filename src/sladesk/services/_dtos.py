@@ -125,7 +125,7 @@ class TicketFilters:
 @dataclass(frozen=True, slots=True)
 class MessageView:
     id: int
-    author_kind: str  # contact | agent | system
+    author_kind: str  # contact | agent | system: who wrote it
     author_id: int | None
     author_name: str
     public: bool
@@ -134,6 +134,8 @@ class MessageView:
     body_html: str
     call_summary: str | None
     created_at: datetime
+    on_behalf_of_id: int | None = None  # the contact an agent wrote for (a ticket filed
+    on_behalf_of_name: str | None = None  # from a call or an e-mail); None: their own words
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,23 @@
 """Side effects of ticket changes, as outbox rows (delivered after commit by jobs, deduped
 by key) and audit rows with dotted codes. Words come later: payloads carry codes and data.
 
-Outbox kinds: ``webhook`` (payload ``event`` such as ``ticket.replied``) and ``notify``
-(payload ``to``: ``requester``, ``assignee``, ``team:<t>``, ``role:<r>``; ``template``: the
-same event code; ``locale``).
+Each change queues a ``webhook`` message and ``notify`` messages to the audiences its code
+names (``requester``, ``assignee``, ``team``), built by :mod:`sladesk.services._outbox`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from sladesk.services._outbox import (
+    Audience,
+    OutboxRow,
+    TicketFields,
+    outbox_message,
+    recipient,
+)
 from sladesk.store import AuditRow, StoredTicket, UnitOfWork
 from sladesk.tickets import Actor
 
@@ -35,53 +41,12 @@ _EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-class TicketFields(Protocol):
-    """What a side effect tells of its ticket: a stored ticket (``StoredTicket``) or, for a
-    ticket being created, its view (``TicketView``) both have these."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def number(self) -> int: ...
-    @property
-    def subject(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def priority(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def organization_id(self) -> int | None: ...
-    @property
-    def requester_id(self) -> int | None: ...
-    @property
-    def assignee_id(self) -> int | None: ...
-    @property
-    def team(self) -> str | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Effects:
     """The audit entry and the outbox messages (kind, key, payload) of one change."""
 
     audit: AuditRow
-    outbox: list[tuple[str, str, dict[str, Any]]]
-
-
-def ticket_payload(ticket: TicketFields) -> dict[str, Any]:
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "type": ticket.type,
-        "organization_id": ticket.organization_id,
-        "requester_id": ticket.requester_id,
-        "assignee_id": ticket.assignee_id,
-        "team": ticket.team,
-    }
+    outbox: list[OutboxRow]
 
 
 def record_ticket_change(
@@ -92,13 +57,14 @@ def record_ticket_change(
     now: datetime,
     data: dict[str, Any] | None = None,
     *,
-    locale: str = "en",
     seq: int | None = None,
 ) -> None:
     """Audit row ``sladesk.ticket.<code>`` plus the outbox rows the change calls for (one
-    statement each). The dedupe key is the ticket's history position (``seq``, by default
-    the ticket's last), so a retried transaction cannot queue twice."""
-    effects = ticket_change(actor, ticket, code, now, data or {}, locale=locale,
+    statement each, and one to read the ticket's audience). The dedupe key is the ticket's
+    history position (``seq``, by default the ticket's last), so a retried transaction
+    cannot queue twice."""
+    audience = uow.audience.for_tickets([ticket.id])[ticket.id]
+    effects = ticket_change(actor, ticket, code, now, data or {}, audience=audience,
                             seq=ticket.last_seq if seq is None else seq)  # fmt: skip
     uow.gateway.record_effects([effects.audit], effects.outbox, now)
 
@@ -110,46 +76,22 @@ def ticket_change(
     now: datetime,
     data: dict[str, Any],
     *,
-    locale: str,
+    audience: Audience,
     seq: int,
 ) -> Effects:
     """What :func:`record_ticket_change` writes, without writing it (a use case with
     several changes writes them all in one statement per table)."""
     audit = AuditRow(now, actor.key, f"sladesk.ticket.{code}", data, ticket_id=ticket.id)
     event, audiences = _EFFECTS[code]
-    body = {"event": event, "at": now.isoformat(), "actor": actor.key,
-            "ticket": ticket_payload(ticket), "data": data}  # fmt: skip
-    messages: list[tuple[str, str, dict[str, Any]]] = [
-        ("webhook", f"webhook:{event}:{ticket.id}:{seq}", body)
-    ]
-    for audience in audiences:
-        to = _recipient(ticket, audience, actor)
-        if to is None:
-            continue
-        messages.append(
-            (
-                "notify",
-                f"notify:{to}:{event}:{ticket.id}:{seq}",
-                {**body, "to": to, "template": event, "locale": locale},
-            )
-        )
-    return Effects(audit, messages)
 
+    def message(kind: str, key: str, to: str | None = None) -> OutboxRow | None:
+        return outbox_message(kind, key, event=event, at=now, actor=actor.key, ticket=ticket,
+                              audience=audience, data=data, to=to)  # fmt: skip
 
-def _recipient(ticket: TicketFields, audience: str, actor: Actor) -> str | None:
-    """Who a notification goes to, or None (nobody there, or the actor themself)."""
-    if audience == "requester":
-        if ticket.requester_id is None or actor.key == f"contact:{ticket.requester_id}":
-            return None
-        return f"contact:{ticket.requester_id}"
-    if audience == "assignee":
-        if ticket.assignee_id is not None:
-            return (
-                None
-                if actor.key == f"agent:{ticket.assignee_id}"
-                else (f"agent:{ticket.assignee_id}")
-            )
-        return f"team:{ticket.team}" if ticket.team else "role:agent"
-    if audience == "team":
-        return f"team:{ticket.team}" if ticket.team else "role:agent"
-    return None
+    messages = [message("webhook", f"webhook:{event}:{ticket.id}:{seq}")]
+    for to in audiences:
+        who = recipient(to, ticket, audience, actor=actor.key)
+        if who is not None:
+            key = f"notify:{who['kind']}:{who['id']}:{event}:{ticket.id}:{seq}"
+            messages.append(message("notify", key, to))
+    return Effects(audit, [m for m in messages if m is not None])

@@ -8,6 +8,7 @@ from sladesk.errors import PolicyError
 from sladesk.policy import load_policy
 from sladesk.policy import validate_policy as check_policy_text
 from sladesk.services._dtos import PolicyCheck, PolicyVersionView
+from sladesk.services._outbox import DEFAULT_ENDPOINT
 from sladesk.services._roles import require_role
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services.clock import Clock
@@ -58,10 +59,14 @@ def publish_policy(
         uow.audit.add(now, actor.key, "sladesk.policy.published",
                       {"id": row.id, "name": policy.name, "version": policy.version,
                        "reevaluated": count})  # fmt: skip
+        body = {
+            "event": "policy.published",
+            "at": now.isoformat(),
+            "actor": actor.key,
+            "policy": {"id": row.id, "name": policy.name, "version": policy.version},
+        }
         uow.outbox.add("webhook", f"webhook:policy.published:{row.id}",
-                       {"event": "policy.published", "at": now.isoformat(), "actor": actor.key,
-                        "policy": {"id": row.id, "name": policy.name,
-                                   "version": policy.version}}, now)  # fmt: skip
+                       {"endpoint": DEFAULT_ENDPOINT, "body": body}, now)  # fmt: skip
         view = policy_view(row, reevaluated=count)
         uow.commit()
     return view

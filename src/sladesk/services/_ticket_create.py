@@ -22,6 +22,7 @@ from sladesk.services._dtos import NewTicket, TicketView
 from sladesk.services._effects import Effects, ticket_change
 from sladesk.services._idempotency import check_same_request, request_fingerprint
 from sladesk.services._message_html import sanitize
+from sladesk.services._outbox import KnownAudience
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
@@ -48,6 +49,7 @@ from sladesk.tickets import (
     apply,
     check_entitlement,
     decide_create,
+    first_message_authorship,
     quota_month,
 )
 
@@ -98,7 +100,7 @@ def _existing(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> T
     ticket = uow.gateway.load(ticket_id, actor.scope)
     history = uow.gateway.history(ticket.id)
     events = sla_events((e.kind, e.at, e.data) for e in history)
-    evaluation = evaluate_ticket(uow, ticket, events, now)
+    evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
     return ticket_view(uow, actor, ticket, evaluation, history=history)
 
 
@@ -232,13 +234,14 @@ def _create(
     if policy is not None and not ent.community:
         # the SLA history exactly as it will read back from the rows (same codec)
         stored = sla_events((e.kind, e.at, e.data) for e in history)
-        evaluation = evaluate(policy, facts, stored, now)
+        evaluation = evaluate(policy, facts, stored, now, explain=True)
 
-    author_id = contact.id if contact and actor.is_staff else actor.id
-    author_name = contact.name if contact else actor.name
+    by = first_message_authorship(actor, contact.id if contact else None,
+                                  contact.name if contact else None)  # fmt: skip
     messages = [
-        _message(actor.kind.value, author_id, author_name, new.body.strip(), body_html, now),
-    ]
+        _message(by.kind, by.id, by.name, new.body.strip(), body_html, now, by.on_behalf_of_id,
+                 by.on_behalf_of_name),
+    ]  # fmt: skip
     if ent.over_quota:
         text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
         messages.append(_message("system", None, "sladesk", text, None, now))
@@ -256,17 +259,18 @@ def _create(
     # every message and history entry of a new ticket is public: nothing to read back
     view = ticket_view(uow, actor, ticket, evaluation, messages=stored_messages, history=history)
     system = Actor.system()
+    reach = KnownAudience(locale, org.time_zone if org else "UTC")
     changes: list[Effects] = []
     if ent.over_quota:
         changes.append(ticket_change(system, view, "quota.exceeded", now,
-                                     {"quota": ent.quota, "used": ent.used}, locale=locale,
+                                     {"quota": ent.quota, "used": ent.used}, audience=reach,
                                      seq=quota_seq))  # fmt: skip
     if ent.community:
         changes.append(ticket_change(system, view, "community.answered", now,
-                                     {"url": ent.community_url or ""}, locale=locale,
+                                     {"url": ent.community_url or ""}, audience=reach,
                                      seq=community_seq))  # fmt: skip
     changes.append(ticket_change(actor, view, "created", now, {"channel": channel},
-                                 locale=locale, seq=len(history)))  # fmt: skip
+                                 audience=reach, seq=len(history)))  # fmt: skip
     uow.gateway.record_effects(
         [c.audit for c in changes], [m for c in changes for m in c.outbox], now
     )
@@ -279,13 +283,14 @@ def _entry(event: Event, actor: str) -> HistoryEntry:
 
 def _message(
     author_kind: str, author_id: int | None, author_name: str, body: str,
-    body_html: str | None, now: datetime,
+    body_html: str | None, now: datetime, on_behalf_of_id: int | None = None,
+    on_behalf_of_name: str | None = None,
 ) -> NewMessage:  # fmt: skip
     """A public reply (``body_html``: cleaned already, or None to render ``body`` as
-    paragraphs)."""
+    paragraphs); ``on_behalf_of_*``: the contact an agent wrote it for."""
     return NewMessage(
         author_kind=author_kind, author_id=author_id, author_name=author_name, public=True,
         kind="reply", body=body,
         body_html=sanitize(body, None) if body_html is None else body_html,
-        created_at=now,
+        created_at=now, on_behalf_of_id=on_behalf_of_id, on_behalf_of_name=on_behalf_of_name,
     )  # fmt: skip

@@ -59,7 +59,9 @@ def ticket_view(
                 body_html=m.body_html,
                 call_summary=m.call_summary,
                 created_at=m.created_at,
-            )  # fmt: skip
+                on_behalf_of_id=m.on_behalf_of_id,
+                on_behalf_of_name=m.on_behalf_of_name,
+            )
             for m in messages
             if can_see_message(actor, m.public)
         ),

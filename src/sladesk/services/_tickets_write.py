@@ -95,7 +95,7 @@ def _run(
             data["message_id"] = stored.id
             data["public"] = message.public
         sla = sla_events((e.kind, e.at, e.data) for e in history) + events
-        evaluation = evaluate_ticket(uow, ticket, sla, now)
+        evaluation = evaluate_ticket(uow, ticket, sla, now, explain=True)  # the answer too
         change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
         after = uow.gateway.apply(ticket, change)
         record_ticket_change(

@@ -31,6 +31,7 @@ from sladesk.sla._model import (
     TicketFacts,
     Warning,
 )
+from sladesk.sla._rollup import Rollup, rollup, state_at
 from sladesk.sla._scenario import (
     Scenario,
     check_expectations,
@@ -50,6 +51,7 @@ __all__ = [
     "Event",
     "EventKind",
     "Segment",
+    "Rollup",
     "TargetResult",
     "TargetState",
     "TicketFacts",
@@ -62,4 +64,6 @@ __all__ = [
     "format_instant",
     "load_scenario",
     "load_scenario_file",
+    "rollup",
+    "state_at",
 ]

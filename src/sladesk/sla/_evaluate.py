@@ -28,11 +28,15 @@ Rules of the clock (docs/policies.md, "Evaluation"):
   where the business-day count would name the next opening).
 - A fulfilment at or before the deadline is ``met``; a deadline reached unfulfilled is a
   breach at that deadline, and the clock goes on counting (``left`` turns negative).
-- A change of facts switches a running target to the new length counted from its original
-  start; a target already past the new length is breached at the change. Fulfilled and
-  breached outcomes are kept. While the facts give a target no length (a priority without a
-  duration) it has no deadline, but its clock still runs, so it is exact if a later change
-  gives it one.
+- A change of facts switches an undecided (running or paused) target to the new length
+  counted from its original start; a target already past the new length is breached at the
+  change. A decided target keeps the length it was met or breached under (a reopen makes a
+  met resolution undecided again, under the length in effect then). While the facts give a
+  target no length (a priority without a duration) it has no deadline, but its clock still
+  runs, so it is exact if a later change gives it one.
+- ``due_at`` is where ``used`` reaches the target: for a met target fulfilled while its
+  clock was paused, had the clock resumed at the fulfilment; ``due_if_resumed_at`` is the
+  deadline of a paused target if its clock resumed at ``now``.
 - Policy versions: the caller evaluates with the policy in effect now. Running targets follow
   it from their original start; outcomes of fulfilled targets are recomputed under it too,
   so a caller that must keep outcomes under the old version keeps its stored projection.
@@ -119,17 +123,17 @@ def evaluate(
     anchor = items[0][0] if items else now_us
     clocks: dict[int, BusinessTime] = {}
     results: list[TargetResult] = []
-    for ct, lens in cp.plan(tuple(stretches)):
+    prios = [p for _, p, _ in stretches]
+    for ct, lens, texts in cp.plan(tuple(stretches)):
         bt = clocks.get(id(ct.calendar))
         if bt is None:
             bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us, instants)
         its_items = status_items if ct.metric is _RESOLUTION else items
         if explain:
-            texts = [cp.text_in(ct, r, p) if ok else None for r, p, ok in stretches]
-            results.append(Run(ct, lens, texts, priority, bt, now_us, True).run(its_items))
+            results.append(Run(ct, lens, texts, prios, bt, now_us, True).run(its_items))
         else:
             cycles, running = walk(ct, lens, its_items, bt, now_us)
-            results.append(result(ct, cycles, running, lens, priority, bt, now_us))
+            results.append(result(ct, cycles, running, lens, texts, prios, bt, now_us))
     next_event = _next_event_at(results, now)
     reason = "" if results else f"priority {priority} has no target in rule {rule.rule.name}"
     return make_evaluation(

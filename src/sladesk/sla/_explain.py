@@ -82,6 +82,7 @@ def target_to_json(t: TargetResult) -> dict[str, Any]:
         "state": str(t.state),
         "started_at": _instant(t.started_at),
         "due_at": _instant(t.due_at),
+        "due_if_resumed_at": _instant(t.due_if_resumed_at),
         "fulfilled_at": _instant(t.fulfilled_at),
         "breached_at": _instant(t.breached_at),
         "used_seconds": _seconds(t.used),
@@ -95,9 +96,11 @@ def target_to_json(t: TargetResult) -> dict[str, Any]:
 def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
     """``{"policy", "version", "rule", "targets": [...]}`` plus ``reason`` and
     ``next_event_at``; each target has ``metric``, ``calendar``, ``target_seconds``,
-    ``state``, ``started_at``, ``due_at``, ``fulfilled_at``, ``breached_at``,
-    ``used_seconds``, ``left_seconds``, ``cycles``, and also ``priority``, ``target`` (as
-    written), ``warnings`` and ``timeline``. Instants are ISO 8601 UTC, or null."""
+    ``state``, ``started_at``, ``due_at``, ``due_if_resumed_at`` (a paused target's deadline
+    if its clock resumed at ``now``; a running one's ``due_at``), ``fulfilled_at``,
+    ``breached_at``, ``used_seconds``, ``left_seconds``, ``cycles``, and also ``priority``,
+    ``target`` (as written), ``warnings`` and ``timeline``. Instants are ISO 8601 UTC, or
+    null."""
     return {
         "policy": evaluation.policy,
         "version": evaluation.version,

@@ -104,15 +104,24 @@ class Cycle:
 
 @dataclass(frozen=True, slots=True)
 class TargetResult:
+    """One target at ``now``. Its length (``target``, ``target_text``, ``priority``) is the
+    one in effect while it is undecided and the one it was decided under once met or
+    breached, so ``left == target - used`` always, ``left <= 0`` once breached, and
+    ``due_at`` is the instant ``used`` reaches (reached, or would have reached) ``target``
+    (docs/policies.md, "Evaluation rules")."""
+
     metric: str
     calendar: str
     #: business time of the target; for business-day targets the open time from start to the
     #: business-day deadline (so used + left == target always holds). None while pending.
     target: timedelta | None
-    target_text: str  # "4h", "1bd"
+    target_text: str  # "4h", "1bd": the duration as written of ``target``
     state: TargetState
     started_at: datetime | None
-    due_at: datetime | None  # the deadline as it stands; None while paused or pending
+    #: running: the deadline; breached: when ``used`` reached ``target``; met: the deadline
+    #: as it stood at the fulfilment (paused then: had the clock resumed at the fulfilment);
+    #: None while paused or pending (see ``due_if_resumed_at``)
+    due_at: datetime | None
     fulfilled_at: datetime | None
     breached_at: datetime | None
     used: timedelta  # business time used so far (or until fulfilment)
@@ -120,7 +129,10 @@ class TargetResult:
     warnings: tuple[Warning, ...] = ()
     cycles: tuple[Cycle, ...] = ()
     timeline: tuple[Segment, ...] = ()
-    priority: str | None = None  # the priority whose duration applies
+    priority: str | None = None  # the priority whose duration ``target`` is
+    #: the deadline if the clock resumed at ``now``: ``add(now, left)`` while paused, the
+    #: ``due_at`` while running, None otherwise (pending, met, breached)
+    due_if_resumed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

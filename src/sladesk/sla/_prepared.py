@@ -25,8 +25,8 @@ FactsKey = tuple[object, ...]
 #: type under SLA).
 Stretch = tuple[int, str, bool]
 #: What a rule measures for one sequence of stretches: each target that has a length at the
-#: final priority, with its length in every stretch.
-Plan = tuple[tuple["CompiledTarget", list[Length | None]], ...]
+#: final priority, with its length and its duration as written in every stretch.
+Plan = tuple[tuple["CompiledTarget", list[Length | None], list[str | None]], ...]
 
 _MAX_MATCH_CACHE: Final = 65_536
 _MAX_POLICIES: Final = 16
@@ -85,7 +85,11 @@ class CompiledPolicy:
         if found is None:
             rule_idx, priority, _ = stretches[-1]
             found = tuple(
-                (ct, [self.length_in(ct, r, p) if ok else None for r, p, ok in stretches])
+                (
+                    ct,
+                    [self.length_in(ct, r, p) if ok else None for r, p, ok in stretches],
+                    [self.text_in(ct, r, p) if ok else None for r, p, ok in stretches],
+                )
                 for ct in self.rules[rule_idx].targets
                 if priority in ct.lengths
             )

@@ -11,8 +11,9 @@ A scenario (YAML, see examples/README.md) is how a team tests its policy::
 
 Every problem is a :class:`~sladesk.errors.ScenarioError` at ``file:line:col`` with its field
 path. Instants must carry a UTC offset. :func:`check_expectations` compares an evaluation
-with the ``expect`` block: instants as instants, ``used``/``left``/``target`` as durations
-(``3h30m``, ``-30m`` or seconds).
+with the ``expect`` block: instants as instants (``started_at``, ``due_at``,
+``due_if_resumed_at``, ``fulfilled_at``, ``breached_at``; ``null`` expects none),
+``used``/``left``/``target`` as durations (``3h30m``, ``-30m`` or seconds).
 """
 
 from __future__ import annotations
@@ -70,10 +71,12 @@ _EVENT_NEEDS = {
     EventKind.TYPE: "ticket_type",
 }
 _STATES = ("pending", "running", "paused", "met", "breached")
-_INSTANT_KEYS = ("started_at", "due_at", "fulfilled_at", "breached_at")
+_CYCLE_INSTANT_KEYS = ("started_at", "due_at", "fulfilled_at", "breached_at")
+#: a target's instants: a cycle's, and the deadline a paused target would have if resumed now
+_INSTANT_KEYS = (*_CYCLE_INSTANT_KEYS, "due_if_resumed_at")
 _DURATION_KEYS = ("used", "left", "target")
 _EXPECT_KEYS = ("state", *_INSTANT_KEYS, *_DURATION_KEYS, "priority", "calendar", "cycles")
-_CYCLE_KEYS = ("state", *_INSTANT_KEYS)
+_CYCLE_KEYS = ("state", *_CYCLE_INSTANT_KEYS)
 _DURATION_RE = re.compile(r"^(-)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$")
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Final
 
 from sladesk.policy import Metric
-from sladesk.sla._clocks import US, BusinessTime, Instants
+from sladesk.sla._clocks import US, BusinessTime
 from sladesk.sla._construct import make_cycle, make_target_result, make_warning
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
 from sladesk.sla._prepared import CompiledTarget, Length
@@ -60,6 +60,7 @@ class _Cycle:
         "seg",
         "seg_b",
         "segs",
+        "sidx",
         "start",
         "target",
         "uninterrupted",
@@ -70,6 +71,7 @@ class _Cycle:
         self.start = start
         self.target: int | None = None  # business microseconds
         self.length: Length | None = None
+        self.sidx = 0  # the stretch of the history whose length the cycle has
         self.bd_due: int | None = None  # business-day deadline while uninterrupted
         self.used = 0  # business time of the closed segments
         self.seg: int | None = None  # start instant of the running segment
@@ -97,9 +99,10 @@ class Run:
         "metric",
         "now",
         "paused",
-        "priority",
+        "prios",
         "replied",
         "running",
+        "sidx",
         "started",
         "status_why",
         "stopped",
@@ -112,7 +115,7 @@ class Run:
         ct: CompiledTarget,
         lens: list[Length | None],
         texts: list[str | None],
-        priority: str,
+        prios: list[str],
         bt: BusinessTime,
         now_us: int,
         explain: bool,
@@ -121,10 +124,11 @@ class Run:
         self.metric = ct.metric
         self.lens = lens
         self.texts = texts
-        self.priority = priority
+        self.prios = prios
         self.bt = bt
         self.now = now_us
         self.length: Length | None = lens[0]
+        self.sidx = 0  # the stretch of the history in effect
         self.cur: _Cycle | None = None  # the open (unfulfilled) cycle
         self.last: _Cycle | None = None  # the latest cycle
         self.cycles: list[_Cycle] = []
@@ -206,7 +210,7 @@ class Run:
         c = _Cycle(t)
         self.cycles.append(c)
         self.cur = self.last = c
-        self._set_length(c, self.length)
+        set_length(c, self.length, self.sidx, self.bt)
         self._sync(t, why)
         if not self.running:
             c.uninterrupted = False
@@ -248,33 +252,26 @@ class Run:
                 last.fulfilled = None
                 last.due_at_end = None
                 self.cur = last
+                if last.breached is None:  # undecided again: it follows the facts now
+                    adopt(last, self.length, self.sidx, last.used, t, self.bt)
                 self._sync(t, f"reopened: {self.status_why}")
                 return
         self._sync(t, self.status_why)
 
     def _facts(self, t: int, idx: int, why: str) -> None:
+        self.sidx = idx
         self.length = length = self.lens[idx]
         text = self.texts[idx]
         why = f"{why}: {text or 'no target'}"
         c = self.cur
-        if c is not None:
-            self._set_length(c, length)
-            if c.breached is None and c.target is not None:
-                used = c.used + (self.bt.coord(t) - c.seg_b if self.running else 0)
-                if used >= c.target:
-                    c.breached = t
-                    c.breach_late = True
-                    c.due = None
-                elif self.running:
-                    c.due = self._due(c)
-            elif c.target is None:
-                c.due = None
+        if c is not None and c.breached is None:  # a breach keeps the length it breached
+            used = c.used + (self.bt.coord(t) - c.seg_b if self.running else 0)
+            adopt(c, length, idx, used, t, self.bt)
+            if self.running:
+                c.due = self._due(c)
         self._mark(t, self._kind(), why, force=True)
 
     # -- clock mechanics ------------------------------------------------------------------
-
-    def _set_length(self, c: _Cycle, length: Length | None) -> None:
-        set_length(c, length, self.bt)
 
     def _due(self, c: _Cycle) -> int | None:
         if c.target is None or c.breached is not None or c.seg is None:
@@ -339,7 +336,8 @@ class Run:
             self.cycles,
             self.running,
             self.lens,
-            self.priority,
+            self.texts,
+            self.prios,
             self.bt,
             self.now,
             self._segments(),
@@ -388,6 +386,7 @@ def walk(
     pause_any = ct.pause_any
     pause_reasons = ct.pause_reasons
     length = lens[0]
+    sidx = 0
     cycles: list[_Cycle] = []
     cur: _Cycle | None = None
     last: _Cycle | None = None
@@ -424,21 +423,17 @@ def walk(
                     last.fulfilled = None
                     last.due_at_end = None
                     cur = last
+                    if cur.breached is None:
+                        adopt(cur, length, sidx, cur.used, t, bt)
         elif code == FACTS:  # Run._facts
             assert isinstance(a, int)
+            sidx = a
             length = lens[a]
-            if cur is not None:
-                set_length(cur, length, bt)
-                if cur.breached is None and cur.target is not None:
-                    used = cur.used + (bt.coord(t) - cur.seg_b if running else 0)
-                    if used >= cur.target:
-                        cur.breached = t
-                        cur.breach_late = True
-                        cur.due = None
-                    elif running:
-                        cur.due = _due_of(cur, bt)
-                elif cur.target is None:
-                    cur.due = None
+            if cur is not None and cur.breached is None:
+                used = cur.used + (bt.coord(t) - cur.seg_b if running else 0)
+                adopt(cur, length, sidx, used, t, bt)
+                if running:
+                    cur.due = _due_of(cur, bt)
             continue
         elif not started:
             if code == start_code:  # Run._start
@@ -489,7 +484,7 @@ def walk(
         if opening:  # Run._open
             cur = last = _Cycle(t)
             cycles.append(cur)
-            set_length(cur, length, bt)
+            set_length(cur, length, sidx, bt)
         # Run._sync
         want = cur is not None and not stopped and not paused
         if running and not want:  # Run._close_segment
@@ -532,10 +527,12 @@ def _due_of(c: _Cycle, bt: BusinessTime) -> int | None:
 # -- shared by both walks -------------------------------------------------------------------
 
 
-def set_length(c: _Cycle, length: Length | None, bt: BusinessTime) -> None:
-    """Give the cycle ``length``: its target in business microseconds, and for business days
-    the deadline while uninterrupted (``target`` is the open time from start to it)."""
+def set_length(c: _Cycle, length: Length | None, idx: int, bt: BusinessTime) -> None:
+    """Give the cycle ``length`` (that of stretch ``idx``): its target in business
+    microseconds, and for business days the deadline while uninterrupted (``target`` is the
+    open time from start to it)."""
     c.length = length
+    c.sidx = idx
     if length is None:
         c.target = c.bd_due = None
     elif length[0] == "t":
@@ -544,6 +541,17 @@ def set_length(c: _Cycle, length: Length | None, bt: BusinessTime) -> None:
         due = bt.add_business_days(c.start, length[1])
         c.target = bt.coord(due) - bt.coord(c.start)
         c.bd_due = due
+
+
+def adopt(c: _Cycle, length: Length | None, idx: int, used: int, t: int, bt: BusinessTime) -> None:
+    """An undecided cycle takes the length in effect at ``t`` (counted from its original
+    start); if ``used`` is already past it, it is breached at ``t``."""
+    set_length(c, length, idx, bt)
+    target = c.target
+    if target is not None and used >= target:
+        c.breached = t
+        c.breach_late = True
+        c.due = None
 
 
 def used_at(c: _Cycle, x: int, bt: BusinessTime) -> int | None:
@@ -573,42 +581,49 @@ def result(
     cycles: list[_Cycle],
     running: bool,
     lens: list[Length | None],
-    priority: str,
+    texts: list[str | None],
+    prios: list[str],
     bt: BusinessTime,
     now: int,
     timeline: tuple[Segment, ...] = (),
 ) -> TargetResult:
-    """The target's answer from the cycles a walk left (the last one is the target's own)."""
+    """The target's answer from the cycles a walk left (the last one is the target's own).
+
+    Its ``target``, ``target_text`` and ``priority`` are those of the length the cycle has:
+    the length in effect while it is undecided, the one it was decided under once met or
+    breached (docs/policies.md, "Evaluation rules")."""
     instants = bt.instants
-    final_text = ct.texts[priority]
     if not cycles:
+        final = prios[-1]
         return make_target_result(
-            ct.metric_text, ct.calendar_name, None, final_text, _PENDING, None, None, None,
-            None, _ZERO, None, (), (), timeline, priority,
+            ct.metric_text, ct.calendar_name, None, ct.texts[final], _PENDING, None, None, None,
+            None, _ZERO, None, (), (), timeline, final, None,
         )  # fmt: skip
     c = cycles[-1]
     if c.target is None:
         # Fulfilled while the facts gave no length: judged by the length in effect now
         # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
-        set_length(c, lens[-1], bt)
+        set_length(c, lens[-1], len(lens) - 1, bt)
     target = c.target
     assert target is not None
     used = c.used + (bt.coord(now) - c.seg_b if c.seg is not None else 0)
     breached = c.breached
     if breached is None and c.fulfilled is not None and used > target:
         breached = c.breached = used_at(c, target, bt)
+    resumed: int | None = None
     if breached is not None:
         state = _BREACHED
         due = used_at(c, target, bt) if c.breach_late else breached
     elif c.fulfilled is not None:
         state = _MET
-        due = c.due_at_end
+        due = _met_due(c, bt)
     elif running:
         state = _RUNNING
-        due = c.due
+        due = resumed = c.due
     else:
         state = _PAUSED
         due = None
+        resumed = bt.instant(bt.coord(now) + target - used, now)
     warnings: tuple[Warning, ...] = ()
     if ct.warn:
         ws: list[Warning] = []
@@ -623,7 +638,7 @@ def result(
         warnings = tuple(ws)
     cycle_results: tuple[Cycle, ...] = ()
     if ct.repeats:
-        cycle_results = tuple([_cycle_result(k, instants) for k in cycles])
+        cycle_results = tuple([_cycle_result(k, bt) for k in cycles])
     # each instant converted once, even where it is both the deadline and the breach
     breached_dt = None if breached is None else instants.dt(breached)
     if due is None:
@@ -633,11 +648,13 @@ def result(
     else:
         due_dt = instants.dt(due)
     fulfilled = c.fulfilled
+    priority = prios[c.sidx]
+    written = texts[c.sidx]
     return make_target_result(
         ct.metric_text,
         ct.calendar_name,
         US * target,
-        final_text,
+        ct.texts[priority] if written is None else written,
         state,
         instants.dt(c.start),
         due_dt,
@@ -649,17 +666,35 @@ def result(
         cycle_results,
         timeline,
         priority,
+        None if resumed is None else due_dt if resumed == due else instants.dt(resumed),
     )
 
 
-def _cycle_result(c: _Cycle, instants: Instants) -> Cycle:
+def _met_due(c: _Cycle, bt: BusinessTime) -> int | None:
+    """The deadline of a met cycle: as it stood at the fulfilment if the clock ran then,
+    else the instant its used time would have reached the target had the clock resumed at
+    the fulfilment (a reply while paused). None only for a cycle that never had a length."""
+    due = c.due_at_end
+    fulfilled = c.fulfilled
+    if due is None and c.target is not None and fulfilled is not None:
+        due = bt.instant(bt.coord(fulfilled) + c.target - c.used, fulfilled)
+    return due
+
+
+def _cycle_result(c: _Cycle, bt: BusinessTime) -> Cycle:
+    instants = bt.instants
     breached = c.breached
     fulfilled = c.fulfilled
     if breached is not None:
         b = instants.dt(breached)
+        due_b = b
+        if c.breach_late and c.target is not None:
+            late = used_at(c, c.target, bt)
+            if late is not None and late != breached:
+                due_b = instants.dt(late)
         return make_cycle(
             instants.dt(c.start),
-            b,
+            due_b,
             None if fulfilled is None else instants.dt(fulfilled),
             b,
             _BREACHED,
@@ -667,7 +702,7 @@ def _cycle_result(c: _Cycle, instants: Instants) -> Cycle:
     due: int | None
     if fulfilled is not None:
         state = _MET
-        due = c.due_at_end
+        due = _met_due(c, bt)
     elif c.seg is not None:
         state = _RUNNING
         due = c.due

@@ -16,6 +16,7 @@ from sladesk.store._engine import make_engine, make_sqlite_writer
 from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
+from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
@@ -30,6 +31,7 @@ from sladesk.store._tables import (
 from sladesk.store._ticket_gateway import TicketGateway
 from sladesk.store._ticket_values import (
     AuditRow,
+    DueTicket,
     HistoryEntry,
     NewMessage,
     NewTicketRecord,
@@ -49,6 +51,7 @@ __all__ = [
     "Caches",
     "Contact",
     "CustomerOrganization",
+    "DueTicket",
     "HistoryEntry",
     "Intake",
     "NewMessage",
@@ -61,6 +64,7 @@ __all__ = [
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
+    "TicketAudience",
     "TicketChange",
     "TicketGateway",
     "TokenOwner",

@@ -1,5 +1,16 @@
 """Engines for the two supported databases, built on demand (never at import).
 
+**A fixed pool.** Each engine keeps ``pool_size`` connections and never opens more
+(``max_overflow=0``; SQLite's readers too). SQLAlchemy's overflow connections are opened when
+the pool is empty and *closed* when handed back to a full one: under a burst on PostgreSQL
+that was a new backend (a fork, authentication, cold catalog caches: milliseconds of CPU on
+both sides) for a good share of the requests, 60–125 new backends in 20 s at 300 creations a
+second, which made each request dearer exactly when the server was short of CPU. A thread
+that finds every connection taken now waits for one (the API runs no more route threads than
+there are connections, ``api/_routing.py``, so its routes never do); the number of
+PostgreSQL backends is at most ``pool_size`` per process, whatever the load
+(``tests/e2e/test_serve_overload.py``).
+
 SQLite (the embedded default) gets WAL, foreign keys, a busy timeout, and explicit
 ``BEGIN IMMEDIATE`` for write transactions so that two writers queue on the lock instead of
 failing on a lock upgrade. PostgreSQL goes through psycopg 3 with a pooled engine.
@@ -47,7 +58,7 @@ def make_engine(
         # default of 5, a sixth concurrent request opened a connection (file, PRAGMAs, a cold
         # page cache) and closed it again on return, request after request
         sqlite_url = parsed.render_as_string(hide_password=False)
-        pool = {} if _in_memory(sqlite_url) else {"pool_size": pool_size, "max_overflow": pool_size}
+        pool = {} if _in_memory(sqlite_url) else {"pool_size": pool_size, "max_overflow": 0}
         return _sqlite_engine(sqlite_url, busy_timeout_ms, echo, **pool)
     connect_args: dict[str, Any] = {}
     if search_path:
@@ -55,7 +66,7 @@ def make_engine(
     engine = create_engine(
         parsed,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,  # see the module docstring: a fixed pool, no churn
         connect_args=connect_args,
         echo=echo,
     )

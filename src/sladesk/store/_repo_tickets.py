@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from sladesk.sla import Evaluation, TargetResult, TargetState
+from sladesk.sla import Evaluation, TargetResult, TargetState, rollup
 from sladesk.store._db import Repository
 from sladesk.store._tables import (
     DONE_STATUSES,
@@ -32,20 +32,11 @@ from sladesk.store._tables import (
 )
 from sladesk.tickets import NotFound, Scope
 
-#: worst first: the state a queue shows for a ticket
-_SEVERITY = {
-    TargetState.BREACHED: 0,
-    TargetState.RUNNING: 1,
-    TargetState.PAUSED: 2,
-    TargetState.PENDING: 3,
-    TargetState.MET: 4,
-}
-
-
 _Ts = TypeVarTuple("_Ts")
 
 #: open tickets, with the statuses rendered as literals (not bound parameters): a planner can
-#: only use the partial index ``ix_tickets_open_due`` when it sees the values
+#: only use the partial indexes ``ix_tickets_open_due`` and ``ix_tickets_open_created`` when it
+#: sees the values
 OPEN = Ticket.status.not_in(
     bindparam("done_statuses", DONE_STATUSES, expanding=True, literal_execute=True)
 )
@@ -122,7 +113,7 @@ def ticket_query(
         stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
     if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
         stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
-    else:
+    else:  # with OPEN: a top-N scan of ix_tickets_open_created, read backwards
         stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
     return stmt.limit(limit).offset(offset)
 
@@ -145,13 +136,6 @@ class TicketRepository(Repository):
             raise NotFound("ticket", ticket_id)
         return ticket
 
-    def get_by_number(self, scope: Scope, number: int) -> Ticket:
-        stmt = scoped(select(Ticket).where(Ticket.number == number), scope)
-        ticket = self.session.execute(stmt).scalar_one_or_none()
-        if ticket is None:
-            raise NotFound("ticket", f"#{number}")
-        return ticket
-
     def count_created(self, organization_id: int, start: datetime, end: datetime) -> int:
         stmt = select(func.count(Ticket.id)).where(
             Ticket.organization_id == organization_id,
@@ -159,24 +143,6 @@ class TicketRepository(Repository):
             Ticket.created_at < end,
         )
         return int(self.db.execute(stmt).scalar_one())
-
-    def ids_not_closed(self) -> list[int]:
-        """Every ticket whose clocks may still move (publish re-evaluates these)."""
-        stmt = select(Ticket.id).where(Ticket.status != "closed").order_by(Ticket.id)
-        return list(self.session.execute(stmt).scalars())
-
-    def due_for_sweep(self, now: datetime, limit: int, *, skip_locked: bool = True) -> list[Ticket]:
-        """Tickets whose next SLA instant has passed, locked for this transaction; other
-        sweepers skip them (PostgreSQL). Cost follows the number of due tickets."""
-        stmt = (
-            select(Ticket)
-            .where(Ticket.next_sla_event_at <= now)
-            .order_by(Ticket.next_sla_event_at)
-            .limit(limit)
-        )
-        if self.db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=skip_locked)
-        return list(self.session.execute(stmt).scalars())
 
 
 def _target_next(t: TargetResult, now: datetime) -> datetime | None:
@@ -191,16 +157,6 @@ def _target_next(t: TargetResult, now: datetime) -> datetime | None:
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else float(value.total_seconds())
-
-
-def _open_deadline(t: TargetResult) -> bool:
-    """A deadline that still orders the queue: a running target's, or an overdue one's
-    (breached and not yet fulfilled), so that overdue work sorts first."""
-    if t.due_at is None:
-        return False
-    return t.state is TargetState.RUNNING or (
-        t.state is TargetState.BREACHED and t.fulfilled_at is None
-    )
 
 
 def projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> list[dict[str, Any]]:
@@ -235,17 +191,13 @@ def projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> li
 
 def queue_columns(evaluation: Evaluation | None) -> dict[str, Any]:
     """The ticket row's queue columns for ``evaluation``: worst target state, earliest open
-    deadline, next sweep instant (all None without SLA)."""
+    deadline (:func:`sladesk.sla.rollup`), next sweep instant (all None without SLA)."""
     if evaluation is None or not evaluation.targets:
         return {"sla_state": None, "sla_due_at": None, "next_sla_event_at": None}
-    worst = min(evaluation.targets, key=lambda t: _SEVERITY[t.state]).state
-    due = min(
-        (t.due_at for t in evaluation.targets if t.due_at is not None and _open_deadline(t)),
-        default=None,
-    )
+    r = rollup(evaluation)
     return {
-        "sla_state": worst.value,
-        "sla_due_at": due,
+        "sla_state": r.state.value if r.state is not None else None,
+        "sla_due_at": r.due_at,
         "next_sla_event_at": evaluation.next_event_at,
     }
 

@@ -81,10 +81,6 @@ class TokenRepository(Repository):
         self.session.flush()
         return token
 
-    def by_prefix(self, prefix: str) -> ApiToken | None:
-        stmt = select(ApiToken).where(ApiToken.prefix == prefix)
-        return self.session.execute(stmt).scalar_one_or_none()
-
     def with_owner(self, prefix: str) -> TokenOwner | None:
         """The token with this public prefix and its owner, in one SELECT (every request
         authenticates: this is the one statement it costs). Read fresh on every call:

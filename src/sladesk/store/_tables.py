@@ -48,7 +48,8 @@ class Base(DeclarativeBase):
 
 
 #: tickets still being worked on, spelled with literals so that the planners of both engines
-#: can match it against the partial index ``ix_tickets_open_due``
+#: can match it against the partial indexes ``ix_tickets_open_due`` and
+#: ``ix_tickets_open_created``
 DONE_STATUSES = ("solved", "closed")
 OPEN_PREDICATE = "status NOT IN ('solved', 'closed')"
 
@@ -127,6 +128,14 @@ class Ticket(Base):
             postgresql_where=text(OPEN_PREDICATE),
             sqlite_where=text(OPEN_PREDICATE),
         ),
+        # the default ticket list (migration 0006): open tickets, newest first (read backwards)
+        Index(
+            "ix_tickets_open_created",
+            "created_at",
+            "id",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
     )
     #: a value the INSERT computes (the number on PostgreSQL) comes back through RETURNING
     __mapper_args__ = {"eager_defaults": True}
@@ -174,7 +183,7 @@ class TicketEvent(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    #: a message's identity on its channel (migration 0005); NULLs never collide
+    #: a message's identity on its channel (migration 0007); NULLs never collide
     __table_args__ = (
         Index("ix_messages_channel_external_id", "channel", "external_id", unique=True),
     )
@@ -185,6 +194,9 @@ class Message(Base):
     author_kind: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int | None] = mapped_column(Id)
     author_name: Mapped[str] = mapped_column(String(200), default="")
+    #: the contact an agent (or the system) wrote for: a ticket filed from a call, an e-mail
+    on_behalf_of_id: Mapped[int | None] = mapped_column(Id, default=None)
+    on_behalf_of_name: Mapped[str | None] = mapped_column(String(200), default=None)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     kind: Mapped[str] = mapped_column(String(16), default="reply")
     body: Mapped[str] = mapped_column(Text, default="")

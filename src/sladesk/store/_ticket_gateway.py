@@ -34,6 +34,7 @@ from sladesk.sla import Event, TicketFacts
 from sladesk.store._codec import facts_data, facts_from_data, sla_events
 from sladesk.store._db import Db
 from sladesk.store._errors import WriteConflict
+from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudience
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_outbox import OutboxRepository
@@ -49,6 +50,7 @@ from sladesk.store._repo_tickets import (
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
+    DueTicket,
     HistoryEntry,
     NewMessage,
     NewTicketRecord,
@@ -77,6 +79,12 @@ _TICKET_COLUMNS = (
     _T.next_sla_event_at,
 )  # fmt: skip
 _SELECT_TICKET = select(*_TICKET_COLUMNS)
+#: a due ticket and its people (``_repo_audience.py``), for the sweep's escalations
+_DUE = (
+    select(*_TICKET_COLUMNS, *PEOPLE_COLUMNS)
+    .select_from(WITH_PEOPLE)
+    .order_by(_T.next_sla_event_at)
+)
 _INSERT_TICKET = insert(_TICKETS).returning(_T.id, _T.number)
 _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
@@ -304,14 +312,23 @@ class TicketGateway:
         """Whether any ticket's next SLA instant is not after ``now`` (one index probe)."""
         return self._sweep.anything_due(now)
 
-    def claim_due(self, now: datetime, limit: int) -> list[StoredTicket]:
-        """Up to ``limit`` tickets whose next SLA instant is not after ``now``, earliest first,
-        locked ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (other sweepers take others)."""
-        stmt = _SELECT_TICKET.where(_T.next_sla_event_at <= now)
-        stmt = stmt.order_by(_T.next_sla_event_at).limit(limit)
+    def claim_due(self, now: datetime, limit: int) -> list[DueTicket]:
+        """Up to ``limit`` tickets whose next SLA instant is not after ``now``, earliest first
+        (an index range scan on ``next_sla_event_at``), with their audience, in one SELECT.
+        On PostgreSQL the ticket rows are locked ``FOR UPDATE SKIP LOCKED``: other sweepers
+        take other tickets, and a ticket use case waits for this transaction (it locks the
+        ticket row first too)."""
+        stmt = _DUE.where(_T.next_sla_event_at <= now).limit(limit)
         if self._db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        return [_stored(r) for r in self._db.execute(stmt)]
+            stmt = stmt.with_for_update(skip_locked=True, of=_TICKETS)
+        width = len(_TICKET_COLUMNS)
+        due = []
+        for row in self._db.execute(stmt):
+            t = _stored(row[:width])
+            audience = TicketAudience(t.id, t.number, t.subject, t.priority,
+                                      t.organization_id, *row[width:])  # fmt: skip
+            due.append(DueTicket(t, audience))
+        return due
 
     def sla_histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
         """The SLA events of each ticket, in one query (a ticket without any: [])."""

@@ -14,10 +14,12 @@ from typing import Any
 
 from sladesk.sla import Evaluation, Event, TicketFacts
 from sladesk.store._codec import event_data
+from sladesk.store._repo_audience import TicketAudience
 from sladesk.tickets import TicketState
 
 __all__ = [
     "AuditRow",
+    "DueTicket",
     "HistoryEntry",
     "NewMessage",
     "NewTicketRecord",
@@ -116,6 +118,9 @@ class NewMessage:
     body_html: str
     created_at: datetime
     call_summary: str | None = None
+    #: the contact an agent (or the system) wrote for: a ticket filed from a call, an e-mail
+    on_behalf_of_id: int | None = None
+    on_behalf_of_name: str | None = None
     channel: str | None = None
     external_id: str | None = None
 
@@ -135,6 +140,8 @@ class StoredMessage:
     body_html: str
     call_summary: str | None
     created_at: datetime
+    on_behalf_of_id: int | None = None
+    on_behalf_of_name: str | None = None
     channel: str | None = None
     external_id: str | None = None
 
@@ -193,6 +200,16 @@ class TicketChange:
             HistoryEntry(e.kind.value, e.at, self.actor, event_data(e), seq)
             for seq, e in enumerate(self.events, start=after + 1)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class DueTicket:
+    """A ticket the sweep claimed (``TicketGateway.claim_due``), with who its escalations
+    go to and in which language (``audience``: the organisation's dedicated agent, the
+    locale and time zone)."""
+
+    ticket: StoredTicket
+    audience: TicketAudience
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,10 +39,11 @@ from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
 from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_attachments import AttachmentRepository
+from sladesk.store._repo_audience import AudienceRepository
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_intake import IntakeRepository
-from sladesk.store._repo_outbox import MilestoneRepository, OutboxRepository
+from sladesk.store._repo_outbox import OutboxRepository
 from sladesk.store._repo_people import PeopleRepository
 from sladesk.store._repo_policies import PolicyRepository
 from sladesk.store._repo_tickets import (
@@ -71,8 +72,8 @@ class UnitOfWork:
     gateway: TicketGateway
     tickets: TicketRepository
     projections: ProjectionRepository
-    milestones: MilestoneRepository
     outbox: OutboxRepository
+    audience: AudienceRepository
     policies: PolicyRepository
     people: PeopleRepository
     tokens: TokenRepository
@@ -153,8 +154,8 @@ class UnitOfWork:
         self.gateway = TicketGateway(db)
         self.tickets = TicketRepository(db)
         self.projections = ProjectionRepository(db)
-        self.milestones = MilestoneRepository(db)
         self.outbox = OutboxRepository(db)
+        self.audience = AudienceRepository(db)
         self.policies = PolicyRepository(db, self.caches)
         self.people = PeopleRepository(db)
         self.tokens = TokenRepository(db)

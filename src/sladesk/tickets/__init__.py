@@ -8,6 +8,7 @@ an attachment's name and media type are stored as, and what input can be stored 
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
 from sladesk.tickets._attachments import clean_content_type, clean_filename
+from sladesk.tickets._authorship import Authorship, first_message_authorship
 from sladesk.tickets._decide import (
     check_attach,
     decide_accept,
@@ -40,14 +41,21 @@ from sladesk.tickets._input import (
 )
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
-from sladesk.tickets._visibility import can_see_event, can_see_message
+from sladesk.tickets._visibility import (
+    CONTACT_HISTORY_KINDS,
+    can_see_event,
+    can_see_message,
+    contact_sees_event,
+)
 
 __all__ = [
+    "CONTACT_HISTORY_KINDS",
     "MAX_ID",
     "TRANSITIONS",
     "Actor",
     "ActorKind",
     "AuthenticationFailed",
+    "Authorship",
     "Conflict",
     "Entitlement",
     "Forbidden",
@@ -58,15 +66,16 @@ __all__ = [
     "TicketRuleError",
     "TicketState",
     "apply",
-    "check_attach",
     "can_see_event",
     "can_see_message",
+    "check_attach",
     "check_entitlement",
     "check_id",
     "check_storable_text",
     "check_transition",
     "clean_content_type",
     "clean_filename",
+    "contact_sees_event",
     "decide_accept",
     "decide_assign",
     "decide_call",
@@ -79,6 +88,7 @@ __all__ = [
     "decide_solve",
     "decide_status_change",
     "decide_type_change",
+    "first_message_authorship",
     "parse_status",
     "quota_month",
     "unstorable_reason",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+from types import SimpleNamespace
 
 import httpx
 
+from sladesk.config import Settings
 from sladesk.http import hop
 
 PROBLEM_JSON = "application/problem+json"
@@ -106,10 +108,12 @@ def test_a_route_runs_on_a_route_thread_in_a_copy_of_the_callers_context() -> No
     def seen() -> str:
         return request_id.get()
 
+    container = SimpleNamespace(settings=Settings(pool_size=3))
+
     async def caller() -> tuple[str, str, str]:
         request_id.set("r-1")
-        thread = await hop(route)
-        return thread, await hop(seen), request_id.get()
+        thread = await hop(container, route)  # type: ignore[arg-type]
+        return thread, await hop(container, seen), request_id.get()  # type: ignore[arg-type]
 
     thread, in_route, after = asyncio.run(caller())
     assert thread.startswith("sladesk-api") and thread != threading.current_thread().name

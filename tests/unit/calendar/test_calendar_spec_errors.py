@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -103,14 +104,38 @@ def test_closed_and_special_on_the_same_date_conflict() -> None:
     assert err.location.path == "special.2026-12-24"
 
 
-def test_good_variants_are_accepted() -> None:
-    for hours in (
-        "24x7",
-        {"daily": ["00:00-24:00"]},
-        {"fri-mon": ["22:00-06:00"]},
-        {"MON": ["9:00-17:00"], "tue-fri": ["09:00-12:00", "12:00-17:00"]},
-    ):
-        Calendar.from_spec({"timezone": "Europe/Paris", "hours": hours})
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _paris(day: int, hour: int, minute: int = 0) -> datetime:
+    """January 2026 in Paris: the 5th is a Monday."""
+    return datetime(2026, 1, day, hour, minute, tzinfo=PARIS)
+
+
+def test_good_variants_are_accepted_and_mean_what_they_say() -> None:
+    def cal(hours: object) -> Calendar:
+        return Calendar.from_spec({"timezone": "Europe/Paris", "hours": hours})
+
+    always = cal("24x7")
+    assert always.is_24x7
+    assert always.elapsed(_paris(10, 3), _paris(11, 3)) == timedelta(days=1)  # a Saturday
+
+    daily = cal({"daily": ["00:00-24:00"]})
+    assert daily.is_open(_paris(11, 3))  # Sunday night
+    assert daily.elapsed(_paris(5, 0), _paris(12, 0)) == timedelta(days=7)
+
+    nights = cal({"fri-mon": ["22:00-06:00"]})  # a range past midnight ends the next day
+    assert nights.is_open(_paris(10, 2))  # Saturday, in Friday's night
+    assert nights.is_open(_paris(6, 5, 59))  # Tuesday, still in Monday's night
+    assert not nights.is_open(_paris(6, 6))
+    assert not nights.is_open(_paris(7, 23))  # Wednesday is not in fri-mon
+    assert nights.next_open(_paris(7, 12)) == _paris(9, 22)  # Friday 22:00
+
+    mixed = cal({"MON": ["9:00-17:00"], "tue-fri": ["09:00-12:00", "12:00-17:00"]})
+    assert not mixed.is_open(_paris(5, 8, 59)) and mixed.is_open(_paris(5, 9))  # "MON", "9:00"
+    assert mixed.is_open(_paris(6, 12))  # touching ranges leave no gap
+    assert mixed.elapsed(_paris(6, 9), _paris(6, 17)) == timedelta(hours=8)
+    assert not mixed.is_open(_paris(10, 10))  # Saturday
 
 
 @pytest.mark.parametrize(

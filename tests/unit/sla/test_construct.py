@@ -43,6 +43,7 @@ ARGS: list[tuple[type, object, tuple[object, ...]]] = [
             (C,),
             (),
             "high",
+            T0 + timedelta(hours=4),
         ),
     ),  # fmt: skip
     (Evaluation, make_evaluation, ("p", "1", "r", (), T0, "")),

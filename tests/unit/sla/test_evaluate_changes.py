@@ -4,7 +4,7 @@ target, type changes, no SLA at all. Hand-worked on the Buenos Aires calendar (o
 
 from __future__ import annotations
 
-from sla_policies import created, h, only, policy, priority, reply, run, target, z
+from sla_policies import created, h, only, policy, priority, reply, run, status, target, z
 
 from sladesk.policy import Conditions, Rule
 from sladesk.sla import Event, EventKind, TargetState
@@ -48,13 +48,88 @@ def test_priority_up_when_the_new_deadline_has_already_passed() -> None:
     assert (fr.used, fr.left) == (h(4), h(-2))
 
 
-def test_a_breach_stays_when_the_priority_goes_down() -> None:
-    # Urgent: breached at 14:00Z; lowered to high at 15:00Z: still breached at 14:00Z.
+def test_a_breach_stays_when_the_priority_goes_down_with_the_length_it_breached() -> None:
+    # Urgent (2h): breached at 14:00Z; lowered to high (8h) at 15:00Z: still breached at
+    # 14:00Z, and still judged by the 2h it breached (not 8h, which would leave +4h "left"
+    # on a breached target).
     events = [created("2026-03-09T12:00Z"), priority("2026-03-09T15:00Z", "high")]
-    fr = only(run(FR, events, "2026-03-09T16:00Z", prio="urgent"), "first_response")
-    assert fr.state is TargetState.BREACHED
-    assert fr.breached_at == z("2026-03-09T14:00Z")
-    assert fr.target == h(8)
+    for explain in (False, True):
+        fr = only(
+            run(FR, events, "2026-03-09T16:00Z", prio="urgent", explain=explain),
+            "first_response",
+        )
+        assert fr.state is TargetState.BREACHED
+        assert fr.breached_at == fr.due_at == z("2026-03-09T14:00Z")
+        assert (fr.target, fr.target_text, fr.priority) == (h(2), "2h", "urgent")
+        assert (fr.used, fr.left) == (h(4), h(-2))
+
+
+def test_a_late_breach_keeps_its_length_when_the_priority_goes_down_again() -> None:
+    # High, raised to urgent at 15:00Z with 3h used: breached at the change (due 14:00Z);
+    # lowered back to high at 16:00Z: still breached by the urgent 2h.
+    events = [
+        created("2026-03-09T12:00Z"),
+        priority("2026-03-09T15:00Z", "urgent"),
+        priority("2026-03-09T16:00Z", "high"),
+    ]
+    for explain in (False, True):
+        fr = only(run(FR, events, "2026-03-09T17:00Z", explain=explain), "first_response")
+        assert fr.state is TargetState.BREACHED
+        assert (fr.due_at, fr.breached_at) == (z("2026-03-09T14:00Z"), z("2026-03-09T15:00Z"))
+        assert (fr.target, fr.target_text, fr.priority) == (h(2), "2h", "urgent")
+        assert (fr.used, fr.left) == (h(5), h(-3))
+
+
+def test_a_met_target_keeps_the_length_it_was_met_under() -> None:
+    # Met under high (8h) at 19:00Z with 7h used; raised to urgent (2h) at 20:00Z: the
+    # answer still says 8h, high, 1h left, due 20:00Z: target and target_text agree.
+    events = [
+        created("2026-03-09T12:00Z"),
+        reply("2026-03-09T19:00Z"),
+        priority("2026-03-09T20:00Z", "urgent"),
+    ]
+    for explain in (False, True):
+        fr = only(run(FR, events, "2026-03-10T12:00Z", explain=explain), "first_response")
+        assert fr.state is TargetState.MET
+        assert (fr.target, fr.target_text, fr.priority) == (h(8), "8h", "high")
+        assert (fr.used, fr.left) == (h(7), h(1))
+        assert fr.due_at == z("2026-03-09T20:00Z")
+
+
+RES = policy(target("resolution", {"urgent": "2h", "high": "8h"}))
+
+
+def test_a_reopened_target_follows_the_priority_in_effect() -> None:
+    # High; solved at 13:00Z (1h used); raised to urgent (2h) at 13:30Z while solved;
+    # reopened at 14:00Z: running again under urgent, 1h left at the reopen -> due 15:00Z.
+    events = [
+        created("2026-03-09T12:00Z"),
+        status("2026-03-09T13:00Z", "solved"),
+        priority("2026-03-09T13:30Z", "urgent"),
+        status("2026-03-09T14:00Z", "open"),
+    ]
+    for explain in (False, True):
+        res = only(run(RES, events, "2026-03-09T14:30Z", explain=explain), "resolution")
+        assert res.state is TargetState.RUNNING
+        assert (res.target, res.target_text, res.priority) == (h(2), "2h", "urgent")
+        assert (res.used, res.left) == (h(1.5), h(0.5))
+        assert res.due_at == res.due_if_resumed_at == z("2026-03-09T15:00Z")
+
+
+def test_a_reopen_past_the_new_length_is_a_breach_at_the_reopen() -> None:
+    # High; solved at 15:00Z (3h used); urgent (2h) while solved; reopened at 16:00Z: the 2h
+    # were used up at 14:00Z, so the target is breached at the reopen.
+    events = [
+        created("2026-03-09T12:00Z"),
+        status("2026-03-09T15:00Z", "solved"),
+        priority("2026-03-09T15:30Z", "urgent"),
+        status("2026-03-09T16:00Z", "open"),
+    ]
+    for explain in (False, True):
+        res = only(run(RES, events, "2026-03-09T16:30Z", explain=explain), "resolution")
+        assert res.state is TargetState.BREACHED
+        assert (res.due_at, res.breached_at) == (z("2026-03-09T14:00Z"), z("2026-03-09T16:00Z"))
+        assert (res.target, res.used, res.left) == (h(2), h(3.5), h(-1.5))
 
 
 def test_a_fulfilled_target_keeps_its_outcome() -> None:
@@ -105,7 +180,8 @@ def test_a_first_response_given_before_its_target_existed_is_judged_by_the_targe
         assert (fr.priority, fr.target, fr.target_text) == ("high", h(8), "8h")
         assert (fr.used, fr.left) == (h(1), h(7))
         assert fr.fulfilled_at == z("2026-03-09T13:00Z")
-        assert fr.due_at is None
+        # the deadline had the clock run on from the reply: 13:00Z + 7h
+        assert fr.due_at == z("2026-03-09T20:00Z")
 
 
 def test_type_outside_the_sla_has_no_targets_and_says_why() -> None:

@@ -13,6 +13,7 @@ def test_all_is_pinned() -> None:
         "Evaluation",
         "Event",
         "EventKind",
+        "Rollup",
         "Scenario",
         "Segment",
         "TargetResult",
@@ -26,6 +27,8 @@ def test_all_is_pinned() -> None:
         "format_instant",
         "load_scenario",
         "load_scenario_file",
+        "rollup",
+        "state_at",
     ]
     for name in sladesk.sla.__all__:
         assert hasattr(sladesk.sla, name)

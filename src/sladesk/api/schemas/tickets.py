@@ -33,6 +33,7 @@ from sladesk.services import (
     TicketView,
 )
 from sladesk.sla import Evaluation, TargetResult
+from sladesk.tickets import contact_sees_event
 
 
 def iso_business_duration(value: timedelta) -> str:
@@ -193,7 +194,14 @@ class SlaTarget(OutputModel):
     priority: str | None
     state: str
     started_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(
+        description="running: the deadline; breached: when the target was used up; met: the "
+        "deadline as it stood at the fulfilment (paused then: had the clock resumed at it); "
+        "null while paused or pending"
+    )
+    due_if_resumed_at: datetime | None = Field(
+        description="paused: the deadline if the clock resumed now; running: due_at; otherwise null"
+    )
     fulfilled_at: datetime | None
     breached_at: datetime | None
     used: BusinessTime
@@ -228,8 +236,12 @@ class SlaState(OutputModel):
 class MessagePublic(OutputModel):
     id: int
     kind: str = Field(description="reply | call")
-    author_kind: str
+    author_kind: str = Field(description="who wrote it: contact | agent | system")
     author_name: str
+    on_behalf_of_name: str | None = Field(
+        description="the contact an agent wrote it for (a ticket filed from a call or an "
+        "e-mail); null when the author wrote for themself"
+    )
     body: str
     body_html: str
     call_summary: str | None
@@ -239,6 +251,7 @@ class MessagePublic(OutputModel):
 class MessageDetail(MessagePublic):
     kind: str = Field(description="reply | note | call")
     author_id: int | None
+    on_behalf_of_id: int | None = Field(description="the contact's id (see on_behalf_of_name)")
     public: bool
 
 
@@ -252,15 +265,10 @@ class HistoryEntry(OutputModel):
     data: Mapping[str, Any]
 
 
-#: history entries a contact never sees, whatever a service hands over
-_INTERNAL_EVENT_KINDS = frozenset({"assigned", "note", "internal_note", "attributes"})
-
-
 def _public_history(events: tuple[EventView, ...]) -> tuple[HistoryEntry, ...]:
+    """What a contact may see of the history, whatever a service hands over."""
     return tuple(
-        HistoryEntry.model_validate(e)
-        for e in events
-        if e.kind not in _INTERNAL_EVENT_KINDS and e.data.get("public", True) is not False
+        HistoryEntry.model_validate(e) for e in events if contact_sees_event(e.kind, e.data)
     )
 
 
