@@ -49,6 +49,23 @@ class Settings(BaseSettings):
     #: upload 413 before anything is written
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
+    # --- the e-mail channel (docs/email.md) ---
+    #: the address our mail comes from (and that mail to us is sent to); mail arriving *from*
+    #: it is our own come back, and is never answered
+    mail_from: str = "support@localhost"
+    mail_from_name: str = "Support"
+    #: a message larger than this is refused whole (``sladesk mail ingest``, SMTP ``552``)
+    mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    #: the SMTP server ``sladesk serve`` runs for mail in (off when unset)
+    smtp_server_port: int | None = Field(default=None, ge=0, le=65535)
+    #: where our mail goes out (the outbox's mail sender; off when unset)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+
     @field_validator("webhook_secret")
     @classmethod
     def _refuse_weak_secret(cls, value: SecretStr | None) -> SecretStr | None:

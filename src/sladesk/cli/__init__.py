@@ -9,6 +9,7 @@ from sladesk.cli import (
     calendar_cmd,
     db_cmd,
     demo_cmd,
+    mail_cmd,
     people_cmd,
     policy_cmd,
     serve_cmd,
@@ -31,6 +32,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(tickets_cmd.app, name="tickets")
 app.add_typer(people_cmd.agents_app, name="agents")
 app.add_typer(people_cmd.tokens_app, name="tokens")
+app.add_typer(mail_cmd.app, name="mail")
 
 
 @app.command()

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from sladesk.bootstrap import bootstrap
+from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.serve_cmd import run_server
 from sladesk.demo import SEED_POLICIES, DemoResult, build_demo, find_policy_file
@@ -65,6 +65,7 @@ def demo(
         container = bootstrap(settings_for(url), clock=clock, migrate=True)
         try:
             result = build_demo(container, clock, path, now=now, weeks=weeks)
+            mail = _ingest_example_mail(container, path)
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -74,6 +75,8 @@ def demo(
         soft_wrap=True,
     )
     summary = _summary(result, database, url, host, port, serving=serve)
+    if mail:
+        console.print(mail, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)
         return
@@ -138,3 +141,20 @@ def _sladesk_command() -> str:
         return str(beside.relative_to(Path.cwd()))
     except ValueError:
         return str(beside)
+
+
+def _ingest_example_mail(container: Container, policy_path: Path) -> str:
+    """A mail through the intake, as ``sladesk mail ingest`` takes it: the checkout's
+    ``examples/mail/demo.eml`` (beside ``examples/policies/``), if there is one."""
+    from sladesk.channels.email import receive_mail
+
+    example = policy_path.resolve().parent.parent / "mail" / "demo.eml"
+    if not example.is_file():
+        return ""
+    _parsed, result = receive_mail(container.uow(), container.clock, example.read_bytes())
+    became = (
+        f"became ticket #{result.ticket_number}"
+        if result.ticket_number
+        else f"was stored without a ticket ({result.reason or result.outcome})"
+    )
+    return f"mail in: {example} {became} (by pipe: sladesk mail ingest --database-url … < FILE)"

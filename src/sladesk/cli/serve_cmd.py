@@ -10,6 +10,9 @@ supervisor restarts one that dies); this process supervises them and runs the on
 runner. SQLite has one writer at a time, and its writers queue on a lock inside one process
 (``store/uow.py``): several processes would only contend for the file, so SQLite is served
 by one process and ``--workers`` above 1 is refused.
+
+``--smtp-port P`` (or ``SLADESK_SMTP_SERVER_PORT``) also receives mail by SMTP on the same
+host (``channels/email/_smtp_server.py``), in this process.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from sladesk.jobs.assembly import runner_for
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from sladesk.channels.email import MailServer
+
 
 def serve(
     # the defaults are the settings' (SLADESK_HOST, SLADESK_PORT); shown escaped, as Rich
@@ -45,9 +50,18 @@ def serve(
     workers: int = typer.Option(
         None, "--workers", min=1, metavar="N", help="API processes, PostgreSQL only \\[default: 1]"
     ),
+    smtp_port: int = typer.Option(
+        None,
+        "--smtp-port",
+        min=0,
+        max=65535,
+        help="Also receive mail by SMTP on this port (docs/email.md) [default: off]",
+    ),  # fmt: skip
 ) -> None:
     """Serve the API (and the jobs) until Ctrl-C."""
-    settings = settings_for(database_url, host=host, port=port, workers=workers)
+    settings = settings_for(
+        database_url, host=host, port=port, workers=workers, smtp_server_port=smtp_port
+    )
     if settings.workers > 1 and settings.is_sqlite:
         raise typer.BadParameter(
             "SQLite is served by one process (one writer at a time); "
@@ -57,9 +71,14 @@ def serve(
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     container = bootstrap(settings, migrate=True)
     processes = f", {settings.workers} API processes" if settings.workers > 1 else ""
+    smtp = (
+        f", mail by SMTP on {settings.host}:{settings.smtp_server_port}"
+        if settings.smtp_server_port is not None
+        else ""
+    )
     Console().print(
         f"sladesk serving http://{settings.host}:{settings.port}/ "
-        f"(API docs at /api/docs{processes}) on {safe_url(settings.database_url)}"
+        f"(API docs at /api/docs{processes}{smtp}) on {safe_url(settings.database_url)}"
     )
     if settings.workers > 1:
         run_workers(container, jobs=jobs and settings.jobs_in_process)
@@ -102,11 +121,14 @@ def run_server(
     }
     if runner is not None:
         runner.start()
+    mail = start_smtp(container)
     try:
         server.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if mail is not None:
+            mail.stop()
         if runner is not None:
             runner.stop()
         container.dispose()
@@ -131,6 +153,7 @@ def run_workers(container: Container, *, jobs: bool = True) -> None:
     runner = runner_for(container) if jobs else None
     if runner is not None:
         runner.start()
+    mail = start_smtp(container)
     try:
         uvicorn.run(
             f"{__name__}:worker_app",
@@ -142,9 +165,25 @@ def run_workers(container: Container, *, jobs: bool = True) -> None:
             lifespan="on",
         )
     finally:
+        if mail is not None:
+            mail.stop()
         if runner is not None:
             runner.stop()
         container.dispose()
+
+
+def start_smtp(container: Container) -> MailServer | None:
+    """The SMTP server for mail in, when ``--smtp-port``/``SLADESK_SMTP_SERVER_PORT`` asks."""
+    settings = container.settings
+    if settings.smtp_server_port is None:
+        return None
+    from sladesk.channels.email import IntakeHandler, Limits, start_mail_server
+
+    handler = IntakeHandler(
+        container.uow, container.clock, Limits(message_bytes=settings.mail_max_message_bytes),
+        own_addresses=(settings.mail_from,),
+    )  # fmt: skip
+    return start_mail_server(handler, settings.host, settings.smtp_server_port)
 
 
 def worker_app() -> FastAPI:

@@ -16,23 +16,41 @@ from sladesk.jobs.runner import Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
 
-__all__ = ["default_senders", "runner_for"]
+__all__ = ["default_senders", "mail_sender", "runner_for"]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
     """Senders configured by the settings: the ticket escalations (move to a team, set a
     priority) always; signed webhooks when a secret and at least one endpoint are set
-    (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``). Kinds without a sender (mail, chat,
-    pages: later work) stay queued in the outbox, neither sent nor dead."""
+    (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify`` by mail when an SMTP host
+    is set (``SLADESK_SMTP_HOST``). Kinds without a sender (chat, pages: later work) stay
+    queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
     senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
+    if settings.smtp_host:
+        senders["notify"] = mail_sender(container)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
         )
     return senders
+
+
+def mail_sender(container: Container) -> Sender:
+    """The ``notify`` rows by mail (``SLADESK_SMTP_HOST`` and friends; docs/email.md)."""
+    from sladesk.channels.email import MailSender, SmtpSettings
+
+    s = container.settings
+    smtp = SmtpSettings(
+        host=s.smtp_host or "localhost", port=s.smtp_port, starttls=s.smtp_starttls,
+        username=s.smtp_username,
+        password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+        timeout=s.smtp_timeout_seconds, sender=s.mail_from, sender_name=s.mail_from_name,
+        public_url=s.public_url,
+    )  # fmt: skip
+    return MailSender(smtp, container.uow, container.clock)
 
 
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:

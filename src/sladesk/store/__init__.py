@@ -18,6 +18,7 @@ from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
+from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._tables import (
@@ -64,6 +65,9 @@ __all__ = [
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
+    "MailPerson",
+    "MailRecord",
+    "MailRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",

@@ -183,7 +183,7 @@ class TicketEvent(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    #: a message's identity on its channel (migration 0007); NULLs never collide
+    #: a message's identity on its channel (migration 0008); NULLs never collide
     __table_args__ = (
         Index("ix_messages_channel_external_id", "channel", "external_id", unique=True),
     )

@@ -1,0 +1,195 @@
+"""The e-mail channel's statements (``store/_tables_mail.py``): the raw message stored
+first and de-duplicated by Message-ID, threading lookups, who an address is, bouncing
+addresses. Plain values in and out; the intake service (``services/_mail.py``) decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sladesk.store._db import Repository
+from sladesk.store._tables import Agent, Contact, Organization, Ticket
+from sladesk.store._tables_mail import MailAddress, MailMessage
+
+__all__ = ["MailPerson", "MailRecord", "MailRepository"]
+
+_MAIL = cast(Table, MailMessage.__table__)
+_ADDRESSES = cast(Table, MailAddress.__table__)
+_CONTACTS = cast(Table, Contact.__table__)
+_AGENTS = cast(Table, Agent.__table__)
+_TICKETS = cast(Table, Ticket.__table__)
+_ORGANIZATIONS = cast(Table, Organization.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class MailRecord:
+    id: int
+    message_id: str
+    direction: str
+    status: str
+    ticket_id: int | None
+    ticket_message_id: int | None
+    author: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MailPerson:
+    """Who an address is: an agent or a contact (with organisation and role)."""
+
+    kind: str  # agent | contact
+    id: int
+    name: str
+    active: bool
+    organization_id: int | None = None
+    role: str | None = None
+    locale: str | None = None
+    time_zone: str | None = None
+
+
+def _record(row: Any) -> MailRecord:
+    return MailRecord(row.id, row.message_id, row.direction, row.status, row.ticket_id,
+                      row.ticket_message_id, row.author, row.created_at)  # fmt: skip
+
+
+_RECORD_COLUMNS = (
+    _MAIL.c.id, _MAIL.c.message_id, _MAIL.c.direction, _MAIL.c.status, _MAIL.c.ticket_id,
+    _MAIL.c.ticket_message_id, _MAIL.c.author, _MAIL.c.created_at,
+)  # fmt: skip
+
+
+class MailRepository(Repository):
+    def find(self, message_id: str) -> MailRecord | None:
+        row = self.db.execute(
+            select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == message_id)
+        ).first()
+        return None if row is None else _record(row)
+
+    def add(self, values: dict[str, Any]) -> int | None:
+        """Insert a row; None when its Message-ID is there already (a savepoint keeps the
+        transaction usable)."""
+        try:
+            with self.db.connection.begin_nested():
+                return int(
+                    self.db.execute(insert(_MAIL).returning(_MAIL.c.id), values).scalar_one()
+                )
+        except IntegrityError:
+            return None
+
+    def update(self, id_: int, **values: Any) -> None:
+        self.db.execute(update(_MAIL).where(_MAIL.c.id == id_).values(**values))
+
+    def ticket_of(self, message_ids: tuple[str, ...]) -> int | None:
+        """The ticket of the nearest of ``message_ids`` (nearest first) that we know."""
+        if not message_ids:
+            return None
+        rows = self.db.execute(
+            select(_MAIL.c.message_id, _MAIL.c.ticket_id).where(
+                _MAIL.c.message_id.in_(message_ids), _MAIL.c.ticket_id.is_not(None)
+            )
+        ).all()
+        found = {r.message_id: r.ticket_id for r in rows}
+        return next((int(found[m]) for m in message_ids if m in found), None)
+
+    def message_ids_of_ticket(self, ticket_id: int) -> list[str]:
+        """The Message-IDs of a ticket's mail, oldest first (for References)."""
+        return list(
+            self.db.execute(
+                select(_MAIL.c.message_id)
+                .where(_MAIL.c.ticket_id == ticket_id)
+                .order_by(_MAIL.c.created_at, _MAIL.c.id)
+            ).scalars()
+        )
+
+    def last_inbound(self, ticket_id: int) -> str | None:
+        """The Message-ID of the newest mail received on the ticket."""
+        row = self.db.execute(
+            select(_MAIL.c.message_id)
+            .where(_MAIL.c.ticket_id == ticket_id, _MAIL.c.direction == "in")
+            .order_by(_MAIL.c.created_at.desc(), _MAIL.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else str(row[0])
+
+    def received_from(self, sender: str, since: datetime) -> int:
+        """How many messages ``sender`` sent us since ``since`` (machine mail not counted)."""
+        return int(
+            self.db.execute(
+                select(func.count())
+                .select_from(_MAIL)
+                .where(_MAIL.c.sender == sender, _MAIL.c.direction == "in",
+                       _MAIL.c.created_at >= since,
+                       _MAIL.c.status.not_in(("auto_reply", "bounce")))
+            ).scalar_one()
+        )  # fmt: skip
+
+    def ticket_by_number(self, number: int) -> int | None:
+        row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
+        return None if row is None else int(row[0])
+
+    def person(self, address: str) -> MailPerson | None:
+        """The agent or else the contact whose address is ``address`` (case-insensitive)."""
+        agent = self.db.execute(
+            select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
+                func.lower(_AGENTS.c.email) == address.lower()
+            )
+        ).first()
+        if agent is not None:
+            return MailPerson("agent", agent.id, agent.name, bool(agent.active), role=agent.role)
+        contact = self.db.execute(
+            select(
+                _CONTACTS.c.id, _CONTACTS.c.name, _CONTACTS.c.active,
+                _CONTACTS.c.organization_id, _CONTACTS.c.locale,
+                _ORGANIZATIONS.c.locale.label("org_locale"), _ORGANIZATIONS.c.time_zone,
+            )
+            .join_from(_CONTACTS, _ORGANIZATIONS,
+                       _ORGANIZATIONS.c.id == _CONTACTS.c.organization_id)
+            .where(func.lower(_CONTACTS.c.email) == address.lower())
+        ).first()  # fmt: skip
+        if contact is None:
+            return None
+        return MailPerson(
+            "contact", contact.id, contact.name, bool(contact.active),
+            organization_id=contact.organization_id,
+            locale=contact.locale or contact.org_locale, time_zone=contact.time_zone,
+        )  # fmt: skip
+
+    def organizations_of_domain(self, domain: str) -> list[int]:
+        """The organisations whose contacts write from ``domain``."""
+        return sorted(
+            int(i)
+            for i in self.db.execute(
+                select(_CONTACTS.c.organization_id)
+                .where(func.lower(_CONTACTS.c.email).like(f"%@{domain.lower()}"))
+                .distinct()
+            ).scalars()
+        )
+
+    def mark_bouncing(self, address: str, reason: str, now: datetime) -> None:
+        address = address.lower()
+        row = self.db.execute(
+            select(_ADDRESSES.c.bounces).where(_ADDRESSES.c.address == address)
+        ).first()
+        if row is None:
+            self.db.execute(
+                insert(_ADDRESSES),
+                {"address": address, "bouncing_since": now, "bounces": 1,
+                 "last_bounce": reason[:2000], "updated_at": now},
+            )  # fmt: skip
+            return
+        self.db.execute(
+            update(_ADDRESSES)
+            .where(_ADDRESSES.c.address == address)
+            .values(bounces=_ADDRESSES.c.bounces + 1, last_bounce=reason[:2000], updated_at=now,
+                    bouncing_since=func.coalesce(_ADDRESSES.c.bouncing_since, now))
+        )  # fmt: skip
+
+    def bouncing(self, address: str) -> bool:
+        row = self.db.execute(
+            select(_ADDRESSES.c.bouncing_since).where(_ADDRESSES.c.address == address.lower())
+        ).first()
+        return row is not None and row[0] is not None
