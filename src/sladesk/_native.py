@@ -25,7 +25,7 @@ from typing import Final
 #: The modules compiled, by dotted name; all in ``sladesk.sla``, in one mypyc group.
 NATIVE_MODULES: Final = (
     "sladesk.sla._clocks",
-    "sladesk.sla._compiled",
+    "sladesk.sla._prepared",
     "sladesk.sla._construct",
     "sladesk.sla._evaluate",
     "sladesk.sla._targets",

@@ -137,3 +137,20 @@ def _build(
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)
     return value
+
+
+def describe(value: object) -> str:
+    """How a wrong value is named in a message: ``a list``, ``the number 3``, ``'abc'``."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

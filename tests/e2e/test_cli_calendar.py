@@ -176,7 +176,10 @@ def test_elapsed(tmp_path: Path) -> None:
         (["nope", "--from", "2026-01-05T10:00Z", "--duration", "1h"], "no calendar named 'nope'"),
         (["business", "--from", "2026-01-05T10:00", "--duration", "1h"], "needs a UTC offset"),
         (["business", "--from", "yesterday", "--duration", "1h"], "expected an ISO instant"),
-        (["business", "--from", "2026-01-05T10:00Z", "--duration", "1d"], "--duration"),
+        (
+            ["business", "--from", "2026-01-05T10:00Z", "--duration", "1d"],
+            "--duration: '1d' is ambiguous",
+        ),
         (["business", "--from", "1800-01-05T10:00Z", "--duration", "1h"], "outside the span"),
     ],
 )

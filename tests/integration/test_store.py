@@ -14,8 +14,7 @@ from sqlalchemy.exc import StatementError
 
 from sladesk.errors import NaiveDatetimeError
 from sladesk.services import NewTicket, create_ticket
-from sladesk.store import SweepRepository, UnitOfWork, upgrade
-from sladesk.store._repo_misc import AuditRow
+from sladesk.store import AuditRow, UnitOfWork, upgrade
 from sladesk.store._tables import AuditEntry, Base, SlaMilestone
 
 T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -86,14 +85,14 @@ def test_an_outbox_key_is_queued_once(uow: UnitOfWork) -> None:
 def test_a_milestone_is_recorded_once_and_only_its_first_recording_is_announced(
     desk: Desk,
 ) -> None:
-    """``SweepRepository.record_milestones`` returns only the keys this call inserted: a
+    """``TicketGateway.record_milestones`` returns only the keys this call inserted: a
     second sweep (or a racing one) of the same milestone gets nothing to announce."""
     uow = desk.uow
     ticket = create_ticket(uow, desk.clock, desk.alice, NewTicket("Down", "All of it")).id
     warn = (ticket, "first_response", 0, "75%", T)
     breach = (ticket, "first_response", 0, "breach", T + timedelta(hours=1))
     with uow:
-        store = SweepRepository(uow.db)
+        store = uow.gateway
         assert store.record_milestones([warn], T) == [warn[:4]]
         assert store.record_milestones([warn, breach], T) == [breach[:4]]
         assert store.record_milestones([warn, breach], T) == []

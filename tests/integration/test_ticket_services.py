@@ -12,7 +12,7 @@ from sladesk import services as s
 from sladesk.jobs.sweep import sweep_due
 from sladesk.services import NewTicket, TicketRuleError
 from sladesk.sla import TargetState
-from sladesk.store._repo_misc import IdempotencyRepository
+from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._tables import OutboxMessage, SlaMilestone, Ticket, TicketEvent
 
 

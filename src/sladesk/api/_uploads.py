@@ -23,7 +23,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
-from sladesk.api._routing import OneHopRoute
+from sladesk.http import OneHopRoute
 
 __all__ = ["MULTIPART_OVERHEAD", "UploadRoute", "too_large"]
 
@@ -44,7 +44,7 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 class UploadRoute(OneHopRoute):
-    """A :class:`~sladesk.api._routing.OneHopRoute` whose request body may be at most the
+    """A :class:`~sladesk.http.OneHopRoute` whose request body may be at most the
     upload limit (see the module's docstring)."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,120 +1,31 @@
-"""What a route may ask for, as annotated types, so that a route's signature reads as its
-contract (the fastapi template's ``SessionDep`` habit)::
-
-    def reply(ticket_id: int, reply: ReplyCreate, actor: ActorDep, uow: UowDep,
-              clock: ClockDep) -> TicketDetail | TicketPublic: ...
-
-- :data:`ActorDep`: the caller, from ``Authorization: Bearer <token>`` through
-  ``services.authenticate_token``; no or a bad token is a 401 problem before the route runs.
-  Routers built with ``route_class=OneHopRoute`` (``sladesk.api._routing``) authenticate in
-  the same thread-pool call as the route, with the same answers.
-- :data:`UowDep`: a fresh unit of work for the one service the route calls.
-- :data:`ClockDep`: the injected clock (a ``FixedClock`` in tests).
-- :data:`SettingsDep`: the settings the container was built from (limits such as
-  ``attachment_max_bytes``).
-
-Nothing here decides who may do what: that is the services' job.
-"""
+"""What an API route may ask for: the dependencies every HTTP adapter shares
+(``sladesk.http``: the caller, a unit of work, the clock, the settings), and the API's own
+``Idempotency-Key`` header."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Protocol
+from typing import Annotated
 
-from fastapi import Depends, Header, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Header
 
-from sladesk import services
-from sladesk.api.problems import NOT_AUTHENTICATED, ApiProblem
-from sladesk.config import Settings
-from sladesk.services import Actor, Clock
-from sladesk.store import UnitOfWork
-
-
-class ServiceContainer(Protocol):
-    """What the API needs of the wiring (``sladesk.bootstrap.Container`` is one)."""
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def uow(self) -> UnitOfWork: ...
-
-
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="bearerToken",
-    description="An API token (`sladesk tokens create`): `Authorization: Bearer <token>`.",
+from sladesk.http import (
+    ActorDep,
+    ClockDep,
+    ContainerDep,
+    ServiceContainer,
+    SettingsDep,
+    UowDep,
 )
 
-
-# The trivial dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in the
-# thread pool, one hop per dependency and request; these do no I/O, so they run on the loop.
-# ``current_actor`` reads the database and stays a plain ``def`` (thread pool).
-
-
-async def get_container(request: Request) -> ServiceContainer:
-    container: ServiceContainer = request.app.state.container
-    return container
-
-
-ContainerDep = Annotated[ServiceContainer, Depends(get_container)]
-
-
-async def get_clock(container: ContainerDep) -> Clock:
-    return container.clock
-
-
-async def new_uow(container: ContainerDep) -> UnitOfWork:
-    return container.uow()
-
-
-async def get_settings(container: ContainerDep) -> Settings:
-    return container.settings
-
-
-ClockDep = Annotated[Clock, Depends(get_clock)]
-UowDep = Annotated[UnitOfWork, Depends(new_uow)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sladesk"'}
-
-
-@dataclass(frozen=True, slots=True)
-class BearerToken:
-    """The token a request carries, not yet checked: :meth:`authenticate` reads the database
-    (call it in the thread pool)."""
-
-    container: ServiceContainer
-    secret: str
-
-    def authenticate(self) -> Actor:
-        # an unknown or revoked token raises AuthenticationFailed: a 401 problem
-        return services.authenticate_token(self.container.uow(), self.container.clock, self.secret)
-
-
-async def bearer_token(
-    container: ContainerDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> BearerToken:
-    """The request's bearer token; a 401 problem when there is none (no I/O: on the loop)."""
-    if credentials is None or not credentials.credentials:
-        raise ApiProblem(
-            NOT_AUTHENTICATED,
-            "an `Authorization: Bearer <token>` header is required",
-            headers=_CHALLENGE,
-        )
-    return BearerToken(container, credentials.credentials)
-
-
-def current_actor(token: Annotated[BearerToken, Depends(bearer_token)]) -> Actor:
-    """The authenticated caller; a 401 problem when there is no valid bearer token."""
-    return token.authenticate()
-
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
+__all__ = [
+    "ActorDep",
+    "ClockDep",
+    "ContainerDep",
+    "IdempotencyKey",
+    "ServiceContainer",
+    "SettingsDep",
+    "UowDep",
+]
 
 IdempotencyKey = Annotated[
     str | None,

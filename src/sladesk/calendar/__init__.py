@@ -11,7 +11,7 @@ Pure: imports only the standard library, zoneinfo, numpy, ``holidays`` and
 
 from sladesk.calendar._calendar import Calendar, OpenTable
 from sladesk.calendar._durations import Duration, parse_duration
-from sladesk.calendar._spec import CalendarSpec, HolidaySource, parse_spec
+from sladesk.calendar._spec import CalendarSpec, HolidaySource, describe_hours, parse_spec
 
 __all__ = [
     "Calendar",
@@ -19,6 +19,7 @@ __all__ = [
     "Duration",
     "HolidaySource",
     "OpenTable",
+    "describe_hours",
     "parse_duration",
     "parse_spec",
 ]

@@ -1,8 +1,12 @@
-"""Durations as written in policy files and on the command line.
+"""Durations as people write them, in policy files and on the command line: the one
+grammar for calendars and policies.
 
 ``45m``, ``4h``, ``1h30m``, ``90s`` are amounts of open (business) time; ``2bd`` is a number
-of business days (see :meth:`Calendar.add_business_days`). Days without ``b`` (``1d``) are
-refused: "one day" of business time is ambiguous, so write ``24h`` or ``1bd``.
+of business days (see :meth:`Calendar.add_business_days`). The grammar is small on purpose:
+days without ``b`` (``2d``) are refused because a reader cannot tell calendar days from
+business days (write ``48h`` or ``2bd``), and zero or negative lengths are refused because
+no promise is made by them. Errors (:class:`~sladesk.errors.SpecError`, a ``ValueError``)
+carry no location; a loader places them in its file.
 """
 
 from __future__ import annotations
@@ -12,17 +16,24 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sladesk.errors import SpecError
+from sladesk.yaml_source import describe
+
 if TYPE_CHECKING:
     from sladesk.calendar._calendar import Calendar
 
-_TIME_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-_BD_RE = re.compile(r"^(\d+)bd$")
+_TIME_RE = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+_BUSINESS_DAYS_RE = re.compile(r"^(?P<n>\d+)bd$")
+_DAYS_RE = re.compile(r"^(?P<n>\d+)d$")
+_EXAMPLES = "such as '45m', '4h', '1h30m', '90s' or '1bd'"
 
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """Either an amount of open time (``time``) or a number of business days."""
+    """A length as written (``text``): exact business time (``45m``, ``4h``, ``1h30m``) or
+    business days (``1bd``, ``10bd``). Exactly one of ``time`` / ``business_days`` is set."""
 
+    text: str
     time: dt.timedelta | None = None
     business_days: int | None = None
 
@@ -34,29 +45,50 @@ class Duration:
         return calendar.add(start, self.time)
 
     def __str__(self) -> str:
-        if self.business_days is not None:
-            return f"{self.business_days}bd"
-        assert self.time is not None
-        total = int(self.time.total_seconds())
-        h, rest = divmod(total, 3600)
-        m, s = divmod(rest, 60)
-        out = (f"{h}h" if h else "") + (f"{m}m" if m else "") + (f"{s}s" if s else "")
-        return out or "0m"
+        return self.text
 
 
-def parse_duration(text: str) -> Duration:
-    """``"4h"`` / ``"1h30m"`` / ``"45m"`` / ``"90s"`` / ``"2bd"`` -> :class:`Duration`.
+def _describe(value: object) -> str:
+    return repr(value) if isinstance(value, str) else describe(value)
 
-    Raises ``ValueError`` naming the text when it is not one of those forms.
-    """
+
+def _time(text: str) -> dt.timedelta | None:
+    m = _TIME_RE.match(text)
+    if m is None or not any(m.groupdict().values()):
+        return None
+    hours, minutes, seconds = (int(m.group(k) or 0) for k in ("h", "m", "s"))
+    return dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def parse_duration(text: object) -> Duration:
+    """``"4h"`` -> ``Duration("4h", time=4h)``; ``"2bd"`` -> ``Duration("2bd",
+    business_days=2)``. Raises :class:`SpecError` for anything else, zero included."""
     if not isinstance(text, str):
-        raise ValueError(f"expected a duration such as 45m, 4h, 1h30m or 2bd, got {text!r}")
-    compact = text.strip().lower().replace(" ", "")
-    m = _BD_RE.match(compact)
-    if m:
-        return Duration(business_days=int(m.group(1)))
-    m = _TIME_RE.match(compact)
-    if compact and m:
-        h, mi, s = (int(g) if g else 0 for g in m.groups())
-        return Duration(time=dt.timedelta(hours=h, minutes=mi, seconds=s))
-    raise ValueError(f"expected a duration such as 45m, 4h, 1h30m or 2bd, got {text!r}")
+        hint = ""
+        if isinstance(text, int) and not isinstance(text, bool):
+            hint = f" (give a unit: '{text}h', '{text}m' or '{text}bd')"
+        raise SpecError(f"expected a duration {_EXAMPLES}, got {_describe(text)}{hint}")
+    s = text.strip()
+    if s.startswith("-"):
+        raise SpecError(f"a duration cannot be negative, got {text!r}")
+    m = _BUSINESS_DAYS_RE.match(s)
+    if m is not None:
+        days = int(m.group("n"))
+        if days == 0:
+            raise SpecError(f"a duration must be longer than zero, got {text!r}")
+        return Duration(s, business_days=days)
+    m = _DAYS_RE.match(s)
+    if m is not None:
+        n = m.group("n")
+        raise SpecError(
+            f"{text!r} is ambiguous: write business days as '{n}bd' "
+            f"or exact time as '{int(n) * 24}h'"
+        )
+    if "bd" in s:
+        raise SpecError(f"business days cannot be combined with other units, got {text!r}")
+    time = _time(s)
+    if time is None:
+        raise SpecError(f"expected a duration {_EXAMPLES}, got {text!r}")
+    if not time:
+        raise SpecError(f"a duration must be longer than zero, got {text!r}")
+    return Duration(s, time=time)

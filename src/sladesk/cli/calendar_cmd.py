@@ -16,8 +16,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from sladesk.calendar import Calendar, parse_duration
-from sladesk.calendar._spec import describe_hours
+from sladesk.calendar import Calendar, describe_hours, parse_duration
 from sladesk.errors import CalendarSpecError, SpecError
 from sladesk.yaml_source import Document, PathPart, load_yaml
 
@@ -182,8 +181,8 @@ def add(
     t = _instant(start, "--from")
     try:
         d = parse_duration(duration)
-    except ValueError as exc:
-        _fail(f"--duration: {exc}")
+    except SpecError as exc:  # no file to locate it in: the message alone
+        _fail(f"--duration: {exc.message}")
     try:
         due = d.add_to(cal, t)
     except ValueError as exc:

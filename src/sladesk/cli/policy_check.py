@@ -16,8 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sladesk.calendar import Calendar
-from sladesk.calendar._spec import describe_hours
+from sladesk.calendar import Calendar, describe_hours
 from sladesk.errors import PolicyError
 from sladesk.policy import (
     Conditions,

@@ -35,8 +35,8 @@ from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage, Sender
 from sladesk.jobs.signing import verify_signature
 from sladesk.services import Clock
+from sladesk.store import OutboxMessage as OutboxRow
 from sladesk.store import UnitOfWork
-from sladesk.store._tables import OutboxMessage as OutboxRow
 
 __all__ = [
     "DeliveryJob",

@@ -20,33 +20,34 @@ One call of :func:`sweep_due` is one transaction over one batch:
 **Why it is shaped this way.** The goal is 1,000 due tickets among 1,000,000 open in well
 under a second, and the work is ~16 rows written per due ticket (3 milestones, 3 events, 7
 outbox rows, 2 projections, the ticket row). Per-row costs are what add up, so nothing here
-is per row: the tickets are read as plain values (:class:`~sladesk.store.DueTicket`, no ORM
-identity map or flush), and each table's rows are written by one statement per batch that
-carries them as one JSON document (:mod:`sladesk.store._bulk`: one ``json.dumps``, one
-parameter, one round trip). A batch is a fixed number of statements whatever its size —
-claim, histories, milestones, events, outbox, projections (a DELETE, an INSERT), tickets —
-and nothing reads a ticket that is not due, so the cost follows the due tickets, not the
-open ones. The time left is the pure evaluation and building the rows in Python. A runner
-killed anywhere before the commit leaves nothing behind; the tickets stay due.
+is per row: the tickets are read as plain values (:class:`~sladesk.store.StoredTicket`, no
+ORM identity map or flush), and the ticket gateway (``TicketGateway.apply_batch``) writes each
+table's rows with one statement per batch that carries them as one JSON document (one
+``json.dumps``, one parameter, one round trip). A batch is a fixed number of statements
+whatever its size — claim, histories, milestones, events, outbox, projections (a DELETE, an
+INSERT), tickets — and nothing reads a ticket that is not due, so the cost follows the due
+tickets, not the open ones. The time left is the pure evaluation and building the rows in
+Python. A runner killed anywhere before the commit leaves nothing behind; the tickets stay
+due.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sladesk.policy import Action, Policy, Target
 from sladesk.services import Clock, OutboxRow, SweepReport, outbox_message
 from sladesk.sla import Evaluation, Event, TargetState, evaluate
 from sladesk.store import (
     DueTicket,
-    SweepRepository,
+    HistoryEntry,
+    StoredTicket,
+    SweptTicket,
+    TicketAudience,
     UnitOfWork,
-    facts_from_data,
-    queue_columns,
 )
 
 __all__ = ["BREACH", "SWEEP_ACTOR", "SweepJob", "milestone_key", "sweep_due"]
@@ -83,12 +84,13 @@ class _Swept:
     """One ticket of the batch: its evaluation (None without SLA or when it failed) and what
     its row will say after the batch."""
 
-    ticket: DueTicket
+    ticket: StoredTicket
+    audience: TicketAudience  # who its escalations go to
     policy: Policy | None
     evaluation: Evaluation | None
-    last_seq: int
-    queue: tuple[str | None, datetime | None, datetime | None]  # state, due, next event
+    next_check_at: datetime | None
     failed: bool = False
+    entries: list[HistoryEntry] = field(default_factory=list)
 
 
 def milestone_key(ticket_id: int, metric: str, cycle: int, threshold: str) -> str:
@@ -104,19 +106,18 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
         # writers wait
         return _NOTHING
     with uow:
-        store = SweepRepository(uow.db)
-        tickets = store.claim(now, limit)
+        tickets = uow.gateway.claim_due(now, limit)
         if not tickets:
             return _NOTHING
-        histories = store.histories([t.id for t in tickets])
-        batch = {t.id: _evaluate(uow, t, histories[t.id], now) for t in tickets}
+        histories = uow.gateway.sla_histories([d.ticket.id for d in tickets])
+        batch = {d.ticket.id: _evaluate(uow, d, histories[d.ticket.id], now) for d in tickets}
         candidates = {
             m.unique: m
             for swept in batch.values()
             if swept.evaluation is not None
             for m in _passed(swept.ticket.id, swept.evaluation)
         }
-        inserted = store.record_milestones(
+        inserted = uow.gateway.record_milestones(
             [(m.ticket_id, m.metric, m.cycle, m.threshold, m.at) for m in candidates.values()],
             now,
         )
@@ -124,25 +125,24 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
             (candidates[key] for key in inserted),
             key=lambda m: (m.ticket_id, m.at, m.metric, m.threshold),
         )
-        events: list[tuple[int, int, datetime, str, str, dict[str, Any]]] = []
         outbox: list[OutboxRow] = []
         recorded_at = now.isoformat()
         for m in new:
             swept = batch[m.ticket_id]
-            # the claimed ticket rows are locked by us: their sequence numbers are ours to give
-            swept.last_seq += 1
-            events.append(_event(m, swept.last_seq, recorded_at))
+            swept.entries.append(_event(m, recorded_at))
             if m.escalate and swept.policy is not None and swept.evaluation is not None:
                 target = _policy_target(swept.policy, swept.evaluation, m.metric)
                 if target is not None:
                     actions = target.on_breach if m.threshold == BREACH else target.on_warning
-                    outbox.extend(_outbox_rows(swept.ticket, swept.policy, m, actions))
-        store.append_events(events)
-        store.queue(outbox, now)
-        store.save_projections(
-            [(s.ticket.id, s.evaluation) for s in batch.values() if not s.failed], now
+                    outbox.extend(_outbox_rows(swept.audience, swept.policy, m, actions))
+        uow.gateway.apply_batch(
+            [
+                SweptTicket(s.ticket, s.evaluation, s.next_check_at, s.entries, s.failed)
+                for s in batch.values()
+            ],
+            outbox,
+            now,
         )
-        store.update_tickets([(s.ticket.id, s.last_seq, *s.queue) for s in batch.values()])
         uow.commit()
     breaches = sum(m.threshold == BREACH for m in new)
     return SweepReport(
@@ -152,27 +152,27 @@ def sweep_due(uow: UnitOfWork, clock: Clock, *, limit: int = 500) -> SweepReport
 
 def _anything_due(uow: UnitOfWork, now: datetime) -> bool:
     with uow.read_only():
-        return SweepRepository(uow.db).anything_due(now)
+        return uow.gateway.anything_due(now)
 
 
-def _evaluate(uow: UnitOfWork, ticket: DueTicket, history: list[Event], now: datetime) -> _Swept:
-    """Evaluate one ticket under its policy version, and the queue columns that follow."""
+def _evaluate(uow: UnitOfWork, due: DueTicket, history: list[Event], now: datetime) -> _Swept:
+    """Evaluate one ticket under its policy version, and when to look at it next."""
+    ticket, audience = due.ticket, due.audience
     try:
         policy = uow.policies.parsed(ticket.policy_version_id)
         if policy is None:
-            return _Swept(ticket, None, None, ticket.last_seq, (None, None, None))
-        evaluation = evaluate(policy, facts_from_data(ticket.facts), history, now)
+            return _Swept(ticket, audience, None, None, None)
+        if ticket.facts is None:
+            raise ValueError("its stored facts cannot be read")
+        evaluation = evaluate(policy, ticket.facts, history, now)
     except Exception:  # one bad ticket must not stop the sweep of all the others
         log.exception("ticket %s cannot be evaluated; retried in %s", ticket.id, _QUARANTINE)
-        queue = (ticket.sla_state, ticket.sla_due_at, now + _QUARANTINE)
-        return _Swept(ticket, None, None, ticket.last_seq, queue, failed=True)
-    columns = queue_columns(evaluation)
-    nxt = columns["next_sla_event_at"]
+        return _Swept(ticket, audience, None, None, now + _QUARANTINE, failed=True)
+    nxt = evaluation.next_event_at
     if nxt is not None and nxt <= now:
         log.warning("ticket %s: next SLA event %s not after %s", ticket.id, nxt, now)
         nxt = now + _RETRY
-    queue = (columns["sla_state"], columns["sla_due_at"], nxt)
-    return _Swept(ticket, policy, evaluation, ticket.last_seq, queue)
+    return _Swept(ticket, audience, policy, evaluation, nxt)
 
 
 def _passed(ticket_id: int, evaluation: Evaluation) -> Iterable[_Milestone]:
@@ -194,10 +194,8 @@ def _passed(ticket_id: int, evaluation: Evaluation) -> Iterable[_Milestone]:
             yield _Milestone(ticket_id, t.metric, 0, BREACH, t.breached_at, t.due_at, live)
 
 
-def _event(
-    m: _Milestone, seq: int, recorded_at: str
-) -> tuple[int, int, datetime, str, str, dict[str, Any]]:
-    """The history entry of a new milestone: (ticket id, seq, at, kind, actor, data)."""
+def _event(m: _Milestone, recorded_at: str) -> HistoryEntry:
+    """The history entry of a new milestone."""
     data = {
         "metric": m.metric,
         "cycle": m.cycle,
@@ -206,7 +204,7 @@ def _event(
         "recorded_at": recorded_at,
     }
     kind = "sla.breached" if m.threshold == BREACH else "sla.warning"
-    return (m.ticket_id, seq, m.at, kind, SWEEP_ACTOR, data)
+    return HistoryEntry(kind, m.at, SWEEP_ACTOR, data)
 
 
 def _policy_target(policy: Policy, evaluation: Evaluation, metric: str) -> Target | None:
@@ -219,7 +217,7 @@ def _policy_target(policy: Policy, evaluation: Evaluation, metric: str) -> Targe
 
 
 def _outbox_rows(
-    ticket: DueTicket, policy: Policy, m: _Milestone, actions: Sequence[Action]
+    ticket: TicketAudience, policy: Policy, m: _Milestone, actions: Sequence[Action]
 ) -> Iterable[OutboxRow]:
     """The escalations of a new milestone as outbox rows (``services._outbox`` shapes). Each
     key names a milestone this transaction inserted, so it cannot be queued already."""

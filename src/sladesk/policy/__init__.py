@@ -9,14 +9,14 @@ documented in ``docs/policies.md``; every problem in a file is reported at once 
 :class:`~sladesk.errors.PolicyError` whose errors name the file, line, column and field path.
 """
 
-from sladesk.policy._durations import parse_duration, parse_threshold
+from sladesk.calendar import Duration, parse_duration
+from sladesk.policy._durations import parse_threshold
 from sladesk.policy._load import load_policy, load_policy_file, validate_policy
 from sladesk.policy._match import match_rule
 from sladesk.policy._model import (
     Action,
     Addon,
     Conditions,
-    Duration,
     Fulfilment,
     Metric,
     PauseCondition,

@@ -16,9 +16,9 @@ from typing import Any
 from sladesk.calendar import Calendar
 from sladesk.errors import CalendarSpecError, Location, PolicyError, SpecError
 from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
-from sladesk.policy._reader import Reader, describe, known_list, suggestion
+from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
-from sladesk.yaml_source import Document, Path, PathPart, load_yaml
+from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
 
 TOP_KEYS = (
     "policy",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from sladesk.policy._model import Conditions, Policy, Rule
 
 if TYPE_CHECKING:
-    from sladesk.sla._model import TicketFacts
+    from sladesk.sla import TicketFacts
 
 
 class Facts(Protocol):

@@ -13,6 +13,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from sladesk.calendar import Duration
+
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
 
@@ -45,16 +47,6 @@ class Status(StrEnum):
     ON_HOLD = "on_hold"
     SOLVED = "solved"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A target length: exact business time (``45m``, ``4h``, ``1h30m``) or business days
-    (``1bd``, ``10bd``). Exactly one of ``time`` / ``business_days`` is set."""
-
-    text: str
-    time: timedelta | None = None
-    business_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

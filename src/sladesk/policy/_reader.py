@@ -15,26 +15,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sladesk.errors import SpecError
-from sladesk.yaml_source import Document, Path, PathPart
+from sladesk.yaml_source import Document, Path, PathPart, describe
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-
-
-def describe(value: object) -> str:
-    """How a wrong value is named in a message: ``a list``, ``the number 3``, ``'abc'``."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
 
 
 def known_list(names: Iterable[str]) -> str:

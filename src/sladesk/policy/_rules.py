@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from sladesk.calendar import Duration, parse_duration
 from sladesk.errors import SpecError
-from sladesk.policy._durations import parse_duration, parse_threshold
+from sladesk.policy._durations import parse_threshold
 from sladesk.policy._match import covers
 from sladesk.policy._model import (
     Action,
     Conditions,
-    Duration,
     Fulfilment,
     Metric,
     PauseCondition,
@@ -29,8 +29,8 @@ from sladesk.policy._model import (
     Target,
     Threshold,
 )
-from sladesk.policy._reader import Reader, describe, known_list, suggestion
-from sladesk.yaml_source import Path, format_path
+from sladesk.policy._reader import Reader, known_list, suggestion
+from sladesk.yaml_source import Path, describe, format_path
 
 RULE_KEYS = ("name", "description", "when", "calendar", "targets")
 WHEN_KEYS = ("type", "priority", "plan", "addon", "channel", "organization", "tag", "attributes")

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import hashlib
 
-from sladesk.services._tickets_support import access_ticket, state_of
-from sladesk.services._views import AttachmentFile, AttachmentView
+from sladesk.services._dtos import AttachmentFile, AttachmentView
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
-from sladesk.store._repo_attachments import AttachmentRow
+from sladesk.store import AttachmentRow, UnitOfWork
 from sladesk.tickets import (
     Actor,
     InvalidRequest,
@@ -71,8 +69,8 @@ def add_attachment(
     size, digest = len(content), hashlib.sha256(content).hexdigest()
     now = clock.now()
     with uow:
-        ticket = access_ticket(uow, actor, ticket_id, for_update=True)
-        check_attach(state_of(ticket))
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+        check_attach(ticket.state)
         if message_id is not None:
             public = uow.attachments.message_public(ticket.id, message_id)
             if public is None or not can_see_message(actor, public):
@@ -85,7 +83,7 @@ def add_attachment(
             "path": None, "created_at": now,
         }  # fmt: skip
         attachment_id = uow.attachments.insert(values)
-        ticket.updated_at = now
+        uow.gateway.touch(ticket.id, now)
         uow.audit.add(
             now, actor.key, "sladesk.attachment.added",
             {"id": attachment_id, "message_id": message_id, "filename": name,
@@ -104,7 +102,7 @@ def list_attachments(
 ) -> list[AttachmentView]:
     """The ticket's attachments the caller may see, oldest first (metadata, no bytes)."""
     with uow.read_only():
-        ticket = access_ticket(uow, actor, ticket_id, for_update=False)
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=False)
         rows = uow.attachments.for_ticket(actor.scope, ticket.id, include_internal=actor.is_staff)
     return [_view(r) for r in rows]
 
@@ -115,7 +113,7 @@ def get_attachment(
     """One attachment of the ticket with its bytes; NotFound when the caller cannot see the
     ticket or the attachment (one on an internal note, for a contact)."""
     with uow.read_only():
-        ticket = access_ticket(uow, actor, ticket_id, for_update=False)
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=False)
         row, content = uow.attachments.get(
             actor.scope, ticket.id, attachment_id, include_internal=actor.is_staff
         )

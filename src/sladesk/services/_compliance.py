@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sladesk.services._views import ComplianceSummary, MetricCompliance
+from sladesk.services._dtos import ComplianceSummary, MetricCompliance
 from sladesk.services.clock import Clock
 from sladesk.sla import TargetState, state_at
 from sladesk.store import UnitOfWork

@@ -18,9 +18,7 @@ from sladesk.services._outbox import (
     outbox_message,
     recipient,
 )
-from sladesk.store import UnitOfWork
-from sladesk.store._repo_misc import AuditRow
-from sladesk.store._tables import Ticket
+from sladesk.store import AuditRow, StoredTicket, UnitOfWork
 from sladesk.tickets import Actor
 
 #: command code -> (webhook event, audiences told)
@@ -54,7 +52,7 @@ class Effects:
 def record_ticket_change(
     uow: UnitOfWork,
     actor: Actor,
-    ticket: Ticket,
+    ticket: StoredTicket,
     code: str,
     now: datetime,
     data: dict[str, Any] | None = None,
@@ -68,8 +66,7 @@ def record_ticket_change(
     audience = uow.audience.for_tickets([ticket.id])[ticket.id]
     effects = ticket_change(actor, ticket, code, now, data or {}, audience=audience,
                             seq=ticket.last_seq if seq is None else seq)  # fmt: skip
-    uow.audit.add_many([effects.audit])
-    uow.outbox.add_many(effects.outbox, now)
+    uow.gateway.record_effects([effects.audit], effects.outbox, now)
 
 
 def ticket_change(

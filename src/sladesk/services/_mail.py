@@ -32,14 +32,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sladesk.services._attachments import add_attachment
+from sladesk.services._dtos import MessageView, NewContact, NewTicket, TicketView
 from sladesk.services._outbox import OutboxRow, outbox_message
 from sladesk.services._people import create_contact
 from sladesk.services._tickets_read import get_ticket
 from sladesk.services._tickets_write import add_internal_note, create_ticket, reply_publicly
-from sladesk.services._views import MessageView, NewContact, NewTicket, TicketView
 from sladesk.services.clock import Clock
-from sladesk.store import MailPerson, MailRepository, UnitOfWork
-from sladesk.store._repo_misc import AuditRow
+from sladesk.store import AuditRow, MailPerson, MailRepository, UnitOfWork
 from sladesk.tickets import (
     Actor,
     Conflict,

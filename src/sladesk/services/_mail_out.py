@@ -19,11 +19,10 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from sladesk.services._dtos import TicketView
 from sladesk.services._tickets_read import get_ticket
-from sladesk.services._views import TicketView
 from sladesk.services.clock import Clock
-from sladesk.store import MailRepository, UnitOfWork
-from sladesk.store._tables import Agent, Contact, Organization
+from sladesk.store import Agent, Contact, MailRepository, Organization, UnitOfWork
 from sladesk.tickets import Actor, NotFound, Role
 
 __all__ = ["MailContext", "Recipient", "already_sent", "mail_context", "record_sent_mail"]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 
-from sladesk.services._views import (
+from sladesk.services._dtos import (
     UNSET,
     AgentChanges,
     AgentView,
@@ -25,8 +25,7 @@ from sladesk.services._views import (
     OrganizationView,
 )
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
-from sladesk.store._tables import Agent, Contact, Organization
+from sladesk.store import Agent, Contact, Organization, UnitOfWork
 from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound, Role, Scope
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")

@@ -7,12 +7,12 @@ from __future__ import annotations
 from sladesk.errors import PolicyError
 from sladesk.policy import load_policy
 from sladesk.policy import validate_policy as check_policy_text
+from sladesk.services._dtos import PolicyCheck, PolicyVersionView
 from sladesk.services._outbox import DEFAULT_ENDPOINT
-from sladesk.services._tickets_support import refresh_sla, require_role
-from sladesk.services._views import PolicyCheck, PolicyVersionView
+from sladesk.services._roles import require_role
+from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
-from sladesk.store._tables import PolicyVersion
+from sladesk.store import PolicyVersion, TicketChange, UnitOfWork
 from sladesk.tickets import Actor, Forbidden, Role, Scope
 
 _MOVING = ("new", "open", "pending_customer", "on_hold")
@@ -50,9 +50,11 @@ def publish_policy(
         uow.caches.keep_policy(row.id, policy)
         count = 0
         everything = Scope.all_organizations()
-        for ticket in uow.tickets.query(everything, status=_MOVING, limit=10**9):
-            ticket.policy_version_id = row.id
-            refresh_sla(uow, ticket, now)
+        for ticket in uow.gateway.find(everything, status=_MOVING, limit=10**9):
+            history = uow.gateway.sla_history(ticket.id)
+            evaluation = evaluate_ticket(uow, ticket, history, now, policy_version_id=row.id)
+            uow.gateway.apply(ticket, TicketChange(now, actor.key, evaluation,
+                                                   policy_version_id=row.id))  # fmt: skip
             count += 1
         uow.audit.add(now, actor.key, "sladesk.policy.published",
                       {"id": row.id, "name": policy.name, "version": policy.version,

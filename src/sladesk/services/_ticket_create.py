@@ -3,38 +3,41 @@ defaults, entitlements (channel, quota, community-only plans), the ticket number
 message, and the same answer for a repeated ``Idempotency-Key``.
 
 This is the hottest write, so it is written for it. Everything about the new ticket is
-decided in Python first (the pure rules, the SLA evaluation, every row), then the rows go
-out as Core statements, one per table: the ticket (its id and number back through
-RETURNING), its messages (their ids back), then its history, the projections, the audit
-entries and the outbox messages, which are held and written together at the commit (one
-statement on PostgreSQL: ``store/_db.py``). No ORM instance is built or flushed, nothing
-is read back, and the ticket row is inserted once, complete (status, history length, SLA
-queue columns). On SQLite, where the transaction holds the process's write lock, the work
-that needs no database (checking the input, cleaning the HTML) is done before it begins.
+decided in Python first (the pure rules, the SLA evaluation, its history and messages) and
+handed to the ticket gateway as one :class:`~sladesk.store.NewTicketRecord`
+(``TicketGateway.insert_new``: the ticket row complete, its messages, then its history and
+projections held with the audit entries and outbox messages, one statement on PostgreSQL at
+the commit). Nothing is read back. On SQLite, where the transaction holds the process's write
+lock, the work that needs no database (checking the input, cleaning the HTML) is done before
+it begins.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from sladesk.policy import Policy, Status
+from sladesk.services._dtos import NewTicket, TicketView
 from sladesk.services._effects import Effects, ticket_change
 from sladesk.services._idempotency import check_same_request, request_fingerprint
+from sladesk.services._message_html import sanitize
 from sladesk.services._outbox import KnownAudience
-from sladesk.services._tickets_support import (
-    evaluate_ticket,
-    sanitize,
-    ticket_view,
-)
-from sladesk.services._views import EventView, MessageView, NewTicket, TicketView
+from sladesk.services._ticket_sla import evaluate_ticket
+from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
-from sladesk.sla import Evaluation, Event, evaluate
-from sladesk.store import UnitOfWork, event_data, queue_columns, sla_events
-from sladesk.store._codec import facts_from_data
-from sladesk.store._repo_intake import CustomerOrganization, Intake
+from sladesk.sla import Evaluation, Event, TicketFacts, evaluate
+from sladesk.store import (
+    CustomerOrganization,
+    HistoryEntry,
+    Intake,
+    NewMessage,
+    NewTicketRecord,
+    UnitOfWork,
+    WriteConflict,
+    event_data,
+    sla_events,
+)
 from sladesk.tickets import (
     Actor,
     Entitlement,
@@ -44,7 +47,6 @@ from sladesk.tickets import (
     Scope,
     TicketState,
     apply,
-    can_see_event,
     check_entitlement,
     decide_create,
     first_message_authorship,
@@ -83,7 +85,7 @@ def create_ticket(
             view = _create(uow, actor, new, body_html, now, idempotency_key, fingerprint)
             uow.commit()
             return view
-    except IntegrityError:
+    except WriteConflict:
         if not idempotency_key:
             raise
         with uow.read_only():  # lost the race to a twin request: answer with its ticket
@@ -95,9 +97,11 @@ def create_ticket(
 
 
 def _existing(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> TicketView:
-    ticket = uow.tickets.get(actor.scope, ticket_id)
-    events = uow.events.sla_events(ticket.id)
-    return ticket_view(uow, actor, ticket, evaluate_ticket(uow, ticket, events, now, explain=True))
+    ticket = uow.gateway.load(ticket_id, actor.scope)
+    history = uow.gateway.history(ticket.id)
+    events = sla_events((e.kind, e.at, e.data) for e in history)
+    evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
+    return ticket_view(uow, actor, ticket, evaluation, history=history)
 
 
 def _check_input(new: NewTicket) -> None:
@@ -179,12 +183,8 @@ def _entitlement(
     if plan is not None and plan.ticket_quota is not None:
         # serialises this organisation's creates, so that the quota count holds
         uow.people.lock_organization(org.id)
-        used = uow.tickets.count_created(org.id, *quota_month(now, org.time_zone))
+        used = uow.gateway.count_created(org.id, *quota_month(now, org.time_zone))
     return check_entitlement(policy, org.plan, type_, channel, used)
-
-
-#: a history entry as stored: (kind, at, actor, data)
-_Entry = tuple[str, datetime, str, dict[str, Any]]
 
 
 def _create(
@@ -206,14 +206,17 @@ def _create(
     tags = sorted(set(new.tags))
 
     events = decide_create(actor, now=now, community_reply=ent.community)
-    history: list[_Entry] = [_entry(events[0], actor.key)]
+    history: list[HistoryEntry] = [_entry(events[0], actor.key)]
     quota_seq = community_seq = 0
     if ent.over_quota:
-        history.append(("quota_exceeded", now, "system", {"quota": ent.quota, "used": ent.used}))
+        history.append(
+            HistoryEntry("quota_exceeded", now, "system", {"quota": ent.quota, "used": ent.used})
+        )
         quota_seq = len(history)
     if ent.community:
         community_seq = len(history)
         history.extend(_entry(e, "system") for e in events[1:])
+    history = [replace(e, seq=n) for n, e in enumerate(history, start=1)]
 
     initial = TicketState(
         status=Status.NEW, priority=priority, type=type_,
@@ -221,74 +224,40 @@ def _create(
         tags=frozenset(tags),
     )  # fmt: skip
     state = apply(initial, events)
-    facts: dict[str, Any] = {
-        "type": type_, "priority": priority, "plan": org.plan if org else None,
-        "addons": list(org.addons) if org else [], "channel": channel,
-        "organization": org.slug if org else None, "tags": tags,
-        "attributes": dict(new.attributes),
-    }  # fmt: skip
-    if state.accepted:
-        facts["accepted"] = True
+    facts = TicketFacts(
+        type=type_, priority=priority, plan=org.plan if org else None,
+        addons=frozenset(org.addons) if org else frozenset(), channel=channel,
+        organization=org.slug if org else None, tags=frozenset(tags),
+        attributes=dict(new.attributes),
+    )  # fmt: skip
     evaluation: Evaluation | None = None
     if policy is not None and not ent.community:
         # the SLA history exactly as it will read back from the rows (same codec)
-        stored = sla_events((kind, at, data) for kind, at, _actor, data in history)
-        evaluation = evaluate(policy, facts_from_data(facts), stored, now, explain=True)
-    row = {
-        "subject": new.subject.strip(), "type": state.type, "priority": state.priority,
-        "status": state.status.value, "status_reason": state.status_reason, "channel": channel,
-        "requester_id": state.requester_id, "organization_id": state.organization_id,
-        "assignee_id": state.assignee_id, "team": state.team, "tags": sorted(state.tags),
-        "attributes": dict(new.attributes), "facts": facts,
-        "policy_version_id": intake.policy_version_id, "over_quota": ent.over_quota,
-        "community_answered": ent.community, "created_at": now, "updated_at": now,
-        "last_seq": len(history), **queue_columns(evaluation),
-    }  # fmt: skip
-    ticket_id, number = uow.tickets.insert(row)
+        stored = sla_events((e.kind, e.at, e.data) for e in history)
+        evaluation = evaluate(policy, facts, stored, now, explain=True)
 
     by = first_message_authorship(actor, contact.id if contact else None,
                                   contact.name if contact else None)  # fmt: skip
     messages = [
-        _message(ticket_id, by.kind, by.id, by.name, new.body.strip(), body_html, now,
-                 by.on_behalf_of_id, by.on_behalf_of_name),
+        _message(by.kind, by.id, by.name, new.body.strip(), body_html, now, by.on_behalf_of_id,
+                 by.on_behalf_of_name),
     ]  # fmt: skip
     if ent.over_quota:
         text = _text(policy, "quota_exceeded", locale, quota=ent.quota, used=ent.used)
-        messages.append(_message(ticket_id, "system", None, "sladesk", text, None, now))
+        messages.append(_message("system", None, "sladesk", text, None, now))
     if ent.community:
         text = _text(policy, "community_answer", locale, url=ent.community_url or "")
-        messages.append(_message(ticket_id, "system", None, "sladesk", text, None, now))
-    # the messages first: their ids come back, so they are written at once, while the rest
-    # is held and goes in one statement on PostgreSQL (``store/_db.py``)
-    message_ids = uow.messages.insert(messages)
-    uow.events.insert_first(ticket_id, history)
-    uow.projections.insert_first(ticket_id, evaluation, now)
-    if idempotency_key:
-        uow.idempotency.add(idempotency_key, actor.key, ticket_id, now, fingerprint)
-
-    view = TicketView(
-        id=ticket_id, number=number, subject=row["subject"], type=state.type,
-        priority=state.priority, status=row["status"], status_reason=state.status_reason,
-        channel=channel, organization_id=state.organization_id,
-        requester_id=state.requester_id, assignee_id=state.assignee_id, team=state.team,
-        tags=tuple(row["tags"]), attributes=dict(new.attributes), over_quota=ent.over_quota,
-        community_answered=ent.community, created_at=now, updated_at=now,
-        policy_version_id=intake.policy_version_id,
-        messages=tuple(
-            MessageView(id=id_, author_kind=m["author_kind"], author_id=m["author_id"],
-                        author_name=m["author_name"], public=True, kind="reply",
-                        body=m["body"], body_html=m["body_html"], call_summary=None,
-                        created_at=now, on_behalf_of_id=m["on_behalf_of_id"],
-                        on_behalf_of_name=m["on_behalf_of_name"])
-            for id_, m in zip(message_ids, messages, strict=True)  # all public
-        ),
-        history=tuple(
-            EventView(seq=seq, at=at, kind=kind, actor=who, data=dict(data))
-            for seq, (kind, at, who, data) in enumerate(history, start=1)
-            if can_see_event(actor, kind, data)
-        ),
-        sla=evaluation,
+        messages.append(_message("system", None, "sladesk", text, None, now))
+    record = NewTicketRecord(
+        subject=new.subject.strip(), channel=channel, state=state, facts=facts,
+        attributes=dict(new.attributes), policy_version_id=intake.policy_version_id,
+        over_quota=ent.over_quota, community_answered=ent.community, at=now, history=history,
+        messages=messages, evaluation=evaluation,
+        idempotency=(idempotency_key, actor.key, fingerprint) if idempotency_key else None,
     )  # fmt: skip
+    ticket, stored_messages = uow.gateway.insert_new(record)
+    # every message and history entry of a new ticket is public: nothing to read back
+    view = ticket_view(uow, actor, ticket, evaluation, messages=stored_messages, history=history)
     system = Actor.system()
     reach = KnownAudience(locale, org.time_zone if org else "UTC")
     changes: list[Effects] = []
@@ -302,26 +271,26 @@ def _create(
                                      seq=community_seq))  # fmt: skip
     changes.append(ticket_change(actor, view, "created", now, {"channel": channel},
                                  audience=reach, seq=len(history)))  # fmt: skip
-    uow.audit.add_many([c.audit for c in changes])
-    uow.outbox.add_many([m for c in changes for m in c.outbox], now)
+    uow.gateway.record_effects(
+        [c.audit for c in changes], [m for c in changes for m in c.outbox], now
+    )
     return view
 
 
-def _entry(event: Event, actor: str) -> _Entry:
-    return (event.kind.value, event.at, actor, event_data(event))
+def _entry(event: Event, actor: str) -> HistoryEntry:
+    return HistoryEntry(event.kind.value, event.at, actor, event_data(event))
 
 
 def _message(
-    ticket_id: int, author_kind: str, author_id: int | None, author_name: str, body: str,
+    author_kind: str, author_id: int | None, author_name: str, body: str,
     body_html: str | None, now: datetime, on_behalf_of_id: int | None = None,
     on_behalf_of_name: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """A public reply's column values (``body_html``: cleaned already, or None to render
-    ``body`` as paragraphs)."""
-    return {
-        "ticket_id": ticket_id, "author_kind": author_kind, "author_id": author_id,
-        "author_name": author_name, "public": True, "kind": "reply", "body": body,
-        "body_html": sanitize(body, None) if body_html is None else body_html,
-        "call_summary": None, "created_at": now, "on_behalf_of_id": on_behalf_of_id,
-        "on_behalf_of_name": on_behalf_of_name,
-    }  # fmt: skip
+) -> NewMessage:  # fmt: skip
+    """A public reply (``body_html``: cleaned already, or None to render ``body`` as
+    paragraphs); ``on_behalf_of_*``: the contact an agent wrote it for."""
+    return NewMessage(
+        author_kind=author_kind, author_id=author_id, author_name=author_name, public=True,
+        kind="reply", body=body,
+        body_html=sanitize(body, None) if body_html is None else body_html,
+        created_at=now, on_behalf_of_id=on_behalf_of_id, on_behalf_of_name=on_behalf_of_name,
+    )  # fmt: skip

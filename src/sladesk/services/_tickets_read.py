@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sladesk.policy import Status
-from sladesk.services._tickets_support import access_ticket, evaluate_ticket, ticket_view
-from sladesk.services._views import TicketFilters, TicketSummary, TicketView
+from sladesk.services._dtos import TicketFilters, TicketSummary, TicketView
+from sladesk.services._ticket_sla import evaluate_ticket
+from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork, sla_events
-from sladesk.store._tables import Ticket
+from sladesk.store import StoredTicket, UnitOfWork, sla_events
 from sladesk.tickets import Actor, InvalidRequest, check_storable_text
 
 #: the SLA states a queue can be filtered by (``none``: tickets without an SLA)
@@ -27,11 +27,11 @@ def get_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> T
     timeline (``explain``). NotFound when outside the caller's scope."""
     now = clock.now()
     with uow.read_only():
-        ticket = access_ticket(uow, actor, ticket_id, for_update=False)
-        rows = uow.events.rows(ticket.id)  # read once: for evaluation and for the history
-        events = sla_events((r.kind, r.at, r.data) for r in rows)
+        ticket = uow.gateway.load(ticket_id, actor.scope)
+        history = uow.gateway.history(ticket.id)  # read once: for evaluation and the view
+        events = sla_events((e.kind, e.at, e.data) for e in history)
         evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
-        return ticket_view(uow, actor, ticket, evaluation, event_rows=rows)
+        return ticket_view(uow, actor, ticket, evaluation, history=history)
 
 
 def list_tickets(
@@ -53,7 +53,7 @@ def list_tickets(
     now = clock.now()
     with uow.read_only():
         _check_filters(uow, f)
-        rows = uow.tickets.query(
+        rows = uow.gateway.find(
             actor.scope,
             status=f.status, priority=f.priority, type_=f.type,
             organization_id=f.organization_id, requester_id=f.requester_id,
@@ -100,7 +100,7 @@ def _check_known(field: str, values: tuple[str, ...], known: list[str] | tuple[s
             )
 
 
-def _time_left(uow: UnitOfWork, rows: list[Ticket], now: datetime) -> dict[int, timedelta]:
+def _time_left(uow: UnitOfWork, rows: list[StoredTicket], now: datetime) -> dict[int, timedelta]:
     """Business time to each row's earliest open deadline, on that target's calendar. One
     SELECT fetches, per ticket, the calendar name of the target that owns the deadline (the
     JSON field extracted by the database, matched on the deadline the ticket row already
@@ -124,21 +124,22 @@ def _time_left(uow: UnitOfWork, rows: list[Ticket], now: datetime) -> dict[int, 
     return out
 
 
-def _summary(t: Ticket, time_left: timedelta | None) -> TicketSummary:
+def _summary(t: StoredTicket, time_left: timedelta | None) -> TicketSummary:
+    s = t.state
     return TicketSummary(
         id=t.id,
         number=t.number,
         subject=t.subject,
-        type=t.type,
-        priority=t.priority,
-        status=t.status,
-        status_reason=t.status_reason,
+        type=s.type,
+        priority=s.priority,
+        status=s.status.value,
+        status_reason=s.status_reason,
         channel=t.channel,
-        organization_id=t.organization_id,
-        requester_id=t.requester_id,
-        assignee_id=t.assignee_id,
-        team=t.team,
-        tags=tuple(t.tags),
+        organization_id=s.organization_id,
+        requester_id=s.requester_id,
+        assignee_id=s.assignee_id,
+        team=s.team,
+        tags=tuple(sorted(s.tags)),
         over_quota=t.over_quota,
         created_at=t.created_at,
         updated_at=t.updated_at,

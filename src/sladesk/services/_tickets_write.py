@@ -13,27 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from sladesk.policy import Status
+from sladesk.services._dtos import TicketView
 from sladesk.services._effects import record_ticket_change
+from sladesk.services._message_html import sanitize
 from sladesk.services._ticket_create import create_ticket
-from sladesk.services._tickets_support import (
-    access_ticket,
-    fold_into_row,
-    policy_of,
-    refresh_sla,
-    sanitize,
-    state_of,
-    ticket_view,
-)
-from sladesk.services._views import TicketView
+from sladesk.services._ticket_sla import evaluate_ticket, policy_of
+from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
 from sladesk.sla import Event
-from sladesk.store import UnitOfWork
-from sladesk.store._tables import Message
+from sladesk.store import NewMessage, StoredTicket, TicketChange, UnitOfWork, sla_events
 from sladesk.tickets import (
     Actor,
     InvalidRequest,
     NotFound,
-    TicketState,
+    apply,
     decide_accept,
     decide_assign,
     decide_call,
@@ -78,7 +71,7 @@ def _run(
     clock: Clock,
     actor: Actor,
     ticket_id: int,
-    decide: Callable[[UnitOfWork, TicketState, datetime], list[Event]],
+    decide: Callable[[UnitOfWork, StoredTicket, datetime], list[Event]],
     code: Callable[[list[Event]], str] | str,
     *,
     message: _NewMessage | None = None,
@@ -86,33 +79,30 @@ def _run(
 ) -> TicketView:
     now = clock.now()
     with uow:
-        ticket = access_ticket(uow, actor, ticket_id, for_update=True)
-        events = decide(uow, state_of(ticket), now)
-        uow.events.append(ticket, events, actor.key)
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+        events = decide(uow, ticket, now)
+        history = uow.gateway.history(ticket.id)
         data = dict(data or {})
         if message is not None:
-            row = uow.messages.add(
-                Message(
-                    ticket_id=ticket.id,
-                    author_kind=actor.kind.value,
-                    author_id=actor.id,
-                    author_name=actor.name,
-                    public=message.public,
-                    kind=message.kind,
-                    body=message.body,
+            (stored,) = uow.gateway.add_messages(ticket.id, [
+                NewMessage(
+                    author_kind=actor.kind.value, author_id=actor.id, author_name=actor.name,
+                    public=message.public, kind=message.kind, body=message.body,
                     body_html=sanitize(message.body, message.body_html),
-                    call_summary=message.call_summary,
-                    created_at=now,
+                    call_summary=message.call_summary, created_at=now,
                 )
-            )
-            data["message_id"] = row.id
+            ])  # fmt: skip
+            data["message_id"] = stored.id
             data["public"] = message.public
-        fold_into_row(ticket, events, now)
-        evaluation = refresh_sla(uow, ticket, now, explain=True)  # the answer: as get_ticket
+        sla = sla_events((e.kind, e.at, e.data) for e in history) + events
+        evaluation = evaluate_ticket(uow, ticket, sla, now, explain=True)  # the answer too
+        change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
+        after = uow.gateway.apply(ticket, change)
         record_ticket_change(
-            uow, actor, ticket, code if isinstance(code, str) else code(events), now, data
+            uow, actor, after, code if isinstance(code, str) else code(events), now, data
         )
-        view = ticket_view(uow, actor, ticket, evaluation)
+        entries = [*history, *change.entries(after=ticket.last_seq)]
+        view = ticket_view(uow, actor, after, evaluation, history=entries)
         uow.commit()
     return view
 
@@ -128,7 +118,7 @@ def accept_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -
     """Support accepts the ticket (starts clocks whose policy says ``start: accepted``)."""
     return _run(
         uow, clock, actor, ticket_id,
-        lambda _u, s, now: decide_accept(s, actor, now=now), "accepted",
+        lambda _u, t, now: decide_accept(t.state, actor, now=now), "accepted",
     )  # fmt: skip
 
 
@@ -144,8 +134,8 @@ def reply_publicly(
     """A public message by an agent (fulfils responses) or by the customer."""
     code = "replied.customer" if actor.is_contact else "replied.agent"
 
-    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        return decide_reply(s, actor, body, now=now)
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_reply(t.state, actor, body, now=now)
 
     return _run(
         uow, clock, actor, ticket_id, decide, code,
@@ -164,8 +154,8 @@ def add_internal_note(
 ) -> TicketView:
     """A note only support sees."""
 
-    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        return decide_internal_note(s, actor, body, now=now)
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_internal_note(t.state, actor, body, now=now)
 
     return _run(
         uow, clock, actor, ticket_id, decide, "note.added",
@@ -179,8 +169,8 @@ def log_call(
     """A phone/video call, recorded in writing: the summary (required) is what was agreed,
     and the customer sees it."""
 
-    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        return decide_call(s, actor, summary, now=now)
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_call(t.state, actor, summary, now=now)
 
     text = summary.strip() if summary else ""
     return _run(
@@ -198,8 +188,8 @@ def assign_ticket(
     assignee_id: int | None,
     team: str | None = None,
 ) -> TicketView:
-    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        events = decide_assign(s, actor, assignee_id, team, now=now)
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        events = decide_assign(t.state, actor, assignee_id, team, now=now)
         if assignee_id is not None:
             try:
                 agent = u.people.agent(assignee_id)
@@ -226,8 +216,8 @@ def change_status(
     """Move the ticket in the status machine; ``on_hold`` needs a reason."""
     parse_status(status)
 
-    def decide(_u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        return decide_status_change(s, actor, status, reason, now=now)
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_status_change(t.state, actor, status, reason, now=now)
 
     def code(events: list[Event]) -> str:
         if status == Status.OPEN.value:
@@ -245,11 +235,10 @@ def change_priority(
     """Re-prioritise with a reason the customer sees; the targets follow the new priority,
     counted from the original start."""
 
-    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        ticket = u.tickets.get(actor.scope, ticket_id)
-        policy = policy_of(u, ticket)
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        policy = policy_of(u, t)
         known = [p.key for p in policy.priorities] if policy else None
-        return decide_priority_change(s, actor, priority, reason, now=now, known=known)
+        return decide_priority_change(t.state, actor, priority, reason, now=now, known=known)
 
     return _run(
         uow, clock, actor, ticket_id, decide, "priority.changed",
@@ -265,11 +254,10 @@ def change_type(
     type: str,
     reason: str | None = None,
 ) -> TicketView:
-    def decide(u: UnitOfWork, s: TicketState, now: datetime) -> list[Event]:
-        ticket = u.tickets.get(actor.scope, ticket_id)
-        policy = policy_of(u, ticket)
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        policy = policy_of(u, t)
         known = list(policy.types) if policy else None
-        return decide_type_change(s, actor, type, reason, now=now, known=known)
+        return decide_type_change(t.state, actor, type, reason, now=now, known=known)
 
     return _run(
         uow, clock, actor, ticket_id, decide, "type.changed", data={"type": type, "reason": reason}
@@ -281,7 +269,7 @@ def solve_ticket(
 ) -> TicketView:
     return _run(
         uow, clock, actor, ticket_id,
-        lambda _u, s, now: decide_solve(s, actor, reason, now=now), "solved",
+        lambda _u, t, now: decide_solve(t.state, actor, reason, now=now), "solved",
         data={"reason": reason},
     )  # fmt: skip
 
@@ -291,7 +279,7 @@ def reopen_ticket(
 ) -> TicketView:
     return _run(
         uow, clock, actor, ticket_id,
-        lambda _u, s, now: decide_reopen(s, actor, reason, now=now), "reopened",
+        lambda _u, t, now: decide_reopen(t.state, actor, reason, now=now), "reopened",
         data={"reason": reason},
     )  # fmt: skip
 
@@ -302,6 +290,6 @@ def close_ticket(
     """Closed is final. An unsolved ticket is closed only with a reason (the evidence)."""
     return _run(
         uow, clock, actor, ticket_id,
-        lambda _u, s, now: decide_close(s, actor, reason, now=now), "closed",
+        lambda _u, t, now: decide_close(t.state, actor, reason, now=now), "closed",
         data={"reason": reason},
     )  # fmt: skip

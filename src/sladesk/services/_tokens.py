@@ -21,11 +21,9 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from sladesk.services._views import IssuedToken, TokenView
+from sladesk.services._dtos import IssuedToken, TokenView
 from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
-from sladesk.store._repo_misc import TokenOwner
-from sladesk.store._tables import ApiToken
+from sladesk.store import ApiToken, TokenOwner, UnitOfWork
 from sladesk.tickets import (
     Actor,
     AuthenticationFailed,

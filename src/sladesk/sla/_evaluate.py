@@ -50,9 +50,8 @@ from operator import attrgetter
 from typing import Final
 
 from sladesk.errors import NaiveDatetimeError
-from sladesk.policy._model import Metric, Policy
+from sladesk.policy import Metric, Policy
 from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, td_us, to_us
-from sladesk.sla._compiled import CompiledPolicy, Stretch, compiled
 from sladesk.sla._construct import make_evaluation, make_ticket_facts
 from sladesk.sla._model import (
     Author,
@@ -63,6 +62,7 @@ from sladesk.sla._model import (
     TargetState,
     TicketFacts,
 )
+from sladesk.sla._prepared import CompiledPolicy, Stretch, compiled
 from sladesk.sla._targets import (
     ACCEPTED,
     ASSIGNED,

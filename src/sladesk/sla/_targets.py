@@ -20,11 +20,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
-from sladesk.policy._model import Metric
+from sladesk.policy import Metric
 from sladesk.sla._clocks import US, BusinessTime
-from sladesk.sla._compiled import CompiledTarget, Length
 from sladesk.sla._construct import make_cycle, make_target_result, make_warning
 from sladesk.sla._model import Cycle, Segment, TargetResult, TargetState, Warning
+from sladesk.sla._prepared import CompiledTarget, Length
 
 # Digested event codes (built by ``_evaluate._digest``).
 CREATED: Final = 0

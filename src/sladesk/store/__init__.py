@@ -11,25 +11,69 @@ from sladesk.store._codec import (
     event_from_row,
     facts_from_data,
     sla_events,
-    ticket_facts,
 )
 from sladesk.store._engine import make_engine, make_sqlite_writer
+from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
+from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
-from sladesk.store._repo_sweep import DueTicket, SweepRepository
 from sladesk.store._repo_tickets import queue_columns
+from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._tables import (
+    Agent,
+    ApiToken,
+    Contact,
+    Organization,
+    OutboxMessage,
+    PolicyVersion,
+)
+from sladesk.store._ticket_gateway import TicketGateway
+from sladesk.store._ticket_values import (
+    AuditRow,
+    DueTicket,
+    HistoryEntry,
+    NewMessage,
+    NewTicketRecord,
+    OutboxEntry,
+    StoredMessage,
+    StoredTicket,
+    SweptTicket,
+    TicketChange,
+)
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
+    "Agent",
+    "ApiToken",
+    "AttachmentRow",
+    "AuditRow",
     "Caches",
+    "Contact",
+    "CustomerOrganization",
     "DueTicket",
+    "HistoryEntry",
+    "Intake",
+    "NewMessage",
+    "NewTicketRecord",
+    "Organization",
+    "OutboxEntry",
+    "OutboxMessage",
+    "PolicyVersion",
+    "Requester",
+    "StoredMessage",
+    "StoredTicket",
+    "SweptTicket",
     "MailPerson",
     "MailRecord",
     "MailRepository",
-    "SweepRepository",
     "TicketAudience",
+    "TicketChange",
+    "TicketGateway",
+    "TokenOwner",
     "UnitOfWork",
+    "WriteConflict",
     "event_data",
     "event_from_row",
     "facts_from_data",
@@ -37,6 +81,5 @@ __all__ = [
     "make_sqlite_writer",
     "queue_columns",
     "sla_events",
-    "ticket_facts",
     "upgrade",
 ]

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sladesk.sla import Author, Event, EventKind, TicketFacts
-from sladesk.store._tables import Ticket
 
 _SLA_KINDS = frozenset(k.value for k in EventKind)
 
@@ -66,15 +65,22 @@ def sla_events(rows: Iterable[tuple[str, Any, Mapping[str, Any]]]) -> list[Event
     return out
 
 
-def ticket_facts(ticket: Ticket) -> TicketFacts:
-    """The facts SLA rules match on, as the ticket was created (stored in ``tickets.facts``
-    by ``create_ticket``)."""
-    return facts_from_data(ticket.facts)
+def facts_data(facts: TicketFacts, *, accepted: bool) -> dict[str, Any]:
+    """The JSON of ``tickets.facts``: ``facts`` and whether support accepted the ticket."""
+    data: dict[str, Any] = {
+        "type": facts.type, "priority": facts.priority, "plan": facts.plan,
+        "addons": sorted(facts.addons), "channel": facts.channel,
+        "organization": facts.organization, "tags": sorted(facts.tags),
+        "attributes": dict(facts.attributes),
+    }  # fmt: skip
+    if accepted:
+        data["accepted"] = True
+    return data
 
 
 def facts_from_data(f: Mapping[str, Any]) -> TicketFacts:
-    """:func:`ticket_facts` from the JSON of ``tickets.facts`` itself (a ticket being
-    created has no row object yet)."""
+    """The facts SLA rules match on, from the JSON of ``tickets.facts`` (as the ticket was
+    created)."""
     return TicketFacts(
         type=str(f["type"]),
         priority=str(f["priority"]),

@@ -7,7 +7,7 @@ that was a new backend (a fork, authentication, cold catalog caches: millisecond
 both sides) for a good share of the requests, 60–125 new backends in 20 s at 300 creations a
 second, which made each request dearer exactly when the server was short of CPU. A thread
 that finds every connection taken now waits for one (the API runs no more route threads than
-there are connections, ``api/_routing.py``, so its routes never do); the number of
+there are connections, ``http/_one_hop.py``, so its routes never do); the number of
 PostgreSQL backends is at most ``pool_size`` per process, whatever the load
 (``tests/e2e/test_serve_overload.py``).
 

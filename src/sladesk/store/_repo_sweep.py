@@ -1,10 +1,10 @@
-"""The SLA sweep's statements (``sladesk.jobs.sweep``): a batch of due tickets read and
+"""The SLA sweep's set statements, behind ``TicketGateway`` (``claim_due``,
+``sla_histories``, ``record_milestones``, ``apply_batch``): a batch of due tickets read and
 written as sets, a fixed number of statements per batch whatever its size.
 
-The sweep is the one writer that touches hundreds of tickets per transaction, so it does
-not go through the per-ticket repositories: the ticket rows come back as plain
-:class:`DueTicket` values (no ORM identity map, no change tracking: the batch's UPDATE is
-written here, once), and every table's rows go in as one statement through
+The sweep is the one writer that touches hundreds of tickets per transaction, so its rows do
+not go through the per-ticket statements: no ORM identity map, no change tracking (the
+batch's UPDATE is written here, once), and every table's rows go in as one statement through
 :mod:`sladesk.store._bulk`. The projection rows and queue columns are the same functions
 the ticket use cases write them with (``_repo_tickets``).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -23,8 +22,7 @@ from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
 from sladesk.store._codec import sla_events
 from sladesk.store._db import Repository
-from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE
-from sladesk.store._repo_tickets import _projection_rows
+from sladesk.store._repo_tickets import projection_rows
 from sladesk.store._tables import (
     OutboxMessage,
     SlaMilestone,
@@ -33,32 +31,13 @@ from sladesk.store._tables import (
     TicketEvent,
 )
 
-__all__ = ["DueTicket", "SweepRepository"]
+__all__ = ["SweepRepository"]
 
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
 _MILESTONES = cast(Table, SlaMilestone.__table__)
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
-
-#: the columns of a ticket the sweep reads
-_DUE = (
-    select(
-        Ticket.id,
-        Ticket.number,
-        Ticket.subject,
-        Ticket.priority,
-        Ticket.organization_id,
-        Ticket.policy_version_id,
-        Ticket.facts,
-        Ticket.last_seq,
-        Ticket.sla_state,
-        Ticket.sla_due_at,
-        *PEOPLE_COLUMNS,  # who its escalations go to (outbox payloads)
-    )
-    .select_from(WITH_PEOPLE)
-    .order_by(Ticket.next_sla_event_at)
-)
 
 _SLA_KINDS = [k.value for k in EventKind]
 
@@ -71,45 +50,11 @@ OUTBOX_COLUMNS = ("kind", "key", "payload")
 TICKET_COLUMNS = ("id", "last_seq", "sla_state", "sla_due_at", "next_sla_event_at")
 
 
-@dataclass(frozen=True, slots=True)
-class DueTicket:
-    """What the sweep reads of a due ticket (locked for the transaction on PostgreSQL)."""
-
-    id: int
-    number: int
-    subject: str
-    priority: str
-    organization_id: int | None
-    policy_version_id: int | None
-    facts: dict[str, Any]
-    last_seq: int
-    sla_state: str | None
-    sla_due_at: datetime | None
-    status: str
-    type: str
-    requester_id: int | None
-    assignee_id: int | None
-    team: str | None
-    dedicated_agent_id: int | None
-    locale: str
-    time_zone: str
-
-
 class SweepRepository(Repository):
     def anything_due(self, now: datetime) -> bool:
         """Whether any ticket's next SLA instant is not after ``now`` (one index probe)."""
         stmt = select(Ticket.id).where(Ticket.next_sla_event_at <= now).limit(1)
         return self.session.execute(stmt).first() is not None
-
-    def claim(self, now: datetime, limit: int) -> list[DueTicket]:
-        """Up to ``limit`` tickets whose next SLA instant is not after ``now``, earliest first
-        (an index range scan on ``next_sla_event_at``). On PostgreSQL the rows are locked
-        ``FOR UPDATE SKIP LOCKED``: other sweepers take other tickets, and a ticket use case
-        waits for this transaction (it locks the ticket row first too)."""
-        stmt = _DUE.where(Ticket.next_sla_event_at <= now).limit(limit)
-        if self.db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
-        return [DueTicket(*row) for row in self.session.execute(stmt)]
 
     def histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
         """The SLA events of every ticket of the batch, in one query (a ticket without any:
@@ -175,7 +120,7 @@ class SweepRepository(Repository):
         rows: list[dict[str, Any]] = []
         for ticket_id, evaluation in items:
             if evaluation is not None:
-                rows.extend(_projection_rows(ticket_id, evaluation, now))
+                rows.extend(projection_rows(ticket_id, evaluation, now))
         if rows:
             columns = list(rows[0])
             insert_rows(

@@ -1,5 +1,8 @@
-"""Tickets, their append-only history, messages and SLA projections. Every query that a
-customer can reach takes a :class:`~sladesk.tickets.Scope`; outside it is NotFound."""
+"""What the ticket gateway (``store/_ticket_gateway.py``) builds on, and the ticket reads
+that are not the gateway's: scoping by :class:`~sladesk.tickets.Scope` (outside it is
+NotFound), the ticket list's filters (:func:`ticket_query`), ticket numbers, the projection
+rows and queue columns of an evaluation, and reads of the projections (the queue's deadline
+calendars, compliance)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
-    delete,
     func,
     insert,
     or_,
@@ -20,16 +22,13 @@ from sqlalchemy import (
     update,
 )
 
-from sladesk.sla import Evaluation, Event, TargetResult, TargetState, rollup
-from sladesk.store._codec import event_data, sla_events
+from sladesk.sla import Evaluation, TargetResult, TargetState, rollup
 from sladesk.store._db import Repository
 from sladesk.store._tables import (
     DONE_STATUSES,
     Counter,
-    Message,
     SlaProjection,
     Ticket,
-    TicketEvent,
 )
 from sladesk.tickets import NotFound, Scope
 
@@ -61,13 +60,65 @@ _NEXT_NUMBER = (
     .returning(_COUNTERS.c.value)
 )
 
-_TICKETS = cast(Table, Ticket.__table__)
-_EVENTS = cast(Table, TicketEvent.__table__)
-_MESSAGES = cast(Table, Message.__table__)
-#: a new ticket's row, complete; the id (and on PostgreSQL the number) come back with it
-_INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id, _TICKETS.c.number)
-_INSERT_EVENTS = insert(_EVENTS)
-_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+
+def ticket_query(
+    base: Select[*_Ts],
+    scope: Scope,
+    *,
+    status: Sequence[str] = (),
+    priority: Sequence[str] = (),
+    type_: Sequence[str] = (),
+    organization_id: int | None = None,
+    requester_id: int | None = None,
+    assignee_id: int | None = None,
+    team: str | None = None,
+    channel: str | None = None,
+    sla_state: Sequence[str] = (),
+    over_quota: bool | None = None,
+    open_only: bool = False,
+    text_contains: str | None = None,
+    order_by_due: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    unassigned: bool = False,
+) -> Select[*_Ts]:
+    """``base`` (a SELECT from ``tickets``) filtered, ordered and paged."""
+    stmt = scoped(base, scope)
+    if status:
+        stmt = stmt.where(Ticket.status.in_(status))
+    if open_only:
+        stmt = stmt.where(OPEN)
+    if priority:
+        stmt = stmt.where(Ticket.priority.in_(priority))
+    if type_:
+        stmt = stmt.where(Ticket.type.in_(type_))
+    if organization_id is not None:
+        stmt = stmt.where(Ticket.organization_id == organization_id)
+    if requester_id is not None:
+        stmt = stmt.where(Ticket.requester_id == requester_id)
+    if assignee_id is not None:
+        stmt = stmt.where(Ticket.assignee_id == assignee_id)
+    if unassigned:
+        stmt = stmt.where(Ticket.assignee_id.is_(None))
+    if team is not None:
+        stmt = stmt.where(Ticket.team == team)
+    if channel is not None:
+        stmt = stmt.where(Ticket.channel == channel)
+    if sla_state:
+        states = [s for s in sla_state if s != "none"]
+        cond = Ticket.sla_state.in_(states)
+        stmt = stmt.where(or_(cond, Ticket.sla_state.is_(None)) if "none" in sla_state else cond)
+    if over_quota is not None:
+        stmt = stmt.where(Ticket.over_quota.is_(over_quota))
+    if text_contains:
+        # autoescape: ``%``, ``_`` and the escape character are matched as themselves
+        subject = func.lower(Ticket.subject)
+        stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
+    if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
+        stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
+    else:  # with OPEN: a top-N scan of ix_tickets_open_created, read backwards
+        stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return stmt.limit(limit).offset(offset)
 
 
 class TicketRepository(Repository):
@@ -77,17 +128,6 @@ class TicketRepository(Repository):
         if self.db.dialect == "postgresql":
             return int(self.db.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one())
         return int(self.db.execute(_NEXT_NUMBER).scalar_one())
-
-    def insert(self, values: dict[str, Any]) -> tuple[int, int]:
-        """INSERT a new ticket from its column values (everything but ``id`` and ``number``),
-        as one Core statement; its (id, number). The number: on PostgreSQL the column's
-        default (``nextval``), back with the id through RETURNING; on SQLite the counter
-        row. No ORM instance: creating tickets is the hottest write, and a unit-of-work
-        flush of one object costs more than the statement."""
-        if self.db.dialect != "postgresql":
-            values = {**values, "number": self.next_number()}
-        id_, number = self.db.execute(_INSERT_TICKET, values).one()
-        return int(id_), int(number)
 
     def get(self, scope: Scope, ticket_id: int, *, for_update: bool = False) -> Ticket:
         """The ticket if ``scope`` may see it; NotFound otherwise (never Forbidden)."""
@@ -99,66 +139,6 @@ class TicketRepository(Repository):
             raise NotFound("ticket", ticket_id)
         return ticket
 
-    def query(
-        self,
-        scope: Scope,
-        *,
-        status: Sequence[str] = (),
-        priority: Sequence[str] = (),
-        type_: Sequence[str] = (),
-        organization_id: int | None = None,
-        requester_id: int | None = None,
-        assignee_id: int | None = None,
-        team: str | None = None,
-        channel: str | None = None,
-        sla_state: Sequence[str] = (),
-        over_quota: bool | None = None,
-        open_only: bool = False,
-        text_contains: str | None = None,
-        order_by_due: bool = False,
-        limit: int = 50,
-        offset: int = 0,
-        unassigned: bool = False,
-    ) -> list[Ticket]:
-        stmt = scoped(select(Ticket), scope)
-        if status:
-            stmt = stmt.where(Ticket.status.in_(status))
-        if open_only:
-            stmt = stmt.where(OPEN)
-        if priority:
-            stmt = stmt.where(Ticket.priority.in_(priority))
-        if type_:
-            stmt = stmt.where(Ticket.type.in_(type_))
-        if organization_id is not None:
-            stmt = stmt.where(Ticket.organization_id == organization_id)
-        if requester_id is not None:
-            stmt = stmt.where(Ticket.requester_id == requester_id)
-        if assignee_id is not None:
-            stmt = stmt.where(Ticket.assignee_id == assignee_id)
-        if unassigned:
-            stmt = stmt.where(Ticket.assignee_id.is_(None))
-        if team is not None:
-            stmt = stmt.where(Ticket.team == team)
-        if channel is not None:
-            stmt = stmt.where(Ticket.channel == channel)
-        if sla_state:
-            states = [s for s in sla_state if s != "none"]
-            cond = Ticket.sla_state.in_(states)
-            stmt = stmt.where(
-                or_(cond, Ticket.sla_state.is_(None)) if "none" in sla_state else cond
-            )
-        if over_quota is not None:
-            stmt = stmt.where(Ticket.over_quota.is_(over_quota))
-        if text_contains:
-            # autoescape: ``%``, ``_`` and the escape character are matched as themselves
-            subject = func.lower(Ticket.subject)
-            stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
-        if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
-            stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
-        else:  # with OPEN: a top-N scan of ix_tickets_open_created, read backwards
-            stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        return list(self.session.execute(stmt.limit(limit).offset(offset)).scalars())
-
     def count_created(self, organization_id: int, start: datetime, end: datetime) -> int:
         stmt = select(func.count(Ticket.id)).where(
             Ticket.organization_id == organization_id,
@@ -166,69 +146,6 @@ class TicketRepository(Repository):
             Ticket.created_at < end,
         )
         return int(self.db.execute(stmt).scalar_one())
-
-
-class EventRepository(Repository):
-    def append(self, ticket: Ticket, events: Sequence[Event], actor: str) -> list[TicketEvent]:
-        """Append SLA events to ``ticket``'s history (the ticket row should be locked)."""
-        return [self.append_raw(ticket, e.kind.value, e.at, actor, event_data(e)) for e in events]
-
-    def append_raw(
-        self, ticket: Ticket, kind: str, at: datetime, actor: str, data: dict[str, Any]
-    ) -> TicketEvent:
-        """Append any history entry (``sla_warning``, ``escalated``...)."""
-        ticket.last_seq += 1
-        row = TicketEvent(
-            ticket_id=ticket.id, seq=ticket.last_seq, at=at, kind=kind, actor=actor, data=data
-        )
-        self.session.add(row)
-        return row
-
-    def insert_first(
-        self, ticket_id: int, entries: Sequence[tuple[str, datetime, str, dict[str, Any]]]
-    ) -> None:
-        """The history of a ticket inserted in this transaction (see
-        :meth:`TicketRepository.insert`), numbered 1..n: one INSERT, held until the unit of
-        work's next statement (``Db.insert_later``). The ticket row's ``last_seq`` must
-        already be ``len(entries)``."""
-        rows = [
-            {"ticket_id": ticket_id, "seq": seq, "at": at, "kind": kind, "actor": actor,
-             "data": data}
-            for seq, (kind, at, actor, data) in enumerate(entries, start=1)
-        ]  # fmt: skip
-        self.db.insert_later(_INSERT_EVENTS, _EVENTS, rows)
-
-    def rows(self, ticket_id: int) -> list[TicketEvent]:
-        stmt = (
-            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.seq)
-        )
-        return list(self.session.execute(stmt).scalars())
-
-    def sla_events(self, ticket_id: int) -> list[Event]:
-        stmt = (
-            select(TicketEvent.kind, TicketEvent.at, TicketEvent.data)
-            .where(TicketEvent.ticket_id == ticket_id)
-            .order_by(TicketEvent.seq)
-        )
-        return sla_events((k, a, d) for k, a, d in self.session.execute(stmt))
-
-
-class MessageRepository(Repository):
-    def add(self, message: Message) -> Message:
-        self.session.add(message)
-        self.session.flush()
-        return message
-
-    def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """INSERT messages given as column values, in one statement; their ids, in order."""
-        result = self.db.execute(_INSERT_MESSAGES, list(rows))
-        return [int(i) for i in result.scalars()]
-
-    def for_ticket(self, ticket_id: int, *, include_internal: bool) -> list[Message]:
-        stmt = select(Message).where(Message.ticket_id == ticket_id)
-        if not include_internal:
-            stmt = stmt.where(Message.public.is_(True))
-        return list(self.session.execute(stmt.order_by(Message.id)).scalars())
 
 
 def _target_next(t: TargetResult, now: datetime) -> datetime | None:
@@ -245,7 +162,7 @@ def _seconds(value: Any) -> float | None:
     return None if value is None else float(value.total_seconds())
 
 
-def _projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> list[dict[str, Any]]:
+def projection_rows(ticket_id: int, evaluation: Evaluation, now: datetime) -> list[dict[str, Any]]:
     return [
         {
             "ticket_id": ticket_id,
@@ -288,7 +205,7 @@ def queue_columns(evaluation: Evaluation | None) -> dict[str, Any]:
     }
 
 
-def _has_passed_milestone(evaluation: Evaluation | None) -> bool:
+def has_passed_milestone(evaluation: Evaluation | None) -> bool:
     if evaluation is None:
         return False
     for t in evaluation.targets:
@@ -304,37 +221,8 @@ _INSERT_PROJECTIONS = insert(_PROJECTIONS)
 
 
 class ProjectionRepository(Repository):
-    """The ``sla_projections`` rows of a ticket (one per target) and the queue columns of its
-    row. Rows go out as Core statements (one DELETE, one executemany INSERT): they are never
-    read back as objects in the transaction that writes them."""
-
-    def save(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
-        """Replace ``ticket``'s projection rows with ``evaluation`` (None: no SLA) and keep
-        the queue columns of the ticket row (worst state, earliest due, next event)."""
-        self.session.execute(
-            delete(SlaProjection).where(SlaProjection.ticket_id == ticket.id),
-            execution_options={"synchronize_session": False},
-        )
-        self._insert(ticket, evaluation, now)
-        if _has_passed_milestone(evaluation):
-            # A warning or breach may have passed since the last sweep (a reply after the
-            # deadline, a re-prioritisation that makes the ticket late): keep the ticket due
-            # so the sweep records it. Its milestones are unique, so a second visit is a no-op.
-            ticket.next_sla_event_at = now
-
-    def insert_first(self, ticket_id: int, evaluation: Evaluation | None, now: datetime) -> None:
-        """The projection rows of a ticket inserted in this transaction with its queue
-        columns already set (:func:`queue_columns`): nothing to delete or update."""
-        if evaluation is not None and evaluation.targets:
-            rows = _projection_rows(ticket_id, evaluation, now)
-            self.db.insert_later(_INSERT_PROJECTIONS, _PROJECTIONS, rows)
-
-    def _insert(self, ticket: Ticket, evaluation: Evaluation | None, now: datetime) -> None:
-        for key, value in queue_columns(evaluation).items():
-            if getattr(ticket, key) != value:
-                setattr(ticket, key, value)
-        if evaluation is not None and evaluation.targets:
-            self.session.execute(_INSERT_PROJECTIONS, _projection_rows(ticket.id, evaluation, now))
+    """Reads of the ``sla_projections`` rows (one per target of a ticket); they are written
+    by the ticket gateway (``store/_ticket_gateway.py``)."""
 
     def deadline_calendars(self, ticket_ids: Sequence[int]) -> list[tuple[int, str | None]]:
         """(ticket id, calendar name) of the open target owning each ticket's ``sla_due_at``

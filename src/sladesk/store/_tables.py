@@ -183,6 +183,10 @@ class TicketEvent(Base):
 
 class Message(Base):
     __tablename__ = "messages"
+    #: a message's identity on its channel (migration 0008); NULLs never collide
+    __table_args__ = (
+        Index("ix_messages_channel_external_id", "channel", "external_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(
         Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
@@ -199,6 +203,8 @@ class Message(Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     call_summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(500))
 
 
 class Attachment(Base):

@@ -1,8 +1,8 @@
 """The unit of work: ``with uow:`` is one transaction, and the repositories hang off it.
 
     with uow:
-        ticket = uow.tickets.get(actor.scope, ticket_id, for_update=True)
-        uow.events.append(ticket, events, actor=actor.key)
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+        uow.gateway.apply(ticket, TicketChange(now, actor.key, evaluation, events, state))
         uow.commit()
 
 Leaving the block without ``commit()`` rolls back, so a use case that raises writes nothing.
@@ -31,28 +31,27 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sladesk.store._caches import Caches
 from sladesk.store._db import Db
 from sladesk.store._engine import SQLITE_BEGIN
+from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_attachments import AttachmentRepository
 from sladesk.store._repo_audience import AudienceRepository
+from sladesk.store._repo_audit import AuditRepository
+from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_intake import IntakeRepository
-from sladesk.store._repo_misc import (
-    AuditRepository,
-    IdempotencyRepository,
-    OutboxRepository,
-    TokenRepository,
-)
+from sladesk.store._repo_outbox import OutboxRepository
 from sladesk.store._repo_people import PeopleRepository
 from sladesk.store._repo_policies import PolicyRepository
 from sladesk.store._repo_tickets import (
-    EventRepository,
-    MessageRepository,
     ProjectionRepository,
     TicketRepository,
 )
+from sladesk.store._repo_tokens import TokenRepository
+from sladesk.store._ticket_gateway import TicketGateway
 
 _LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -70,9 +69,8 @@ def _writer_lock(engine: Engine) -> threading.RLock:
 
 
 class UnitOfWork:
+    gateway: TicketGateway
     tickets: TicketRepository
-    events: EventRepository
-    messages: MessageRepository
     projections: ProjectionRepository
     outbox: OutboxRepository
     audience: AudienceRepository
@@ -153,9 +151,8 @@ class UnitOfWork:
             self._read_only = False
             raise
         db = self._db = Db(connection)
+        self.gateway = TicketGateway(db)
         self.tickets = TicketRepository(db)
-        self.events = EventRepository(db)
-        self.messages = MessageRepository(db)
         self.projections = ProjectionRepository(db)
         self.outbox = OutboxRepository(db)
         self.audience = AudienceRepository(db)
@@ -192,8 +189,11 @@ class UnitOfWork:
     def commit(self) -> None:
         """Flush what the ORM holds and commit; the unit of work stays open (a statement
         after this begins the next transaction)."""
-        self.db.flush()
-        self.db.connection.commit()
+        try:
+            self.db.flush()
+            self.db.connection.commit()
+        except IntegrityError as e:
+            raise WriteConflict(f"a concurrent change won: {e.orig}") from e
 
     def rollback(self) -> None:
         """Roll back, and forget the ORM objects of what was rolled back."""

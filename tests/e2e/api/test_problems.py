@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import httpx
 
-from sladesk.api._routing import hop
 from sladesk.config import Settings
+from sladesk.http import hop
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sladesk.calendar import Calendar, parse_duration
+from sladesk.calendar import Calendar, Duration, parse_duration
 
 BA = ZoneInfo("America/Argentina/Buenos_Aires")
 BER = ZoneInfo("Europe/Berlin")
@@ -118,10 +118,26 @@ def test_durations(text: str, hours: float | None, bd: int | None) -> None:
     assert str(d) == text
 
 
-@pytest.mark.parametrize("text", ["", "4", "1d", "h", "1.5h", "-2h", "2 bdays", "30m1h"])
-def test_bad_durations(text: str) -> None:
-    with pytest.raises(ValueError, match="expected a duration"):
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("", "expected a duration"), ("4", "expected a duration"), ("h", "expected a duration"),
+        ("1.5h", "expected a duration"), ("2 bdays", "business days cannot be combined"),
+        ("30m1h", "expected a duration"), ("1d", "ambiguous"), ("-2h", "cannot be negative"),
+        ("0m", "longer than zero"),
+    ],
+)  # fmt: skip
+def test_bad_durations(text: str, why: str) -> None:
+    """The policy file's grammar (``sladesk.policy`` uses this same function)."""
+    with pytest.raises(ValueError, match=why):
         parse_duration(text)
+
+
+def test_policies_and_calendars_share_one_duration() -> None:
+    import sladesk.policy
+
+    assert sladesk.policy.Duration is Duration
+    assert sladesk.policy.parse_duration is parse_duration
 
 
 def test_duration_applies_to_a_calendar(aivo: Calendar) -> None:

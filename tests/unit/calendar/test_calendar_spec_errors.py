@@ -173,6 +173,7 @@ def test_public_names_are_pinned() -> None:
         "Duration",
         "HolidaySource",
         "OpenTable",
+        "describe_hours",
         "parse_duration",
         "parse_spec",
     ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import AgentCreate, AgentPublic, AgentUpdate, Id
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/agents", tags=["agents"], route_class=OneHopRoute)
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import CompliancePublic, Instant
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/compliance", tags=["compliance"], route_class=OneHopRoute)
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import ContactCreate, ContactPublic, ContactUpdate, Id
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/contacts", tags=["contacts"], route_class=OneHopRoute)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import Id, OrganizationCreate, OrganizationPublic, OrganizationUpdate
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/organizations", tags=["organizations"], route_class=OneHopRoute)
 

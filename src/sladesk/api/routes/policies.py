@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.problems import NOT_FOUND, ApiProblem
 from sladesk.api.schemas import (
@@ -15,6 +14,7 @@ from sladesk.api.schemas import (
     PolicyVersionPublic,
     PolicyVersionSummary,
 )
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/policies", tags=["policies"], route_class=OneHopRoute)
 

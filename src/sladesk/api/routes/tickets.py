@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, IdempotencyKey, UowDep
 from sladesk.api.schemas import (
     AssignmentChange,
@@ -27,6 +26,7 @@ from sladesk.api.schemas import (
     render_ticket,
 )
 from sladesk.api.schemas.tickets import TicketDetail, TicketPublic
+from sladesk.http import OneHopRoute
 from sladesk.policy import Status
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=OneHopRoute)

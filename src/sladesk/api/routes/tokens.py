@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from sladesk import services
-from sladesk.api._routing import OneHopRoute
 from sladesk.api.deps import ActorDep, ClockDep, UowDep
 from sladesk.api.schemas import Id
 from sladesk.api.schemas.tokens import TokenCreate, TokenIssued, TokenPublic
+from sladesk.http import OneHopRoute
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], route_class=OneHopRoute)
 

@@ -32,7 +32,7 @@ from sladesk.services import (
     TicketSummary,
     TicketView,
 )
-from sladesk.sla._model import Evaluation, TargetResult
+from sladesk.sla import Evaluation, TargetResult
 from sladesk.tickets import contact_sees_event
 
 

@@ -1,8 +1,9 @@
-"""How a route runs: the caller's authentication and the route in one thread-pool call.
+"""How a route of any HTTP adapter runs (the JSON API's, the web console's): the caller's
+authentication and the route in one thread-pool call.
 
 FastAPI runs each plain ``def`` dependency in a thread-pool call of its own, then the plain
 ``def`` route in another, then the validation of what the route returned in a third. For a
-route that declares :data:`~sladesk.api.deps.ActorDep` (a database read) that is three hops
+route that declares :data:`~sladesk.http.ActorDep` (a database read) that is three hops
 per request, and each is a thread wake-up and two hand-overs of the GIL: under load a request
 waits for the GIL at each of them, which is where most of its latency went. A router built
 with ``route_class=OneHopRoute`` keeps its routes written the plain way::
@@ -62,7 +63,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sladesk.api.deps import (
+from sladesk.http._deps import (
     BearerToken,
     ServiceContainer,
     bearer,

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sladesk.calendar import Calendar
-from sladesk.policy import match_rule
-from sladesk.policy._model import Fulfilment, Metric, Policy, Rule, StartEvent, Target
+from sladesk.policy import Fulfilment, Metric, Policy, Rule, StartEvent, Target, match_rule
 from sladesk.sla._clocks import td_us
 from sladesk.sla._model import TicketFacts
 
