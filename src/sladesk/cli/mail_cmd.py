@@ -1,5 +1,7 @@
 """`sladesk mail ingest`: one RFC 822 message on standard input, stored and filed — what an
-MTA's pipe runs (Postfix ``mailbox_command`` or an alias ``|sladesk mail ingest``).
+MTA's pipe runs (Postfix ``mailbox_command`` or an alias ``|sladesk mail ingest``); and
+`sladesk mail poll`: a hosted mailbox's folder by IMAP, into the same intake
+(``channels/email/_imap.py``).
 
 Exit status, as MTAs read it: 0 when the message is stored (also a bounce or an
 auto-reply that opens no ticket, and a message stored before); 65 (``EX_DATAERR``, the
@@ -11,7 +13,11 @@ stored now (the database is unreachable or locked).
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 import sys
+from pathlib import Path
 
 import typer
 
@@ -74,3 +80,87 @@ def ingest(
     where = f"ticket #{result.ticket_number}" if result.ticket_number else "no ticket"
     how = "duplicate" if result.duplicate else "new" if result.created else result.outcome
     typer.echo(f"stored <{result.message_id}>: {where} ({how})")
+
+
+@app.command("poll")
+def poll(
+    database_url: str | None = DATABASE_URL,
+    imap_host: str = typer.Option(..., "--imap-host", help="The IMAP server."),
+    imap_port: int | None = typer.Option(
+        None, "--imap-port", help="[default: 993 with ssl, else 143]", show_default=False
+    ),
+    security: str = typer.Option("ssl", "--security", help="ssl, starttls or plain."),
+    user: str = typer.Option(..., "--user", help="The IMAP login."),
+    password_env: str | None = typer.Option(
+        None, "--password-env", metavar="NAME", help="Read the password from this variable."
+    ),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", metavar="PATH", help="Read the password from this file."
+    ),
+    folder: str = typer.Option("INBOX", "--folder", help="The folder to take mail from."),
+    move_to: str | None = typer.Option(
+        None,
+        "--move-to",
+        metavar="FOLDER",
+        help="Move stored mail here (created if missing) [default: mark it \\Seen]",
+    ),
+    mailbox: str | None = typer.Option(
+        None, "--mailbox", help="The mailbox name the intake records [default: --user]"
+    ),
+    interval: float = typer.Option(
+        60.0, "--interval", help="Seconds between rounds without IDLE (and the longest IDLE)."
+    ),
+    once: bool = typer.Option(False, "--once", help="One round, then exit."),
+) -> None:
+    """Take a mailbox's unseen mail by IMAP into the intake; mark it \\Seen (or move it)
+    only once it is stored. Waits in IDLE where the server offers it."""
+    from sladesk.channels.email import ImapPoller, ImapSettings
+
+    if (password_env is None) == (password_file is None):
+        raise _poll_fail("give exactly one of --password-env and --password-file")
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise _poll_fail(f"--password-env: ${password_env} is not set")
+    else:
+        assert password_file is not None
+        try:
+            password = password_file.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise _poll_fail(f"--password-file {password_file}: {exc.strerror}") from None
+    if security not in ("ssl", "starttls", "plain"):
+        raise _poll_fail(f"--security {security!r}: expected ssl, starttls or plain")
+    settings = settings_for(database_url)
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        container = bootstrap(settings, migrate=False)
+    except Exception as exc:
+        raise _poll_fail(f"cannot open the database: {type(exc).__name__}: {exc}") from None
+    poller = ImapPoller(
+        ImapSettings(host=imap_host, port=imap_port, security=security, user=user,
+                     password=password, folder=folder, move_to=move_to, mailbox=mailbox,
+                     interval=interval),
+        container.uow, container.clock,
+        limits=Limits(message_bytes=settings.mail_max_message_bytes),
+        own_addresses=(settings.mail_from,),
+    )  # fmt: skip
+    signal.signal(signal.SIGTERM, lambda *_: poller.stop())
+    try:
+        last = poller.run(once=once)
+    except KeyboardInterrupt:
+        poller.stop()
+        return
+    except Exception as exc:
+        raise _poll_fail(f"IMAP {imap_host}: {type(exc).__name__}: {exc}") from None
+    finally:
+        container.dispose()
+    if once:
+        typer.echo(f"stored {len(last.stored)}, refused {len(last.refused)}, "
+                   f"left for later {len(last.failed)}")  # fmt: skip
+        if last.failed:
+            raise _poll_fail(f"not stored, left unseen: {last.errors[0]}", EX_TEMPFAIL)
+
+
+def _poll_fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"sladesk mail poll: {message}", err=True)
+    return typer.Exit(code)

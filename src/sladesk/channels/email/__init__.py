@@ -1,9 +1,10 @@
 """The e-mail channel: mail in (the SMTP server of ``sladesk serve``, ``sladesk mail
-ingest``) through one intake service, and mail out (the outbox's mail sender).
+ingest``, IMAP polling) through one intake service, and mail out (the outbox's mail sender).
 
 ``parse_message`` is pure: RFC 822 bytes in, a frozen :class:`ParsedMail` out.
 """
 
+from sladesk.channels.email._imap import REFUSED_KEYWORD, ImapPoller, ImapSettings, PollRound
 from sladesk.channels.email._intake import inbound_of, receive_mail
 from sladesk.channels.email._model import (
     Address,
@@ -22,6 +23,8 @@ __all__ = [
     "Address",
     "AutoKind",
     "BouncedRecipient",
+    "ImapPoller",
+    "ImapSettings",
     "IntakeHandler",
     "Limits",
     "MailAttachment",
@@ -30,6 +33,8 @@ __all__ = [
     "MailServer",
     "Notice",
     "ParsedMail",
+    "PollRound",
+    "REFUSED_KEYWORD",
     "SmtpSettings",
     "check_message",
     "compose",
