@@ -22,15 +22,16 @@ __all__ = ["default_senders", "mail_sender", "runner_for"]
 def default_senders(container: Container) -> dict[str, Sender]:
     """Senders configured by the settings: the ticket escalations (move to a team, set a
     priority) always; signed webhooks when a secret and at least one endpoint are set
-    (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify`` by mail when an SMTP host
-    is set (``SLADESK_SMTP_HOST``). Kinds without a sender (chat, pages: later work) stay
-    queued in the outbox, neither sent nor dead."""
+    (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
+    ``page`` by mail when an SMTP host is set (``SLADESK_SMTP_HOST``). Kinds without a
+    sender (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
     senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
     if settings.smtp_host:
-        senders["notify"] = mail_sender(container)
+        mail = mail_sender(container)
+        senders.update(notify=mail, tell_customer=mail, page=mail)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -39,7 +40,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
 
 
 def mail_sender(container: Container) -> Sender:
-    """The ``notify`` rows by mail (``SLADESK_SMTP_HOST`` and friends; docs/email.md)."""
+    """The ``notify``, ``tell_customer`` and ``page`` rows by mail (``SLADESK_SMTP_HOST``
+    and friends; docs/email.md)."""
     from sladesk.channels.email import MailSender, SmtpSettings
 
     s = container.settings

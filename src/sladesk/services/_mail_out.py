@@ -4,8 +4,9 @@ records after. Reads and writes only; the words are the channel's templates.
 - :func:`mail_context`: who a notification goes to (a contact, an agent, a team or a role,
   resolved to addresses with their language and time zone), the ticket (number, subject,
   the promise — the first response's deadline — and the message a reply notice carries),
-  and the thread (the Message-IDs of the ticket's mail, so our answer lands in the
-  customer's thread).
+  the thread (the Message-IDs of the ticket's mail, so our answer lands in the customer's
+  thread), the ticket's policy texts (``tell_customer``, the community redirect) and, when
+  the ticket arrived while its first response's calendar was closed, when it opens.
 - :func:`record_sent_mail`: the Message-ID we sent, on ``mail_messages``, so that the
   customer's answer to it threads back to the ticket, and a second send of the same outbox
   row is recognised (:func:`already_sent`).
@@ -13,7 +14,8 @@ records after. Reads and writes only; the words are the channel's templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +60,15 @@ class MailContext:
     thread: tuple[str, ...]
     #: the customer's newest mail on the ticket (for In-Reply-To)
     last_inbound: str | None
+    #: the ticket's priority and organisation (a page says them)
+    priority: str = ""
+    #: the policy's customer texts, key -> locale -> text (``tell_customer`` names a key)
+    policy_messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    community_url: str | None = None
+    #: the ticket arrived while the first response's calendar was closed: when it opens
+    opens_at: datetime | None = None
+    #: answered with the community redirect (no acknowledgement besides it)
+    community_answered: bool = False
 
 
 def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
@@ -117,7 +128,28 @@ def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
             select(orgs.c.dedicated_agent_id).where(orgs.c.id == ticket.organization_id)
         ).scalar()
         return f"agent:{agent}" if agent is not None else ""
+    if to.startswith("on_call"):  # pages: the dedicated agent, else the assignee, else leads
+        return _audience(uow, "dedicated_agent", ticket) or (
+            f"agent:{ticket.assignee_id}" if ticket.assignee_id is not None else "role:lead"
+        )
     return to
+
+
+def _opens_at(uow: UnitOfWork, ticket: TicketView) -> datetime | None:
+    """When the first response's calendar opens, if the ticket arrived while it was shut."""
+    policy = uow.policies.parsed(ticket.policy_version_id)
+    if policy is None or ticket.sla is None or ticket.sla.rule is None:
+        return None
+    for rule in policy.rules:
+        if rule.name != ticket.sla.rule:
+            continue
+        for target in rule.targets:
+            calendar = policy.calendars.get(target.calendar)
+            if target.metric.value == "first_response" and calendar is not None:
+                if calendar.is_open(ticket.created_at):
+                    return None
+                return calendar.next_open(ticket.created_at)
+    return None
 
 
 def mail_context(
@@ -135,6 +167,8 @@ def mail_context(
         repo = MailRepository(uow.db)
         thread = tuple(repo.message_ids_of_ticket(ticket_id))
         last_inbound = repo.last_inbound(ticket_id)
+        policy = uow.policies.parsed(ticket.policy_version_id)
+        opens_at = _opens_at(uow, ticket)
     promise = None
     if ticket.sla is not None:
         for target in ticket.sla.targets:
@@ -150,6 +184,10 @@ def mail_context(
         subject=ticket.subject, status=ticket.status, promise=promise,
         has_sla=ticket.sla is not None and ticket.sla.rule is not None, message=message,
         message_author=author, thread=thread[-20:], last_inbound=last_inbound,
+        priority=ticket.priority,
+        policy_messages=policy.messages if policy is not None else {},
+        community_url=policy.community_url if policy is not None else None, opens_at=opens_at,
+        community_answered=ticket.community_answered,
     )  # fmt: skip
 
 

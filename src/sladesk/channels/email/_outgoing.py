@@ -17,6 +17,7 @@ and the address (so a second send of the same row carries the same one).
 from __future__ import annotations
 
 import hashlib
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +54,9 @@ class Notice:
     message_id: int | None = None  # the ticket message the notice is about
     priority: str | None = None  # a priority change: the new priority and its reason
     reason: str | None = None
+    kind: str = "notify"  # the outbox kind: notify | tell_customer | page
+    due_at: datetime | None = None  # an SLA milestone's deadline (warnings, breaches, pages)
+    metric: str | None = None
 
 
 def _int(value: Any) -> int | None:
@@ -65,8 +69,8 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def read_notice(payload: Mapping[str, Any]) -> Notice | str:
-    """The notice in ``payload``, or why there is none."""
+def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | str:
+    """The notice in ``payload`` (of an outbox row of ``kind``), or why there is none."""
     to: Any = payload.get("to", payload.get("recipient"))
     if isinstance(to, Mapping):  # a resolved recipient: {"key": "contact:3", ...}
         to = to.get("key") or (f"{to.get('kind')}:{to.get('id')}" if to.get("id") else None)
@@ -87,22 +91,42 @@ def read_notice(payload: Mapping[str, Any]) -> Notice | str:
     zone = payload.get("time_zone")
     priority = data.get("priority") if isinstance(data, Mapping) else None
     reason = data.get("reason") if isinstance(data, Mapping) else None
+    due = data.get("due_at") if isinstance(data, Mapping) else None
+    try:
+        due_at = datetime.fromisoformat(due) if isinstance(due, str) else None
+    except ValueError:
+        due_at = None
+    metric = data.get("metric") if isinstance(data, Mapping) else None
     return Notice(
         to=to, template=template, ticket_id=ticket_id,
         locale=locale if isinstance(locale, str) else None,
         time_zone=zone if isinstance(zone, str) else None, message_id=message_id,
         priority=priority if isinstance(priority, str) else None,
-        reason=reason if isinstance(reason, str) else None,
+        reason=reason if isinstance(reason, str) else None, kind=kind,
+        due_at=due_at if due_at is not None and due_at.tzinfo is not None else None,
+        metric=metric if isinstance(metric, str) else None,
     )  # fmt: skip
 
 
 def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str:
-    """ack (a new ticket's acknowledgement to its customer), reply (an agent's public reply
-    to the customer), priority (a re-prioritisation with its reason and the new promise),
-    solved, or notice (everything else, and everything to agents)."""
+    """ack (a new ticket's acknowledgement to its customer), ack_closed (the same, for a
+    ticket that arrived while the team is closed: read when it opens), reply (an agent's
+    public reply to the customer), priority (a re-prioritisation with its reason and the new
+    promise), solved, tell (a policy's ``tell_customer`` text), community (the community
+    redirect, in the policy's words), page (to on-call), notice (everything else, and
+    everything to agents), or none (nothing to send: the acknowledgement of a ticket the
+    community redirect answers, which says it all)."""
+    if notice.kind == "page":
+        return "page"
     if recipient.kind == "contact":
+        if notice.kind == "tell_customer":
+            return "tell"
+        if notice.template == "ticket.community_answered":
+            return "community"
+        if notice.template == "ticket.created" and context.community_answered:
+            return "none"
         if notice.template == "ticket.created":
-            return "ack"
+            return "ack_closed" if context.opens_at is not None else "ack"
         if notice.template == "ticket.replied" and context.message is not None:
             return "reply"
         if notice.template == "ticket.priority_changed" and notice.priority:
@@ -110,6 +134,34 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
         if notice.template == "ticket.solved":
             return "solved"
     return "notice"
+
+
+#: the policy message key of its words for mail that arrives out of hours (LiveAgent's)
+OUT_OF_HOURS_KEY = "email_out_of_hours"
+#: the policy message keys of the community redirect, the first one the policy has is said
+COMMUNITY_KEYS = ("community_redirect", "community_answer")
+
+
+def policy_text(
+    messages: Mapping[str, Mapping[str, str]], key: str, locale: str | None, **values: str
+) -> str | None:
+    """The policy's text ``key`` in ``locale`` (else its language, else English, else the
+    first the policy has), its ``{placeholders}`` filled from ``values`` (one without a
+    value is left out); None when the policy has no such text."""
+    texts = messages.get(key)
+    if not texts:
+        return None
+    wanted = (locale or "").replace("_", "-")
+    text = (
+        texts.get(wanted) or texts.get(wanted.split("-")[0].lower()) or texts.get("en")
+        or next(iter(texts.values()))
+    )  # fmt: skip
+    return string.Formatter().vformat(text, (), _Blank(values)).strip()
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def outgoing_message_id(outbox_key: str, address: str, domain: str) -> str:
@@ -133,6 +185,25 @@ def compose(
     locale = recipient.locale if recipient.kind == "contact" else notice.locale
     lang = language(locale)
     zone = recipient.time_zone if recipient.kind == "contact" else notice.time_zone or "UTC"
+
+    def say(at: datetime | None) -> str | None:
+        return say_instant(at, zone, locale, now=now) if at is not None else None
+
+    said = {"reason": notice.reason or "", "priority": notice.priority or context.priority,
+            "due": say(notice.due_at) or "", "number": str(context.ticket_number),
+            "url": context.community_url or ""}  # fmt: skip
+    if kind == "tell":
+        words = policy_text(context.policy_messages, notice.template, locale, **said)
+    elif kind == "community":
+        words = next((t for key in COMMUNITY_KEYS
+                      if (t := policy_text(context.policy_messages, key, locale, **said))),
+                     None)  # fmt: skip
+    elif kind == "ack_closed":  # the policy's own words for mail out of hours, if any
+        words = policy_text(context.policy_messages, OUT_OF_HOURS_KEY, locale, **said)
+    else:
+        words = None
+    if kind == "tell" and words is None:
+        raise LookupError(f"the policy has no text {notice.template!r} for tell_customer")
     values = {
         "kind": kind, "name": recipient.name, "number": context.ticket_number,
         "subject": context.subject, "status": context.status, "has_sla": context.has_sla,
@@ -140,7 +211,9 @@ def compose(
         if context.promise is not None else None,
         "message": context.message, "author": context.message_author or sender_name,
         "team": sender_name, "event": notice.template, "priority": notice.priority,
-        "reason": notice.reason,
+        "reason": notice.reason, "words": words, "due": say(notice.due_at),
+        "metric": notice.metric, "opens": say(context.opens_at),
+        "community_url": context.community_url, "ticket_priority": context.priority,
         "link": f"{public_url.rstrip('/')}/tickets/{context.ticket_id}",
     }  # fmt: skip
     subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
@@ -158,9 +231,13 @@ def compose(
     if recipient.kind == "contact" and (context.last_inbound or context.thread):
         mail["In-Reply-To"] = f"<{context.last_inbound or context.thread[-1]}>"
         mail["References"] = " ".join(f"<{m}>" for m in context.thread)
-    mail["Auto-Submitted"] = "auto-generated" if kind == "notice" else "auto-replied"
+    answers = ("ack", "ack_closed", "reply", "priority", "solved", "community")
+    mail["Auto-Submitted"] = "auto-replied" if kind in answers else "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
     mail["X-Sladesk-Ticket"] = str(context.ticket_number)
+    if kind == "page":  # mail clients and pager gateways read these as urgent
+        mail["Importance"] = "high"
+        mail["X-Priority"] = "1"
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
     mail["Content-Language"] = lang  # after the content: set_content clears Content-* headers

@@ -1,5 +1,5 @@
-"""The outbox's mail sender: one ``notify`` row -> a message to each of its recipients, by
-SMTP (STARTTLS and login as configured).
+"""The outbox's mail sender: one ``notify``, ``tell_customer`` or ``page`` row -> a message to
+each of its recipients, by SMTP (STARTTLS and login as configured).
 
 Each message has a Message-ID derived from the outbox key and the address, recorded once
 it is sent (``record_sent_mail``); a row delivered again (a retry after a partial failure,
@@ -15,7 +15,13 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sladesk.channels.email._outgoing import Notice, compose, outgoing_message_id, read_notice
+from sladesk.channels.email._outgoing import (
+    Notice,
+    compose,
+    mail_kind,
+    outgoing_message_id,
+    read_notice,
+)
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
 from sladesk.services import (
     Clock,
@@ -44,7 +50,8 @@ class SmtpSettings:
 
 
 class MailSender:
-    """A :class:`~sladesk.jobs.senders.Sender` for ``notify`` rows."""
+    """A :class:`~sladesk.jobs.senders.Sender` for ``notify``, ``tell_customer`` and ``page``
+    rows (pages go to the dedicated agent, else the assignee, else the leads)."""
 
     def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
         self.settings = settings
@@ -67,7 +74,7 @@ class MailSender:
         return smtp
 
     def send(self, message: OutboxMessage) -> None:
-        notice = read_notice(message.payload)
+        notice = read_notice(message.payload, message.kind)
         if isinstance(notice, str):
             raise DeliveryFailed(f"not a mail notice: {notice}", retryable=False)
         uow = self.uow()
@@ -79,6 +86,7 @@ class MailSender:
             r for r in context.recipients
             if not already_sent(uow, outgoing_message_id(message.dedupe_key, r.address, domain))
         ]  # fmt: skip
+        todo = [r for r in todo if mail_kind(notice, r, context) != "none"]
         bouncing = [r.address for r in todo if r.bouncing]
         todo = [r for r in todo if not r.bouncing]
         if todo:
@@ -100,11 +108,14 @@ class MailSender:
             raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
         try:
             for recipient in recipients:
-                mail = compose(
-                    notice, context, recipient, outbox_key=message.dedupe_key,
-                    sender=s.sender, sender_name=s.sender_name, public_url=s.public_url,
-                    now=self.clock.now(),
-                )  # fmt: skip
+                try:
+                    mail = compose(
+                        notice, context, recipient, outbox_key=message.dedupe_key,
+                        sender=s.sender, sender_name=s.sender_name, public_url=s.public_url,
+                        now=self.clock.now(),
+                    )  # fmt: skip
+                except LookupError as exc:  # a tell_customer key the policy lacks
+                    raise DeliveryFailed(str(exc), retryable=False) from exc
                 try:
                     smtp.send_message(mail, from_addr=s.sender, to_addrs=[recipient.address])
                 except smtplib.SMTPRecipientsRefused as exc:
