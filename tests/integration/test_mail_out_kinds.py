@@ -254,3 +254,33 @@ def test_during_opening_hours_the_acknowledgement_is_the_usual_one(
     (ack,) = inbox.to("bob@globex.test")
     assert "outside" not in text_of(ack)
     assert "We will answer by Monday 18:00 WET." in text_of(ack)
+
+
+def test_liveagent_vip_mail_on_a_saturday_is_read_when_the_team_opens(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    """The example policy as shipped: its email_out_of_hours text, in the contact's
+    Portuguese, then the opening of its Mon-Fri 9-17 CET calendar in the customer's zone."""
+    from pathlib import Path
+
+    from sladesk.services import NewContact, NewOrganization, create_contact, create_organization
+
+    example = Path(__file__).parents[2] / "examples" / "policies" / "liveagent-vip.yaml"
+    publish_policy(desk.uow, desk.clock, desk.admin, example.read_text(), source=str(example))
+    org = create_organization(
+        desk.uow, desk.clock, desk.admin,
+        NewOrganization("Loja", "loja", plan="all_inclusive", addons=("vip",),
+                        time_zone="America/Sao_Paulo"),
+    )  # fmt: skip
+    create_contact(
+        desk.uow, desk.clock, desk.admin, NewContact(org.id, "ana@loja.test", "Ana", locale="pt")
+    )
+    desk.clock.set(datetime(2025, 3, 8, 14, 0, tzinfo=UTC))  # Saturday
+    writes(desk, "ana@loja.test", subject="Integração parada")
+    deliver(desk, sender_for(desk, engine, inbox.port))
+    (ack,) = inbox.to("ana@loja.test")
+    text = " ".join(text_of(ack).split())
+    assert (
+        "Recebemos o seu email fora do horário comercial; seu agente dedicado tratará dele no "
+        "próximo dia útil. A equipa abre segunda-feira 05:00 -03." in text
+    )  # Monday 09:00 CET is 05:00 in São Paulo
