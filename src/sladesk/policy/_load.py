@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, Final
 
 from sladesk.calendar import Calendar
-from sladesk.errors import CalendarSpecError, Location, PolicyError, SpecError
+from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
 from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
@@ -43,6 +43,8 @@ PRIORITY_KEYS = ("label", "definition")
 TYPE_KEYS = ("label", "definition", "sla")
 PLAN_KEYS = ("label", "support", "ticket_quota", "channels", "community_types")
 ADDON_KEYS = ("label", "plans", "details")
+#: the longest policy file read (characters); the examples are about 10,000
+MAX_POLICY_CHARS: Final = 256 * 1024
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -59,7 +61,17 @@ def load_policy_file(path: str | os.PathLike[str]) -> Policy:
     file raises :class:`OSError`; text that is not UTF-8 is a :class:`PolicyError`."""
     source = os.fspath(path)
     with open(path, "rb") as f:
-        data = f.read()
+        # a UTF-8 character is at most 4 bytes: past that many, the text is over the limit
+        data = f.read(4 * MAX_POLICY_CHARS + 1)
+    if len(data) > 4 * MAX_POLICY_CHARS:
+        raise PolicyError(
+            [
+                LimitError(
+                    f"the file is too large: at most {MAX_POLICY_CHARS:,} characters are read",
+                    Location(source),
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -77,7 +89,7 @@ def validate_policy(text: str, source: str = "<string>") -> list[SpecError]:
 
 def _read(text: str, source: str) -> tuple[Policy | None, list[SpecError]]:
     try:
-        doc = load_yaml(text, source)
+        doc = load_yaml(text, source, max_chars=MAX_POLICY_CHARS)
     except SpecError as exc:
         return None, [exc]
     return read_document(doc, text)

@@ -4,7 +4,7 @@ ticket whose clocks may still move, in the same transaction."""
 
 from __future__ import annotations
 
-from sladesk.errors import PolicyError
+from sladesk.errors import LimitError, PolicyError
 from sladesk.policy import load_policy
 from sladesk.policy import validate_policy as check_policy_text
 from sladesk.services._dtos import PolicyCheck, PolicyVersionView
@@ -25,6 +25,8 @@ def validate_policy(
     if not actor.is_staff:
         raise Forbidden("only support staff can check policies")
     errors = check_policy_text(text, source)
+    if any(isinstance(e, LimitError) for e in errors):
+        raise PolicyError(errors)  # refused unread (too large, aliases): not a policy to check
     if errors:
         return PolicyCheck(valid=False, errors=tuple(errors))
     policy = load_policy(text, source)

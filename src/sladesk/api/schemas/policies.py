@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints
 
 from sladesk.api.problems import FieldProblem, field_problem_of_spec
 from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.policy import MAX_POLICY_CHARS
 from sladesk.services import PolicyCheck
 
 
@@ -17,7 +18,7 @@ class PolicySubmit(InputModel):
 
     model_config = InputModel.model_config | {"str_strip_whitespace": False}
 
-    text: Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_POLICY_CHARS)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
         default="policy.yaml", description="The file name errors are reported against."
     )

@@ -1,0 +1,76 @@
+"""Policies over the API, as a hostile or careless caller sends them (issue 11): a YAML bomb
+is refused at once while the server keeps answering, and the same text published twice
+changes nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+from api_world import POLICY_FILE, World
+
+from sladesk.bootstrap import Container
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """~430 bytes that expand to 9**9 (387,420,489) strings when aliases are followed."""
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def world(container: Container) -> World:
+    return World(container, POLICY_FILE.read_text(encoding="utf-8")).build()
+
+
+@pytest.mark.parametrize("route", ["/api/v1/policies/validate", "/api/v1/policies"])
+def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
+    route: str, world: World, http: httpx.Client
+) -> None:
+    before = world.counts()
+    answers: list[tuple[int, float]] = []
+
+    def health_while_the_bomb_is_read() -> None:
+        for _ in range(5):
+            t = time.perf_counter()
+            answers.append((http.get("/api/v1/health").status_code, time.perf_counter() - t))
+
+    side = threading.Thread(target=health_while_the_bomb_is_read)
+    started = time.perf_counter()
+    side.start()
+    r = http.post(
+        route,
+        json={"text": billion_laughs(), "source": "bomb.yaml"},
+        headers=world.headers("admin"),
+        timeout=5,
+    )
+    elapsed = time.perf_counter() - started
+    side.join(timeout=10)
+    assert r.status_code == 422, r.text
+    assert elapsed < 0.5, elapsed
+    problem = r.json()
+    assert problem["type"] == "urn:sladesk:problem:invalid-policy"
+    assert problem["errors"] == [
+        {
+            "path": "",
+            "message": "anchors are not allowed (&l0): write the value out",
+            "line": 1,
+            "column": 5,
+        }
+    ]
+    assert [status for status, _ in answers] == [200] * 5
+    assert max(seconds for _, seconds in answers) < 0.5
+    assert world.counts() == before
+
+
+def test_a_policy_over_the_size_limit_is_a_422_on_its_text(
+    world: World, http: httpx.Client
+) -> None:
+    text = POLICY_FILE.read_text(encoding="utf-8")
+    text += "#" * (256 * 1024 - len(text) + 1)
+    r = http.post("/api/v1/policies/validate", json={"text": text}, headers=world.headers("agent"))
+    assert r.status_code == 422, r.text[:500]
+    assert [e["path"] for e in r.json()["errors"]] == ["body.text"]
