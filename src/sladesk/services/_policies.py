@@ -1,6 +1,7 @@
 """Policy versions: check a file without publishing it; publish one (validated by
 ``sladesk.policy.load_policy``, stored as written, current at once), which re-evaluates every
-ticket whose clocks may still move, in the same transaction."""
+ticket whose clocks may still move, in the same transaction. Publishing the text already in
+force does nothing and says so (``unchanged``)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,16 @@ def publish_policy(
     uow: UnitOfWork, clock: Clock, actor: Actor, text: str, *, source: str = "<published>"
 ) -> PolicyVersionView:
     """Make ``text`` the current policy, effective now. Raises :class:`PolicyError` (with
-    every problem located) when it is not valid; then nothing changes."""
+    every problem located) when it is not valid; then nothing changes. When ``text`` is,
+    character for character, the current version's, nothing changes either: the answer is
+    that version with ``unchanged`` set."""
     require_role(actor, Role.ADMIN, "publish policies")
     now = clock.now()
     policy = load_policy(text, source)  # raises PolicyError
     with uow:
-        uow.policies.current(for_update=True)  # serialises concurrent publishers
+        current = uow.policies.current(for_update=True)  # serialises concurrent publishers
+        if current is not None and current.text == text:
+            return policy_view(current, unchanged=True)  # no version, no re-evaluation
         row = uow.policies.add_current(
             PolicyVersion(
                 name=policy.name, version=policy.version, text=text, effective_from=now,
@@ -87,11 +92,13 @@ def list_policy_versions(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[Po
         return [policy_view(r) for r in uow.policies.versions()]
 
 
-def policy_view(row: PolicyVersion, *, reevaluated: int = 0) -> PolicyVersionView:
+def policy_view(
+    row: PolicyVersion, *, reevaluated: int = 0, unchanged: bool = False
+) -> PolicyVersionView:
     return PolicyVersionView(
         id=row.id, name=row.name, version=row.version, effective_from=row.effective_from,
         published_by=row.published_by, current=row.current, text=row.text,
-        reevaluated_tickets=reevaluated,
+        reevaluated_tickets=reevaluated, unchanged=unchanged,
     )  # fmt: skip
 
 

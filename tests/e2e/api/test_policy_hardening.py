@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from api_world import POLICY_FILE, World
 
 from sladesk.bootstrap import Container
@@ -74,3 +75,40 @@ def test_a_policy_over_the_size_limit_is_a_422_on_its_text(
     r = http.post("/api/v1/policies/validate", json={"text": text}, headers=world.headers("agent"))
     assert r.status_code == 422, r.text[:500]
     assert [e["path"] for e in r.json()["errors"]] == ["body.text"]
+
+
+def _versions(world: World) -> int:
+    with world.container.engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT count(*) FROM policy_versions")).scalar_one())
+
+
+def test_publishing_the_current_text_again_is_unchanged_and_does_nothing(
+    world: World, http: httpx.Client
+) -> None:
+    current = http.get("/api/v1/policies/current", headers=world.headers("agent")).json()
+    before, versions = world.counts(), _versions(world)
+    r = http.post(
+        "/api/v1/policies",
+        json={"text": world.policy_text, "source": "again.yaml"},
+        headers=world.headers("admin"),
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["unchanged"] is True
+    assert body["reevaluated_tickets"] == 0
+    assert {k: body[k] for k in ("id", "effective_from", "text")} == {
+        k: current[k] for k in ("id", "effective_from", "text")
+    }
+    assert r.headers["location"].endswith("/api/v1/policies/current")
+    assert world.counts() == before  # no audit entry, no outbox row, no re-evaluation
+    assert _versions(world) == versions
+
+    # one character more is a new version, and the open tickets are re-evaluated
+    r = http.post(
+        "/api/v1/policies",
+        json={"text": world.policy_text + "\n# reviewed\n"},
+        headers=world.headers("admin"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["unchanged"] is False and r.json()["reevaluated_tickets"] > 0
+    assert _versions(world) == versions + 1

@@ -58,3 +58,8 @@ class PolicyVersionPublic(PolicyVersionSummary):
     reevaluated_tickets: int = Field(
         default=0, description="Open tickets re-evaluated by this publication (publish only)."
     )
+    unchanged: bool = Field(
+        default=False,
+        description="Publish only: the text was the current version's already, so no version "
+        "was made and nothing was re-evaluated (the answer is then `200`, not `201`).",
+    )
