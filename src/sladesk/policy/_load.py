@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from typing import Any, Final
 
 from sladesk.calendar import Calendar
 from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
-from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
+from sladesk.policy._model import Addon, Plan, Policy, Priority, Rule, TicketType
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
@@ -45,6 +46,12 @@ PLAN_KEYS = ("label", "support", "ticket_quota", "channels", "community_types")
 ADDON_KEYS = ("label", "plans", "details")
 #: the longest policy file read (characters); the examples are about 10,000
 MAX_POLICY_CHARS: Final = 256 * 1024
+#: the texts sladesk itself sends, by message key, with the placeholders each may use; any
+#: other key under ``messages`` must be named by a ``tell_customer`` action
+SYSTEM_MESSAGES: Final[dict[str, tuple[str, ...]]] = {
+    "quota_exceeded": ("quota", "used"),  # to a ticket filed over the plan's monthly quota
+    "community_answer": ("url",),  # to a question the plan sends to the community
+}
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -142,7 +149,10 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         calendars=calendar_names,
         messages=_keys(messages),
     )
+    errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
+        _check_messages_are_sent(r, messages, rules)
     if r.errors:
         return None
     assert name is not None and version is not None and locales is not None
@@ -368,6 +378,48 @@ def _read_details(r: Reader, path: Path, value: object) -> dict[str, str]:
         if text is not None:
             out[key] = text
     return out
+
+
+def _check_messages_are_sent(
+    r: Reader, messages: dict[str, dict[str, str]], rules: tuple[Rule, ...]
+) -> None:
+    """Every message is one sladesk sends itself or one a ``tell_customer`` action names: a
+    text nothing sends would be a silent mistake (Blip's ``community_redirect`` once was)."""
+    told = {
+        action.to
+        for rule in rules
+        for target in rule.targets
+        for action in (*target.on_warning, *target.on_breach)
+        if action.kind == "tell_customer"
+    }
+    for key, texts in messages.items():
+        path: Path = ("messages", key)
+        if key in SYSTEM_MESSAGES:
+            _check_placeholders(r, path, texts, SYSTEM_MESSAGES[key])
+        elif key not in told:
+            r.error(
+                path,
+                f"message {key!r} is never sent (sladesk sends {' and '.join(SYSTEM_MESSAGES)} "
+                "itself, and other messages when a tell_customer action names them)"
+                + suggestion(key, SYSTEM_MESSAGES, cutoff=0.6),
+            )
+
+
+def _check_placeholders(
+    r: Reader, path: Path, texts: dict[str, str], allowed: tuple[str, ...]
+) -> None:
+    for locale, text in texts.items():
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            r.error((*path, locale), f"not a valid text template: {exc} (write {{{{ for {{)")
+            continue
+        for field in fields:
+            if field not in allowed:
+                shown = ", ".join(f"{{{a}}}" for a in allowed)
+                r.error(
+                    (*path, locale), f"unknown placeholder {{{field}}} (this text may use {shown})"
+                )
 
 
 def _read_messages(
