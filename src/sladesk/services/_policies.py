@@ -6,7 +6,7 @@ force does nothing and says so (``unchanged``)."""
 from __future__ import annotations
 
 from sladesk.errors import LimitError, PolicyError
-from sladesk.policy import load_policy
+from sladesk.policy import Policy, load_policy
 from sladesk.policy import validate_policy as check_policy_text
 from sladesk.services._dtos import PolicyCheck, PolicyVersionView
 from sladesk.services._outbox import DEFAULT_ENDPOINT
@@ -14,7 +14,7 @@ from sladesk.services._roles import require_role
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services.clock import Clock
 from sladesk.store import PolicyVersion, TicketChange, UnitOfWork
-from sladesk.tickets import Actor, Forbidden, Role, Scope
+from sladesk.tickets import Actor, Conflict, Forbidden, Role, Scope, subscription_problems
 
 _MOVING = ("new", "open", "pending_customer", "on_hold")
 
@@ -48,6 +48,7 @@ def publish_policy(
         current = uow.policies.current(for_update=True)  # serialises concurrent publishers
         if current is not None and current.text == text:
             return policy_view(current, unchanged=True)  # no version, no re-evaluation
+        _check_organizations_fit(uow, policy)
         row = uow.policies.add_current(
             PolicyVersion(
                 name=policy.name, version=policy.version, text=text, effective_from=now,
@@ -77,6 +78,25 @@ def publish_policy(
         view = policy_view(row, reevaluated=count)
         uow.commit()
     return view
+
+
+def _check_organizations_fit(uow: UnitOfWork, policy: Policy) -> None:
+    """A version that drops (or stops allowing) a plan or add-on some organisation holds is
+    refused: move those organisations first (docs/policies.md, "Plans across versions")."""
+    misfits = [
+        f"{org.slug}: {message}"
+        for org in uow.people.organizations(Scope.all_organizations())
+        for _, message in subscription_problems(policy, org.plan, tuple(org.addons or ()))
+    ]
+    if misfits:
+        shown = "; ".join(misfits[:10]) + (
+            f"; and {len(misfits) - 10} more" if len(misfits) > 10 else ""
+        )
+        raise Conflict(
+            f"organisations hold plans or add-ons this version does not allow, so it was not "
+            f"published; change them first: {shown}",
+            field="plans",
+        )
 
 
 def get_current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> PolicyVersionView | None:

@@ -51,7 +51,7 @@ def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
     elapsed = time.perf_counter() - started
     side.join(timeout=10)
     assert r.status_code == 422, r.text
-    assert elapsed < 0.5, elapsed
+    assert elapsed < 1.0, elapsed  # measured: ~10 ms alone; the bomb never finished before
     problem = r.json()
     assert problem["type"] == "urn:sladesk:problem:invalid-policy"
     assert problem["errors"] == [
@@ -63,7 +63,7 @@ def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
         }
     ]
     assert [status for status, _ in answers] == [200] * 5
-    assert max(seconds for _, seconds in answers) < 0.5
+    assert max(seconds for _, seconds in answers) < 1.0
     assert world.counts() == before
 
 
@@ -112,3 +112,39 @@ def test_publishing_the_current_text_again_is_unchanged_and_does_nothing(
     assert r.status_code == 201, r.text
     assert r.json()["unchanged"] is False and r.json()["reevaluated_tickets"] > 0
     assert _versions(world) == versions + 1
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        (
+            {"plan": "gold"},
+            "plan",
+            "unknown plan 'gold' (one of essential, advanced, premium)",
+        ),
+        (
+            {"plan": "premium", "addons": ["vip"]},
+            "addons[0]",
+            "unknown add-on 'vip' (the policy in force defines none)",
+        ),
+    ],
+)
+def test_an_organisation_with_a_plan_or_addon_the_policy_lacks_is_a_422(
+    body: dict[str, object], path: str, message: str, world: World, http: httpx.Client
+) -> None:
+    before = world.counts()
+    r = http.post(
+        "/api/v1/organizations",
+        json={"name": "Gold Inc", "slug": f"gold-{world.tag.lower()}", **body},
+        headers=world.headers("admin"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [{"path": path, "message": message}]
+    r = http.patch(
+        f"/api/v1/organizations/{world.org_a}", json=body, headers=world.headers("admin")
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [{"path": path, "message": message}]
+    org = http.get(f"/api/v1/organizations/{world.org_a}", headers=world.headers("admin")).json()
+    assert (org["plan"], org["addons"]) == ("premium", [])
+    assert world.counts() == before
