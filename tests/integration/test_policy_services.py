@@ -155,8 +155,8 @@ def test_a_version_that_drops_a_plan_in_use_is_refused_until_no_one_holds_it(
     # a version without the plan at all
     standard = (
         "  standard:\n"
-        "    # CHOSEN: stands for every lower LiveAgent plan (the document names none); it cannot buy\n"
-        "    # the VIP add-on.\n"
+        "    # CHOSEN: stands for every lower LiveAgent plan (the document names none); "
+        "it cannot buy\n    # the VIP add-on.\n"
         "    label: {pt: Outros planos, en: Other plans}\n"
     )
     assert standard in dropped
