@@ -294,6 +294,8 @@ def allowed_methods(request: Request) -> list[str]:
 def _unreadable_body(cause: BaseException | None) -> str:
     if isinstance(cause, UnicodeDecodeError):
         return f"not UTF-8 text (byte {cause.start}: {cause.reason})"
+    if isinstance(cause, RecursionError):
+        return "nested too deep to read"
     return "the body cannot be read as its Content-Type says"
 
 
