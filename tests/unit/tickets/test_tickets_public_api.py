@@ -51,6 +51,7 @@ def test_all_is_pinned() -> None:
         "first_message_authorship",
         "parse_status",
         "quota_month",
+        "subscription_problems",
         "unstorable_reason",
     ]
     for name in sladesk.tickets.__all__:
