@@ -51,6 +51,7 @@ MAX_POLICY_CHARS: Final = 256 * 1024
 SYSTEM_MESSAGES: Final[dict[str, tuple[str, ...]]] = {
     "quota_exceeded": ("quota", "used"),  # to a ticket filed over the plan's monthly quota
     "community_answer": ("url",),  # to a question the plan sends to the community
+    "email_out_of_hours": ("number",),  # to mail that arrives while the team is closed
 }
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -399,7 +400,7 @@ def _check_messages_are_sent(
         elif key not in told:
             r.error(
                 path,
-                f"message {key!r} is never sent (sladesk sends {' and '.join(SYSTEM_MESSAGES)} "
+                f"message {key!r} is never sent (sladesk sends {', '.join(SYSTEM_MESSAGES)} "
                 "itself, and other messages when a tell_customer action names them)"
                 + suggestion(key, SYSTEM_MESSAGES, cutoff=0.6),
             )

@@ -16,7 +16,7 @@ from sladesk.policy import load_policy, load_policy_file
 from sladesk.policy._load import SYSTEM_MESSAGES
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "policies"
-NEVER_SENT = "is never sent (sladesk sends quota_exceeded and community_answer itself, and other messages when a tell_customer action names them)"
+NEVER_SENT = "is never sent (sladesk sends quota_exceeded, community_answer, email_out_of_hours itself, and other messages when a tell_customer action names them)"
 
 
 def test_a_text_nothing_sends_is_located_with_the_key_sladesk_reads() -> None:
@@ -48,10 +48,11 @@ def test_sladesks_own_texts_may_use_only_their_placeholders() -> None:
     assert "not a valid text template" in problems(text)[0]
 
 
-def test_the_services_have_a_default_for_every_text_they_send() -> None:
+def test_every_text_of_sladesks_own_is_one_something_sends() -> None:
+    from sladesk.channels.email._outgoing import COMMUNITY_KEYS, OUT_OF_HOURS_KEY
     from sladesk.services._ticket_create import _DEFAULT_TEXTS
 
-    assert set(_DEFAULT_TEXTS) == set(SYSTEM_MESSAGES)
+    assert set(_DEFAULT_TEXTS) | set(COMMUNITY_KEYS) | {OUT_OF_HOURS_KEY} == set(SYSTEM_MESSAGES)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
