@@ -16,6 +16,7 @@ it is a limit on what a request may carry, not a rule of the ticket.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from sladesk.services._dtos import AttachmentFile, AttachmentView
 from sladesk.services.clock import Clock
@@ -62,35 +63,53 @@ def add_attachment(
     error on a closed ticket (closed is final); InvalidRequest on
     ``file`` for empty content and on ``message_id`` for a message that is not one of this
     ticket's (or, for a contact, not a public one)."""
+    with uow:
+        view = attach_file(uow, clock.now(), actor, ticket_id, filename=filename,
+                           content_type=content_type, content=content,
+                           message_id=message_id)  # fmt: skip
+        uow.commit()
+    return view
+
+
+def attach_file(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    filename: str,
+    content_type: str | None,
+    content: bytes,
+    message_id: int | None = None,
+) -> AttachmentView:
+    """:func:`add_attachment` in the caller's open unit of work (the caller commits); a
+    refusal raises before anything is written."""
     if not content:
         raise InvalidRequest("the file is empty", field="file")
     name = clean_filename(filename)
     media_type = clean_content_type(content_type)
     size, digest = len(content), hashlib.sha256(content).hexdigest()
-    now = clock.now()
-    with uow:
-        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
-        check_attach(ticket.state)
-        if message_id is not None:
-            public = uow.attachments.message_public(ticket.id, message_id)
-            if public is None or not can_see_message(actor, public):
-                raise InvalidRequest(
-                    f"ticket {ticket.id} has no message {message_id}", field="message_id"
-                )
-        values = {
-            "ticket_id": ticket.id, "message_id": message_id, "filename": name,
-            "content_type": media_type, "size": size, "sha256": digest, "content": content,
-            "path": None, "created_at": now,
-        }  # fmt: skip
-        attachment_id = uow.attachments.insert(values)
-        uow.gateway.touch(ticket.id, now)
-        uow.audit.add(
-            now, actor.key, "sladesk.attachment.added",
-            {"id": attachment_id, "message_id": message_id, "filename": name,
-             "content_type": media_type, "size": size, "sha256": digest},
-            ticket_id=ticket.id,
-        )  # fmt: skip
-        uow.commit()
+    ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+    check_attach(ticket.state)
+    if message_id is not None:
+        public = uow.attachments.message_public(ticket.id, message_id)
+        if public is None or not can_see_message(actor, public):
+            raise InvalidRequest(
+                f"ticket {ticket.id} has no message {message_id}", field="message_id"
+            )
+    values = {
+        "ticket_id": ticket.id, "message_id": message_id, "filename": name,
+        "content_type": media_type, "size": size, "sha256": digest, "content": content,
+        "path": None, "created_at": now,
+    }  # fmt: skip
+    attachment_id = uow.attachments.insert(values)
+    uow.gateway.touch(ticket.id, now)
+    uow.audit.add(
+        now, actor.key, "sladesk.attachment.added",
+        {"id": attachment_id, "message_id": message_id, "filename": name,
+         "content_type": media_type, "size": size, "sha256": digest},
+        ticket_id=ticket.id,
+    )  # fmt: skip
     return AttachmentView(
         id=attachment_id, ticket_id=ticket_id, message_id=message_id, filename=name,
         content_type=media_type, size=size, sha256=digest, created_at=now,

@@ -1,11 +1,19 @@
 """Mail intake: one use case for every way mail comes in (the SMTP server of ``sladesk
 serve``, ``sladesk mail ingest``), so that they all decide alike.
 
-The order is what makes it safe:
+Everything a message causes is written in **one transaction**: its raw bytes, the contact
+made for a stranger, the ticket created or the reply or note on an existing one (SLA,
+history, outbox, audit), its attachments, the acknowledgement, and the raw row marked with
+what it became. So a caller that answers only after this returns (the SMTP server's
+``250``, the pipe's exit status, IMAP's mark) never acknowledges a message that is not
+stored, and a crash part-way leaves nothing half-filed: the sender delivers it again.
 
-1. **The raw message first**, in a transaction of its own, keyed by its Message-ID
-   (unique): from then on nothing received is lost, and the same message delivered twice
-   is found here and stored once.
+1. **The raw message first**, keyed by its Message-ID (unique; ``ON CONFLICT DO
+   NOTHING``): the same message delivered twice is found here and stored once (a twin
+   delivery in flight waits for the first one's commit on PostgreSQL, and the writer lock
+   serialises them on SQLite). When filing fails for an unexpected reason, the
+   transaction is rolled back and the raw message alone is stored, ``received``, before
+   the error is passed on: nothing received is lost, and a redelivery files it.
 2. **Machine mail** opens no ticket: a delivery report marks the failed addresses as
    bouncing and tells the agents on the ticket the bounced mail belonged to (an internal
    note); an auto-reply is only recorded.
@@ -16,10 +24,12 @@ The order is what makes it safe:
    contacts write from that domain (public mail domains never match), else the ticket has
    no requester. A stranger writing on an existing ticket becomes an internal note, so
    that nobody outside the ticket's organisation can post on it or stop its clocks.
-5. The ticket use cases do the rest (SLA, outbox, audit), each in its transaction; then
-   the raw row is marked with what it became. A message whose processing was cut short
-   is processed again on redelivery: the ticket is created with an idempotency key made of
-   its Message-ID, and a reply already written is recognised, so neither is doubled.
+5. The ticket use cases do the rest (SLA, outbox, audit), in their in-transaction forms
+   (``file_ticket``, ``write_reply``, ``write_note``, ``attach_file``, ``add_contact``),
+   which raise a refusal before writing anything, so a refused follow-up can still become
+   a new ticket in the same transaction. A raw row left ``received`` (see 1.) is filed again
+   on redelivery: the ticket is created with an idempotency key made of its Message-ID,
+   and a reply already written is recognised, so neither is doubled.
 """
 
 from __future__ import annotations
@@ -31,12 +41,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sladesk.services._attachments import add_attachment
+from sladesk.services._attachments import attach_file
 from sladesk.services._dtos import MessageView, NewContact, NewTicket, TicketView
 from sladesk.services._outbox import OutboxRow, outbox_message
-from sladesk.services._people import create_contact
-from sladesk.services._tickets_read import get_ticket
-from sladesk.services._tickets_write import add_internal_note, create_ticket, reply_publicly
+from sladesk.services._people import add_contact
+from sladesk.services._ticket_create import file_ticket
+from sladesk.services._tickets_read import ticket_as_read
+from sladesk.services._tickets_write import write_note, write_reply
 from sladesk.services.clock import Clock
 from sladesk.store import AuditRow, MailPerson, MailRepository, UnitOfWork
 from sladesk.tickets import (
@@ -143,27 +154,43 @@ def _subject(mail: InboundMail) -> str:
 
 
 def ingest_mail(uow: UnitOfWork, clock: Clock, mail: InboundMail) -> MailIntake:
-    """Store ``mail`` and file it (see the module docstring)."""
+    """Store ``mail`` and file it, in one transaction (see the module docstring)."""
     now = clock.now()
-    with uow:
-        repo = MailRepository(uow.db)
+    try:
+        with uow:
+            result = _ingest(uow, mail, now)
+            uow.commit()
+        return result
+    except Exception:
+        # Filing failed for a reason trying again may cure (the database, a bug): keep the
+        # raw message, unprocessed, so that nothing received is lost and a redelivery (or
+        # an operator) finds it, and let the caller answer that it was not taken.
+        with suppress(Exception), uow:
+            repo = MailRepository(uow.db)
+            if repo.find(mail.message_id) is None:
+                repo.add(_raw_row(mail, now))
+                uow.commit()
+        raise
+
+
+def _ingest(uow: UnitOfWork, mail: InboundMail, now: datetime) -> MailIntake:
+    repo = MailRepository(uow.db)
+    record_id = repo.add(_raw_row(mail, now))
+    found = None
+    if record_id is None:  # this Message-ID was stored before (or by a twin delivery)
         found = repo.find(mail.message_id)
-        record_id = found.id if found else repo.add(_raw_row(mail, now))
-        if record_id is None:  # a twin delivery got there between our two statements
-            found = repo.find(mail.message_id)
-            assert found is not None
-            record_id = found.id
-        uow.commit()
-    if found is not None and found.status != "received":
-        return _duplicate(uow, found.id, mail, found.status, found.ticket_id, found.author)
+        assert found is not None
+        record_id = found.id
+        if found.status != "received":
+            return _duplicate(uow, found.id, mail, found.status, found.ticket_id, found.author)
     since = found.created_at if found else None  # a redelivery: what was written already?
     if mail.auto == "bounce":
-        return _bounce(uow, clock, mail, record_id, now)
+        return _bounce(uow, mail, record_id, now)
     if mail.auto is not None:
-        return _finish(uow, clock, mail, record_id, "auto_reply", None, None, None, False, "")
+        return _finish(uow, now, mail, record_id, "auto_reply", None, None, None, False, "")
     if mail.error is not None:
-        return _unreadable(uow, clock, mail, record_id)
-    return _file(uow, clock, mail, record_id, since)
+        return _unreadable(uow, now, mail, record_id)
+    return _file(uow, now, mail, record_id, since)
 
 
 def _raw_row(mail: InboundMail, now: datetime) -> dict[str, Any]:
@@ -183,87 +210,75 @@ def _duplicate(
 ) -> MailIntake:  # fmt: skip
     number = None
     if ticket_id is not None:
-        with uow.read_only():
-            number = uow.tickets.get(Actor.system().scope, ticket_id).number
+        number = uow.tickets.get(Actor.system().scope, ticket_id).number
     return MailIntake(record_id, mail.message_id, status, ticket_id, number, False, True,
                       author, _body(mail))  # fmt: skip
 
 
 def _finish(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, outcome: str,
+    uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, outcome: str,
     ticket: TicketView | None, message_id: int | None, author: str | None, created: bool,
     body: str, ticket_id: int | None = None,
     acknowledge: TicketView | None = None,
 ) -> MailIntake:  # fmt: skip
     """Mark the raw row with what it became, and queue the acknowledgement of the ticket
-    ``acknowledge`` (one transaction)."""
+    ``acknowledge``."""
     ticket_id = ticket.id if ticket is not None else ticket_id
-    now = clock.now()
-    with uow:
-        MailRepository(uow.db).update(
-            record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
-            author=author, processed_at=now,
-        )  # fmt: skip
-        if acknowledge is not None:
-            uow.outbox.add_many(_acknowledgement(uow, acknowledge, now), now)
-        uow.commit()
+    MailRepository(uow.db).update(
+        record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
+        author=author, processed_at=now,
+    )  # fmt: skip
+    if acknowledge is not None:
+        uow.outbox.add_many(_acknowledgement(uow, acknowledge, now), now)
     number = ticket.number if ticket is not None else None
     return MailIntake(record_id, mail.message_id, outcome, ticket_id, number, created, False,
                       author, body)  # fmt: skip
 
 
-def _bounce(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, now: datetime
-) -> MailIntake:
-    with uow:
-        repo = MailRepository(uow.db)
-        for address, reason in mail.bounced:
-            repo.mark_bouncing(address, reason, now)
-        ticket_id = repo.ticket_of((mail.bounced_message_id,)) if mail.bounced_message_id else None
-        uow.audit.add_many([
-            AuditRow(now, f"system:{MAIL_ACTOR}", "sladesk.mail.bounced",
-                     {"addresses": [a for a, _ in mail.bounced], "record": record_id,
-                      "message_id": mail.bounced_message_id}, ticket_id=ticket_id)
-        ])  # fmt: skip
-        uow.commit()
+def _bounce(uow: UnitOfWork, mail: InboundMail, record_id: int, now: datetime) -> MailIntake:
+    repo = MailRepository(uow.db)
+    for address, reason in mail.bounced:
+        repo.mark_bouncing(address, reason, now)
+    ticket_id = repo.ticket_of((mail.bounced_message_id,)) if mail.bounced_message_id else None
+    uow.audit.add_many([
+        AuditRow(now, f"system:{MAIL_ACTOR}", "sladesk.mail.bounced",
+                 {"addresses": [a for a, _ in mail.bounced], "record": record_id,
+                  "message_id": mail.bounced_message_id}, ticket_id=ticket_id)
+    ])  # fmt: skip
     if ticket_id is not None and mail.bounced:
         lines = "\n".join(f"- {a}: {r}" for a, r in mail.bounced)
         with suppress(TicketRuleError, NotFound):  # a closed ticket: the audit entry stays
-            add_internal_note(uow, clock, Actor.system(MAIL_ACTOR), ticket_id,
-                              f"Mail from this ticket bounced:\n{lines}")  # fmt: skip
-    return _finish(uow, clock, mail, record_id, "bounce", None, None, None, False, "",
+            write_note(uow, now, Actor.system(MAIL_ACTOR), ticket_id,
+                       f"Mail from this ticket bounced:\n{lines}")  # fmt: skip
+    return _finish(uow, now, mail, record_id, "bounce", None, None, None, False, "",
                    ticket_id=ticket_id)  # fmt: skip
 
 
 def _refused(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, author: str | None,
+    uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, author: str | None,
     body: str, reason: str,
 ) -> MailIntake:  # fmt: skip
-    now = clock.now()
-    with uow:
-        repo = MailRepository(uow.db)
-        repo.update(record_id, status="refused", author=author, processed_at=now,
-                    details={**mail.details, "refused": reason})  # fmt: skip
-        uow.audit.add_many([
-            AuditRow(now, f"system:{MAIL_ACTOR}", "sladesk.mail.refused",
-                     {"record": record_id, "from": mail.sender, "reason": reason})
-        ])  # fmt: skip
-        uow.commit()
+    MailRepository(uow.db).update(record_id, status="refused", author=author, processed_at=now,
+                                  details={**mail.details, "refused": reason})  # fmt: skip
+    uow.audit.add_many([
+        AuditRow(now, f"system:{MAIL_ACTOR}", "sladesk.mail.refused",
+                 {"record": record_id, "from": mail.sender, "reason": reason})
+    ])  # fmt: skip
     return MailIntake(record_id, mail.message_id, "refused", None, None, False, False, author,
                       body, reason=reason)  # fmt: skip
 
 
-def _unreadable(uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int) -> MailIntake:
+def _unreadable(uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int) -> MailIntake:
     body = (
         f"An e-mail from {mail.sender or 'an unknown sender'} could not be read "
         f"({mail.error}). Its raw bytes are kept (mail record {record_id})."
     )
-    view = create_ticket(
-        uow, clock, Actor.system(MAIL_ACTOR),
-        NewTicket(subject=_subject(mail), body=body, channel="email"),
+    view = file_ticket(
+        uow, Actor.system(MAIL_ACTOR),
+        NewTicket(subject=_subject(mail), body=body, channel="email"), now,
         idempotency_key=_key(mail),
     )  # fmt: skip
-    return _finish(uow, clock, mail, record_id, "unreadable", view, view.messages[0].id, None,
+    return _finish(uow, now, mail, record_id, "unreadable", view, view.messages[0].id, None,
                    True, body)  # fmt: skip
 
 
@@ -281,52 +296,51 @@ def _thread(repo: MailRepository, mail: InboundMail) -> int | None:
 
 
 def _person_and_thread(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail
+    uow: UnitOfWork, now: datetime, mail: InboundMail
 ) -> tuple[MailPerson | None, int | None, int]:
     """Who wrote ``mail`` (a known agent or contact, or a contact made now: see 4.), the
     ticket it belongs to, and how many messages its sender sent in the acknowledgements'
-    window, read together."""
-    with uow.read_only():
-        repo = MailRepository(uow.db)
-        ticket_id = _thread(repo, mail)
-        if mail.sender is None:
-            return None, ticket_id, 0
-        recent = repo.received_from(mail.sender, clock.now() - ACKNOWLEDGEMENT_WINDOW)
-        person = repo.person(mail.sender)
-        domain = mail.sender.rpartition("@")[2]
-        orgs = (
-            repo.organizations_of_domain(domain)
-            if person is None and domain not in PUBLIC_MAIL_DOMAINS
-            else []
-        )
-    if person is not None or len(orgs) != 1:
+    window."""
+    repo = MailRepository(uow.db)
+    ticket_id = _thread(repo, mail)
+    if mail.sender is None:
+        return None, ticket_id, 0
+    # the count includes this message (its raw row is written already)
+    recent = repo.received_from(mail.sender, now - ACKNOWLEDGEMENT_WINDOW)
+    person = repo.person(mail.sender)
+    if person is not None:
         return person, ticket_id, recent
+    domain = mail.sender.rpartition("@")[2]
+    orgs = repo.organizations_of_domain(domain) if domain not in PUBLIC_MAIL_DOMAINS else []
+    if len(orgs) != 1:
+        return None, ticket_id, recent
     name = mail.sender_name.strip() or mail.sender.partition("@")[0]
-    with suppress(Conflict, InvalidRequest):  # created meanwhile; an address we cannot store
-        create_contact(uow, clock, Actor.system(MAIL_ACTOR),
-                       NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
-    with uow.read_only():
-        return MailRepository(uow.db).person(mail.sender), ticket_id, recent
+    with suppress(Conflict, InvalidRequest):  # an address we cannot store
+        contact = add_contact(uow, now, Actor.system(MAIL_ACTOR),
+                              NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
+        person = MailPerson("contact", contact.id, contact.name, True,
+                            organization_id=contact.organization_id)  # fmt: skip
+    return person, ticket_id, recent
 
 
 def _file(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, record_id: int, since: datetime | None
+    uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, since: datetime | None
 ) -> MailIntake:
-    person, ticket_id, recent = _person_and_thread(uow, clock, mail)
+    person, ticket_id, recent = _person_and_thread(uow, now, mail)
     body = _body(mail)
     actor = _actor(person) if person is not None and person.active else None
     view: TicketView | None = None
     created = False
     if ticket_id is not None:
-        view = _follow_up(uow, clock, mail, actor, ticket_id, body, since)
+        view = _follow_up(uow, now, mail, actor, ticket_id, body, since)
     author = actor.key if actor is not None else None
     if view is None:
         try:
-            view = _new_ticket(uow, clock, mail, actor, person, body)
+            view = _new_ticket(uow, now, mail, actor, person, body)
         except (TicketRuleError, InvalidRequest, Forbidden, NotFound) as exc:
             # the policy will not take it (e.g. e-mail is not one of its channels): trying
             # again cannot help, so it is kept, raw, with the reason, and answered as stored
-            return _refused(uow, clock, mail, record_id, author, body, str(exc))
+            return _refused(uow, now, mail, record_id, author, body, str(exc))
         created = True
     message_id = _message_of(view, actor, body)
     outcome = "stored" if actor is not None or created else "note"
@@ -338,10 +352,9 @@ def _file(
         and view.requester_id == actor.id and recent <= ACKNOWLEDGEMENTS_PER_WINDOW
         else None
     )  # fmt: skip
-    result = _finish(uow, clock, mail, record_id, outcome, view, message_id, author, created,
-                     body, acknowledge=ack)  # fmt: skip
-    _attach(uow, clock, mail, view.id, message_id)
-    return result
+    _attach(uow, now, mail, view.id, message_id)
+    return _finish(uow, now, mail, record_id, outcome, view, message_id, author, created,
+                   body, acknowledge=ack)  # fmt: skip
 
 
 def _acknowledgement(uow: UnitOfWork, view: TicketView, now: datetime) -> list[OutboxRow]:
@@ -375,7 +388,7 @@ def _message_of(view: TicketView, actor: Actor | None, body: str) -> int | None:
 
 
 def _follow_up(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, actor: Actor | None, ticket_id: int,
+    uow: UnitOfWork, now: datetime, mail: InboundMail, actor: Actor | None, ticket_id: int,
     body: str, since: datetime | None,
 ) -> TicketView | None:  # fmt: skip
     """The message on an existing ticket, or None when it must open a new one (closed, or
@@ -387,7 +400,7 @@ def _follow_up(
         text = f"Mail from {who}, who is not a contact of this ticket's organisation:\n\n{body}"
     if since is not None:  # a redelivery: the message may be there from before a crash
         try:
-            current = get_ticket(uow, clock, system, ticket_id)
+            current = ticket_as_read(uow, system, ticket_id, now)
         except NotFound:
             return None
         if any(m.created_at >= since and m.body == text and _written_by(m, actor)
@@ -395,14 +408,14 @@ def _follow_up(
             return current
     try:
         if actor is None:
-            return add_internal_note(uow, clock, system, ticket_id, text)
-        return reply_publicly(uow, clock, actor, ticket_id, body)
-    except (NotFound, Forbidden, TicketRuleError):
+            return write_note(uow, now, system, ticket_id, text)
+        return write_reply(uow, now, actor, ticket_id, body)
+    except (NotFound, Forbidden, TicketRuleError):  # raised before anything was written
         return None
 
 
 def _new_ticket(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, actor: Actor | None,
+    uow: UnitOfWork, now: datetime, mail: InboundMail, actor: Actor | None,
     person: MailPerson | None, body: str,
 ) -> TicketView:  # fmt: skip
     new = NewTicket(subject=_subject(mail), body=body, channel="email")
@@ -410,16 +423,16 @@ def _new_ticket(
         org = person.organization_id if person is not None else None
         actor = Actor.system(MAIL_ACTOR)
         new = NewTicket(subject=new.subject, body=body, channel="email", organization_id=org)
-    return create_ticket(uow, clock, actor, new, idempotency_key=_key(mail))
+    return file_ticket(uow, actor, new, now, idempotency_key=_key(mail))
 
 
 def _attach(
-    uow: UnitOfWork, clock: Clock, mail: InboundMail, ticket_id: int, message_id: int | None
+    uow: UnitOfWork, now: datetime, mail: InboundMail, ticket_id: int, message_id: int | None
 ) -> None:
     for attachment in mail.attachments:
         try:
-            add_attachment(
-                uow, clock, Actor.system(MAIL_ACTOR), ticket_id, filename=attachment.filename,
+            attach_file(
+                uow, now, Actor.system(MAIL_ACTOR), ticket_id, filename=attachment.filename,
                 content_type=attachment.content_type, content=attachment.content,
                 message_id=message_id,
             )  # fmt: skip

@@ -135,20 +135,35 @@ def create_contact(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewContact)
     name = _name(new.name, "a contact")
     password = hash_password(new.password) if new.password is not None else None
     with uow:
-        try:
-            uow.people.organization(Scope.all_organizations(), new.organization_id)
-        except NotFound:
-            raise InvalidRequest("no such organization", field="organization_id") from None
-        contact = Contact(
-            organization_id=new.organization_id, email=_email(uow, new.email),
-            name=name, locale=new.locale, password_hash=password, active=True, created_at=now,
-        )  # fmt: skip
-        uow.people.add(contact)
-        uow.audit.add(now, actor.key, "sladesk.contact.created",
-                      {"id": contact.id, "organization_id": contact.organization_id})  # fmt: skip
-        view = contact_view(contact)
+        view = _add_contact(uow, now, actor, new, name, password)
         uow.commit()
     return view
+
+
+def add_contact(uow: UnitOfWork, now: datetime, actor: Actor, new: NewContact) -> ContactView:
+    """:func:`create_contact` in the caller's open unit of work (the caller commits; a
+    refusal raises before anything is written)."""
+    _admin(actor, "create contacts")
+    password = hash_password(new.password) if new.password is not None else None
+    return _add_contact(uow, now, actor, new, _name(new.name, "a contact"), password)
+
+
+def _add_contact(
+    uow: UnitOfWork, now: datetime, actor: Actor, new: NewContact, name: str,
+    password: str | None,
+) -> ContactView:  # fmt: skip
+    try:
+        uow.people.organization(Scope.all_organizations(), new.organization_id)
+    except NotFound:
+        raise InvalidRequest("no such organization", field="organization_id") from None
+    contact = Contact(
+        organization_id=new.organization_id, email=_email(uow, new.email),
+        name=name, locale=new.locale, password_hash=password, active=True, created_at=now,
+    )  # fmt: skip
+    uow.people.add(contact)
+    uow.audit.add(now, actor.key, "sladesk.contact.created",
+                  {"id": contact.id, "organization_id": contact.organization_id})  # fmt: skip
+    return contact_view(contact)
 
 
 def create_agent(uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAgent) -> AgentView:

@@ -77,12 +77,7 @@ def create_ticket(
     fingerprint = request_fingerprint("create_ticket", new) if idempotency_key else ""
     try:
         with uow:
-            if idempotency_key:
-                first = uow.idempotency.find(idempotency_key, actor.key)
-                if first is not None:
-                    check_same_request(first[1], fingerprint)
-                    return _existing(uow, actor, first[0], now)
-            view = _create(uow, actor, new, body_html, now, idempotency_key, fingerprint)
+            view = _create_or_find(uow, actor, new, body_html, now, idempotency_key, fingerprint)
             uow.commit()
             return view
     except WriteConflict:
@@ -94,6 +89,35 @@ def create_ticket(
                 raise
             check_same_request(first[1], fingerprint)
             return _existing(uow, actor, first[0], now)
+
+
+def file_ticket(
+    uow: UnitOfWork,
+    actor: Actor,
+    new: NewTicket,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> TicketView:
+    """:func:`create_ticket` inside the caller's open unit of work, which commits (the mail
+    intake files a message and its ticket in one transaction). A refusal raises before
+    anything is written."""
+    _check_input(new)
+    body_html = sanitize(new.body, new.body_html)
+    fingerprint = request_fingerprint("create_ticket", new) if idempotency_key else ""
+    return _create_or_find(uow, actor, new, body_html, now, idempotency_key, fingerprint)
+
+
+def _create_or_find(
+    uow: UnitOfWork, actor: Actor, new: NewTicket, body_html: str, now: datetime,
+    idempotency_key: str | None, fingerprint: str,
+) -> TicketView:  # fmt: skip
+    if idempotency_key:
+        first = uow.idempotency.find(idempotency_key, actor.key)
+        if first is not None:
+            check_same_request(first[1], fingerprint)
+            return _existing(uow, actor, first[0], now)
+    return _create(uow, actor, new, body_html, now, idempotency_key, fingerprint)
 
 
 def _existing(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> TicketView:

@@ -25,13 +25,17 @@ SLA_STATES = ("running", "paused", "met", "breached", "none")
 def get_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> TicketView:
     """The ticket as the caller may see it, its SLA evaluated now, with every target's
     timeline (``explain``). NotFound when outside the caller's scope."""
-    now = clock.now()
     with uow.read_only():
-        ticket = uow.gateway.load(ticket_id, actor.scope)
-        history = uow.gateway.history(ticket.id)  # read once: for evaluation and the view
-        events = sla_events((e.kind, e.at, e.data) for e in history)
-        evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
-        return ticket_view(uow, actor, ticket, evaluation, history=history)
+        return ticket_as_read(uow, actor, ticket_id, clock.now())
+
+
+def ticket_as_read(uow: UnitOfWork, actor: Actor, ticket_id: int, now: datetime) -> TicketView:
+    """:func:`get_ticket` in the caller's open unit of work."""
+    ticket = uow.gateway.load(ticket_id, actor.scope)
+    history = uow.gateway.history(ticket.id)  # read once: for evaluation and the view
+    events = sla_events((e.kind, e.at, e.data) for e in history)
+    evaluation = evaluate_ticket(uow, ticket, events, now, explain=True)
+    return ticket_view(uow, actor, ticket, evaluation, history=history)
 
 
 def list_tickets(

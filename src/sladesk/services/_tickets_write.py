@@ -77,34 +77,50 @@ def _run(
     message: _NewMessage | None = None,
     data: dict[str, Any] | None = None,
 ) -> TicketView:
-    now = clock.now()
     with uow:
-        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
-        events = decide(uow, ticket, now)
-        history = uow.gateway.history(ticket.id)
-        data = dict(data or {})
-        if message is not None:
-            (stored,) = uow.gateway.add_messages(ticket.id, [
-                NewMessage(
-                    author_kind=actor.kind.value, author_id=actor.id, author_name=actor.name,
-                    public=message.public, kind=message.kind, body=message.body,
-                    body_html=sanitize(message.body, message.body_html),
-                    call_summary=message.call_summary, created_at=now,
-                )
-            ])  # fmt: skip
-            data["message_id"] = stored.id
-            data["public"] = message.public
-        sla = sla_events((e.kind, e.at, e.data) for e in history) + events
-        evaluation = evaluate_ticket(uow, ticket, sla, now, explain=True)  # the answer too
-        change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
-        after = uow.gateway.apply(ticket, change)
-        record_ticket_change(
-            uow, actor, after, code if isinstance(code, str) else code(events), now, data
-        )
-        entries = [*history, *change.entries(after=ticket.last_seq)]
-        view = ticket_view(uow, actor, after, evaluation, history=entries)
+        view = _change(uow, clock.now(), actor, ticket_id, decide, code, message=message,
+                       data=data)  # fmt: skip
         uow.commit()
     return view
+
+
+def _change(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    ticket_id: int,
+    decide: Callable[[UnitOfWork, StoredTicket, datetime], list[Event]],
+    code: Callable[[list[Event]], str] | str,
+    *,
+    message: _NewMessage | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketView:
+    """One ticket command in the open unit of work (the caller commits). A refusal (not
+    found, forbidden, a ticket rule) raises before anything is written."""
+    ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+    events = decide(uow, ticket, now)
+    history = uow.gateway.history(ticket.id)
+    data = dict(data or {})
+    if message is not None:
+        (stored,) = uow.gateway.add_messages(ticket.id, [
+            NewMessage(
+                author_kind=actor.kind.value, author_id=actor.id, author_name=actor.name,
+                public=message.public, kind=message.kind, body=message.body,
+                body_html=sanitize(message.body, message.body_html),
+                call_summary=message.call_summary, created_at=now,
+            )
+        ])  # fmt: skip
+        data["message_id"] = stored.id
+        data["public"] = message.public
+    sla = sla_events((e.kind, e.at, e.data) for e in history) + events
+    evaluation = evaluate_ticket(uow, ticket, sla, now, explain=True)  # the answer too
+    change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
+    after = uow.gateway.apply(ticket, change)
+    record_ticket_change(
+        uow, actor, after, code if isinstance(code, str) else code(events), now, data
+    )
+    entries = [*history, *change.entries(after=ticket.last_seq)]
+    return ticket_view(uow, actor, after, evaluation, history=entries)
 
 
 def _status_code(events: list[Event]) -> str:
@@ -141,6 +157,31 @@ def reply_publicly(
         uow, clock, actor, ticket_id, decide, code,
         message=_NewMessage("reply", True, body.strip(), body_html),
     )  # fmt: skip
+
+
+def write_reply(
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str
+) -> TicketView:
+    """:func:`reply_publicly` in the caller's open unit of work (the caller commits)."""
+    code = "replied.customer" if actor.is_contact else "replied.agent"
+
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_reply(t.state, actor, body, now=now)
+
+    return _change(uow, now, actor, ticket_id, decide, code,
+                   message=_NewMessage("reply", True, body.strip()))  # fmt: skip
+
+
+def write_note(
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str
+) -> TicketView:
+    """:func:`add_internal_note` in the caller's open unit of work (the caller commits)."""
+
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_internal_note(t.state, actor, body, now=now)
+
+    return _change(uow, now, actor, ticket_id, decide, "note.added",
+                   message=_NewMessage("note", False, body.strip()))  # fmt: skip
 
 
 def add_internal_note(

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sladesk.store._db import Repository
 from sladesk.store._tables import Agent, Contact, Organization, Ticket
@@ -62,6 +63,14 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
+_ADD_SQLITE = (
+    sqlite_insert(_MAIL).on_conflict_do_nothing(index_elements=["message_id"]).returning(_MAIL.c.id)
+)
+_ADD_POSTGRESQL = (
+    pg_insert(_MAIL).on_conflict_do_nothing(index_elements=["message_id"]).returning(_MAIL.c.id)
+)
+
+
 class MailRepository(Repository):
     def find(self, message_id: str) -> MailRecord | None:
         row = self.db.execute(
@@ -70,15 +79,12 @@ class MailRepository(Repository):
         return None if row is None else _record(row)
 
     def add(self, values: dict[str, Any]) -> int | None:
-        """Insert a row; None when its Message-ID is there already (a savepoint keeps the
-        transaction usable)."""
-        try:
-            with self.db.connection.begin_nested():
-                return int(
-                    self.db.execute(insert(_MAIL).returning(_MAIL.c.id), values).scalar_one()
-                )
-        except IntegrityError:
-            return None
+        """Insert a row; None when its Message-ID is there already (``ON CONFLICT DO
+        NOTHING``: no error, so the transaction stays usable without a savepoint; on
+        PostgreSQL a twin delivery's uncommitted row makes this wait for its outcome)."""
+        stmt = _ADD_SQLITE if self.db.dialect == "sqlite" else _ADD_POSTGRESQL
+        id_ = self.db.execute(stmt, values).scalar()
+        return None if id_ is None else int(id_)
 
     def update(self, id_: int, **values: Any) -> None:
         self.db.execute(update(_MAIL).where(_MAIL.c.id == id_).values(**values))
