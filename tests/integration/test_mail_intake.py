@@ -314,3 +314,56 @@ def test_a_delivery_report_with_nul_and_8bit_fields_is_stored_on_both_engines(
     with desk.uow.read_only():
         row = desk.uow.session.get(MailAddress, "alice@acme.test")
         assert row is not None and row.last_bounce == "5.1.1 smtp; 550 Usuário desconhecido aqui"
+
+
+def test_a_message_is_filed_in_one_transaction(desk: Desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sladesk.store import UnitOfWork
+
+    opened: list[bool] = []
+    enter = UnitOfWork.__enter__
+
+    def counting(self: UnitOfWork) -> UnitOfWork:
+        opened.append(self._read_only)
+        return enter(self)
+
+    monkeypatch.setattr(UnitOfWork, "__enter__", counting)
+    first = ingest(desk, message())
+    reply = ingest(
+        desk,
+        message(body="More.", message_id="m2@acme.test", extra="In-Reply-To: <m1@acme.test>\r\n"),
+    )
+    stranger = ingest(desk, message(sender="zed@acme.test", message_id="m3@acme.test"))
+    assert first.created and reply.ticket_id == first.ticket_id and stranger.created
+    assert opened == [False, False, False]  # one write transaction each, no other
+
+
+def test_a_failure_while_filing_keeps_the_raw_message_for_redelivery(
+    desk: Desk,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import pytest
+
+    from sladesk.services import _mail
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(_mail, "file_ticket", broken)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        ingest(desk, message())
+    (row,) = mail_rows(desk)
+    assert row.status == "received" and row.raw == message() and row.ticket_id is None
+    with desk.uow.read_only():  # nothing else of it was written
+        assert (
+            desk.uow.tickets.count_created(
+                desk.acme,
+                desk.clock.now() - timedelta(days=1),
+                desk.clock.now() + timedelta(days=1),
+            )
+            == 0
+        )
+    monkeypatch.undo()
+    again = ingest(desk, message())  # the redelivery files it
+    assert again.created and not again.duplicate and again.outcome == "stored"
+    (row,) = mail_rows(desk)
+    assert row.status == "stored" and row.ticket_id == again.ticket_id
