@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from desk_fixtures import Desk
 
@@ -316,7 +317,7 @@ def test_a_delivery_report_with_nul_and_8bit_fields_is_stored_on_both_engines(
         assert row is not None and row.last_bounce == "5.1.1 smtp; 550 Usuário desconhecido aqui"
 
 
-def test_a_message_is_filed_in_one_transaction(desk: Desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_is_filed_in_one_transaction(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     from sladesk.store import UnitOfWork
 
     opened: list[bool] = []
@@ -338,10 +339,8 @@ def test_a_message_is_filed_in_one_transaction(desk: Desk, monkeypatch) -> None:
 
 
 def test_a_failure_while_filing_keeps_the_raw_message_for_redelivery(
-    desk: Desk,
-    monkeypatch,  # type: ignore[no-untyped-def]
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pytest
 
     from sladesk.services import _mail
 

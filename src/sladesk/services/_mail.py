@@ -336,7 +336,7 @@ def _file(
     author = actor.key if actor is not None else None
     if view is None:
         try:
-            view = _new_ticket(uow, now, mail, actor, person, body)
+            view = _new_ticket(uow, now, mail, actor, person, body, since)
         except (TicketRuleError, InvalidRequest, Forbidden, NotFound) as exc:
             # the policy will not take it (e.g. e-mail is not one of its channels): trying
             # again cannot help, so it is kept, raw, with the reason, and answered as stored
@@ -416,14 +416,15 @@ def _follow_up(
 
 def _new_ticket(
     uow: UnitOfWork, now: datetime, mail: InboundMail, actor: Actor | None,
-    person: MailPerson | None, body: str,
+    person: MailPerson | None, body: str, since: datetime | None,
 ) -> TicketView:  # fmt: skip
     new = NewTicket(subject=_subject(mail), body=body, channel="email")
     if actor is None:
         org = person.organization_id if person is not None else None
         actor = Actor.system(MAIL_ACTOR)
         new = NewTicket(subject=new.subject, body=body, channel="email", organization_id=org)
-    return file_ticket(uow, actor, new, now, idempotency_key=_key(mail))
+    # a first delivery: no ticket can have been filed under this Message-ID's key before
+    return file_ticket(uow, actor, new, now, idempotency_key=_key(mail), key_is_new=since is None)
 
 
 def _attach(

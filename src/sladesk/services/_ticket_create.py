@@ -98,13 +98,18 @@ def file_ticket(
     now: datetime,
     *,
     idempotency_key: str | None = None,
+    key_is_new: bool = False,
 ) -> TicketView:
     """:func:`create_ticket` inside the caller's open unit of work, which commits (the mail
     intake files a message and its ticket in one transaction). A refusal raises before
-    anything is written."""
+    anything is written. ``key_is_new``: the caller knows ``idempotency_key`` was never
+    used (the mail intake, for a Message-ID it has just stored for the first time), so it
+    is not looked up (it is still recorded)."""
     _check_input(new)
     body_html = sanitize(new.body, new.body_html)
     fingerprint = request_fingerprint("create_ticket", new) if idempotency_key else ""
+    if key_is_new:
+        return _create(uow, actor, new, body_html, now, idempotency_key, fingerprint)
     return _create_or_find(uow, actor, new, body_html, now, idempotency_key, fingerprint)
 
 

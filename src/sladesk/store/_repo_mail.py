@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -71,11 +71,32 @@ _ADD_POSTGRESQL = (
 )
 
 
+_FIND = select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == bindparam("message_id"))
+_UPDATE = update(_MAIL).where(_MAIL.c.id == bindparam("record_id"))
+_RECEIVED_FROM = (
+    select(func.count())
+    .select_from(_MAIL)
+    .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
+           _MAIL.c.created_at >= bindparam("since"),
+           _MAIL.c.status.not_in(("auto_reply", "bounce")))
+)  # fmt: skip
+_AGENT = select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
+    func.lower(_AGENTS.c.email) == bindparam("address")
+)
+_CONTACT = (
+    select(
+        _CONTACTS.c.id, _CONTACTS.c.name, _CONTACTS.c.active,
+        _CONTACTS.c.organization_id, _CONTACTS.c.locale,
+        _ORGANIZATIONS.c.locale.label("org_locale"), _ORGANIZATIONS.c.time_zone,
+    )
+    .join_from(_CONTACTS, _ORGANIZATIONS, _ORGANIZATIONS.c.id == _CONTACTS.c.organization_id)
+    .where(func.lower(_CONTACTS.c.email) == bindparam("address"))
+)  # fmt: skip
+
+
 class MailRepository(Repository):
     def find(self, message_id: str) -> MailRecord | None:
-        row = self.db.execute(
-            select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == message_id)
-        ).first()
+        row = self.db.execute(_FIND, {"message_id": message_id}).first()
         return None if row is None else _record(row)
 
     def add(self, values: dict[str, Any]) -> int | None:
@@ -87,7 +108,7 @@ class MailRepository(Repository):
         return None if id_ is None else int(id_)
 
     def update(self, id_: int, **values: Any) -> None:
-        self.db.execute(update(_MAIL).where(_MAIL.c.id == id_).values(**values))
+        self.db.execute(_UPDATE, {"record_id": id_, **values})
 
     def ticket_of(self, message_ids: tuple[str, ...]) -> int | None:
         """The ticket of the nearest of ``message_ids`` (nearest first) that we know."""
@@ -123,15 +144,8 @@ class MailRepository(Repository):
 
     def received_from(self, sender: str, since: datetime) -> int:
         """How many messages ``sender`` sent us since ``since`` (machine mail not counted)."""
-        return int(
-            self.db.execute(
-                select(func.count())
-                .select_from(_MAIL)
-                .where(_MAIL.c.sender == sender, _MAIL.c.direction == "in",
-                       _MAIL.c.created_at >= since,
-                       _MAIL.c.status.not_in(("auto_reply", "bounce")))
-            ).scalar_one()
-        )  # fmt: skip
+        params = {"sender": sender, "since": since}
+        return int(self.db.execute(_RECEIVED_FROM, params).scalar_one())
 
     def ticket_by_number(self, number: int) -> int | None:
         row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
@@ -139,23 +153,10 @@ class MailRepository(Repository):
 
     def person(self, address: str) -> MailPerson | None:
         """The agent or else the contact whose address is ``address`` (case-insensitive)."""
-        agent = self.db.execute(
-            select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
-                func.lower(_AGENTS.c.email) == address.lower()
-            )
-        ).first()
+        agent = self.db.execute(_AGENT, {"address": address.lower()}).first()
         if agent is not None:
             return MailPerson("agent", agent.id, agent.name, bool(agent.active), role=agent.role)
-        contact = self.db.execute(
-            select(
-                _CONTACTS.c.id, _CONTACTS.c.name, _CONTACTS.c.active,
-                _CONTACTS.c.organization_id, _CONTACTS.c.locale,
-                _ORGANIZATIONS.c.locale.label("org_locale"), _ORGANIZATIONS.c.time_zone,
-            )
-            .join_from(_CONTACTS, _ORGANIZATIONS,
-                       _ORGANIZATIONS.c.id == _CONTACTS.c.organization_id)
-            .where(func.lower(_CONTACTS.c.email) == address.lower())
-        ).first()  # fmt: skip
+        contact = self.db.execute(_CONTACT, {"address": address.lower()}).first()
         if contact is None:
             return None
         return MailPerson(
