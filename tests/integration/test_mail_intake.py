@@ -366,3 +366,33 @@ def test_a_failure_while_filing_keeps_the_raw_message_for_redelivery(
     assert again.created and not again.duplicate and again.outcome == "stored"
     (row,) = mail_rows(desk)
     assert row.status == "stored" and row.ticket_id == again.ticket_id
+
+
+def test_the_acknowledgement_speaks_the_requesters_language_in_their_zone(desk: Desk) -> None:
+    from sladesk.store._tables import Contact, Organization, OutboxMessage
+
+    with desk.uow:
+        desk.uow.session.execute(
+            sa.update(Organization)
+            .where(Organization.id == desk.acme)
+            .values(locale="es", time_zone="Europe/Madrid")
+        )
+        desk.uow.session.execute(
+            sa.update(Contact).where(Contact.id == desk.alice.id).values(locale="pt")
+        )
+        desk.uow.commit()
+    known = ingest(desk, message())  # Alice: her own language, her organisation's zone
+    made = ingest(desk, message(sender="Erin <erin@acme.test>", message_id="e1@acme.test"))
+
+    def ack(ticket_id: int | None) -> tuple[str, str]:
+        with desk.uow.read_only():
+            (payload,) = desk.uow.session.execute(
+                sa.select(OutboxMessage.payload).where(
+                    OutboxMessage.key.like("notify:contact:%:ticket.created:%"),
+                    OutboxMessage.payload["ticket"]["id"].as_integer() == ticket_id,
+                )
+            ).scalars()
+        return payload["locale"], payload["time_zone"]
+
+    assert ack(known.ticket_id) == ("pt", "Europe/Madrid")
+    assert ack(made.ticket_id) == ("es", "Europe/Madrid")  # a contact made now: the org's

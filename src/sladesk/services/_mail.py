@@ -43,7 +43,7 @@ from typing import Any
 
 from sladesk.services._attachments import attach_file
 from sladesk.services._dtos import MessageView, NewContact, NewTicket, TicketView
-from sladesk.services._outbox import OutboxRow, outbox_message
+from sladesk.services._outbox import KnownAudience, OutboxRow, outbox_message
 from sladesk.services._people import add_contact
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_read import ticket_as_read
@@ -219,7 +219,7 @@ def _finish(
     uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, outcome: str,
     ticket: TicketView | None, message_id: int | None, author: str | None, created: bool,
     body: str, ticket_id: int | None = None,
-    acknowledge: TicketView | None = None,
+    acknowledge: tuple[TicketView, MailPerson] | None = None,
 ) -> MailIntake:  # fmt: skip
     """Mark the raw row with what it became, and queue the acknowledgement of the ticket
     ``acknowledge``."""
@@ -229,7 +229,7 @@ def _finish(
         author=author, processed_at=now,
     )  # fmt: skip
     if acknowledge is not None:
-        uow.outbox.add_many(_acknowledgement(uow, acknowledge, now), now)
+        uow.outbox.add_many(_acknowledgement(*acknowledge, now), now)
     number = ticket.number if ticket is not None else None
     return MailIntake(record_id, mail.message_id, outcome, ticket_id, number, created, False,
                       author, body)  # fmt: skip
@@ -316,10 +316,9 @@ def _person_and_thread(
         return None, ticket_id, recent
     name = mail.sender_name.strip() or mail.sender.partition("@")[0]
     with suppress(Conflict, InvalidRequest):  # an address we cannot store
-        contact = add_contact(uow, now, Actor.system(MAIL_ACTOR),
-                              NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
-        person = MailPerson("contact", contact.id, contact.name, True,
-                            organization_id=contact.organization_id)  # fmt: skip
+        add_contact(uow, now, Actor.system(MAIL_ACTOR),
+                    NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
+        person = repo.person(mail.sender)  # with the locale and zone it has now
     return person, ticket_id, recent
 
 
@@ -347,8 +346,8 @@ def _file(
     # the acknowledgement of a ticket the customer filed by mail; none for a robot that
     # writes new mail after new mail (no ping-pong)
     ack = (
-        view
-        if created and actor is not None and actor.is_contact
+        (view, person)
+        if created and actor is not None and actor.is_contact and person is not None
         and view.requester_id == actor.id and recent <= ACKNOWLEDGEMENTS_PER_WINDOW
         else None
     )  # fmt: skip
@@ -357,13 +356,14 @@ def _file(
                    body, acknowledge=ack)  # fmt: skip
 
 
-def _acknowledgement(uow: UnitOfWork, view: TicketView, now: datetime) -> list[OutboxRow]:
+def _acknowledgement(view: TicketView, requester: MailPerson, now: datetime) -> list[OutboxRow]:
     """The acknowledgement of a ticket a customer filed by mail: the ticket use cases tell
     the requester of what others do, not of what they did themselves, but a mail deserves
     an answer saying it arrived and when to expect more. Built by the one payload builder,
     under the key the ``created`` notification to the requester would have, so that it is
-    never queued twice."""
-    audience = uow.audience.for_tickets([view.id])[view.id]
+    never queued twice. The requester's language and zone are those read for the intake
+    (what the audience of the ticket would read again)."""
+    audience = KnownAudience(requester.locale or "en", requester.time_zone or "UTC")
     seq = max((e.seq for e in view.history), default=1)
     key = f"notify:contact:{view.requester_id}:ticket.created:{view.id}:{seq}"
     row = outbox_message(
