@@ -35,13 +35,21 @@ TOP_KEYS = (
     "community_url",
     "help_center_url",
     "messages",
+    "retention_months",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
 DEFAULT_CHANNELS = ("portal", "email", "whatsapp", "chat", "phone", "app")
 PRIORITY_KEYS = ("label", "definition")
 TYPE_KEYS = ("label", "definition", "sla")
-PLAN_KEYS = ("label", "support", "ticket_quota", "channels", "community_types")
+PLAN_KEYS = (
+    "label",
+    "support",
+    "ticket_quota",
+    "channels",
+    "community_types",
+    "retention_months",
+)
 ADDON_KEYS = ("label", "plans", "details")
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -121,6 +129,7 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         community_url = r.url(("community_url",), top["community_url"])
     if "help_center_url" in top:
         help_center_url = r.url(("help_center_url",), top["help_center_url"])
+    retention_months = _read_retention(r, ("retention_months",), top.get("retention_months"))
     names = Names(
         priorities=priority_keys,
         types=_keys(types),
@@ -153,6 +162,7 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         community_url=community_url,
         help_center_url=help_center_url,
         messages=messages,
+        retention_months=retention_months,
         source_text=text,
     )
 
@@ -316,8 +326,17 @@ def _read_plans(
                 (*path, "community_types"), fields["community_types"], kind="type", known=types
             )
             community = frozenset(got or ())
-        out[key] = Plan(key, label, support, quota, plan_channels, community)
+        retention = _read_retention(r, (*path, "retention_months"), fields.get("retention_months"))
+        out[key] = Plan(key, label, support, quota, plan_channels, community, retention)
     return out
+
+
+def _read_retention(r: Reader, path: Path, value: object) -> int | None:
+    """``retention_months``: a whole number of calendar months, at least 1 (absent or
+    ``null``: kept for ever)."""
+    if value is None:
+        return None
+    return r.integer(path, value, minimum=1)
 
 
 def _read_addons(

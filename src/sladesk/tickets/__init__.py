@@ -39,6 +39,14 @@ from sladesk.tickets._input import (
     check_storable_text,
     unstorable_reason,
 )
+from sladesk.tickets._retention import (
+    RetentionCandidate,
+    RetentionDecision,
+    add_months,
+    decide_retention,
+    purgeable,
+    retention_months,
+)
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
 from sladesk.tickets._visibility import (
@@ -61,10 +69,13 @@ __all__ = [
     "Forbidden",
     "InvalidRequest",
     "NotFound",
+    "RetentionCandidate",
+    "RetentionDecision",
     "Role",
     "Scope",
     "TicketRuleError",
     "TicketState",
+    "add_months",
     "apply",
     "can_see_event",
     "can_see_message",
@@ -85,11 +96,14 @@ __all__ = [
     "decide_priority_change",
     "decide_reopen",
     "decide_reply",
+    "decide_retention",
     "decide_solve",
     "decide_status_change",
     "decide_type_change",
     "first_message_authorship",
     "parse_status",
+    "purgeable",
     "quota_month",
+    "retention_months",
     "unstorable_reason",
 ]
