@@ -13,6 +13,7 @@ from sladesk.cli import (
     password_cmd,
     people_cmd,
     policy_cmd,
+    retention_cmd,
     serve_cmd,
     tickets_cmd,
     worker_cmd,
@@ -35,6 +36,7 @@ app.add_typer(people_cmd.agents_app, name="agents")
 app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
+app.add_typer(retention_cmd.app, name="retention")
 
 
 @app.command()
