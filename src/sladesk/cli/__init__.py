@@ -7,6 +7,7 @@ import typer
 
 from sladesk.cli import (
     calendar_cmd,
+    compliance_cmd,
     db_cmd,
     demo_cmd,
     mail_cmd,
@@ -37,6 +38,7 @@ app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
+app.command("compliance")(compliance_cmd.compliance)
 
 
 @app.command()

@@ -41,7 +41,7 @@ TOP_KEYS = (
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
 DEFAULT_CHANNELS = ("portal", "email", "whatsapp", "chat", "phone", "app")
 PRIORITY_KEYS = ("label", "definition")
-TYPE_KEYS = ("label", "definition", "sla")
+TYPE_KEYS = ("label", "definition", "sla", "quota", "answer")
 PLAN_KEYS = (
     "label",
     "support",
@@ -124,6 +124,7 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     plans = _read_plans(r, top.get("plans"), locales, _keys(types), channels)
     addons = _read_addons(r, top.get("addons"), locales, _keys(plans))
     messages = _read_messages(r, top.get("messages"), locales)
+    _check_answers(r, types, _keys(messages))
     community_url = help_center_url = None
     if "community_url" in top:
         community_url = r.url(("community_url",), top["community_url"])
@@ -277,8 +278,29 @@ def _read_types(
         under_sla = True
         if "sla" in fields:
             under_sla = r.boolean((*path, "sla"), fields["sla"]) is not False
-        out[key] = TicketType(key, label, definition, under_sla)
+        counted = True
+        if "quota" in fields:
+            counted = r.boolean((*path, "quota"), fields["quota"]) is not False
+        answer = None
+        if "answer" in fields:
+            answer = r.string((*path, "answer"), fields["answer"], what="a message key")
+        out[key] = TicketType(key, label, definition, under_sla, counted, answer)
     return out
+
+
+def _check_answers(
+    r: Reader, types: dict[str, TicketType] | None, messages: tuple[str, ...] | None
+) -> None:
+    """Each type's ``answer`` names a message (checked once both sections are read)."""
+    if types is None or messages is None:
+        return
+    for key, t in types.items():
+        if t.answer is not None and t.answer not in messages:
+            r.error(
+                ("types", key, "answer"),
+                f"unknown message {t.answer!r}{suggestion(t.answer, messages)} "
+                f"({known_list(messages)})",
+            )
 
 
 def _read_channels(r: Reader, value: object) -> tuple[str, ...] | None:

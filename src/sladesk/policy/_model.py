@@ -130,6 +130,12 @@ class TicketType:
     label: Text
     definition: Text
     under_sla: bool = True
+    #: False: tickets of this type are not counted in, nor refused by, a plan's monthly
+    #: ``ticket_quota`` (Infraspeak's technical-service requests)
+    counts_toward_quota: bool = True
+    #: a message key: the text sent to the customer when a ticket of this type is filed
+    #: (Infraspeak: ``technical_service_quote``)
+    answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
