@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sladesk.bootstrap import Container
 from sladesk.cli.db_cmd import DATABASE_URL, existing_database
 from sladesk.cli.people_cmd import storable
 from sladesk.services import (
@@ -45,6 +46,20 @@ def _items(title: str, items: tuple[RetentionItem, ...]) -> Table:
     return table
 
 
+def retention_line(container: Container) -> str | None:
+    """One line for `sladesk demo`: what the policy keeps and what a purge would take now;
+    None when the policy keeps everything."""
+    preview = preview_retention(container.uow(), container.clock, CLI_ACTOR)
+    if not preview.declared:
+        return None
+    nxt = f"; the first expires {_when(preview.next_expiry)}" if preview.next_expiry else ""
+    return (
+        f"sladesk demo: retention ({preview.policy}): closed conversations are purged "
+        f"{preview.months or 'per plan'} months after closing; {len(preview.due)} "
+        f"due now{nxt} (`sladesk retention preview`)"
+    )
+
+
 @app.command("preview")
 def preview_cmd(database_url: str | None = DATABASE_URL) -> None:
     """What the next `sladesk retention purge` would purge, and what legal holds keep."""
@@ -58,6 +73,8 @@ def preview_cmd(database_url: str | None = DATABASE_URL) -> None:
         f"policy {preview.policy} at {_when(preview.now)}: {len(preview.due)} tickets to "
         f"purge, {len(preview.held)} expired but under a legal hold"
     )
+    if preview.next_expiry is not None:
+        console.print(f"the next closed ticket to expire does at {_when(preview.next_expiry)}")
     if preview.due:
         console.print(_items("would be purged", preview.due))
     if preview.held:

@@ -58,6 +58,11 @@ class RetentionPreview:
     policy: str | None  # "name version", None when no policy is published
     due: tuple[RetentionItem, ...]  # expired and not held: the next run purges these
     held: tuple[RetentionItem, ...]  # expired but under a legal hold: kept
+    #: when the first closed ticket not yet expired will expire (None: none will)
+    next_expiry: datetime | None = None
+    #: the policy's ``retention_months`` (plans may differ), and whether any is declared
+    months: int | None = None
+    declared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +82,16 @@ def _policy(uow: UnitOfWork) -> Policy | None:
     return uow.policies.parsed(uow.policies.current_id())
 
 
+def _candidate(row: ClosedTicket) -> RetentionCandidate:
+    return RetentionCandidate(row.id, row.plan, row.closed_at, row.held)
+
+
 def _decisions(
     policy: Policy, rows: list[ClosedTicket], now: datetime
 ) -> list[tuple[ClosedTicket, RetentionDecision]]:
     out = []
     for row in rows:
-        candidate = RetentionCandidate(row.id, row.plan, row.closed_at, row.held)
-        decision = decide_retention(policy, candidate, now=now)
+        decision = decide_retention(policy, _candidate(row), now=now)
         if decision.expired:
             out.append((row, decision))
     return out
@@ -102,13 +110,24 @@ def preview_retention(uow: UnitOfWork, clock: Clock, actor: Actor) -> RetentionP
         policy = _policy(uow)
         if policy is None:
             return RetentionPreview(now, None, (), ())
-        expired = _decisions(policy, RetentionRepository(uow.db).closed_not_purged(), now)
+        rows = RetentionRepository(uow.db).closed_not_purged()
+    expired = _decisions(policy, rows, now)
     items = [_item(row, d) for row, d in expired]
+    later = [
+        d.expires_at
+        for row in rows
+        if (d := decide_retention(policy, _candidate(row), now=now)).expires_at is not None
+        and not d.expired
+    ]
     return RetentionPreview(
         now,
         f"{policy.name} {policy.version}",
         tuple(i for i in items if not i.held),
         tuple(i for i in items if i.held),
+        min(later, default=None),
+        policy.retention_months,
+        policy.retention_months is not None
+        or any(p.retention_months is not None for p in policy.plans.values()),
     )
 
 
