@@ -6,6 +6,8 @@ any of them into a clear message (CLI), a problem document (API) or a log line (
     SladeskError
     ├── SpecError (ValueError)            bad input that names where: source, line, column, field
     │   ├── CalendarSpecError             a calendar spec that cannot be compiled
+    │   ├── LimitError                    input refused unread: too large, too deeply nested,
+    │   │                                 or using YAML anchors/aliases
     │   ├── PolicyError                   a policy file with one or more problems (all listed)
     │   └── ScenarioError                 a scenario file that cannot be read
     └── NaiveDatetimeError (ValueError)   a datetime without tzinfo where an instant is required
@@ -52,6 +54,12 @@ class SpecError(SladeskError, ValueError):
 
 class CalendarSpecError(SpecError):
     """A calendar spec that cannot be compiled (bad zone, bad range, unknown day...)."""
+
+
+class LimitError(SpecError):
+    """Input refused before it is read, because reading it could cost without bound: more
+    text than the limit, collections nested too deep, YAML anchors and aliases (whose nested
+    reuse expands a few hundred bytes into billions of values)."""
 
 
 class ScenarioError(SpecError):

@@ -116,6 +116,10 @@ def test_a_directory_is_one_clear_line(runner: CliRunner, tmp_path: Path) -> Non
         (b"a: [b\n", "{path}:2:1: not valid YAML: expected ',' or ']', but got '<stream end>'"),
         (b"policy: caf\xe9\n", "{path}:1: not UTF-8 text (invalid continuation byte)"),
         (b"- just\n- a list\n", "{path}:1:1: expected a policy mapping, got a list"),
+        (
+            b'a: &a ["lol","lol"]\nb: &b [*a,*a]\nc: [*b,*b]\n',
+            "{path}:1:4: anchors are not allowed (&a): write the value out",
+        ),
     ],
 )  # fmt: skip
 def test_files_that_are_not_policies(

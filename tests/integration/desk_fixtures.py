@@ -69,6 +69,9 @@ plans:
     support: false
     community_types: [question]
     channels: [portal]
+addons:
+  vip: {label: {en: VIP}, plans: [premium]}
+  integrations_24x7: {label: {en: Integrations 24x7}}
 community_url: https://community.example.com/
 messages:
   quota_exceeded: {en: "Your plan includes {quota} tickets a month; this one is over it."}

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from sladesk import __version__
 from sladesk.api._admission import AdmissionLimit
+from sladesk.api._docs import install_docs
 from sladesk.api.deps import ServiceContainer
 from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
@@ -58,7 +59,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         title="sladesk",
         version=__version__,
         description=_DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served by _docs.install_docs, from installed assets
         redoc_url=None,
         openapi_url="/api/openapi.json",
         swagger_ui_oauth2_redirect_url=None,
@@ -70,6 +71,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         limit=container.settings.max_in_flight,
         exempt=frozenset({f"{API_PREFIX}/health"}),
     )
+    install_docs(app, "/api/openapi.json")
 
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(health.router)

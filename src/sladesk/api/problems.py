@@ -21,8 +21,10 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from sladesk.errors import PolicyError, SladeskError, SpecError
 from sladesk.tickets import (
@@ -249,11 +251,18 @@ def install_problem_handlers(
 
     async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            # FastAPI could not read the body (not UTF-8, say): wrong input, like any other
+            problem = FieldProblem(path="body", message=_unreadable_body(exc.__cause__))
+            return problem_response(
+                request, INVALID_REQUEST, "the request body cannot be read", errors=[problem]
+            )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         kind = _kind_for_status(exc.status_code)
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(
-            request, kind, detail, headers=exc.headers or {}, status=exc.status_code
-        )
+        return problem_response(request, kind, detail, headers=headers, status=exc.status_code)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, INTERNAL, "An unexpected error; it has been logged.")
@@ -269,6 +278,25 @@ def install_problem_handlers(
 
 
 _CHALLENGE: Final = {"WWW-Authenticate": 'Bearer realm="sladesk"'}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path. Starlette's own 405
+    names only the first route whose path matched, and FastAPI makes one route per method."""
+    path = request.url.path
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.path and compile_path(route.path)[0].match(path):
+            methods.update(route.methods)
+    return sorted(methods)
+
+
+def _unreadable_body(cause: BaseException | None) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {cause.start}: {cause.reason})"
+    if isinstance(cause, RecursionError):
+        return "nested too deep to read"
+    return "the body cannot be read as its Content-Type says"
 
 
 def _policy_detail(exc: PolicyError) -> str:

@@ -11,7 +11,12 @@ documented in ``docs/policies.md``; every problem in a file is reported at once 
 
 from sladesk.calendar import Duration, parse_duration
 from sladesk.policy._durations import parse_threshold
-from sladesk.policy._load import load_policy, load_policy_file, validate_policy
+from sladesk.policy._load import (
+    MAX_POLICY_CHARS,
+    load_policy,
+    load_policy_file,
+    validate_policy,
+)
 from sladesk.policy._match import match_rule
 from sladesk.policy._model import (
     Action,
@@ -33,6 +38,7 @@ from sladesk.policy._model import (
 )
 
 __all__ = [
+    "MAX_POLICY_CHARS",
     "Action",
     "Addon",
     "Conditions",

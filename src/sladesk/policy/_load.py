@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+import string
+from typing import Any, Final
 
 from sladesk.calendar import Calendar
-from sladesk.errors import CalendarSpecError, Location, PolicyError, SpecError
-from sladesk.policy._model import Addon, Plan, Policy, Priority, TicketType
+from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
+from sladesk.policy._model import Addon, Plan, Policy, Priority, Rule, TicketType
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
@@ -51,6 +52,15 @@ PLAN_KEYS = (
     "retention_months",
 )
 ADDON_KEYS = ("label", "plans", "details")
+#: the longest policy file read (characters); the examples are about 10,000
+MAX_POLICY_CHARS: Final = 256 * 1024
+#: the texts sladesk itself sends, by message key, with the placeholders each may use; any
+#: other key under ``messages`` must be named by a ``tell_customer`` action
+SYSTEM_MESSAGES: Final[dict[str, tuple[str, ...]]] = {
+    "quota_exceeded": ("quota", "used"),  # to a ticket filed over the plan's monthly quota
+    "community_answer": ("url",),  # to a question the plan sends to the community
+    "email_out_of_hours": ("number",),  # to mail that arrives while the team is closed
+}
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -67,7 +77,17 @@ def load_policy_file(path: str | os.PathLike[str]) -> Policy:
     file raises :class:`OSError`; text that is not UTF-8 is a :class:`PolicyError`."""
     source = os.fspath(path)
     with open(path, "rb") as f:
-        data = f.read()
+        # a UTF-8 character is at most 4 bytes: past that many, the text is over the limit
+        data = f.read(4 * MAX_POLICY_CHARS + 1)
+    if len(data) > 4 * MAX_POLICY_CHARS:
+        raise PolicyError(
+            [
+                LimitError(
+                    f"the file is too large: at most {MAX_POLICY_CHARS:,} characters are read",
+                    Location(source),
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,7 +105,7 @@ def validate_policy(text: str, source: str = "<string>") -> list[SpecError]:
 
 def _read(text: str, source: str) -> tuple[Policy | None, list[SpecError]]:
     try:
-        doc = load_yaml(text, source)
+        doc = load_yaml(text, source, max_chars=MAX_POLICY_CHARS)
     except SpecError as exc:
         return None, [exc]
     return read_document(doc, text)
@@ -140,7 +160,11 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         calendars=calendar_names,
         messages=_keys(messages),
     )
+    errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
+        answers = {t.answer for t in (types or {}).values() if t.answer is not None}
+        _check_messages_are_sent(r, messages, rules, answers)
     if r.errors:
         return None
     assert name is not None and version is not None and locales is not None
@@ -397,6 +421,52 @@ def _read_details(r: Reader, path: Path, value: object) -> dict[str, str]:
         if text is not None:
             out[key] = text
     return out
+
+
+def _check_messages_are_sent(
+    r: Reader,
+    messages: dict[str, dict[str, str]],
+    rules: tuple[Rule, ...],
+    answers: set[str],
+) -> None:
+    """Every message is one sladesk sends itself, one a ``tell_customer`` action names, or a
+    type's ``answer``: a text nothing sends would be a silent mistake (Blip's
+    ``community_redirect`` once was)."""
+    told = answers | {
+        action.to
+        for rule in rules
+        for target in rule.targets
+        for action in (*target.on_warning, *target.on_breach)
+        if action.kind == "tell_customer"
+    }
+    for key, texts in messages.items():
+        path: Path = ("messages", key)
+        if key in SYSTEM_MESSAGES:
+            _check_placeholders(r, path, texts, SYSTEM_MESSAGES[key])
+        elif key not in told:
+            r.error(
+                path,
+                f"message {key!r} is never sent (sladesk sends {', '.join(SYSTEM_MESSAGES)} "
+                "itself, and other messages when a tell_customer action or a type's answer "
+                "names them)" + suggestion(key, SYSTEM_MESSAGES, cutoff=0.6),
+            )
+
+
+def _check_placeholders(
+    r: Reader, path: Path, texts: dict[str, str], allowed: tuple[str, ...]
+) -> None:
+    for locale, text in texts.items():
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as exc:
+            r.error((*path, locale), f"not a valid text template: {exc} (write {{{{ for {{)")
+            continue
+        for field in fields:
+            if field not in allowed:
+                shown = ", ".join(f"{{{a}}}" for a in allowed)
+                r.error(
+                    (*path, locale), f"unknown placeholder {{{field}}} (this text may use {shown})"
+                )
 
 
 def _read_messages(

@@ -25,8 +25,8 @@ def known_list(names: Iterable[str]) -> str:
     return f"known: {shown}" if shown else "none are defined"
 
 
-def suggestion(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+def suggestion(word: str, choices: Iterable[str], *, cutoff: float = 0.75) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

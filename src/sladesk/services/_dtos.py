@@ -296,6 +296,7 @@ class PolicyVersionView:
     current: bool
     text: str
     reevaluated_tickets: int = 0  # set by publish_policy
+    unchanged: bool = False  # publish_policy: the text was the current version's already
 
 
 @dataclass(frozen=True, slots=True)

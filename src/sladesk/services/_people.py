@@ -26,7 +26,16 @@ from sladesk.services._dtos import (
 )
 from sladesk.services.clock import Clock
 from sladesk.store import Agent, Contact, Organization, UnitOfWork
-from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound, Role, Scope
+from sladesk.tickets import (
+    Actor,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Role,
+    Scope,
+    subscription_problems,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,6 +93,15 @@ def _dedicated_agent(uow: UnitOfWork, agent_id: int | None) -> int | None:
     return agent_id
 
 
+def _check_subscription(
+    uow: UnitOfWork, plan: str | None, addons: tuple[str, ...], *, addons_sent: bool = True
+) -> None:
+    """Refuse a plan or add-on the policy in force does not define or allow together."""
+    policy = uow.policies.parsed(uow.policies.current_id())
+    for field, message in subscription_problems(policy, plan, addons):
+        raise InvalidRequest(message, field=field if addons_sent else "plan")
+
+
 def create_organization(
     uow: UnitOfWork, clock: Clock, actor: Actor, new: NewOrganization
 ) -> OrganizationView:
@@ -97,6 +115,7 @@ def create_organization(
         if uow.people.organization_by_slug(new.slug) is not None:
             raise Conflict(f"slug {new.slug!r} is taken", field="slug")
         _dedicated_agent(uow, new.dedicated_agent_id)
+        _check_subscription(uow, new.plan, tuple(dict.fromkeys(new.addons)))
         org = Organization(
             name=name, slug=new.slug, plan=new.plan, addons=sorted(set(new.addons)),
             locale=new.locale, time_zone=new.time_zone,
@@ -156,7 +175,8 @@ def update_organization(
 ) -> OrganizationView:
     """Change an organisation's name, plan, add-ons, locale, time zone or dedicated agent.
     The slug stays: links and integrations name organisations by it. A new plan or add-on
-    applies to tickets from their next event (the facts a ticket was filed with are kept)."""
+    must be one the policy in force defines and allows together, and applies to tickets
+    from their next event (the facts a ticket was filed with are kept)."""
     _admin(actor, "change organizations")
     now = clock.now()
     sent = _sent(changes)
@@ -170,6 +190,12 @@ def update_organization(
         org = uow.people.organization(Scope.all_organizations(), organization_id)
         if "dedicated_agent_id" in sent:
             _dedicated_agent(uow, sent["dedicated_agent_id"])
+        if "plan" in sent or "addons" in sent:
+            plan = sent.get("plan", org.plan)
+            addons = changes.addons if isinstance(changes.addons, tuple) else org.addons
+            _check_subscription(
+                uow, plan, tuple(dict.fromkeys(addons or ())), addons_sent="addons" in sent
+            )
         _apply(uow, org, sent, now, actor, "sladesk.organization.updated")
         view = organization_view(org)
         uow.commit()

@@ -1,11 +1,12 @@
 """Policy versions: check a file without publishing it; publish one (validated by
 ``sladesk.policy.load_policy``, stored as written, current at once), which re-evaluates every
-ticket whose clocks may still move, in the same transaction."""
+ticket whose clocks may still move, in the same transaction. Publishing the text already in
+force does nothing and says so (``unchanged``)."""
 
 from __future__ import annotations
 
-from sladesk.errors import PolicyError
-from sladesk.policy import load_policy
+from sladesk.errors import LimitError, PolicyError
+from sladesk.policy import Policy, load_policy
 from sladesk.policy import validate_policy as check_policy_text
 from sladesk.services._dtos import PolicyCheck, PolicyVersionView
 from sladesk.services._outbox import DEFAULT_ENDPOINT
@@ -13,7 +14,7 @@ from sladesk.services._roles import require_role
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services.clock import Clock
 from sladesk.store import PolicyVersion, TicketChange, UnitOfWork
-from sladesk.tickets import Actor, Forbidden, Role, Scope
+from sladesk.tickets import Actor, Conflict, Forbidden, Role, Scope, subscription_problems
 
 _MOVING = ("new", "open", "pending_customer", "on_hold")
 
@@ -25,6 +26,8 @@ def validate_policy(
     if not actor.is_staff:
         raise Forbidden("only support staff can check policies")
     errors = check_policy_text(text, source)
+    if any(isinstance(e, LimitError) for e in errors):
+        raise PolicyError(errors)  # refused unread (too large, aliases): not a policy to check
     if errors:
         return PolicyCheck(valid=False, errors=tuple(errors))
     policy = load_policy(text, source)
@@ -35,12 +38,17 @@ def publish_policy(
     uow: UnitOfWork, clock: Clock, actor: Actor, text: str, *, source: str = "<published>"
 ) -> PolicyVersionView:
     """Make ``text`` the current policy, effective now. Raises :class:`PolicyError` (with
-    every problem located) when it is not valid; then nothing changes."""
+    every problem located) when it is not valid; then nothing changes. When ``text`` is,
+    character for character, the current version's, nothing changes either: the answer is
+    that version with ``unchanged`` set."""
     require_role(actor, Role.ADMIN, "publish policies")
     now = clock.now()
     policy = load_policy(text, source)  # raises PolicyError
     with uow:
-        uow.policies.current(for_update=True)  # serialises concurrent publishers
+        current = uow.policies.current(for_update=True)  # serialises concurrent publishers
+        if current is not None and current.text == text:
+            return policy_view(current, unchanged=True)  # no version, no re-evaluation
+        _check_organizations_fit(uow, policy)
         row = uow.policies.add_current(
             PolicyVersion(
                 name=policy.name, version=policy.version, text=text, effective_from=now,
@@ -72,6 +80,25 @@ def publish_policy(
     return view
 
 
+def _check_organizations_fit(uow: UnitOfWork, policy: Policy) -> None:
+    """A version that drops (or stops allowing) a plan or add-on some organisation holds is
+    refused: move those organisations first (docs/policies.md, "Plans across versions")."""
+    misfits = [
+        f"{org.slug}: {message}"
+        for org in uow.people.organizations(Scope.all_organizations())
+        for _, message in subscription_problems(policy, org.plan, tuple(org.addons or ()))
+    ]
+    if misfits:
+        shown = "; ".join(misfits[:10]) + (
+            f"; and {len(misfits) - 10} more" if len(misfits) > 10 else ""
+        )
+        raise Conflict(
+            f"organisations hold plans or add-ons this version does not allow, so it was not "
+            f"published; change them first: {shown}",
+            field="plans",
+        )
+
+
 def get_current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> PolicyVersionView | None:
     with uow.read_only():
         row = uow.policies.current()
@@ -85,11 +112,13 @@ def list_policy_versions(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[Po
         return [policy_view(r) for r in uow.policies.versions()]
 
 
-def policy_view(row: PolicyVersion, *, reevaluated: int = 0) -> PolicyVersionView:
+def policy_view(
+    row: PolicyVersion, *, reevaluated: int = 0, unchanged: bool = False
+) -> PolicyVersionView:
     return PolicyVersionView(
         id=row.id, name=row.name, version=row.version, effective_from=row.effective_from,
         published_by=row.published_by, current=row.current, text=row.text,
-        reevaluated_tickets=reevaluated,
+        reevaluated_tickets=reevaluated, unchanged=unchanged,
     )  # fmt: skip
 
 

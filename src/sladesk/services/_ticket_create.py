@@ -164,8 +164,11 @@ def _defaults(policy: Policy | None, new: NewTicket) -> tuple[str, str]:
 
 
 def _text(policy: Policy | None, key: str, locale: str, **params: object) -> str:
+    """The policy's text for ``locale`` (``pt-BR`` falls back to ``pt``), else its English
+    one, else sladesk's own."""
     texts = policy.messages.get(key, {}) if policy else {}
-    template = texts.get(locale) or texts.get("en") or _DEFAULT_TEXTS[key]
+    language = locale.replace("_", "-").split("-")[0]
+    template = texts.get(locale) or texts.get(language) or texts.get("en") or _DEFAULT_TEXTS[key]
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

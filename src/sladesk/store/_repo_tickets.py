@@ -250,6 +250,16 @@ class ProjectionRepository(Repository):
         )
         return [(i, c) for i, c in self.session.execute(stmt)]
 
+    def running_warnings(self, ticket_ids: Sequence[int]) -> list[tuple[int, list[dict[str, Any]]]]:
+        """(ticket id, recorded warnings) of every running target of ``ticket_ids``, in one
+        SELECT (the queue's ``warned`` badge for a page of rows)."""
+        if not ticket_ids:
+            return []
+        stmt = select(SlaProjection.ticket_id, SlaProjection.data).where(
+            SlaProjection.ticket_id.in_(ticket_ids), SlaProjection.state == "running"
+        )
+        return [(i, list(d.get("warnings", ()))) for i, d in self.session.execute(stmt)]
+
     def for_ticket(self, ticket_id: int) -> list[SlaProjection]:
         stmt = select(SlaProjection).where(SlaProjection.ticket_id == ticket_id)
         return list(self.session.execute(stmt.order_by(SlaProjection.id)).scalars())

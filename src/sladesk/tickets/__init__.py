@@ -24,7 +24,12 @@ from sladesk.tickets._decide import (
     decide_status_change,
     decide_type_change,
 )
-from sladesk.tickets._entitlements import Entitlement, check_entitlement, quota_month
+from sladesk.tickets._entitlements import (
+    Entitlement,
+    check_entitlement,
+    quota_month,
+    subscription_problems,
+)
 from sladesk.tickets._errors import (
     AuthenticationFailed,
     Conflict,
@@ -105,5 +110,6 @@ __all__ = [
     "purgeable",
     "quota_month",
     "retention_months",
+    "subscription_problems",
     "unstorable_reason",
 ]

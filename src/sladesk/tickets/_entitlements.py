@@ -1,5 +1,6 @@
 """What an organisation's plan entitles it to: channels, a monthly ticket quota, and whether
-support answers at all (community-only plans get the community/help-centre link).
+support answers at all (community-only plans get the community/help-centre link); and which
+plans and add-ons an organisation may hold under a policy.
 
 A ticket over quota is still stored (nothing a customer writes is lost), flagged, and the
 requester told why. The quota month is the calendar month in the organisation's time zone.
@@ -82,3 +83,37 @@ def check_entitlement(
         community=community,
         community_url=policy.community_url or policy.help_center_url,
     )
+
+
+def subscription_problems(
+    policy: Policy | None, plan: str | None, addons: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """What is wrong with an organisation holding ``plan`` and ``addons`` under ``policy``,
+    as ``(field, message)`` pairs naming the allowed values; empty when nothing is. Without
+    a policy no plan or add-on can be checked, so none may be given."""
+    out: list[tuple[str, str]] = []
+    if policy is None:
+        if plan is not None:
+            out.append(("plan", f"no policy is in force to define plan {plan!r}: publish one"))
+        if addons:
+            out.append(("addons", "no policy is in force to define add-ons: publish one"))
+        return out
+    if plan is not None and plan not in policy.plans:
+        out.append(("plan", f"unknown plan {plan!r} ({_allowed(policy.plans)})"))
+    for i, key in enumerate(addons):
+        addon = policy.addons.get(key)
+        if addon is None:
+            out.append((f"addons[{i}]", f"unknown add-on {key!r} ({_allowed(policy.addons)})"))
+        elif addon.plans is not None and plan not in addon.plans:
+            held = f"plan {plan!r}" if plan is not None else "no plan"
+            out.append((
+                f"addons[{i}]",
+                f"add-on {key!r} is only for the {' and '.join(sorted(addon.plans))} plan"
+                f"{'s' if len(addon.plans) > 1 else ''} (the organisation has {held})",
+            ))  # fmt: skip
+    return out
+
+
+def _allowed(keys: object) -> str:
+    names = ", ".join(keys) if isinstance(keys, dict) else ""
+    return f"one of {names}" if names else "the policy in force defines none"

@@ -1,6 +1,6 @@
 """The agent console: the queue (open tickets by time left to breach) and the ticket page
 (conversation, composer, status and priority, the SLA panel with each target's explain
-timeline). Agents only: a contact who opens these URLs gets a 404.
+timeline; assign, type, accept). Agents only: a contact who opens these URLs gets a 404.
 """
 
 from __future__ import annotations
@@ -112,6 +112,12 @@ def _priorities(policy: Policy | None, language: str) -> list[tuple[str, str]]:
     return [(pr.key, _text(pr.label, language, pr.key)) for pr in policy.priorities]
 
 
+def _types(policy: Policy | None, language: str) -> list[tuple[str, str]]:
+    if policy is None:
+        return []
+    return [(key, _text(t.label, language, key)) for key, t in policy.types.items()]
+
+
 def _text(text: Mapping[str, str], language: str, fallback: str) -> str:
     """A policy text in ``language``, else in English, else in any language it has."""
     found = text.get(language) or text.get("en") or next(iter(text.values()), "")
@@ -152,7 +158,10 @@ def ticket(request: Request, ticket_id: int) -> Response:
     policy = current_policy(p.uow(), p.clock, actor)
     now = p.now()
     panels = sla_panels(view, policy, now)
-    agents = {a.id: a.name for a in services.list_agents(p.uow(), p.clock, actor)}
+    staff = services.list_agents(p.uow(), p.clock, actor)
+    agents = {a.id: a.name for a in staff}
+    teams = sorted({a.team for a in staff if a.team} | ({view.team} if view.team else set()))
+    accepted = any(e.kind == "accepted" for e in view.history)
     requester = (
         services.get_contact(p.uow(), p.clock, actor, view.requester_id).name
         if view.requester_id is not None
@@ -162,6 +171,8 @@ def ticket(request: Request, ticket_id: int) -> Response:
         "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH,
         message_html=message_html, statuses=STATUSES,
         priorities=_priorities(policy, p.language), agents=agents, requester=requester,
+        active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
+        types=_types(policy, p.language), accepted=accepted,
         calendar_zone=lambda name: zone(name),
     )  # fmt: skip
 
@@ -219,3 +230,43 @@ def priority(
     return _act(p, csrf_token, ticket_id,
                 lambda: services.change_priority(p.uow(), p.clock, actor, ticket_id, priority,
                                                  reason))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/assign")
+def assign(
+    request: Request,
+    ticket_id: int,
+    assignee_id: str = Form(""),
+    team: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    agent = int(assignee_id) if assignee_id.isdigit() else None
+    return _act(p, csrf_token, ticket_id,
+                lambda: services.assign_ticket(p.uow(), p.clock, actor, ticket_id,
+                                               assignee_id=agent,
+                                               team=team.strip() or None))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/type")
+def change_type(
+    request: Request,
+    ticket_id: int,
+    type: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(p, csrf_token, ticket_id,
+                lambda: services.change_type(p.uow(), p.clock, actor, ticket_id, type,
+                                             reason.strip() or None))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/accept")
+def accept(request: Request, ticket_id: int, csrf_token: str = Form("")) -> Response:
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(p, csrf_token, ticket_id,
+                lambda: services.accept_ticket(p.uow(), p.clock, actor, ticket_id))  # fmt: skip

@@ -2,7 +2,8 @@
 scope every read to the contact's organisation, so another organisation's ticket is a 404
 whatever its URL), filing a ticket with a type and a priority chosen from the policy's own
 definitions in the contact's language, the promise ("we will answer by …") in their time
-zone, and replying.
+zone, replying, saying the problem is solved or reopening, and the public history (each
+status, priority and type change with the reason support gave).
 """
 
 from __future__ import annotations
@@ -96,10 +97,17 @@ def file_ticket(
 @router.get("/portal/tickets/{ticket_id}", response_class=HTMLResponse)
 def portal_ticket(request: Request, ticket_id: int, filed: bool = False) -> Response:
     p = page(request, need="contact")
-    view = services.get_ticket(p.uow(), p.clock, p.person.actor, ticket_id)  # type: ignore[union-attr]
+    actor = p.person.actor  # type: ignore[union-attr]
+    view = services.get_ticket(p.uow(), p.clock, actor, ticket_id)
+    policy = current_policy(p.uow(), p.clock, actor)
+    types, priorities = _choices(policy, p.language)
+    type_names = {key: label for key, label, _ in types}
+    priority_names = {key: label for key, label, _ in priorities}
+    changes = [e for e in view.history if e.kind in ("status", "priority", "type")]
     return p.render(
         "portal_ticket.html", ticket=view, promise=promise(view), filed=filed,
-        message_html=message_html,
+        message_html=message_html, changes=changes,
+        type_name=lambda k: type_names.get(k, k), priority_name=lambda k: priority_names.get(k, k),
     )  # fmt: skip
 
 
@@ -112,6 +120,33 @@ def portal_reply(
     actor = p.person.actor  # type: ignore[union-attr]
     try:
         services.reply_publicly(p.uow(), p.clock, actor, ticket_id, body)
+    except REFUSALS as exc:
+        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
+    return p.redirect(f"/portal/tickets/{ticket_id}")
+
+
+@router.post("/portal/tickets/{ticket_id}/solve")
+def portal_solve(request: Request, ticket_id: int, csrf_token: str = Form("")) -> Response:
+    """The customer says their problem is solved."""
+    p = page(request, need="contact")
+    p.check_csrf(csrf_token)
+    actor = p.person.actor  # type: ignore[union-attr]
+    try:
+        services.solve_ticket(p.uow(), p.clock, actor, ticket_id)
+    except REFUSALS as exc:
+        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
+    return p.redirect(f"/portal/tickets/{ticket_id}")
+
+
+@router.post("/portal/tickets/{ticket_id}/reopen")
+def portal_reopen(
+    request: Request, ticket_id: int, reason: str = Form(""), csrf_token: str = Form("")
+) -> Response:
+    p = page(request, need="contact")
+    p.check_csrf(csrf_token)
+    actor = p.person.actor  # type: ignore[union-attr]
+    try:
+        services.reopen_ticket(p.uow(), p.clock, actor, ticket_id, reason.strip() or None)
     except REFUSALS as exc:
         return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
     return p.redirect(f"/portal/tickets/{ticket_id}")

@@ -68,7 +68,9 @@ def _fixed(path: str, json_body: Any = None, **params: Any) -> Make:
 
 
 def _policy(w: World, role: RoleName) -> Call:
-    return Call("/api/v1/policies", {"text": w.policy_text, "source": "infraspeak.yaml"})
+    # a text of its own: the current text again would be a 200 "unchanged"
+    text = f"{w.policy_text}\n# published by {role}\n"
+    return Call("/api/v1/policies", {"text": text, "source": "infraspeak.yaml"})
 
 
 def _validate(w: World, role: RoleName) -> Call:

@@ -195,7 +195,7 @@ CASES: dict[str, Hostile] = {
     ),
     "a q over 200 characters": Hostile("agent", "GET", _t("?q=" + "z" * 201), 422, "query.q"),
     "deep JSON": Hostile(
-        "contact", "POST", _t(), 400, None,
+        "contact", "POST", _t(), 422, "body",
         content=b'{"subject": ' + b"[" * 100_000 + b"]" * 100_000 + b', "body": "x"}',
     ),
     "deep JSON within the parser's depth": Hostile(

@@ -18,15 +18,16 @@ def world(container: Container) -> World:
 def test_a_patch_changes_what_it_sends_and_null_clears(world: World, http: httpx.Client) -> None:
     admin = world.headers("admin")
     path = f"/api/v1/organizations/{world.org_b}"
+    # (Infraspeak's policy defines no add-ons, so the change is to the locale)
     set_ = http.patch(
-        path, json={"dedicated_agent_id": world.agent_id, "addons": ["vip"]}, headers=admin
+        path, json={"dedicated_agent_id": world.agent_id, "locale": "pt"}, headers=admin
     )
     assert set_.status_code == 200, set_.text
     body = set_.json()
-    assert body["dedicated_agent_id"] == world.agent_id and body["addons"] == ["vip"]
+    assert body["dedicated_agent_id"] == world.agent_id and body["locale"] == "pt"
     assert body["plan"] == "premium"  # not sent: unchanged
     cleared = http.patch(path, json={"dedicated_agent_id": None}, headers=admin).json()
-    assert cleared["dedicated_agent_id"] is None and cleared["addons"] == ["vip"]
+    assert cleared["dedicated_agent_id"] is None and cleared["locale"] == "pt"
     assert http.get(path, headers=world.headers("other_contact")).json() == cleared
 
 

@@ -31,7 +31,7 @@ plans:
 addons:
   vip: {label: {en: VIP, es: VIP}, plans: [pro]}
 messages:
-  deadline_at_risk: {en: "Late because {reason}.", es: "Tarde porque {reason}."}
+  quota_exceeded: {en: "Late: over {quota}.", es: "Tarde: más de {quota}."}
 rules:
   - name: vip
     when: {addon: vip, priority: [urgent, high]}

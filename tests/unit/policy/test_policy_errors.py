@@ -138,7 +138,7 @@ def test_a_target_needs_a_calendar_here_or_on_its_rule() -> None:
         ("plans: [pro]", "plans: [enterprise]", "enterprise", "addons.vip.plans[0]: unknown plan 'enterprise' (known: pro, free)"),
         ("ticket_quota: 40}", "ticket_quota: 40, channels: [portal, sms]}", "sms", "plans.pro.channels[1]: unknown channel 'sms' (known: portal, email, whatsapp)"),
         ('[{notify: "role:lead"}]', "[{set_priority: critical}]", "critical", "rules[1].targets[0].on_breach[0].set_priority: unknown priority 'critical' (known: urgent, high, medium, low)"),
-        ('[{notify: "role:lead"}]', "[{tell_customer: deadline_risk}]", "deadline_risk", "rules[1].targets[0].on_breach[0].tell_customer: unknown message 'deadline_risk'; did you mean 'deadline_at_risk'? (known: deadline_at_risk; define it under `messages`)"),
+        ('[{notify: "role:lead"}]', "[{tell_customer: quota_exceded}]", "quota_exceded", "rules[1].targets[0].on_breach[0].tell_customer: unknown message 'quota_exceded'; did you mean 'quota_exceeded'? (known: quota_exceeded; define it under `messages`)"),
         ('[{notify: "role:lead"}]', "[{notify: lead}]", "lead}", "rules[1].targets[0].on_breach[0].notify: cannot notify 'lead' (use role:<role>, agent:<email>, team:<team>, assignee or dedicated_agent)"),
         ('[{notify: "role:lead"}]', "[{escalate: tier2}]", "tier2", "rules[1].targets[0].on_breach[0].escalate: unknown action 'escalate' (known: notify, page, move_to_team, set_priority, tell_customer, webhook)"),
         ("\nrules:", "\ndefault_priority: normal\nrules:", "normal", "default_priority: unknown priority 'normal' (known: urgent, high, medium, low)"),
@@ -197,16 +197,16 @@ def test_assignment_fulfils_only_first_response() -> None:
 
 def test_each_locale_is_needed_in_labels_definitions_and_messages() -> None:
     text = edit("definition: {en: Down, es: Caído}", "definition: {en: Down}")
-    text = edit('es: "Tarde porque {reason}."}', 'pt: "Atrasado."}', text)
+    text = edit('es: "Tarde: más de {quota}."}', 'pt: "Atrasado."}', text)
     text = edit("{en: Question, es: Duda}", "{en: Question}", text)
     assert problems(text) == [
         f"p.yaml:{at(text, '{en: Down}')}: priorities.urgent.definition: "
         "missing the 'es' text (every locale of the policy is needed)",
         f"p.yaml:{at(text, '{en: Question}')}: types.question.label: "
         "missing the 'es' text (every locale of the policy is needed)",
-        f"p.yaml:{at(text, '{en: ' + chr(34) + 'Late')}: messages.deadline_at_risk: "
+        f"p.yaml:{at(text, '{en: ' + chr(34) + 'Late')}: messages.quota_exceeded: "
         "missing the 'es' text (every locale of the policy is needed)",
-        f"p.yaml:{at(text, chr(34) + 'Atrasado')}: messages.deadline_at_risk.pt: "
+        f"p.yaml:{at(text, chr(34) + 'Atrasado')}: messages.quota_exceeded.pt: "
         "locale 'pt' is not one of the policy's locales (en, es)",
     ]
 

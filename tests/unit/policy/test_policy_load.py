@@ -41,6 +41,7 @@ def full() -> Policy:
 
 def test_public_face_is_exactly_this() -> None:
     assert sladesk.policy.__all__ == [
+        "MAX_POLICY_CHARS",
         "Action",
         "Addon",
         "Conditions",

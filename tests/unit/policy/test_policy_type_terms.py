@@ -28,17 +28,17 @@ def test_infraspeak_technical_service_is_outside_the_quota_and_answered_with_the
 
 
 def test_the_keys_read_and_default() -> None:
-    policy = load_policy(edit(FEATURE, FEATURE + ", quota: false, answer: deadline_at_risk"))
+    policy = load_policy(edit(FEATURE, FEATURE + ", quota: false, answer: quota_exceeded"))
     assert policy.types["feature_request"].counts_toward_quota is False
-    assert policy.types["feature_request"].answer == "deadline_at_risk"
+    assert policy.types["feature_request"].answer == "quota_exceeded"
     assert policy.types["incident"].counts_toward_quota is True
 
 
 def test_an_answer_names_a_message_and_quota_is_a_boolean() -> None:
-    text = edit(FEATURE, FEATURE + ", answer: deadline_at_rsk")
+    text = edit(FEATURE, FEATURE + ", answer: quota_exceded")
     assert problems(text) == [
-        f"p.yaml:{at(text, 'deadline_at_rsk')}: types.feature_request.answer: unknown message "
-        "'deadline_at_rsk'; did you mean 'deadline_at_risk'? (known: deadline_at_risk)"
+        f"p.yaml:{at(text, 'quota_exceded')}: types.feature_request.answer: unknown message "
+        "'quota_exceded'; did you mean 'quota_exceeded'? (known: quota_exceeded)"
     ]
     text = edit(FEATURE, FEATURE + ", quota: sometimes")
     assert problems(text) == [

@@ -57,6 +57,7 @@ def test_all_is_pinned() -> None:
         "purgeable",
         "quota_month",
         "retention_months",
+        "subscription_problems",
         "unstorable_reason",
     ]
     for name in sladesk.tickets.__all__:

@@ -29,7 +29,17 @@ def validate_policy(
     return PolicyCheckPublic.of(check)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "model": PolicyVersionPublic,
+            "description": "The text is the current version's already: nothing was published "
+            "or re-evaluated; the answer is that version, with `unchanged: true`.",
+        }
+    },
+)
 def publish_policy(
     policy: PolicySubmit,
     actor: ActorDep,
@@ -39,8 +49,11 @@ def publish_policy(
     response: Response,
 ) -> PolicyVersionPublic:
     """Publish a new version; it takes effect at once and open tickets are re-evaluated.
-    A file with problems is a 422 ``invalid-policy`` problem listing each of them."""
+    A file with problems is a 422 ``invalid-policy`` problem listing each of them. The text
+    of the current version again is a 200 with ``unchanged: true``: nothing happens."""
     view = services.publish_policy(uow, clock, actor, policy.text, source=policy.source)
+    if view.unchanged:
+        response.status_code = status.HTTP_200_OK
     response.headers["Location"] = str(request.url_for("get_current_policy"))
     return PolicyVersionPublic.model_validate(view)
 

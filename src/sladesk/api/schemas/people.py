@@ -5,7 +5,7 @@ it where it may be empty (plan, team, locale, dedicated agent)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -29,8 +29,25 @@ Locale = Annotated[str, StringConstraints(min_length=2, max_length=16)]
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
+def _no_null_in_schema(schema: dict[str, Any], cls: type) -> None:
+    """The JSON schema of a change: the fields in ``NOT_NULL`` may be left out, never null."""
+    properties = schema.get("properties", {})
+    for name in getattr(cls, "NOT_NULL", ()):
+        prop = properties[name]
+        kept = [v for v in prop.pop("anyOf", []) if v != {"type": "null"}]
+        if len(kept) == 1:
+            prop.update(kept[0])
+        elif kept:
+            prop["anyOf"] = kept
+        prop.pop("default", None)
+
+
 class ChangeModel(InputModel):
-    """A PATCH body: what was sent, and only that, is changed."""
+    """A PATCH body: what was sent, and only that, is changed. The fields a class names in
+    ``NOT_NULL`` have no empty value: ``null`` is refused (and the schema says so)."""
+
+    model_config = InputModel.model_config | {"json_schema_extra": _no_null_in_schema}
+    NOT_NULL: ClassVar[tuple[str, ...]] = ()
 
     def sent(self) -> dict[str, object]:
         """The fields the caller sent, ``null`` included; absent ones become ``UNSET``."""
@@ -92,7 +109,8 @@ class OrganizationUpdate(ChangeModel):
     time_zone: TimeZone | None = None
     dedicated_agent_id: Id | None = None
 
-    _nulls = refuse_null("name", "addons", "locale", "time_zone")
+    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "addons", "locale", "time_zone")
+    _nulls = refuse_null(*NOT_NULL)
 
     def to_changes(self) -> OrganizationChanges:
         sent = self.sent()
@@ -135,7 +153,8 @@ class ContactUpdate(ChangeModel):
     active: bool | None = None
     password: Password | None = None
 
-    _nulls = refuse_null("name", "email", "active", "password")
+    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "email", "active", "password")
+    _nulls = refuse_null(*NOT_NULL)
 
     def to_changes(self) -> ContactChanges:
         return ContactChanges(**self.sent())  # type: ignore[arg-type]
@@ -166,7 +185,8 @@ class AgentUpdate(ChangeModel):
     active: bool | None = None
     password: Password | None = None
 
-    _nulls = refuse_null("name", "email", "role", "active", "password")
+    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "email", "role", "active", "password")
+    _nulls = refuse_null(*NOT_NULL)
 
     def to_changes(self) -> AgentChanges:
         return AgentChanges(**self.sent())  # type: ignore[arg-type]

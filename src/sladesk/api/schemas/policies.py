@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints
 
 from sladesk.api.problems import FieldProblem, field_problem_of_spec
 from sladesk.api.schemas._base import InputModel, OutputModel
+from sladesk.policy import MAX_POLICY_CHARS
 from sladesk.services import PolicyCheck
 
 
@@ -17,7 +18,7 @@ class PolicySubmit(InputModel):
 
     model_config = InputModel.model_config | {"str_strip_whitespace": False}
 
-    text: Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_POLICY_CHARS)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
         default="policy.yaml", description="The file name errors are reported against."
     )
@@ -56,4 +57,9 @@ class PolicyVersionPublic(PolicyVersionSummary):
     text: str
     reevaluated_tickets: int = Field(
         default=0, description="Open tickets re-evaluated by this publication (publish only)."
+    )
+    unchanged: bool = Field(
+        default=False,
+        description="Publish only: the text was the current version's already, so no version "
+        "was made and nothing was re-evaluated (the answer is then `200`, not `201`).",
     )

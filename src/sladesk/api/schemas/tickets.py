@@ -56,11 +56,24 @@ def iso_business_duration(value: timedelta) -> str:
     return f"{sign}PT{out}"
 
 
-#: business time, rendered as an ISO 8601 duration in hours, minutes and seconds
+#: what :func:`iso_business_duration` writes: signed, hours at most, microseconds at most
+BUSINESS_TIME_PATTERN = r"^-?PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]{1,6})?S)?$"
+
+#: business time, rendered as an ISO 8601 duration in hours, minutes and seconds. Not declared
+#: ``format: duration``: that names RFC 3339's durations, which have no sign and no fraction.
 BusinessTime = Annotated[
     timedelta,
     PlainSerializer(iso_business_duration, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "duration", "examples": ["PT11H30M"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": BUSINESS_TIME_PATTERN,
+            "description": "Business time as an ISO 8601 duration in hours, minutes and "
+            "seconds (never days): `PT11H30M`, `PT24M7.615203S`; negative once the target is "
+            "breached (`-PT11H35M`); exact to the microsecond.",
+            "examples": ["PT11H30M", "-PT11H35M", "PT24M7.615203S"],
+        }
+    ),
 ]
 
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -138,8 +138,9 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
 
 #: the policy message key of its words for mail that arrives out of hours (LiveAgent's)
 OUT_OF_HOURS_KEY = "email_out_of_hours"
-#: the policy message keys of the community redirect, the first one the policy has is said
-COMMUNITY_KEYS = ("community_redirect", "community_answer")
+#: the policy message key of the community redirect (the one ticket creation uses too; a
+#: policy with any other name for it does not validate)
+COMMUNITY_KEYS = ("community_answer",)
 
 
 def policy_text(
