@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     outbox_batch_size: int = Field(default=100, gt=0)
+    #: run the retention purge (docs/policies.md "Retention") in the job runner, looking for
+    #: expired tickets this often; unset: only `sladesk retention purge` purges
+    retention_purge_interval_seconds: float | None = Field(default=None, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed

@@ -48,6 +48,13 @@ def test_demo_queue_shows_every_sla_state(
     )
     assert built.returncode == 0, built.stdout + built.stderr
     assert re.search(r"admin token: +sld_\S+ +\(admin@demo\.sladesk\.test\)", built.stdout)
+    # Blip keeps closed conversations 3 months: the demo says what a purge would take
+    said = (
+        r"retention \(blip-go 2026-01\): closed conversations are purged 3 months after "
+        r"closing; 0 due now; the first expires \d{4}-"
+    )
+    retention = re.search(said, built.stdout)
+    assert (retention is not None) == (policy == "blip-go"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

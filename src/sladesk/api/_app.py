@@ -18,6 +18,7 @@ from sladesk.api.routes import (
     health,
     organizations,
     policies,
+    retention,
     tickets,
     tokens,
 )
@@ -83,6 +84,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         tokens,
         policies,
         compliance,
+        retention,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

@@ -7,12 +7,14 @@ import typer
 
 from sladesk.cli import (
     calendar_cmd,
+    compliance_cmd,
     db_cmd,
     demo_cmd,
     mail_cmd,
     password_cmd,
     people_cmd,
     policy_cmd,
+    retention_cmd,
     serve_cmd,
     tickets_cmd,
     worker_cmd,
@@ -35,6 +37,8 @@ app.add_typer(people_cmd.agents_app, name="agents")
 app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
+app.add_typer(retention_cmd.app, name="retention")
+app.command("compliance")(compliance_cmd.compliance)
 
 
 @app.command()

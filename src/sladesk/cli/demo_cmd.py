@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
 from sladesk.demo import (
     SEED_POLICIES,
@@ -74,6 +75,7 @@ def demo(
             result = build_demo(container, clock, path, now=now, weeks=weeks)
             web = set_demo_passwords(container, clock, result.agent_email)
             mail = _ingest_example_mail(container, path)
+            retention = retention_line(container)
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -83,6 +85,8 @@ def demo(
         soft_wrap=True,
     )
     summary = _summary(result, web, database, url, host, port, serving=serve)
+    if retention:
+        console.print(retention, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
     if not serve:

@@ -8,11 +8,13 @@ container's engine, clock and caches.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.delivery import DeliveryJob
-from sladesk.jobs.runner import Runner
+from sladesk.jobs.retention import RetentionJob
+from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
 
@@ -61,10 +63,11 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     chosen = default_senders(container) if senders is None else dict(senders)
     # SQLite has one write lock for the API and the jobs: shorter sweep batches hold it less
     batch = min(settings.sweep_batch_size, 100) if settings.is_sqlite else settings.sweep_batch_size
-    return Runner(
-        [
-            SweepJob(container.uow(), container.clock, batch=batch),
-            DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
-        ],
-        idle=settings.sweep_interval_seconds,
-    )
+    jobs: list[Job] = [
+        SweepJob(container.uow(), container.clock, batch=batch),
+        DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
+    ]
+    if settings.retention_purge_interval_seconds is not None:
+        interval = timedelta(seconds=settings.retention_purge_interval_seconds)
+        jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    return Runner(jobs, idle=settings.sweep_interval_seconds)

@@ -36,13 +36,21 @@ TOP_KEYS = (
     "community_url",
     "help_center_url",
     "messages",
+    "retention_months",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
 DEFAULT_CHANNELS = ("portal", "email", "whatsapp", "chat", "phone", "app")
 PRIORITY_KEYS = ("label", "definition")
-TYPE_KEYS = ("label", "definition", "sla")
-PLAN_KEYS = ("label", "support", "ticket_quota", "channels", "community_types")
+TYPE_KEYS = ("label", "definition", "sla", "quota", "answer")
+PLAN_KEYS = (
+    "label",
+    "support",
+    "ticket_quota",
+    "channels",
+    "community_types",
+    "retention_months",
+)
 ADDON_KEYS = ("label", "plans", "details")
 #: the longest policy file read (characters); the examples are about 10,000
 MAX_POLICY_CHARS: Final = 256 * 1024
@@ -136,11 +144,13 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     plans = _read_plans(r, top.get("plans"), locales, _keys(types), channels)
     addons = _read_addons(r, top.get("addons"), locales, _keys(plans))
     messages = _read_messages(r, top.get("messages"), locales)
+    _check_answers(r, types, _keys(messages))
     community_url = help_center_url = None
     if "community_url" in top:
         community_url = r.url(("community_url",), top["community_url"])
     if "help_center_url" in top:
         help_center_url = r.url(("help_center_url",), top["help_center_url"])
+    retention_months = _read_retention(r, ("retention_months",), top.get("retention_months"))
     names = Names(
         priorities=priority_keys,
         types=_keys(types),
@@ -153,7 +163,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
-        _check_messages_are_sent(r, messages, rules)
+        answers = {t.answer for t in (types or {}).values() if t.answer is not None}
+        _check_messages_are_sent(r, messages, rules, answers)
     if r.errors:
         return None
     assert name is not None and version is not None and locales is not None
@@ -176,6 +187,7 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         community_url=community_url,
         help_center_url=help_center_url,
         messages=messages,
+        retention_months=retention_months,
         source_text=text,
     )
 
@@ -290,8 +302,29 @@ def _read_types(
         under_sla = True
         if "sla" in fields:
             under_sla = r.boolean((*path, "sla"), fields["sla"]) is not False
-        out[key] = TicketType(key, label, definition, under_sla)
+        counted = True
+        if "quota" in fields:
+            counted = r.boolean((*path, "quota"), fields["quota"]) is not False
+        answer = None
+        if "answer" in fields:
+            answer = r.string((*path, "answer"), fields["answer"], what="a message key")
+        out[key] = TicketType(key, label, definition, under_sla, counted, answer)
     return out
+
+
+def _check_answers(
+    r: Reader, types: dict[str, TicketType] | None, messages: tuple[str, ...] | None
+) -> None:
+    """Each type's ``answer`` names a message (checked once both sections are read)."""
+    if types is None or messages is None:
+        return
+    for key, t in types.items():
+        if t.answer is not None and t.answer not in messages:
+            r.error(
+                ("types", key, "answer"),
+                f"unknown message {t.answer!r}{suggestion(t.answer, messages)} "
+                f"({known_list(messages)})",
+            )
 
 
 def _read_channels(r: Reader, value: object) -> tuple[str, ...] | None:
@@ -339,8 +372,17 @@ def _read_plans(
                 (*path, "community_types"), fields["community_types"], kind="type", known=types
             )
             community = frozenset(got or ())
-        out[key] = Plan(key, label, support, quota, plan_channels, community)
+        retention = _read_retention(r, (*path, "retention_months"), fields.get("retention_months"))
+        out[key] = Plan(key, label, support, quota, plan_channels, community, retention)
     return out
+
+
+def _read_retention(r: Reader, path: Path, value: object) -> int | None:
+    """``retention_months``: a whole number of calendar months, at least 1 (absent or
+    ``null``: kept for ever)."""
+    if value is None:
+        return None
+    return r.integer(path, value, minimum=1)
 
 
 def _read_addons(
@@ -382,11 +424,15 @@ def _read_details(r: Reader, path: Path, value: object) -> dict[str, str]:
 
 
 def _check_messages_are_sent(
-    r: Reader, messages: dict[str, dict[str, str]], rules: tuple[Rule, ...]
+    r: Reader,
+    messages: dict[str, dict[str, str]],
+    rules: tuple[Rule, ...],
+    answers: set[str],
 ) -> None:
-    """Every message is one sladesk sends itself or one a ``tell_customer`` action names: a
-    text nothing sends would be a silent mistake (Blip's ``community_redirect`` once was)."""
-    told = {
+    """Every message is one sladesk sends itself, one a ``tell_customer`` action names, or a
+    type's ``answer``: a text nothing sends would be a silent mistake (Blip's
+    ``community_redirect`` once was)."""
+    told = answers | {
         action.to
         for rule in rules
         for target in rule.targets
@@ -401,8 +447,8 @@ def _check_messages_are_sent(
             r.error(
                 path,
                 f"message {key!r} is never sent (sladesk sends {', '.join(SYSTEM_MESSAGES)} "
-                "itself, and other messages when a tell_customer action names them)"
-                + suggestion(key, SYSTEM_MESSAGES, cutoff=0.6),
+                "itself, and other messages when a tell_customer action or a type's answer "
+                "names them)" + suggestion(key, SYSTEM_MESSAGES, cutoff=0.6),
             )
 
 

@@ -130,6 +130,12 @@ class TicketType:
     label: Text
     definition: Text
     under_sla: bool = True
+    #: False: tickets of this type are not counted in, nor refused by, a plan's monthly
+    #: ``ticket_quota`` (Infraspeak's technical-service requests)
+    counts_toward_quota: bool = True
+    #: a message key: the text sent to the customer when a ticket of this type is filed
+    #: (Infraspeak: ``technical_service_quote``)
+    answer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +147,9 @@ class Plan:
     channels: frozenset[str] | None = None  # None = every channel of the policy
     #: types answered with the community/help-centre link instead of by support
     community_types: frozenset[str] = frozenset()
+    #: calendar months a closed ticket's content is kept (``retention_months``); ``None``:
+    #: the policy's own ``retention_months`` applies
+    retention_months: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,9 @@ class Policy:
     help_center_url: str | None = None
     #: customer-facing message texts by key (e.g. ``deadline_at_risk``, ``quota_exceeded``)
     messages: Mapping[str, Text] = field(default_factory=dict)
+    #: calendar months a closed ticket's content is kept when its plan sets none; ``None``:
+    #: kept for ever (Blip Go!: 3, "solo ... los últimos 3 meses")
+    retention_months: int | None = None
     source_text: str = ""  # the file as written, kept for publishing and audit
 
     def priority_rank(self, key: str) -> int:

@@ -1,7 +1,8 @@
 """Compliance reporting over the stored SLA projections: of the tickets created in a period,
 how many targets were met and breached, by metric and by priority. A running target whose
 deadline has passed counts as breached even if the sweep has not yet recorded it
-(:func:`sladesk.sla.state_at`)."""
+(:func:`sladesk.sla.state_at`). A non-binding policy's (``binding: false``) targets are
+reported as goals."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def compliance_summary(
              p.due_at if p else None, p.priority if p else None)
             for t, p in uow.projections.for_tickets_created(actor.scope, start, end)
         ]  # fmt: skip
+        policy = uow.policies.parsed(uow.policies.current_id())
+    binding = policy is None or policy.binding
     tickets: set[int] = set()
     without: set[int] = set()
     by_metric: dict[str, _Counts] = defaultdict(lambda: defaultdict(int))
@@ -51,6 +54,8 @@ def compliance_summary(
         without_sla=len(without),
         metrics=_table(by_metric),
         by_priority={k: _table(v) for k, v in sorted(by_priority.items())},
+        binding=binding,
+        targets_are="targets" if binding else "goals",
     )
 
 

@@ -320,6 +320,10 @@ class ComplianceSummary:
     without_sla: int
     metrics: tuple[MetricCompliance, ...]
     by_priority: Mapping[str, tuple[MetricCompliance, ...]] = field(default_factory=dict)
+    #: the current policy's ``binding``: False (Infraspeak) means its targets are goals, not
+    #: guarantees, and every report labels them so (``targets_are``: ``targets`` | ``goals``)
+    binding: bool = True
+    targets_are: str = "targets"
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,16 @@ def _text(policy: Policy | None, key: str, locale: str, **params: object) -> str
         return template
 
 
+def _answer(policy: Policy | None, type_: str, locale: str) -> str | None:
+    """The text a ticket type's ``answer`` names (Infraspeak's personalised-quote reply), in
+    the customer's locale (else the policy's first), or None."""
+    declared = policy.types.get(type_) if policy else None
+    if policy is None or declared is None or declared.answer is None:
+        return None
+    texts = policy.messages.get(declared.answer, {})
+    return texts.get(locale) or texts.get(policy.locales[0])
+
+
 def _entitlement(
     uow: UnitOfWork, policy: Policy | None, org: CustomerOrganization | None, type_: str,
     channel: str, now: datetime,
@@ -215,7 +225,12 @@ def _entitlement(
     if plan is not None and plan.ticket_quota is not None:
         # serialises this organisation's creates, so that the quota count holds
         uow.people.lock_organization(org.id)
-        used = uow.gateway.count_created(org.id, *quota_month(now, org.time_zone))
+        outside = [
+            t.key for t in (policy.types.values() if policy else ()) if not t.counts_toward_quota
+        ]
+        used = uow.gateway.count_created(
+            org.id, *quota_month(now, org.time_zone), except_types=outside
+        )
     return check_entitlement(policy, org.plan, type_, channel, used)
 
 
@@ -280,6 +295,9 @@ def _create(
     if ent.community:
         text = _text(policy, "community_answer", locale, url=ent.community_url or "")
         messages.append(_message("system", None, "sladesk", text, None, now))
+    answer = _answer(policy, type_, locale)
+    if answer is not None:
+        messages.append(_message("system", None, "sladesk", answer, None, now))
     record = NewTicketRecord(
         subject=new.subject.strip(), channel=channel, state=state, facts=facts,
         attributes=dict(new.attributes), policy_version_id=intake.policy_version_id,

@@ -19,6 +19,12 @@ from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_retention import (
+    ClosedTicket,
+    HoldRow,
+    PurgeRecord,
+    RetentionRepository,
+)
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._tables import (
@@ -68,6 +74,10 @@ __all__ = [
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "ClosedTicket",
+    "HoldRow",
+    "PurgeRecord",
+    "RetentionRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",

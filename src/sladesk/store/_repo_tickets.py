@@ -6,7 +6,7 @@ calendars, compliance)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVarTuple, cast
 
@@ -139,12 +139,22 @@ class TicketRepository(Repository):
             raise NotFound("ticket", ticket_id)
         return ticket
 
-    def count_created(self, organization_id: int, start: datetime, end: datetime) -> int:
+    def count_created(
+        self,
+        organization_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        except_types: Collection[str] = (),
+    ) -> int:
+        """Tickets the organisation filed in [start, end), leaving out ``except_types``."""
         stmt = select(func.count(Ticket.id)).where(
             Ticket.organization_id == organization_id,
             Ticket.created_at >= start,
             Ticket.created_at < end,
         )
+        if except_types:
+            stmt = stmt.where(Ticket.type.not_in(list(except_types)))
         return int(self.db.execute(stmt).scalar_one())
 
 

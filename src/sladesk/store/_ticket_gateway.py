@@ -21,7 +21,7 @@ which order held rows must be issued. Every read a customer can reach takes a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any, cast
@@ -193,9 +193,17 @@ class TicketGateway:
             stmt = stmt.where(_M.public.is_(True))
         return [StoredMessage(*row) for row in self._db.execute(stmt.order_by(_M.id))]
 
-    def count_created(self, organization_id: int, start: datetime, end: datetime) -> int:
-        """How many tickets the organisation filed in [start, end) (the plan's quota)."""
-        return self._tickets.count_created(organization_id, start, end)
+    def count_created(
+        self,
+        organization_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        except_types: Collection[str] = (),
+    ) -> int:
+        """How many tickets the organisation filed in [start, end) (the plan's quota),
+        leaving out ``except_types`` (types outside the quota)."""
+        return self._tickets.count_created(organization_id, start, end, except_types=except_types)
 
     # ---------------------------------------------------------------- writes
 

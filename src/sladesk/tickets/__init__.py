@@ -44,6 +44,14 @@ from sladesk.tickets._input import (
     check_storable_text,
     unstorable_reason,
 )
+from sladesk.tickets._retention import (
+    RetentionCandidate,
+    RetentionDecision,
+    add_months,
+    decide_retention,
+    purgeable,
+    retention_months,
+)
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
 from sladesk.tickets._visibility import (
@@ -66,10 +74,13 @@ __all__ = [
     "Forbidden",
     "InvalidRequest",
     "NotFound",
+    "RetentionCandidate",
+    "RetentionDecision",
     "Role",
     "Scope",
     "TicketRuleError",
     "TicketState",
+    "add_months",
     "apply",
     "can_see_event",
     "can_see_message",
@@ -90,12 +101,15 @@ __all__ = [
     "decide_priority_change",
     "decide_reopen",
     "decide_reply",
+    "decide_retention",
     "decide_solve",
     "decide_status_change",
     "decide_type_change",
     "first_message_authorship",
     "parse_status",
+    "purgeable",
     "quota_month",
+    "retention_months",
     "subscription_problems",
     "unstorable_reason",
 ]

@@ -4,6 +4,8 @@ plans and add-ons an organisation may hold under a policy.
 
 A ticket over quota is still stored (nothing a customer writes is lost), flagged, and the
 requester told why. The quota month is the calendar month in the organisation's time zone.
+A type declared ``quota: false`` (Infraspeak's technical-service requests) is neither counted
+in the quota nor ever over it.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ def check_entitlement(
             f"(it includes {', '.join(sorted(p.channels))})",
             code="ticket.channel.not_in_plan", field="channel",
         )  # fmt: skip
-    over = p.ticket_quota is not None and used_this_month >= p.ticket_quota
+    declared = policy.types.get(ticket_type)
+    counted = declared is None or declared.counts_toward_quota
+    over = counted and p.ticket_quota is not None and used_this_month >= p.ticket_quota
     community = ticket_type in p.community_types or (not p.support and not p.community_types)
     return Entitlement(
         over_quota=over,

@@ -111,6 +111,18 @@ def _attachments(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/tickets/{w.ticket_a}/attachments")
 
 
+def _hold(w: World, role: RoleName) -> Call:
+    body = {"organization": f"bolt-{w.tag.lower()}", "reason": f"case {role}"}
+    return Call("/api/v1/retention/holds", body)
+
+
+def _held(w: World, role: RoleName) -> Call:
+    """Clearing the hold just set on organisation B (refused before it is looked up)."""
+    c, slug = w.container, f"bolt-{w.tag.lower()}"
+    services.set_legal_hold(c.uow(), c.clock, w.actors["admin"], reason="x", organization=slug)
+    return Call("/api/v1/retention/holds", params={"organization": slug})
+
+
 def _download(w: World, role: RoleName) -> Call:
     c = w.container
     added = services.add_attachment(
@@ -230,6 +242,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/compliance"): Row(  # scoped: a contact sees their organisation's
         (NO, OK, OK, OK, OK), _fixed("/api/v1/compliance", **WINDOW)
     ),
+    # retention: admins only
+    ("GET", "/api/v1/retention"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/retention")
+    ),
+    ("GET", "/api/v1/retention/holds"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/retention/holds")
+    ),
+    ("POST", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, NEW), _hold),
+    ("DELETE", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, OK), _held),
 }
 
 

@@ -12,7 +12,7 @@ from sladesk.policy import load_policy
 
 ALLOWED_TOP = (
     "policy, version, locales, binding, calendars, priorities, default_priority, types, "
-    "channels, plans, addons, community_url, help_center_url, messages, rules"
+    "channels, plans, addons, community_url, help_center_url, messages, retention_months, rules"
 )
 
 
@@ -51,7 +51,7 @@ def test_unknown_key_in_when_and_in_a_plan() -> None:
     text = edit("ticket_quota: 40}", "quota: 40}", text)
     assert problems(text) == [
         f"p.yaml:{at(text, '40}')}: plans.pro.quota: unknown key 'quota' "
-        "(allowed: label, support, ticket_quota, channels, community_types)",
+        "(allowed: label, support, ticket_quota, channels, community_types, retention_months)",
         f"p.yaml:{at(text, 'vip, priority')}: rules[0].when.addons: unknown key 'addons'; "
         "did you mean 'addon'? (allowed: type, priority, plan, addon, channel, organization, "
         "tag, attributes)",

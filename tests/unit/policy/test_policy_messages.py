@@ -16,7 +16,7 @@ from sladesk.policy import load_policy, load_policy_file
 from sladesk.policy._load import SYSTEM_MESSAGES
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "policies"
-NEVER_SENT = "is never sent (sladesk sends quota_exceeded, community_answer, email_out_of_hours itself, and other messages when a tell_customer action names them)"
+NEVER_SENT = "is never sent (sladesk sends quota_exceeded, community_answer, email_out_of_hours itself, and other messages when a tell_customer action or a type's answer names them)"
 
 
 def test_a_text_nothing_sends_is_located_with_the_key_sladesk_reads() -> None:
@@ -65,7 +65,8 @@ def test_the_example_policies_send_every_text_they_define(path: Path) -> None:
         for a in (*t.on_warning, *t.on_breach)
         if a.kind == "tell_customer"
     }
-    assert set(policy.messages) <= told | set(SYSTEM_MESSAGES)
+    answers = {t.answer for t in policy.types.values() if t.answer is not None}
+    assert set(policy.messages) <= told | answers | set(SYSTEM_MESSAGES)
 
 
 def test_blip_answers_questions_with_its_own_spanish_and_portuguese_texts() -> None:
@@ -77,3 +78,10 @@ def test_blip_answers_questions_with_its_own_spanish_and_portuguese_texts() -> N
 
 def test_base_is_still_valid() -> None:
     assert load_policy(BASE).messages["quota_exceeded"]["es"] == "Tarde: más de {quota}."
+
+
+def test_a_type_answer_counts_as_sending_its_message() -> None:
+    infraspeak = load_policy_file(EXAMPLES / "infraspeak.yaml")
+    quote = infraspeak.types["technical_service"]
+    assert quote.answer == "technical_service_quote"
+    assert "personalized quote" in infraspeak.messages["technical_service_quote"]["en"]

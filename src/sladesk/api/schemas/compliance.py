@@ -27,3 +27,6 @@ class CompliancePublic(OutputModel):
     without_sla: int
     metrics: tuple[MetricCompliancePublic, ...]
     by_priority: Mapping[str, tuple[MetricCompliancePublic, ...]]
+    #: false: the policy's targets are non-binding goals (``targets_are: goals``)
+    binding: bool
+    targets_are: str
