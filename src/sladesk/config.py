@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     outbox_batch_size: int = Field(default=100, gt=0)
+    #: how long a worker holds the outbox rows it claimed; a worker that dies holding them
+    #: leaves them to another worker after this long
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    #: the first retry of a failed delivery waits about this long, each next one twice
+    #: as long (with jitter, at most 6 hours)
+    outbox_retry_base_seconds: float = Field(default=30.0, gt=0)
     #: run the retention purge (docs/policies.md "Retention") in the job runner, looking for
     #: expired tickets this often; unset: only `sladesk retention purge` purges
     retention_purge_interval_seconds: float | None = Field(default=None, gt=0)
@@ -75,6 +81,14 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: automatic mail (acknowledgements, status notices; not agents' replies) one customer
+    #: address may be sent per hour; more is recorded ``limited`` and not sent (no loops)
+    mail_auto_per_hour: int = Field(default=10, ge=0)
+    #: DKIM: sign what we send with this private key (PEM file), as ``<selector>._domainkey``
+    #: of the domain (default: ``mail_from``'s); unsigned when unset
+    dkim_key_file: str | None = None
+    dkim_selector: str = "sladesk"
+    dkim_domain: str | None = None
 
     @field_validator("webhook_secret")
     @classmethod

@@ -47,11 +47,14 @@ from sladesk.services._mail import (
     ticket_token,
 )
 from sladesk.services._mail_out import (
+    AUTOMATIC_MAIL_WINDOW,
     MailContext,
     Recipient,
-    already_sent,
+    SendingMark,
+    begin_sending,
     mail_context,
-    record_sent_mail,
+    mark_sent,
+    mark_unsent,
 )
 from sladesk.services._outbox import (
     DEFAULT_ENDPOINT,
@@ -182,7 +185,9 @@ __all__ = [
     "accept_ticket",
     "add_attachment",
     "add_internal_note",
-    "already_sent",
+    "AUTOMATIC_MAIL_WINDOW",
+    "SendingMark",
+    "begin_sending",
     "assign_ticket",
     "authenticate_token",
     "change_priority",
@@ -218,7 +223,8 @@ __all__ = [
     "log_call",
     "mail_context",
     "publish_policy",
-    "record_sent_mail",
+    "mark_sent",
+    "mark_unsent",
     "reopen_ticket",
     "reply_publicly",
     "revoke_api_token",
