@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     mail_from_name: str = "Support"
     #: a message larger than this is refused whole (``sladesk mail ingest``, SMTP ``552``)
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    #: mailboxes that refuse strangers: mail from an address that is no active contact or
+    #: agent opens no ticket and is kept ``refused`` for the admins. A mailbox is the
+    #: ``--mailbox`` of ``mail ingest``/``mail poll`` (``poll``: the login by default), or
+    #: the envelope recipient at the built-in SMTP server (``SLADESK_MAIL_CLOSED_MAILBOXES=
+    #: '["vip@desk.example", "vip"]'``)
+    mail_closed_mailboxes: list[str] = Field(default_factory=list)
     #: the SMTP server ``sladesk serve`` runs for mail in (off when unset)
     smtp_server_port: int | None = Field(default=None, ge=0, le=65535)
     #: where our mail goes out (the outbox's mail sender; off when unset)

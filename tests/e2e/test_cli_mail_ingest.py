@@ -91,3 +91,14 @@ def test_a_database_it_cannot_write_exits_75_so_the_mta_retries(tmp_path: Path) 
     assert done.returncode == 75
     lines = done.stderr.decode().splitlines()
     assert len(lines) == 1 and "not stored, try again" in lines[0]
+
+
+def test_a_mailbox_that_refuses_strangers(db: Path) -> None:
+    closed = {"SLADESK_MAIL_CLOSED_MAILBOXES": '["vip"]'}
+    done = run(db, MAIL, "--json", "--mailbox", "vip", **closed)
+    assert done.returncode == 0, done.stderr  # stored (refused is an answer, not an error)
+    document = json.loads(done.stdout)
+    assert document["ticket_id"] is None and document["outcome"] == "refused"
+    assert "vip" in document["reason"] and document["from"] == "joao@cliente.test"
+    again = run(db, MAIL.replace(b"<p1@", b"<p2@"), "--json", "--mailbox", "support", **closed)
+    assert json.loads(again.stdout)["ticket_id"] == 1  # another mailbox takes strangers

@@ -53,7 +53,7 @@ def ingest(
     try:
         parsed, result = receive_mail(
             container.uow(), container.clock, raw, mailbox=mailbox, limits=limits,
-            own_addresses=(settings.mail_from,),
+            own_addresses=(settings.mail_from,), closed_mailboxes=settings.mail_closed_mailboxes,
         )  # fmt: skip
     except MailRefused as exc:
         raise _fail(EX_DATAERR, f"refused: {exc}") from None
@@ -142,7 +142,7 @@ def poll(
                      interval=interval),
         container.uow, container.clock,
         limits=Limits(message_bytes=settings.mail_max_message_bytes),
-        own_addresses=(settings.mail_from,),
+        own_addresses=(settings.mail_from,), closed_mailboxes=settings.mail_closed_mailboxes,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: poller.stop())
     try:

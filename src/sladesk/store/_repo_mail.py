@@ -227,6 +227,22 @@ class MailRepository(Repository):
             ).scalar_one()
         )  # fmt: skip
 
+    def listing(
+        self, *, status: str | None, direction: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The newest records (without raw bytes), for the admins."""
+        query = select(
+            _MAIL.c.id, _MAIL.c.message_id, _MAIL.c.direction, _MAIL.c.status, _MAIL.c.mailbox,
+            _MAIL.c.sender, _MAIL.c.rcpt, _MAIL.c.subject, _MAIL.c.ticket_id, _MAIL.c.size,
+            _MAIL.c.details, _MAIL.c.created_at,
+        )  # fmt: skip
+        if status is not None:
+            query = query.where(_MAIL.c.status == status)
+        if direction is not None:
+            query = query.where(_MAIL.c.direction == direction)
+        rows = self.db.execute(query.order_by(_MAIL.c.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]
+
     def bouncing(self, address: str) -> bool:
         row = self.db.execute(
             select(_ADDRESSES.c.bouncing_since).where(_ADDRESSES.c.address == address.lower())

@@ -76,6 +76,7 @@ class ImapPoller:
         *,
         limits: Limits = Limits(),
         own_addresses: Collection[str] = (),
+        closed_mailboxes: Collection[str] = (),
     ) -> None:
         if settings.security not in SECURITY:
             raise ValueError(f"security must be one of {', '.join(SECURITY)}")
@@ -84,6 +85,7 @@ class ImapPoller:
         self.clock = clock
         self.limits = limits
         self.own_addresses = tuple(own_addresses)
+        self.closed_mailboxes = tuple(closed_mailboxes)
         self.stopping = threading.Event()
         self._box: BaseMailBox | None = None  # the open connection, for stop() to cut
 
@@ -122,7 +124,7 @@ class ImapPoller:
             try:
                 _parsed, result = receive_mail(
                     self.uow(), self.clock, raw, mailbox=name, limits=self.limits,
-                    own_addresses=self.own_addresses,
+                    own_addresses=self.own_addresses, closed_mailboxes=self.closed_mailboxes,
                 )  # fmt: skip
             except MailRefused as exc:
                 log.warning("IMAP uid %s refused, left unseen as %s: %s", uid, REFUSED_KEYWORD, exc)

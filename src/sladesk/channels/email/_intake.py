@@ -22,11 +22,16 @@ __all__ = ["inbound_of", "receive_mail"]
 
 
 def inbound_of(
-    mail: ParsedMail, *, mailbox: str | None = None, own_addresses: Collection[str] = ()
+    mail: ParsedMail,
+    *,
+    mailbox: str | None = None,
+    own_addresses: Collection[str] = (),
+    closed_mailboxes: Collection[str] = (),
 ) -> InboundMail:
     """What the intake takes of a parsed message. A message without a Message-ID is known by
     the hash of its bytes (so its redelivery is still recognised). Mail from one of
-    ``own_addresses`` (ours, come back) is treated as machine mail: no loops."""
+    ``own_addresses`` (ours, come back) is treated as machine mail: no loops. A
+    ``mailbox`` named in ``closed_mailboxes`` (case-insensitive) refuses strangers."""
     message_id = mail.message_id or f"{hashlib.sha256(mail.raw).hexdigest()}@sladesk.invalid"
     sender = mail.sender.address if mail.sender else None
     auto = mail.auto.value if mail.auto else None
@@ -59,6 +64,8 @@ def inbound_of(
             if a.content
         ),
         mailbox=mailbox,
+        strangers_refused=mailbox is not None
+        and mailbox.lower() in {m.lower() for m in closed_mailboxes},
         error=mail.error,
         details={
             "full_text": mail.full_text,
@@ -82,10 +89,13 @@ def receive_mail(
     mailbox: str | None = None,
     limits: Limits = Limits(),
     own_addresses: Collection[str] = (),
+    closed_mailboxes: Collection[str] = (),
 ) -> tuple[ParsedMail, MailIntake]:
     """Check, parse and file one message. Raises :class:`MailRefused` (nothing stored)
     when ``raw`` is not a message we take."""
     check_message(raw, limits)
     parsed = parse_message(raw, limits)
-    inbound = inbound_of(parsed, mailbox=mailbox, own_addresses=own_addresses)
+    inbound = inbound_of(
+        parsed, mailbox=mailbox, own_addresses=own_addresses, closed_mailboxes=closed_mailboxes
+    )
     return parsed, ingest_mail(uow, clock, inbound)
