@@ -5,8 +5,14 @@ bouncing addresses left alone."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import shutil
+import subprocess
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from desk_fixtures import Desk
@@ -329,3 +335,58 @@ def test_a_new_priority_with_its_reason_and_the_new_promise_then_solved(
     assert 'marked your ticket #1 "Printer on fire" as solved: Replaced the fuser.' in text_of(
         solved
     )
+
+
+def _rsa_key(tmp: Path) -> tuple[bytes, bytes]:
+    """A fresh 2048-bit RSA key (PEM) and its public half as a DKIM TXT record."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a DKIM key")
+    key = tmp / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True,
+                   capture_output=True, timeout=60)  # fmt: skip
+    der = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+                         check=True, capture_output=True, timeout=60).stdout  # fmt: skip
+    return key.read_bytes(), b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+def test_mail_is_dkim_signed_when_a_key_is_configured(
+    desk: Desk, engine: Engine, inbox: Inbox, tmp_path: Path
+) -> None:
+    import dkim
+
+    private, record = _rsa_key(tmp_path)
+    asked: list[bytes] = []
+
+    def dns(name: bytes, timeout: int = 5) -> bytes | None:
+        asked.append(name)
+        return record if name == b"mail2026._domainkey.desk.test." else None
+
+    plain = sender_for(desk, engine, inbox.port)
+    signing = MailSender(
+        dataclasses.replace(plain.settings, dkim_key=private, dkim_selector="mail2026"),
+        plain.uow, plain.clock,
+    )  # fmt: skip
+    customer_writes(desk, "Zoë <alice@acme.test>", subject="Imprimante cassée ✓")
+    deliver(desk, signing)
+    (raw,) = [r for r, (rcpt, _) in zip(inbox.raw, inbox.received, strict=True)
+              if "alice@acme.test" in rcpt]  # fmt: skip
+    assert raw.startswith(b"DKIM-Signature: ")
+    assert dkim.verify(raw, dnsfunc=dns)
+    assert asked == [b"mail2026._domainkey.desk.test."]
+    signature = str(message_from_bytes(raw, policy=policy.default)["DKIM-Signature"])
+    tags = dict(t.strip().split("=", 1) for t in "".join(signature.split()).split(";") if t)
+    assert tags["d"] == "desk.test" and tags["s"] == "mail2026"
+    # a changed byte in the body or a signed header breaks it
+    assert not dkim.verify(raw.replace(b"\r\nSubject: ", b"\r\nSubject: x", 1), dnsfunc=dns)
+    tampered = raw.replace(b"\r\n\r\n", b"\r\n\r\nX", 1)
+    assert not dkim.verify(tampered, dnsfunc=dns)
+    # and another key's record does not verify it
+    (tmp_path / "other").mkdir()
+    _other, other_record = _rsa_key(tmp_path / "other")
+    assert not dkim.verify(raw, dnsfunc=lambda name, timeout=5: other_record)
+
+
+def test_without_a_key_mail_is_not_signed(desk: Desk, engine: Engine, inbox: Inbox) -> None:
+    customer_writes(desk, "alice@acme.test")
+    deliver(desk, sender_for(desk, engine, inbox.port))
+    assert inbox.raw and not any(b"DKIM-Signature" in r for r in inbox.raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
@@ -54,6 +55,8 @@ def mail_sender(container: Container) -> Sender:
         password=s.smtp_password.get_secret_value() if s.smtp_password else None,
         timeout=s.smtp_timeout_seconds, sender=s.mail_from, sender_name=s.mail_from_name,
         public_url=s.public_url, auto_per_hour=s.mail_auto_per_hour,
+        dkim_key=Path(s.dkim_key_file).read_bytes() if s.dkim_key_file else None,
+        dkim_selector=s.dkim_selector, dkim_domain=s.dkim_domain,
     )  # fmt: skip
     return MailSender(smtp, container.uow, container.clock)
 
