@@ -44,6 +44,7 @@ from sladesk.services._mail import (
     InboundMail,
     MailIntake,
     ingest_mail,
+    ingest_mail_batch,
     ticket_token,
 )
 from sladesk.services._mail_out import (
@@ -215,6 +216,7 @@ __all__ = [
     "get_current_policy",
     "get_organization",
     "ingest_mail",
+    "ingest_mail_batch",
     "get_ticket",
     "list_agents",
     "list_api_tokens",

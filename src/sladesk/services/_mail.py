@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -62,7 +63,14 @@ from sladesk.tickets import (
     TicketRuleError,
 )
 
-__all__ = ["InboundAttachment", "InboundMail", "MailIntake", "ingest_mail", "ticket_token"]
+__all__ = [
+    "InboundAttachment",
+    "InboundMail",
+    "MailIntake",
+    "ingest_mail",
+    "ingest_mail_batch",
+    "ticket_token",
+]
 
 #: mail domains shared by many people: an address there says nothing of its organisation
 PUBLIC_MAIL_DOMAINS = frozenset(
@@ -177,6 +185,37 @@ def ingest_mail(uow: UnitOfWork, clock: Clock, mail: InboundMail) -> MailIntake:
                 repo.add(_raw_row(mail, now))
                 uow.commit()
         raise
+
+
+def ingest_mail_batch(
+    uow: UnitOfWork, clock: Clock, mails: Sequence[InboundMail]
+) -> list[MailIntake | Exception]:
+    """Store and file ``mails`` — a drained mailbox, an mbox — in **one** transaction, each
+    exactly as :func:`ingest_mail` would (the same steps, in order, so a later message may
+    thread on an earlier one). One commit for the batch instead of one per message is what
+    the drained-mailbox path saves; the caller still acknowledges a message (IMAP's
+    ``\\Seen``) only after this returns, so "stored before acknowledged" holds per message.
+
+    When any message fails, the batch's transaction is rolled back whole and every message
+    is filed again on its own (:func:`ingest_mail`: its own transaction, the raw bytes kept
+    when filing fails): the result for each is its :class:`MailIntake`, or the exception
+    that kept it from being stored."""
+    if not mails:
+        return []
+    now = clock.now()
+    try:
+        with uow:
+            results: list[MailIntake | Exception] = [_ingest(uow, m, now) for m in mails]
+            uow.commit()
+        return results
+    except Exception:
+        one_by_one: list[MailIntake | Exception] = []
+        for mail in mails:
+            try:
+                one_by_one.append(ingest_mail(uow, clock, mail))
+            except Exception as exc:
+                one_by_one.append(exc)
+        return one_by_one
 
 
 def _ingest(uow: UnitOfWork, mail: InboundMail, now: datetime) -> MailIntake:

@@ -4,21 +4,22 @@ server, ``sladesk mail ingest`` (and later IMAP polling) share."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sladesk.channels.email._model import AutoKind, Limits, ParsedMail
-from sladesk.channels.email._parse import check_message, parse_message
+from sladesk.channels.email._parse import MailRefused, check_message, parse_message
 from sladesk.services import (
     Clock,
     InboundAttachment,
     InboundMail,
     MailIntake,
     ingest_mail,
+    ingest_mail_batch,
 )
 from sladesk.store import UnitOfWork
 from sladesk.tickets import check_storable_text
 
-__all__ = ["inbound_of", "receive_mail"]
+__all__ = ["inbound_of", "receive_mail", "receive_mail_batch"]
 
 
 def inbound_of(
@@ -99,3 +100,33 @@ def receive_mail(
         parsed, mailbox=mailbox, own_addresses=own_addresses, closed_mailboxes=closed_mailboxes
     )
     return parsed, ingest_mail(uow, clock, inbound)
+
+
+def receive_mail_batch(
+    uow: UnitOfWork,
+    clock: Clock,
+    raws: Sequence[bytes],
+    *,
+    mailbox: str | None = None,
+    limits: Limits = Limits(),
+    own_addresses: Collection[str] = (),
+    closed_mailboxes: Collection[str] = (),
+) -> list[MailIntake | Exception]:
+    """Check, parse and file many messages, stored in one transaction
+    (:func:`~sladesk.services.ingest_mail_batch`). The result for each is what became of
+    it, or the exception that kept it out: :class:`MailRefused` (nothing stored, for good)
+    or the error that kept it from being stored now."""
+    results: list[MailIntake | Exception | None] = []
+    inbound: list[InboundMail] = []
+    for raw in raws:
+        try:
+            check_message(raw, limits)
+            parsed = parse_message(raw, limits)
+        except MailRefused as exc:
+            results.append(exc)
+            continue
+        inbound.append(inbound_of(parsed, mailbox=mailbox, own_addresses=own_addresses,
+                                  closed_mailboxes=closed_mailboxes))  # fmt: skip
+        results.append(None)
+    filed = iter(ingest_mail_batch(uow, clock, inbound))
+    return [r if r is not None else next(filed) for r in results]
