@@ -102,3 +102,24 @@ def test_a_mailbox_that_refuses_strangers(db: Path) -> None:
     assert "vip" in document["reason"] and document["from"] == "joao@cliente.test"
     again = run(db, MAIL.replace(b"<p1@", b"<p2@"), "--json", "--mailbox", "support", **closed)
     assert json.loads(again.stdout)["ticket_id"] == 1  # another mailbox takes strangers
+
+
+def test_an_mbox_is_ingested_message_by_message_in_batches(db: Path, tmp_path: Path) -> None:
+    mbox = tmp_path / "support.mbox"
+    chunks = []
+    for n in range(120):  # three batches of 50, 50 and 20
+        body = MAIL.replace(b"<p1@", f"<mbox{n}@".encode()).replace(
+            b"Subject: =?utf-8?Q?N=C3=A3o_consigo_entrar?=", f"Subject: Pedido {n}".encode()
+        )
+        chunks.append(b"From joao@cliente.test Mon Mar  3 10:00:00 2025\n" + body + b"\n")
+    chunks.append(b"From x@y Mon Mar  3 10:00:00 2025\nnot a message at all\n")
+    mbox.write_bytes(b"".join(chunks))
+    done = run(db, b"", "--mbox", str(mbox), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"messages": 121, "stored": 120, "duplicate": 0,
+                                       "refused": 1, "failed": 0}  # fmt: skip
+    assert b"message 121 refused" in done.stderr
+    again = run(db, b"", "--mbox", str(mbox), "--json")  # the same file again: nothing new
+    assert json.loads(again.stdout)["duplicate"] == 120
+    one = run(db, MAIL.replace(b"<p1@", b"<mbox7@"), "--json")
+    assert json.loads(one.stdout)["ticket_id"] == 8  # the eighth message, its own ticket
