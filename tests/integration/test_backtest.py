@@ -114,8 +114,13 @@ def test_the_period_limits_which_tickets_are_replayed(desk: Desk, tickets: dict[
         services.backtest_policy(desk.uow, desk.clock, desk.lead, POLICY, since=later, until=later)
 
 
-def test_small_pages_give_the_same_answer(desk: Desk, tickets: dict[str, int]) -> None:
+def test_small_pages_and_a_full_replay_give_the_same_answer(
+    desk: Desk, tickets: dict[str, int]
+) -> None:
     whole = services.backtest_policy(desk.uow, desk.clock, desk.lead, TIGHT_URGENT)
+    replayed = services.backtest_policy(desk.uow, desk.clock, desk.lead, TIGHT_URGENT,
+                                        reevaluate=True)  # fmt: skip
+    assert replayed == whole
     seen: list[tuple[int, int]] = []
     paged = services.backtest_policy(
         desk.uow, desk.clock, desk.lead, TIGHT_URGENT, batch=1,

@@ -29,12 +29,15 @@ from sladesk.sla import (
     Evaluation,
     Event,
     GroupKey,
+    Outcome,
     Tally,
+    TargetState,
     compare,
     evaluate,
     outcomes,
+    state_at,
 )
-from sladesk.store import StoredTicket, UnitOfWork
+from sladesk.store import Projected, StoredTicket, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
 
 #: the dimensions a back-test can be grouped by (the metric always is)
@@ -128,11 +131,18 @@ def backtest_policy(
     threshold: timedelta = timedelta(hours=1),
     batch: int = 2000,
     max_listed: int = 10_000,
+    reevaluate: bool = False,
     progress: Progress | None = None,
 ) -> BacktestReport:
-    """Replay the stored tickets under ``draft_text`` and under the versions in force (see the
-    module docstring). Raises PolicyError (every problem located) for a draft that is not a
-    valid policy, InvalidRequest for an unknown ``by`` dimension or an empty period."""
+    """Replay the stored tickets under ``draft_text`` and compare with the versions in force
+    (see the module docstring). Raises PolicyError (every problem located) for a draft that
+    is not a valid policy, InvalidRequest for an unknown ``by`` dimension or an empty period.
+
+    The version in force's outcomes are, by default, the ones the desk recorded: the stored
+    SLA projections (every write and the sweep keep them current; a running target past its
+    deadline counts as breached, as in the compliance report), so each ticket is evaluated
+    once, under the draft. ``reevaluate`` replays the version in force from the history as
+    well (twice the evaluation); a ticket without projections (imported) always is."""
     require_role(actor, Role.LEAD, "back-test policies")
     unknown = [d for d in by if d not in BACKTEST_DIMENSIONS]
     if unknown:
@@ -145,7 +155,7 @@ def backtest_policy(
     draft = load_policy(draft_text, source)  # raises PolicyError
     now = clock.now()
     dims = tuple(dict.fromkeys(by))
-    run = _Run(draft, now, dims, threshold, max_listed)
+    run = _Run(draft, now, dims, threshold, max_listed, reevaluate)
     everything = Scope.all_organizations()
     with uow.read_only():
         total = uow.gateway.count_in(everything, since, until)
@@ -158,10 +168,12 @@ def backtest_policy(
             )
             if not page:
                 break
-            histories = uow.gateway.sla_histories([t.id for t in page])
+            ids = [t.id for t in page]
+            histories = uow.gateway.sla_histories(ids)
+            projected = {} if reevaluate else uow.gateway.sla_projected(ids)
             for ticket in page:
                 run.replay(ticket, uow.policies.parsed(ticket.policy_version_id),
-                           histories[ticket.id])  # fmt: skip
+                           histories[ticket.id], projected.get(ticket.id))  # fmt: skip
             after = page[-1].id
             if progress is not None:
                 progress(run.seen, total)
@@ -179,9 +191,10 @@ class _Run:
         by: tuple[str, ...],
         threshold: timedelta,
         max_listed: int,
+        reevaluate: bool,
     ) -> None:
         self.draft, self.now, self.by = draft, now, by
-        self.threshold, self.max_listed = threshold, max_listed
+        self.threshold, self.max_listed, self.reevaluate = threshold, max_listed, reevaluate
         self.tally = Tally()
         self.seen = 0
         self.replayed = 0
@@ -191,22 +204,28 @@ class _Run:
         self.shifted: list[BacktestChange] = []
         self.totals = {"flip": 0, "shift": 0}
 
-    def replay(self, ticket: StoredTicket, policy: Policy | None, events: list[Event]) -> None:
+    def replay(
+        self,
+        ticket: StoredTicket,
+        policy: Policy | None,
+        history: list[Event],
+        projected: list[Projected] | None,
+    ) -> None:
         self.seen += 1
-        facts = ticket.facts
-        if facts is None:
+        if ticket.facts is None:
             self.skipped["its stored facts cannot be read"] += 1
             return
-        history = events
         try:
-            current = self._evaluate(policy, ticket, history)
-            draft = self._evaluate(self.draft, ticket, history)
+            if projected is not None and policy is not None and not ticket.community_answered:
+                before = self._recorded(projected)
+            else:
+                before = outcomes(self._evaluate(policy, ticket, history))
+            after = outcomes(self._evaluate(self.draft, ticket, history))
         except SladeskError as exc:
             self.skipped[f"{type(exc).__name__}: {exc}"[:200]] += 1
             return
         self.replayed += 1
         self.by_version[ticket.policy_version_id] += 1
-        before, after = outcomes(current), outcomes(draft)
         changes = compare(before, after, self.threshold)
         self.tally.add(self._group(ticket), before, after, changes)
         for change in changes:
@@ -214,6 +233,15 @@ class _Run:
             listed = self.flipped if change.kind == "flip" else self.shifted
             if len(listed) < self.max_listed:
                 listed.append(_listed(ticket, change))
+
+    def _recorded(self, projected: list[Projected]) -> dict[str, Outcome]:
+        now = self.now
+        return {
+            metric: Outcome(
+                metric, state_at(TargetState(state), due_at, now), due_at, timedelta(seconds=used)
+            )  # fmt: skip
+            for metric, state, due_at, used in projected
+        }
 
     def _evaluate(
         self, policy: Policy | None, ticket: StoredTicket, history: list[Event]

@@ -27,6 +27,7 @@ from sladesk.sla._backtest import (
     compare,
     outcomes,
 )
+from sladesk.sla._construct import make_event
 from sladesk.sla._evaluate import evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
 from sladesk.sla._model import (
@@ -81,6 +82,7 @@ __all__ = [
     "format_instant",
     "load_scenario",
     "load_scenario_file",
+    "make_event",
     "outcomes",
     "rollup",
     "state_at",

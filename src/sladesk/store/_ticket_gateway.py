@@ -38,7 +38,7 @@ from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudi
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_outbox import OutboxRepository
-from sladesk.store._repo_sweep import SweepRepository
+from sladesk.store._repo_sweep import Projected, SweepRepository
 from sladesk.store._repo_tickets import (
     TicketRepository,
     has_passed_milestone,
@@ -372,6 +372,11 @@ class TicketGateway:
     def sla_histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
         """The SLA events of each ticket, in one query (a ticket without any: [])."""
         return self._sweep.histories(ticket_ids)
+
+    def sla_projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
+        """Each ticket's targets as last evaluated and stored: ``(metric, state, due_at,
+        business seconds used)``, in one query; a ticket never projected is missing."""
+        return self._sweep.projected(ticket_ids)
 
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime

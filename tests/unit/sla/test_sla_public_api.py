@@ -34,6 +34,7 @@ def test_all_is_pinned() -> None:
         "format_instant",
         "load_scenario",
         "load_scenario_file",
+        "make_event",
         "outcomes",
         "rollup",
         "state_at",
