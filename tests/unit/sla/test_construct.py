@@ -21,8 +21,8 @@ from sladesk.sla import (
 )
 from sladesk.sla._construct import (
     make_cycle,
-    make_event,
     make_evaluation,
+    make_event,
     make_target_result,
     make_ticket_facts,
     make_warning,
@@ -113,8 +113,10 @@ def test_maker_falls_back_to_the_class_when_it_cannot_match_it() -> None:
 
 
 def test_make_event_builds_what_the_class_builds() -> None:
-    args = (T0, EventKind.ATTRIBUTES, Author.AGENT, False, "on_hold", "partner_outage", "high",
-            "incident", "a@x.test", "tier1", {"integration": "yes"}, frozenset({"vip"}))  # fmt: skip
+    args = (
+        T0, EventKind.ATTRIBUTES, Author.AGENT, False, "on_hold", "partner_outage", "high",
+        "incident", "a@x.test", "tier1", {"integration": "yes"}, frozenset({"vip"}),
+    )  # fmt: skip
     assert make_event is not Event
     built, expected = make_event(*args), Event(*args)
     assert type(built) is Event and built == expected and repr(built) == repr(expected)
