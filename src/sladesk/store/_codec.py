@@ -69,6 +69,7 @@ def instant(value: datetime | str) -> datetime:
 
 
 _Make = Callable[[datetime], Event]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a placeholder instant: each event gets its own
 
 
 class EventReader:
@@ -92,7 +93,7 @@ class EventReader:
 
 
 def _maker(kind: str, data: str | None) -> _Make | None:
-    proto = event_from_row(kind, datetime.min, json.loads(data) if data else {})
+    proto = event_from_row(kind, _EPOCH, json.loads(data) if data else {})
     if proto is None:
         return None
     rest = (proto.kind, proto.author, proto.public, proto.status, proto.reason, proto.priority,
