@@ -115,3 +115,20 @@ def test_a_bad_draft_is_located_and_nothing_runs(tmp_path: Path) -> None:
     bad_by = run("policy", "backtest", str(BLIP), "--database-url", f"sqlite:///{db}",
                  "--by", "colour", cwd=tmp_path)  # fmt: skip
     assert bad_by.returncode == 1 and "cannot group by colour" in bad_by.stderr
+
+
+def test_the_demo_draft_halves_every_target_duration() -> None:
+    from sladesk.cli.policy_backtest import tightened_draft
+
+    text = (
+        "  - metric: x\n"
+        "    duration: 45m  # 45m written in the comment stays\n"
+        "    durations: {urgent: 1h, high: 4h, normal: 10bd, low: 1bd}\n"
+        "    warn: [30m]\n"
+    )
+    assert tightened_draft(text) == (
+        "  - metric: x\n"
+        "    duration: 22m  # 45m written in the comment stays\n"
+        "    durations: {urgent: 30m, high: 2h, normal: 5bd, low: 1bd}\n"
+        "    warn: [30m]\n"
+    )
