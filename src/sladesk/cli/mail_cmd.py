@@ -188,7 +188,7 @@ def _ingest_mbox(settings: Settings, path: Path, mailbox: str | None, *, as_json
     if not path.is_file():
         raise _fail(EX_DATAERR, f"--mbox {path}: no such file")
     box = mbox_module.mbox(str(path), create=False)
-    raws = [box.get_bytes(key) for key in box.keys()]  # each as stored, without "From "
+    raws = [box.get_bytes(key) for key in box.iterkeys()]  # as stored, without "From "
     try:
         container = bootstrap(settings, migrate=False)
     except Exception as exc:
