@@ -39,6 +39,17 @@ from sladesk.services._dtos import (
     TokenView,
     Unset,
 )
+from sladesk.services._invitations import (
+    INVITATION_LIFETIME,
+    InvitationState,
+    IssuedInvitation,
+    accept_invitation,
+    invitation_state,
+    invite_agent,
+    invite_contact,
+    invite_person,
+    list_invitations,
+)
 from sladesk.services._mail import (
     InboundAttachment,
     InboundMail,
@@ -127,6 +138,15 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "INVITATION_LIFETIME",
+    "InvitationState",
+    "IssuedInvitation",
+    "accept_invitation",
+    "invitation_state",
+    "invite_agent",
+    "invite_contact",
+    "invite_person",
+    "list_invitations",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",
