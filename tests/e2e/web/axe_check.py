@@ -21,8 +21,9 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 #: rules that fail whatever impact axe gives them: labels, landmarks, contrast
 ALWAYS = {
     "label", "label-title-only", "select-name", "button-name", "link-name", "input-button-name",
-    "color-contrast", "region", "landmark-one-main", "landmark-unique", "landmark-no-duplicate-main",
-    "page-has-heading-one", "document-title", "html-has-lang", "form-field-multiple-labels",
+    "color-contrast", "region", "landmark-one-main", "landmark-unique",
+    "landmark-no-duplicate-main", "page-has-heading-one", "document-title", "html-has-lang",
+    "form-field-multiple-labels",
 }  # fmt: skip
 
 
