@@ -112,7 +112,7 @@ def test_an_uploaded_file_is_checked_like_the_textarea(
     assert r.status_code == 422 and "not valid YAML" in r.text
     # the file's text, not the (empty) textarea's, is what was checked and is shown back
     assert re.search(r'<li id="L3"[^>]*><code>  - a</code>', r.text)
-    assert ">policy: x\nbogus: [\n  - a\n</textarea>" in r.text
+    assert ">\npolicy: x\nbogus: [\n  - a\n</textarea>" in r.text
 
 
 def test_organisations_take_plans_and_addons_from_the_policy(
