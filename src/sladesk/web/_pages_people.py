@@ -224,8 +224,10 @@ def _agents_page(p: Page, *, status: int = 200, error: str | None = None,
     actor = p.actor
     agents = services.list_agents(p.uow(), p.clock, actor)
     teams = sorted({a.team for a in agents if a.team})
+    invitations = services.list_invitations(p.uow(), p.clock, actor)
     return p.render(
         "admin_agents.html", status=status, agents=agents, roles=ROLES, teams=teams, error=error,
+        invitations=invitations,
         issued=issued, link=_invite_link(p, issued) if issued else None, form=form or {},
         mail=_mail_configured(p),
     )  # fmt: skip

@@ -185,6 +185,34 @@ def test_an_expired_invitation_says_so(server: object, world: World, clock: Fixe
         finally:
             clock.advance(timedelta(hours=-72))
         assert admin.get("/invitations/not-a-real-one").status_code == 410
+        _admin(admin)  # 72 hours outlived the admin's session too
+        listed = re.search(
+            r"<tr><td>eve@desk\.example</td><td>agent</td><td>agent:\d+</td>"
+            r"<td>[^<]+</td>\s*<td>waiting</td></tr>",
+            admin.get("/admin/agents").text,
+        )
+        assert listed, admin.get("/admin/agents").text[-1500:]  # who, by whom, until, state
+
+
+def test_a_contact_deactivated_by_an_admin_is_signed_out_on_the_next_request(
+    server: object, world: World
+) -> None:
+    base = server.url  # type: ignore[attr-defined]
+    with httpx.Client(base_url=base) as admin, httpx.Client(base_url=base) as bruno:
+        _admin(admin)
+        assert sign_in(bruno, world.contact_b_email, PASSWORD).status_code == 303
+        assert bruno.get("/portal").status_code == 200
+        page = f"/admin/organizations/{world.org_b}"
+        r = _post(admin, f"/admin/contacts/{world.contact_b}", page, active="0")
+        assert r.status_code == 303 and r.headers["location"] == page
+        assert "Bruno Bolt deactivated." in admin.get(page).text
+        r = bruno.get("/portal")
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert sign_in(bruno, world.contact_b_email, PASSWORD).status_code == 401
+        assert (
+            _post(admin, f"/admin/contacts/{world.contact_b}", page, active="1").status_code == 303
+        )
+        assert sign_in(bruno, world.contact_b_email, PASSWORD).status_code == 303
 
 
 def test_agents_roles_teams_and_deactivation(server: object, world: World) -> None:
