@@ -3,7 +3,7 @@ upload), checked with every problem shown at its line, a diff against the versio
 (``difflib``, drawn on the server), publishing (with how many open tickets were
 re-evaluated), and the list of versions with who published each and when.
 
-Admins only: another agent gets 403, a contact 404 (``need="admin"``); the services check
+Admins only (``admin_page``): another agent gets 403, a contact 404; the services check
 the role again. Everything works as plain forms; nothing here needs JavaScript.
 """
 
@@ -66,8 +66,8 @@ def diff_lines(old: str, new: str, context: int = 3) -> list[DiffLine]:
 
 
 def listing(text: str, errors: tuple[SpecError, ...] | list[SpecError]) -> list[Listing]:
-    """The text's lines numbered, each with its problems (a problem past the last line, or
-    without one, is shown above the listing instead)."""
+    """The text's lines numbered, each with its problems (every problem is also listed above
+    the listing, linked to its line when it has one within the text)."""
     by_line: dict[int, list[SpecError]] = {}
     for e in errors:
         if e.location.line is not None:
@@ -92,11 +92,9 @@ def _editor(
     versions = services.list_policy_versions(p.uow(), p.clock, actor)
     old = current.text if current is not None else ""
     lines = listing(text, errors) if errors else []
-    count = len(text.splitlines())
-    unplaced = [e for e in errors if e.location.line is None or e.location.line > max(count, 1)]
     return p.render(
         "admin_policy.html", status=status, text=text, current=current, versions=versions,
-        errors=list(errors), lines=lines, unplaced=unplaced, checked=checked, refusal=refusal,
+        errors=list(errors), lines=lines, checked=checked, refusal=refusal,
         diff=diff_lines(old, text) if text and text != old else [],
         same=bool(text) and text == old,
     )  # fmt: skip
