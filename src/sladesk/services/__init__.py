@@ -50,6 +50,20 @@ from sladesk.services._dtos import (
     TokenView,
     Unset,
 )
+from sladesk.services._import import (
+    ImportedAttachment,
+    ImportedChange,
+    ImportedMessage,
+    ImportedOrganization,
+    ImportedPerson,
+    ImportedTicket,
+    ImportOutcome,
+    ImportReport,
+    import_history,
+    import_organization,
+    import_person,
+    import_ticket,
+)
 from sladesk.services._mail import (
     InboundAttachment,
     InboundMail,
@@ -138,6 +152,18 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "ImportOutcome",
+    "ImportReport",
+    "import_history",
+    "ImportedAttachment",
+    "ImportedChange",
+    "ImportedMessage",
+    "ImportedOrganization",
+    "ImportedPerson",
+    "ImportedTicket",
+    "import_organization",
+    "import_person",
+    "import_ticket",
     "BACKTEST_DIMENSIONS",
     "BacktestChange",
     "BacktestGroup",
