@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sladesk.bootstrap import Container
 from sladesk.cli.db_cmd import DATABASE_URL, existing_database
 from sladesk.importers import READERS, read_export
 from sladesk.services import Actor, ImportReport, import_history
@@ -99,3 +100,19 @@ def _render(console: Console, report: ImportReport, problems: list[str]) -> None
             console.print(f"  {o.kind} {o.external_id}: {o.why}", soft_wrap=True)
     for note, count in sorted(report.notes.items()):
         console.print(f"  note ({count}×): {note}", soft_wrap=True)
+
+
+def demo_import_line(container: Container, policy_path: Path) -> str:
+    """``sladesk demo``: import the checkout's example Zendesk export
+    (``examples/import/zendesk/`` beside ``examples/policies/``), if there is one."""
+    folder = policy_path.resolve().parent.parent / "import" / "zendesk"
+    if not folder.is_dir():
+        return ""
+    export = read_export("zendesk", folder)
+    report = import_history(container.uow(), container.clock, CLI_ACTOR, "zendesk",
+                            export.organizations, export.people, export.tickets)  # fmt: skip
+    made = report.counts.get("ticket", {}).get("created", 0)
+    return (
+        f"import: {made} tickets with their history from a Zendesk export ({folder}): "
+        f"sladesk import zendesk {folder} --database-url …"
+    )
