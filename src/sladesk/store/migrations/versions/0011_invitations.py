@@ -1,8 +1,8 @@
 """Invitations: ``invitations`` (one-time sign-up links for agents and contacts; the digest
 of the secret only). See ``store/_tables_invitations.py``.
 
-Revision ID: 0010_invitations
-Revises: 0009
+Revision ID: 0011_invitations
+Revises: 0010_import
 Create Date: 2026-12-07 15:40:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_invitations"
-down_revision = "0009"
+revision = "0011_invitations"
+down_revision = "0010_import"
 branch_labels = None
 depends_on = None
 
