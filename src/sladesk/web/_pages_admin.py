@@ -9,10 +9,9 @@ the role again. Everything works as plain forms; nothing here needs JavaScript.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import difflib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
