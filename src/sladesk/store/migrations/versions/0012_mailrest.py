@@ -4,8 +4,8 @@ words), indexed by recipient and time for the rate limit on automatic mail to on
 Outgoing rows gain the statuses ``sending`` (committed before SMTP), ``unsent`` (the peer
 refused it: nothing went out) and ``limited`` (not sent: the address had its share).
 
-Revision ID: 0010_mailrest
-Revises: 0009
+Revision ID: 0012_mailrest
+Revises: 0011_invitations
 Create Date: 2026-12-07 15:30:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_mailrest"
-down_revision = "0009"
+revision = "0012_mailrest"
+down_revision = "0011_invitations"
 branch_labels = None
 depends_on = None
 
