@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     outbox_batch_size: int = Field(default=100, gt=0)
+    #: how long a worker holds the outbox rows it claimed; a worker that dies holding them
+    #: leaves them to another worker after this long
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    #: the first retry of a failed delivery waits about this long, each next one twice
+    #: as long (with jitter, at most 6 hours)
+    outbox_retry_base_seconds: float = Field(default=30.0, gt=0)
     #: run the retention purge (docs/policies.md "Retention") in the job runner, looking for
     #: expired tickets this often; unset: only `sladesk retention purge` purges
     retention_purge_interval_seconds: float | None = Field(default=None, gt=0)
@@ -66,6 +72,12 @@ class Settings(BaseSettings):
     mail_from_name: str = "Support"
     #: a message larger than this is refused whole (``sladesk mail ingest``, SMTP ``552``)
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    #: mailboxes that refuse strangers: mail from an address that is no active contact or
+    #: agent opens no ticket and is kept ``refused`` for the admins. A mailbox is the
+    #: ``--mailbox`` of ``mail ingest``/``mail poll`` (``poll``: the login by default), or
+    #: the envelope recipient at the built-in SMTP server (``SLADESK_MAIL_CLOSED_MAILBOXES=
+    #: '["vip@desk.example", "vip"]'``)
+    mail_closed_mailboxes: list[str] = Field(default_factory=list)
     #: the SMTP server ``sladesk serve`` runs for mail in (off when unset)
     smtp_server_port: int | None = Field(default=None, ge=0, le=65535)
     #: where our mail goes out (the outbox's mail sender; off when unset)
@@ -75,6 +87,14 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: automatic mail (acknowledgements, status notices; not agents' replies) one customer
+    #: address may be sent per hour; more is recorded ``limited`` and not sent (no loops)
+    mail_auto_per_hour: int = Field(default=10, ge=0)
+    #: DKIM: sign what we send with this private key (PEM file), as ``<selector>._domainkey``
+    #: of the domain (default: ``mail_from``'s); unsigned when unset
+    dkim_key_file: str | None = None
+    dkim_selector: str = "sladesk"
+    dkim_domain: str | None = None
 
     @field_validator("webhook_secret")
     @classmethod

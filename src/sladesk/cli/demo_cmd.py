@@ -48,6 +48,9 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve it when built."),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
+    smtp_port: int = typer.Option(
+        2525, "--smtp-port", help="Take mail in by SMTP on this port while serving (0: off)."
+    ),
     weeks: int = typer.Option(3, min=1, max=12, help="Weeks of history."),
 ) -> None:
     """Create a demo database (agents, organisations, weeks of tickets) and serve it."""
@@ -88,7 +91,8 @@ def demo(
         f" {result.tickets} tickets ({result.steps} steps); open queue: {queue}",
         soft_wrap=True,
     )
-    summary = _summary(result, web, database, url, host, port, serving=serve)
+    smtp = smtp_port if serve and smtp_port else None
+    summary = _summary(result, web, database, url, host, port, serving=serve, smtp_port=smtp)
     if retention:
         console.print(retention, soft_wrap=True)
     if mail:
@@ -103,7 +107,7 @@ def demo(
         f"sladesk demo: starting the server on http://{host}:{port}/ (a second or two) …",
         soft_wrap=True,
     )
-    settings = settings_for(url, host=host, port=port)
+    settings = settings_for(url, host=host, port=port, smtp_server_port=smtp)
     run_server(
         bootstrap(settings, migrate=False),
         jobs=True,
@@ -120,6 +124,7 @@ def _summary(
     port: int,
     *,
     serving: bool,
+    smtp_port: int | None = None,
 ) -> str:
     """What a newcomer needs once the demo is up, printed last: where it answers, the web
     console's sign-ins, the tokens, and what to type next."""
@@ -157,6 +162,16 @@ def _summary(
         f"  {cli} tickets list --database-url {url}",
         f"  {cli} tickets show <id> --database-url {url}",
     ]
+    if serving and smtp_port is not None:
+        lines += [
+            f"  mail in by SMTP on {host}:{smtp_port} (docs/email.md): write to the desk as a"
+            " customer, the ticket appears in the console:",
+            f"    {sys.executable} -c \"import smtplib; smtplib.SMTP('{host}', {smtp_port})"
+            f".sendmail('{web.contact_email}', ['support@localhost'], b'From: {web.contact_email}"
+            "\\r\\nSubject: Printer on fire\\r\\n\\r\\nIt is burning.\\r\\n')\"",
+            f'  mail records (admins): curl -H "Authorization: Bearer {result.admin_token}"'
+            f" {base}/api/v1/mail/messages",
+        ]
     if serving:
         lines.append("Ctrl-C stops the server.")
     else:

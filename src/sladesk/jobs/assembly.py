@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
+from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.delivery import DeliveryJob
 from sladesk.jobs.retention import RetentionJob
 from sladesk.jobs.runner import Job, Runner
@@ -53,7 +55,9 @@ def mail_sender(container: Container) -> Sender:
         username=s.smtp_username,
         password=s.smtp_password.get_secret_value() if s.smtp_password else None,
         timeout=s.smtp_timeout_seconds, sender=s.mail_from, sender_name=s.mail_from_name,
-        public_url=s.public_url,
+        public_url=s.public_url, auto_per_hour=s.mail_auto_per_hour,
+        dkim_key=Path(s.dkim_key_file).read_bytes() if s.dkim_key_file else None,
+        dkim_selector=s.dkim_selector, dkim_domain=s.dkim_domain,
     )  # fmt: skip
     return MailSender(smtp, container.uow, container.clock)
 
@@ -66,7 +70,14 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     batch = min(settings.sweep_batch_size, 100) if settings.is_sqlite else settings.sweep_batch_size
     jobs: list[Job] = [
         SweepJob(container.uow(), container.clock, batch=batch),
-        DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
+        DeliveryJob(
+            container.uow(),
+            container.clock,
+            chosen,
+            batch=settings.outbox_batch_size,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            backoff=Backoff(base=timedelta(seconds=settings.outbox_retry_base_seconds)),
+        ),  # fmt: skip
     ]
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)

@@ -251,6 +251,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, NEW), _hold),
     ("DELETE", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, OK), _held),
+    # the mail records and the dead letters: admins only
+    ("GET", "/api/v1/mail/messages"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/messages", status="refused")
+    ),
+    ("GET", "/api/v1/mail/dead-letters"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/dead-letters")
+    ),
 }
 
 

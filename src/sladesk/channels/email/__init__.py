@@ -5,7 +5,7 @@ ingest``, IMAP polling) through one intake service, and mail out (the outbox's m
 """
 
 from sladesk.channels.email._imap import REFUSED_KEYWORD, ImapPoller, ImapSettings, PollRound
-from sladesk.channels.email._intake import inbound_of, receive_mail
+from sladesk.channels.email._intake import inbound_of, receive_mail, receive_mail_batch
 from sladesk.channels.email._model import (
     Address,
     AutoKind,
@@ -42,5 +42,6 @@ __all__ = [
     "parse_message",
     "read_notice",
     "receive_mail",
+    "receive_mail_batch",
     "start_mail_server",
 ]
