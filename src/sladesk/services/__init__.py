@@ -39,6 +39,20 @@ from sladesk.services._dtos import (
     TokenView,
     Unset,
 )
+from sladesk.services._incidents import (
+    INCIDENT_KINDS,
+    IncidentView,
+    create_incident,
+    get_incident,
+    incidents_of_ticket,
+    link_tickets,
+    list_incidents,
+    pause_incident,
+    post_incident_update,
+    resolve_incident,
+    resume_incident,
+    unlink_ticket,
+)
 from sladesk.services._mail import (
     InboundAttachment,
     InboundMail,
@@ -52,6 +66,15 @@ from sladesk.services._mail_out import (
     already_sent,
     mail_context,
     record_sent_mail,
+)
+from sladesk.services._maintenance import (
+    MAINTENANCE_KIND,
+    MaintenanceSchedule,
+    NoticeRun,
+    cancel_maintenance,
+    maintenance_schedule,
+    schedule_maintenance,
+    send_maintenance_notices,
 )
 from sladesk.services._outbox import (
     DEFAULT_ENDPOINT,
@@ -127,6 +150,25 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "INCIDENT_KINDS",
+    "IncidentView",
+    "MAINTENANCE_KIND",
+    "MaintenanceSchedule",
+    "NoticeRun",
+    "cancel_maintenance",
+    "create_incident",
+    "get_incident",
+    "incidents_of_ticket",
+    "link_tickets",
+    "list_incidents",
+    "maintenance_schedule",
+    "pause_incident",
+    "post_incident_update",
+    "resolve_incident",
+    "resume_incident",
+    "schedule_maintenance",
+    "send_maintenance_notices",
+    "unlink_ticket",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",

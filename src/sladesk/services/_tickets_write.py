@@ -123,6 +123,11 @@ def _change(
     return ticket_view(uow, actor, after, evaluation, history=entries)
 
 
+#: one ticket command in the caller's open unit of work (the caller commits): the batch use
+#: cases (an incident pausing its tickets) run it once per ticket in their one transaction
+write_change = _change
+
+
 def _status_code(events: list[Event]) -> str:
     final = [e.status for e in events if e.status is not None]
     if not final:

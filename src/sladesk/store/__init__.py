@@ -17,6 +17,16 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_incidents import (
+    IncidentLink,
+    IncidentRecord,
+    IncidentRepository,
+    IncidentUpdateRecord,
+    MaintenanceRepository,
+    NoticeRecord,
+    ScheduledWindowRow,
+    WindowAudience,
+)
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_retention import (
@@ -60,6 +70,14 @@ __all__ = [
     "CustomerOrganization",
     "DueTicket",
     "HistoryEntry",
+    "IncidentLink",
+    "IncidentRecord",
+    "IncidentRepository",
+    "IncidentUpdateRecord",
+    "MaintenanceRepository",
+    "NoticeRecord",
+    "ScheduledWindowRow",
+    "WindowAudience",
     "Intake",
     "NewMessage",
     "NewTicketRecord",
