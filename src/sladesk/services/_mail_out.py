@@ -203,7 +203,7 @@ def record_sent_mail(
     clock: Clock,
     *,
     message_id: str,
-    ticket_id: int,
+    ticket_id: int | None,
     outbox_key: str,
     recipients: list[str],
     subject: str,
