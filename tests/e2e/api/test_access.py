@@ -143,8 +143,11 @@ def _window_body(w: World, role: RoleName) -> Call:
 def _window(w: World, role: RoleName) -> Call:
     c = w.container
     start = c.clock.now() + timedelta(days=2)
-    made = services.schedule_maintenance(c.uow(), c.clock, w.actors["admin"], title="x",
-                                         starts_at=start, ends_at=start + timedelta(hours=1))  # fmt: skip
+    end = start + timedelta(hours=1)
+    admin = w.actors["admin"]
+    made = services.schedule_maintenance(
+        c.uow(), c.clock, admin, title="x", starts_at=start, ends_at=end
+    )
     return Call(f"/api/v1/maintenance/{made.scheduled_id}")
 
 
