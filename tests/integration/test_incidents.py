@@ -142,3 +142,18 @@ def test_access_and_bad_input(desk: Desk) -> None:
         s.get_incident(desk.uow, desk.clock, desk.agent, 12345)
     with pytest.raises(Forbidden):
         s.list_incidents(desk.uow, desk.clock, desk.bob)
+
+
+def test_a_tickets_incidents_are_listed_with_their_counts(desk: Desk) -> None:
+    a = _ticket(desk, desk.alice, "A")
+    b = _ticket(desk, desk.bob, "B")
+    one = s.create_incident(desk.uow, desk.clock, desk.agent, kind="partner_outage",
+                            title="One", ticket_ids=[a, b])  # fmt: skip
+    s.create_incident(desk.uow, desk.clock, desk.agent, kind="platform_incident", title="Two",
+                      ticket_ids=[b])  # fmt: skip
+    found = s.incidents_of_ticket(desk.uow, desk.clock, desk.agent, a)
+    assert [(i.id, i.tickets) for i in found] == [(one.incident.id, 2)]
+    assert sorted(i.title for i in s.incidents_of_ticket(desk.uow, desk.clock, desk.agent, b)) == [
+        "One",
+        "Two",
+    ]

@@ -127,6 +127,16 @@ def _title(title: str) -> str:
     return check_storable_text(title, field="title")
 
 
+def _by_number(repo: IncidentRepository, numbers: Sequence[int]) -> list[int]:
+    """Ticket numbers (what people see: ``#12``) -> ids; NotFound for one that does not
+    exist."""
+    found = repo.ticket_ids(list(dict.fromkeys(numbers)))
+    for n in numbers:
+        if n not in found:
+            raise NotFound("ticket", f"#{n}")
+    return [found[n] for n in numbers]
+
+
 def _ticket_ids(ticket_ids: Sequence[int]) -> list[int]:
     ids = list(dict.fromkeys(ticket_ids))
     if len(ids) > MAX_LINKS_PER_CALL:
@@ -142,18 +152,20 @@ def create_incident(
     kind: str,
     title: str,
     ticket_ids: Sequence[int] = (),
+    numbers: Sequence[int] = (),
 ) -> IncidentView:
-    """A new open incident, with the tickets given linked to it."""
+    """A new open incident, with the tickets given (by id, or by ``numbers``) linked."""
     _require_staff(actor)
     if kind not in INCIDENT_KINDS:
         raise InvalidRequest(
             f"unknown incident kind {kind!r} (one of {', '.join(INCIDENT_KINDS)})", field="kind"
         )
     title = _title(title)
-    ids = _ticket_ids(ticket_ids)
+    _ticket_ids([*ticket_ids, *numbers])
     now = clock.now()
     with uow:
         repo = IncidentRepository(uow.db)
+        ids = _ticket_ids([*ticket_ids, *_by_number(repo, numbers)])
         for ticket_id in ids:
             uow.gateway.load(ticket_id, actor.scope)  # NotFound for a ticket not there
         incident_id = repo.create(kind, title, actor.key, now)
@@ -274,17 +286,23 @@ def _resume_all(
 
 
 def link_tickets(
-    uow: UnitOfWork, clock: Clock, actor: Actor, incident_id: int, ticket_ids: Sequence[int]
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    incident_id: int,
+    ticket_ids: Sequence[int] = (),
+    *,
+    numbers: Sequence[int] = (),
 ) -> IncidentView:
-    """Link tickets (already linked ones are left as they are); while the incident pauses
-    its tickets, the new ones are paused too."""
+    """Link tickets by id or by ``numbers`` (already linked ones are left as they are);
+    while the incident pauses its tickets, the new ones are paused too."""
     _require_staff(actor)
-    ids = _ticket_ids(ticket_ids)
-    if not ids:
+    if not _ticket_ids([*ticket_ids, *numbers]):
         raise InvalidRequest("give at least one ticket to link", field="ticket_ids")
     now = clock.now()
     with uow:
         repo = IncidentRepository(uow.db)
+        ids = _ticket_ids([*ticket_ids, *_by_number(repo, numbers)])
         incident = _load(repo, incident_id, for_update=True)
         _open(incident)
         for ticket_id in ids:

@@ -201,10 +201,12 @@ class MaintenanceRepository(Repository):
 
 
 def _incident_query() -> Select[Any]:
+    links = _LINKS.alias("counted")
     count = (
         select(func.count())
-        .select_from(_LINKS)
-        .where(_LINKS.c.incident_id == _INCIDENTS.c.id)
+        .select_from(links)
+        .where(links.c.incident_id == _INCIDENTS.c.id)
+        .correlate(_INCIDENTS)
         .scalar_subquery()
     )
     return select(_INCIDENTS, count.label("linked"))
@@ -338,6 +340,13 @@ class IncidentRepository(Repository):
             IncidentUpdateRecord(r.id, r.body, r.author, r.author_name, r.created_at, r.tickets)
             for r in self.db.execute(stmt)
         ]
+
+    def ticket_ids(self, numbers: Sequence[int]) -> dict[int, int]:
+        """Ticket number -> id, for the numbers that exist."""
+        if not numbers:
+            return {}
+        stmt = select(_TICKETS.c.number, _TICKETS.c.id).where(_TICKETS.c.number.in_(numbers))
+        return {int(r.number): int(r.id) for r in self.db.execute(stmt)}
 
     def of_ticket(self, ticket_id: int) -> list[IncidentRecord]:
         """The incidents a ticket is linked to (newest first)."""
