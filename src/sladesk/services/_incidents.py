@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sladesk.policy import Status
-from sladesk.services._tickets_write import write_change, write_reply
+from sladesk.services._tickets_write import write_change
 from sladesk.services.clock import Clock
 from sladesk.sla import Event
 from sladesk.store import (
@@ -47,6 +47,7 @@ from sladesk.tickets import (
     NotFound,
     TicketRuleError,
     check_storable_text,
+    decide_reply,
     decide_status_change,
 )
 
@@ -206,9 +207,9 @@ def incidents_of_ticket(
 def _pause_one(
     uow: UnitOfWork, repo: IncidentRepository, actor: Actor, incident: IncidentRecord,
     ticket_id: int, now: datetime,
-) -> None:  # fmt: skip
+) -> tuple[int, str | None, str | None]:  # fmt: skip
     """Put one linked ticket on hold for the incident (``_Skip`` when it is not worked on
-    or already on hold for this reason); keep the status it had on the link."""
+    or already on hold for this reason); the status it had, to keep on the link."""
     reason = INCIDENT_KINDS[incident.kind]
     before: list[StoredTicket] = []
 
@@ -223,7 +224,7 @@ def _pause_one(
     data = {"status": "on_hold", "reason": reason, "incident_id": incident.id}
     write_change(uow, now, actor, ticket_id, decide, "status.changed", data=data)
     (t,) = before
-    repo.set_ticket_pause(incident.id, ticket_id, t.state.status.value, t.state.status_reason)
+    return (ticket_id, t.state.status.value, t.state.status_reason)
 
 
 def _resume_one(
@@ -243,12 +244,9 @@ def _resume_one(
             raise _Skip(f"no longer on hold for the incident ({t.state.status.value})")
         return decide_status_change(t.state, actor, back, back_reason, now=at)
 
-    try:
-        write_change(uow, now, actor, link.ticket_id, decide, "status.changed",
-                     data={"status": back, "reason": back_reason,
-                           "incident_id": incident.id})  # fmt: skip
-    finally:
-        repo.set_ticket_pause(incident.id, link.ticket_id, None, None)
+    write_change(uow, now, actor, link.ticket_id, decide, "status.changed",
+                 data={"status": back, "reason": back_reason,
+                       "incident_id": incident.id})  # fmt: skip
 
 
 def _pause_all(
@@ -257,13 +255,15 @@ def _pause_all(
 ) -> tuple[list[int], list[tuple[int, str]]]:  # fmt: skip
     changed: list[int] = []
     skipped: list[tuple[int, str]] = []
+    pauses = []
     for ticket_id in ticket_ids:
         try:
-            _pause_one(uow, repo, actor, incident, ticket_id, now)
+            pauses.append(_pause_one(uow, repo, actor, incident, ticket_id, now))
         except (_Skip, TicketRuleError) as exc:
             skipped.append((ticket_id, str(exc)))
         else:
             changed.append(ticket_id)
+    repo.set_ticket_pauses(incident.id, pauses)
     return changed, skipped
 
 
@@ -273,15 +273,16 @@ def _resume_all(
 ) -> tuple[list[int], list[tuple[int, str]]]:  # fmt: skip
     changed: list[int] = []
     skipped: list[tuple[int, str]] = []
-    for link in links:
-        if link.paused_status is None:
-            continue
+    paused = [link for link in links if link.paused_status is not None]
+    for link in paused:
         try:
             _resume_one(uow, repo, actor, incident, link, now)
         except (_Skip, TicketRuleError) as exc:
             skipped.append((link.ticket_id, str(exc)))
         else:
             changed.append(link.ticket_id)
+    # resumed or moved on meanwhile: the incident no longer holds any of them
+    repo.set_ticket_pauses(incident.id, [(link.ticket_id, None, None) for link in paused])
     return changed, skipped
 
 
@@ -388,8 +389,13 @@ def _post(
         if link.status == Status.CLOSED.value:
             skipped.append((link.ticket_id, "closed"))
             continue
+
+        def decide(_u: UnitOfWork, t: StoredTicket, at: datetime) -> list[Event]:
+            return decide_reply(t.state, actor, body, now=at)
+
+        code = "replied.customer" if actor.is_contact else "replied.agent"
         try:
-            write_reply(uow, now, actor, link.ticket_id, body)
+            write_change(uow, now, actor, link.ticket_id, decide, code, body=body)
         except TicketRuleError as exc:
             skipped.append((link.ticket_id, str(exc)))
         else:

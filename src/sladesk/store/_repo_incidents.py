@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sladesk.store._db import Repository
@@ -310,15 +310,19 @@ class IncidentRepository(Repository):
             )  # fmt: skip
         )
 
-    def set_ticket_pause(
-        self, incident_id: int, ticket_id: int, status: str | None, reason: str | None
+    def set_ticket_pauses(
+        self, incident_id: int, pauses: Sequence[tuple[int, str | None, str | None]]
     ) -> None:
-        """The status the ticket had before the incident paused it (None: not paused)."""
-        self.db.execute(
+        """For each (ticket id, status, reason): the status the ticket had before the incident
+        paused it (None: not paused). One statement for all of them."""
+        if not pauses:
+            return
+        stmt = (
             update(_LINKS)
-            .where(_LINKS.c.incident_id == incident_id, _LINKS.c.ticket_id == ticket_id)
-            .values(paused_status=status, paused_reason=reason)
+            .where(_LINKS.c.incident_id == bindparam("i"), _LINKS.c.ticket_id == bindparam("t"))
+            .values(paused_status=bindparam("s"), paused_reason=bindparam("r"))
         )
+        self.db.execute(stmt, [{"i": incident_id, "t": t, "s": st, "r": r} for t, st, r in pauses])
 
     def add_update(
         self, incident_id: int, body: str, author: str, author_name: str, now: datetime,
