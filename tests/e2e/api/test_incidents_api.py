@@ -81,6 +81,7 @@ def test_a_customer_reads_the_maintenance_schedule(world: World, http: httpx.Cli
     }), 201)  # fmt: skip
     got = _ok(http.get("/api/v1/maintenance", headers=world.headers("contact")))
     assert made["key"] in [w["key"] for w in got["windows"]]
+    assert got["notice_before"] == "PT24H"  # Infraspeak declares no maintenance: the default
     assert got["banner"]["key"] == made["key"]  # within the default 24 hours' notice
     naive = http.post("/api/v1/maintenance", headers=world.headers("admin"), json={
         "title": "x", "starts_at": "2030-01-01T10:00:00", "ends_at": "2030-01-01T11:00:00",

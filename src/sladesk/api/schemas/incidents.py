@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from sladesk.api.schemas._base import Id, InputModel, Instant, OutputModel, Text
+from sladesk.api.schemas.tickets import BusinessTime
 
 
 class MaintenanceWindowPublic(OutputModel):
@@ -31,7 +32,9 @@ class MaintenanceSchedulePublic(OutputModel):
         description="What the portal's banner shows now: a window running, else the next one "
         "starting within notice_before."
     )
-    notice_before: timedelta
+    notice_before: BusinessTime = Field(
+        description="How long before a window customers are told (clock time, e.g. PT24H)."
+    )
     text: dict[str, str]
     calendar: str | None
     calendar_zone: str | None
