@@ -2,8 +2,8 @@
 (each notice sent once: unique window key and kind), ``incidents``, ``incident_tickets``,
 ``incident_updates``. See ``store/_tables_incidents.py``.
 
-Revision ID: 0010_incidents
-Revises: 0009
+Revision ID: 0012_incidents
+Revises: 0011_invitations
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_incidents"
-down_revision = "0009"
+revision = "0012_incidents"
+down_revision = "0011_invitations"
 branch_labels = None
 depends_on = None
 
