@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     #: run the retention purge (docs/policies.md "Retention") in the job runner, looking for
     #: expired tickets this often; unset: only `sladesk retention purge` purges
     retention_purge_interval_seconds: float | None = Field(default=None, gt=0)
+    #: how often the job runner looks for maintenance notices due (docs/policies.md
+    #: "Maintenance windows"); each notice is sent once whatever the interval
+    maintenance_notice_interval_seconds: float = Field(default=60, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed

@@ -16,6 +16,7 @@ from sladesk.api.routes import (
     compliance,
     contacts,
     health,
+    incidents,
     mail,
     organizations,
     policies,
@@ -87,6 +88,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         compliance,
         retention,
         mail,
+        incidents,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

@@ -95,6 +95,14 @@ def demo(
     summary = _summary(result, web, database, url, host, port, serving=serve, smtp_port=smtp)
     if retention:
         console.print(retention, soft_wrap=True)
+    if result.incident is not None:
+        i = result.incident
+        console.print(
+            f"sladesk demo: maintenance scheduled from {i.window_starts_at:%Y-%m-%d %H:%M} UTC"
+            f" (the portal's banner shows it); incident {i.incident_id} (partner outage) links"
+            f" {i.tickets} tickets, their clocks paused (/incidents/{i.incident_id})",
+            soft_wrap=True,
+        )
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:

@@ -18,11 +18,12 @@ from random import Random
 
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
+from sladesk.demo._incidents import DemoIncident, stage_incident
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
-from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
+from sladesk.services import Actor, FixedClock, create_api_token, get_ticket, publish_policy
 from sladesk.sla import rollup
 
 __all__ = [
@@ -52,6 +53,8 @@ class DemoResult:
     tickets: int
     steps: int
     queue: Counter[str]  # open tickets by queue state at ``now``
+    #: the scheduled maintenance window and the partner outage (policies with maintenance)
+    incident: DemoIncident | None = None
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -97,6 +100,10 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    admin = Actor.agent(cast.admin.id, cast.admin.role, name=cast.admin.name)
+    responder = Actor.agent(agent.id, agent.role, name=agent.name)
+    ids = [t.id for t in history.tickets if t.id is not None]
+    incident = stage_incident(uow, clock, policy, admin, responder, ids)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -113,4 +120,5 @@ def build_demo(
         tickets=sum(1 for t in history.tickets if t.id is not None),
         steps=steps,
         queue=queue,
+        incident=incident,
     )

@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.delivery import DeliveryJob
+from sladesk.jobs.maintenance import MaintenanceNoticeJob
 from sladesk.jobs.retention import RetentionJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
 
-__all__ = ["default_senders", "mail_sender", "runner_for"]
+if TYPE_CHECKING:
+    from sladesk.channels.email import SmtpSettings
+
+__all__ = ["default_senders", "maintenance_mail_sender", "mail_sender", "runner_for"]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
@@ -37,6 +42,7 @@ def default_senders(container: Container) -> dict[str, Sender]:
     if settings.smtp_host:
         mail = mail_sender(container)
         senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail)
+        senders["maintenance"] = maintenance_mail_sender(container)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -47,10 +53,16 @@ def default_senders(container: Container) -> dict[str, Sender]:
 def mail_sender(container: Container) -> Sender:
     """The ``notify``, ``tell_customer`` and ``page`` rows by mail (``SLADESK_SMTP_HOST``
     and friends; docs/email.md)."""
-    from sladesk.channels.email import MailSender, SmtpSettings
+    from sladesk.channels.email import MailSender
+
+    return MailSender(_smtp(container), container.uow, container.clock)
+
+
+def _smtp(container: Container) -> SmtpSettings:
+    from sladesk.channels.email import SmtpSettings
 
     s = container.settings
-    smtp = SmtpSettings(
+    return SmtpSettings(
         host=s.smtp_host or "localhost", port=s.smtp_port, starttls=s.smtp_starttls,
         username=s.smtp_username,
         password=s.smtp_password.get_secret_value() if s.smtp_password else None,
@@ -59,7 +71,13 @@ def mail_sender(container: Container) -> Sender:
         dkim_key=Path(s.dkim_key_file).read_bytes() if s.dkim_key_file else None,
         dkim_selector=s.dkim_selector, dkim_domain=s.dkim_domain,
     )  # fmt: skip
-    return MailSender(smtp, container.uow, container.clock)
+
+
+def maintenance_mail_sender(container: Container) -> Sender:
+    """The ``maintenance`` rows (notices of maintenance windows) by mail."""
+    from sladesk.channels.email import MaintenanceMailSender
+
+    return MaintenanceMailSender(_smtp(container), container.uow, container.clock)
 
 
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:
@@ -79,6 +97,8 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
             backoff=Backoff(base=timedelta(seconds=settings.outbox_retry_base_seconds)),
         ),  # fmt: skip
     ]
+    interval = timedelta(seconds=settings.maintenance_notice_interval_seconds)
+    jobs.append(MaintenanceNoticeJob(container.uow(), container.clock, interval=interval))
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))

@@ -64,6 +64,20 @@ from sladesk.services._import import (
     import_person,
     import_ticket,
 )
+from sladesk.services._incidents import (
+    INCIDENT_KINDS,
+    IncidentView,
+    create_incident,
+    get_incident,
+    incidents_of_ticket,
+    link_tickets,
+    list_incidents,
+    pause_incident,
+    post_incident_update,
+    resolve_incident,
+    resume_incident,
+    unlink_ticket,
+)
 from sladesk.services._invitations import (
     INVITATION_LIFETIME,
     InvitationState,
@@ -96,6 +110,15 @@ from sladesk.services._mail_out import (
     mail_context,
     mark_sent,
     mark_unsent,
+)
+from sladesk.services._maintenance import (
+    MAINTENANCE_KIND,
+    MaintenanceSchedule,
+    NoticeRun,
+    cancel_maintenance,
+    maintenance_schedule,
+    schedule_maintenance,
+    send_maintenance_notices,
 )
 from sladesk.services._outbox import (
     DEFAULT_ENDPOINT,
@@ -171,6 +194,25 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "INCIDENT_KINDS",
+    "IncidentView",
+    "MAINTENANCE_KIND",
+    "MaintenanceSchedule",
+    "NoticeRun",
+    "cancel_maintenance",
+    "create_incident",
+    "get_incident",
+    "incidents_of_ticket",
+    "link_tickets",
+    "list_incidents",
+    "maintenance_schedule",
+    "pause_incident",
+    "post_incident_update",
+    "resolve_incident",
+    "resume_incident",
+    "schedule_maintenance",
+    "send_maintenance_notices",
+    "unlink_ticket",
     "INVITATION_LIFETIME",
     "InvitationState",
     "IssuedInvitation",

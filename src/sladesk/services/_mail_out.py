@@ -242,7 +242,7 @@ def begin_sending(
     clock: Clock,
     *,
     message_id: str,
-    ticket_id: int,
+    ticket_id: int | None,
     outbox_key: str,
     recipient: str,
     subject: str,

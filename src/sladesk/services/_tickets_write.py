@@ -20,8 +20,15 @@ from sladesk.services._ticket_create import create_ticket
 from sladesk.services._ticket_sla import evaluate_ticket, policy_of
 from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
-from sladesk.sla import Event
-from sladesk.store import NewMessage, StoredTicket, TicketChange, UnitOfWork, sla_events
+from sladesk.sla import Evaluation, Event
+from sladesk.store import (
+    HistoryEntry,
+    NewMessage,
+    StoredTicket,
+    TicketChange,
+    UnitOfWork,
+    sla_events,
+)
 from sladesk.tickets import (
     Actor,
     InvalidRequest,
@@ -97,6 +104,24 @@ def _change(
 ) -> TicketView:
     """One ticket command in the open unit of work (the caller commits). A refusal (not
     found, forbidden, a ticket rule) raises before anything is written."""
+    after = _apply_change(uow, now, actor, ticket_id, decide, code, message=message, data=data,
+                          explain=True)  # fmt: skip
+    ticket, evaluation, entries = after
+    return ticket_view(uow, actor, ticket, evaluation, history=entries)
+
+
+def _apply_change(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    ticket_id: int,
+    decide: Callable[[UnitOfWork, StoredTicket, datetime], list[Event]],
+    code: Callable[[list[Event]], str] | str,
+    *,
+    message: _NewMessage | None = None,
+    data: dict[str, Any] | None = None,
+    explain: bool,
+) -> tuple[StoredTicket, Evaluation | None, list[HistoryEntry]]:
     ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
     events = decide(uow, ticket, now)
     history = uow.gateway.history(ticket.id)
@@ -113,14 +138,33 @@ def _change(
         data["message_id"] = stored.id
         data["public"] = message.public
     sla = sla_events((e.kind, e.at, e.data) for e in history) + events
-    evaluation = evaluate_ticket(uow, ticket, sla, now, explain=True)  # the answer too
+    evaluation = evaluate_ticket(uow, ticket, sla, now, explain=explain)  # the answer too
     change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
     after = uow.gateway.apply(ticket, change)
     record_ticket_change(
         uow, actor, after, code if isinstance(code, str) else code(events), now, data
     )
-    entries = [*history, *change.entries(after=ticket.last_seq)]
-    return ticket_view(uow, actor, after, evaluation, history=entries)
+    return after, evaluation, [*history, *change.entries(after=ticket.last_seq)]
+
+
+def write_change(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    ticket_id: int,
+    decide: Callable[[UnitOfWork, StoredTicket, datetime], list[Event]],
+    code: Callable[[list[Event]], str] | str,
+    *,
+    body: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """One ticket command in the caller's open unit of work (the caller commits), without
+    the answer a single command returns (no explain timeline, no ticket view): the batch use
+    cases (an incident pausing its tickets, one update to all of them) run it once per
+    ticket in their one transaction. ``body``: a public reply written with it."""
+    message = _NewMessage("reply", True, body.strip()) if body is not None else None
+    _apply_change(uow, now, actor, ticket_id, decide, code, message=message, data=data,
+                  explain=False)  # fmt: skip
 
 
 def _status_code(events: list[Event]) -> str:

@@ -18,6 +18,16 @@ from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
+from sladesk.store._repo_incidents import (
+    IncidentLink,
+    IncidentRecord,
+    IncidentRepository,
+    IncidentUpdateRecord,
+    MaintenanceRepository,
+    NoticeRecord,
+    ScheduledWindowRow,
+    WindowAudience,
+)
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
@@ -65,6 +75,14 @@ __all__ = [
     "CustomerOrganization",
     "DueTicket",
     "HistoryEntry",
+    "IncidentLink",
+    "IncidentRecord",
+    "IncidentRepository",
+    "IncidentUpdateRecord",
+    "MaintenanceRepository",
+    "NoticeRecord",
+    "ScheduledWindowRow",
+    "WindowAudience",
     "Intake",
     "Invitation",
     "InvitationRepository",

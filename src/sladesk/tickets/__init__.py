@@ -44,6 +44,15 @@ from sladesk.tickets._input import (
     check_storable_text,
     unstorable_reason,
 )
+from sladesk.tickets._maintenance import (
+    MaintenanceNotice,
+    MaintenanceWindow,
+    banner_window,
+    maintenance_notices_due,
+    next_window,
+    recurring_key,
+    upcoming_windows,
+)
 from sladesk.tickets._retention import (
     RetentionCandidate,
     RetentionDecision,
@@ -112,4 +121,11 @@ __all__ = [
     "retention_months",
     "subscription_problems",
     "unstorable_reason",
+    "MaintenanceNotice",
+    "MaintenanceWindow",
+    "banner_window",
+    "maintenance_notices_due",
+    "next_window",
+    "recurring_key",
+    "upcoming_windows",
 ]

@@ -21,6 +21,7 @@ from sladesk.web import (
     _pages_admin,
     _pages_auth,
     _pages_console,
+    _pages_incidents,
     _pages_people,
     _pages_portal,
 )
@@ -95,7 +96,14 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         throttle=SignInThrottle(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_pages_auth, _pages_console, _pages_portal, _pages_admin, _pages_people):
+    for module in (
+        _pages_auth,
+        _pages_console,
+        _pages_incidents,
+        _pages_portal,
+        _pages_admin,
+        _pages_people,
+    ):
         app.include_router(module.router)
     secure = settings.public_url.startswith("https://")
     app.add_middleware(SessionMiddleware, codec=codec, clock=container.clock, secure=secure)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -132,7 +133,47 @@ def _download(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/tickets/{w.ticket_a}/attachments/{added.id}")
 
 
+def _window_body(w: World, role: RoleName) -> Call:
+    start = w.container.clock.now() + timedelta(days=2)
+    body = {"title": f"Upgrade by {role}", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+    return Call("/api/v1/maintenance", body)
+
+
+def _window(w: World, role: RoleName) -> Call:
+    c = w.container
+    start = c.clock.now() + timedelta(days=2)
+    end = start + timedelta(hours=1)
+    admin = w.actors["admin"]
+    made = services.schedule_maintenance(
+        c.uow(), c.clock, admin, title="x", starts_at=start, ends_at=end
+    )
+    return Call(f"/api/v1/maintenance/{made.scheduled_id}")
+
+
+def _incident_body(w: World, role: RoleName) -> Call:
+    body = {"kind": "partner_outage", "title": f"Outage {role}", "ticket_ids": [w.new_ticket_a()]}
+    return Call("/api/v1/incidents", body)
+
+
+def _on_incident(suffix: str, body: Any = None, *, paused: bool = False) -> Make:
+    """A call on a fresh incident linking a fresh org-A ticket (``{t}`` in ``suffix``: it)."""
+
+    def make(w: World, role: RoleName) -> Call:
+        c, agent = w.container, w.actors["agent"]
+        ticket = w.new_ticket_a()
+        made = services.create_incident(c.uow(), c.clock, agent, kind="partner_outage",
+                                        title="Outage", ticket_ids=[ticket])  # fmt: skip
+        if paused:
+            services.pause_incident(c.uow(), c.clock, agent, made.incident.id)
+        data = body(ticket) if callable(body) else body
+        return Call(f"/api/v1/incidents/{made.incident.id}{suffix.format(t=ticket)}", data)
+
+    return make
+
+
 OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
 
 #: (method, path template) -> Row
@@ -257,6 +298,30 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/mail/dead-letters"): Row(
         (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/dead-letters")
+    ),
+    # maintenance: everyone signed in reads the schedule; admins schedule and cancel
+    ("GET", "/api/v1/maintenance"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/maintenance")),
+    ("POST", "/api/v1/maintenance"): Row((NO, FORBID, FORBID, FORBID, NEW), _window_body),
+    ("DELETE", "/api/v1/maintenance/{window_id}"): Row((NO, FORBID, FORBID, FORBID, OK), _window),
+    # incidents: support staff only
+    ("GET", "/api/v1/incidents"): Row(STAFF_ONLY, _fixed("/api/v1/incidents")),
+    ("POST", "/api/v1/incidents"): Row((NO, FORBID, FORBID, NEW, NEW), _incident_body),
+    ("GET", "/api/v1/incidents/{incident_id}"): Row(STAFF_ONLY, _on_incident("")),
+    ("POST", "/api/v1/incidents/{incident_id}/tickets"): Row(
+        STAFF_ONLY, _on_incident("/tickets", lambda t: {"ticket_ids": [t]})
+    ),
+    ("DELETE", "/api/v1/incidents/{incident_id}/tickets/{ticket_id}"): Row(
+        STAFF_ONLY, _on_incident("/tickets/{t}")
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/updates"): Row(
+        STAFF_ONLY, _on_incident("/updates", {"body": "We are on it."})
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/pause"): Row(STAFF_ONLY, _on_incident("/pause")),
+    ("POST", "/api/v1/incidents/{incident_id}/resume"): Row(
+        STAFF_ONLY, _on_incident("/resume", paused=True)
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/resolve"): Row(
+        STAFF_ONLY, _on_incident("/resolve", {"body": "Fixed."}, paused=True)
     ),
 }
 

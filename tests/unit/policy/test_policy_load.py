@@ -47,6 +47,7 @@ def test_public_face_is_exactly_this() -> None:
         "Conditions",
         "Duration",
         "Fulfilment",
+        "Maintenance",
         "Metric",
         "PauseCondition",
         "Plan",

@@ -19,6 +19,8 @@ def test_all_is_pinned() -> None:
         "Forbidden",
         "InvalidRequest",
         "MAX_ID",
+        "MaintenanceNotice",
+        "MaintenanceWindow",
         "NotFound",
         "RetentionCandidate",
         "RetentionDecision",
@@ -29,6 +31,7 @@ def test_all_is_pinned() -> None:
         "TicketState",
         "add_months",
         "apply",
+        "banner_window",
         "can_see_event",
         "can_see_message",
         "check_attach",
@@ -53,12 +56,16 @@ def test_all_is_pinned() -> None:
         "decide_status_change",
         "decide_type_change",
         "first_message_authorship",
+        "maintenance_notices_due",
+        "next_window",
         "parse_status",
         "purgeable",
         "quota_month",
+        "recurring_key",
         "retention_months",
         "subscription_problems",
         "unstorable_reason",
+        "upcoming_windows",
     ]
     for name in sladesk.tickets.__all__:
         assert hasattr(sladesk.tickets, name)
