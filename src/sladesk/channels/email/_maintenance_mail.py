@@ -22,7 +22,7 @@ from sladesk.channels.email._outgoing import _ENV, outgoing_message_id
 from sladesk.channels.email._sender import SmtpSettings
 from sladesk.channels.email._when import language, say_instant
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
-from sladesk.services import Clock, already_sent, record_sent_mail
+from sladesk.services import Clock, begin_sending, mark_sent, mark_unsent
 from sladesk.store import UnitOfWork
 
 __all__ = ["MaintenanceMailSender", "compose_maintenance"]
@@ -106,9 +106,17 @@ class MaintenanceMailSender:
         except ValueError as exc:
             raise DeliveryFailed(str(exc), retryable=False) from exc
         message_id = str(mail["Message-ID"]).strip("<>")
-        if already_sent(self.uow(), message_id):
-            return
         address = str(message.payload["address"])
+        # committed 'sending' before SMTP, 'sent' after the 250: see _sender.py
+        mark = begin_sending(
+            self.uow(), self.clock, message_id=message_id, ticket_id=None,
+            outbox_key=message.dedupe_key, recipient=address, subject=str(mail["Subject"]),
+            details={"kind": str(message.payload.get("event") or "maintenance")},
+        )  # fmt: skip
+        if not mark.go:
+            return
+        if mark.resend:
+            mail["X-Sladesk-Resend"] = str(mark.attempt)
         try:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         except (OSError, smtplib.SMTPException) as exc:
@@ -122,8 +130,12 @@ class MaintenanceMailSender:
                 smtp.login(s.username, s.password or "")
             smtp.send_message(mail, from_addr=s.sender, to_addrs=[address])
         except smtplib.SMTPRecipientsRefused as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
             raise DeliveryFailed(f"{address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
             raise DeliveryFailed(f"SMTP {exc.smtp_code} for {address}: {exc.smtp_error!r}",
                                  retryable=exc.smtp_code < 500) from exc  # fmt: skip
         except (OSError, smtplib.SMTPException) as exc:
@@ -133,8 +145,4 @@ class MaintenanceMailSender:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 smtp.close()
-        record_sent_mail(
-            self.uow(), self.clock, message_id=message_id, ticket_id=None,
-            outbox_key=message.dedupe_key, recipients=[address], subject=str(mail["Subject"]),
-            details={"kind": str(message.payload.get("event") or "maintenance")},
-        )  # fmt: skip
+        mark_sent(self.uow(), self.clock, message_id)
