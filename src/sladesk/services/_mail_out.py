@@ -27,7 +27,14 @@ from sladesk.services.clock import Clock
 from sladesk.store import Agent, Contact, MailRepository, Organization, UnitOfWork
 from sladesk.tickets import Actor, NotFound, Role
 
-__all__ = ["MailContext", "Recipient", "already_sent", "mail_context", "record_sent_mail"]
+__all__ = [
+    "MailContext",
+    "Recipient",
+    "already_sent",
+    "contact_recipient",
+    "mail_context",
+    "record_sent_mail",
+]
 
 _ROLES = [Role.AGENT, Role.SENIOR, Role.LEAD, Role.ADMIN]
 
@@ -191,6 +198,15 @@ def mail_context(
     )  # fmt: skip
 
 
+def contact_recipient(uow: UnitOfWork, clock: Clock, contact_id: int) -> Recipient | None:
+    """The contact as a mail recipient (their language, else their organisation's, and the
+    organisation's zone), for mail that is not about a ticket (a proposal's news); None
+    when the contact is gone or inactive."""
+    with uow.read_only():
+        found = _people(uow, f"contact:{contact_id}")
+    return found[0] if found else None
+
+
 def already_sent(uow: UnitOfWork, message_id: str) -> bool:
     """Whether the mail with this Message-ID was sent and recorded before."""
     with uow.read_only():
@@ -203,7 +219,7 @@ def record_sent_mail(
     clock: Clock,
     *,
     message_id: str,
-    ticket_id: int,
+    ticket_id: int | None,
     outbox_key: str,
     recipients: list[str],
     subject: str,

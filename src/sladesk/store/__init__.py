@@ -19,6 +19,14 @@ from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_proposals import (
+    LinkedTicket,
+    NoticeRow,
+    ProposalCommentRow,
+    ProposalRepository,
+    ProposalRow,
+    SubscriberRow,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -75,6 +83,12 @@ __all__ = [
     "MailRecord",
     "MailRepository",
     "ClosedTicket",
+    "LinkedTicket",
+    "NoticeRow",
+    "ProposalCommentRow",
+    "ProposalRepository",
+    "ProposalRow",
+    "SubscriberRow",
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",

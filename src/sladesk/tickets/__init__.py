@@ -44,6 +44,15 @@ from sladesk.tickets._input import (
     check_storable_text,
     unstorable_reason,
 )
+from sladesk.tickets._proposals import (
+    NOTIFY_ON,
+    PROPOSAL_TRANSITIONS,
+    ProposalStatus,
+    StatusDecision,
+    check_proposal_text,
+    decide_proposal_status,
+    proposer_label,
+)
 from sladesk.tickets._retention import (
     RetentionCandidate,
     RetentionDecision,
@@ -62,6 +71,13 @@ from sladesk.tickets._visibility import (
 )
 
 __all__ = [
+    "NOTIFY_ON",
+    "PROPOSAL_TRANSITIONS",
+    "ProposalStatus",
+    "StatusDecision",
+    "check_proposal_text",
+    "decide_proposal_status",
+    "proposer_label",
     "CONTACT_HISTORY_KINDS",
     "MAX_ID",
     "TRANSITIONS",
