@@ -277,7 +277,8 @@ def _mail(row: ProposalRow, status: str, comment_id: int, comment: str | None, a
     payload = {
         "event": event, "at": now.isoformat(), "actor": actor.key, "template": event,
         "proposal": {"id": row.id, "title": row.title, "status": status},
-        "comment": comment, "recipient": {"kind": "contact", "id": who.contact_id},
+        "comment": comment, "author": actor.name or "Support",
+        "recipient": {"kind": "contact", "id": who.contact_id},
         "locale": who.locale, "time_zone": who.time_zone,
     }  # fmt: skip
     return PROPOSAL_OUTBOX_KIND, key, payload

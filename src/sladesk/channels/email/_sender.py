@@ -1,5 +1,6 @@
 """The outbox's mail sender: one ``notify``, ``tell_customer`` or ``page`` row -> a message to
-each of its recipients, by SMTP (STARTTLS and login as configured).
+each of its recipients, by SMTP (STARTTLS and login as configured); a ``proposal`` row (a
+proposal a contact follows was planned or released) -> one message to that contact.
 
 Each message has a Message-ID derived from the outbox key and the address, recorded once
 it is sent (``record_sent_mail``); a row delivered again (a retry after a partial failure,
@@ -14,6 +15,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 from sladesk.channels.email._outgoing import (
     Notice,
@@ -22,12 +24,15 @@ from sladesk.channels.email._outgoing import (
     outgoing_message_id,
     read_notice,
 )
+from sladesk.channels.email._proposal_mail import compose_proposal, read_proposal_notice
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
 from sladesk.services import (
+    PROPOSAL_OUTBOX_KIND,
     Clock,
     MailContext,
     Recipient,
     already_sent,
+    contact_recipient,
     mail_context,
     record_sent_mail,
 )
@@ -74,6 +79,9 @@ class MailSender:
         return smtp
 
     def send(self, message: OutboxMessage) -> None:
+        if message.kind == PROPOSAL_OUTBOX_KIND:
+            self._send_proposal(message)
+            return
         notice = read_notice(message.payload, message.kind)
         if isinstance(notice, str):
             raise DeliveryFailed(f"not a mail notice: {notice}", retryable=False)
@@ -93,6 +101,56 @@ class MailSender:
             self._send_all(message, notice, context, todo)
         if bouncing:  # told the others; these addresses bounce, and retrying will not help
             raise DeliveryFailed(f"not sent to bouncing {', '.join(bouncing)}", retryable=False)
+
+    def _send_proposal(self, message: OutboxMessage) -> None:
+        """A proposal's news (planned, released) to one subscriber."""
+        notice = read_proposal_notice(message.payload)
+        if isinstance(notice, str):
+            raise DeliveryFailed(f"not a proposal notice: {notice}", retryable=False)
+        uow = self.uow()
+        recipient = contact_recipient(uow, self.clock, notice.contact_id)
+        if recipient is None:  # gone or deactivated since: nobody to tell
+            return
+        s = self.settings
+        domain = s.sender.rpartition("@")[2] or "localhost"
+        if already_sent(uow, outgoing_message_id(message.dedupe_key, recipient.address, domain)):
+            return
+        if recipient.bouncing:
+            raise DeliveryFailed(f"not sent to bouncing {recipient.address}", retryable=False)
+        mail = compose_proposal(
+            notice, recipient, outbox_key=message.dedupe_key, sender=s.sender,
+            sender_name=s.sender_name, public_url=s.public_url, now=self.clock.now(),
+        )  # fmt: skip
+        try:
+            smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        try:
+            self._deliver(smtp, mail, recipient)
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+        record_sent_mail(
+            self.uow(), self.clock, message_id=str(mail["Message-ID"]).strip("<>"),
+            ticket_id=None, outbox_key=message.dedupe_key, recipients=[recipient.address],
+            subject=str(mail["Subject"]),
+            details={"kind": notice.status, "proposal": notice.proposal_id},
+        )  # fmt: skip
+
+    def _deliver(self, smtp: smtplib.SMTP, mail: EmailMessage, recipient: Recipient) -> None:
+        try:
+            smtp.send_message(mail, from_addr=self.settings.sender, to_addrs=[recipient.address])
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
+                retryable=exc.smtp_code < 500,
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
 
     def _send_all(
         self,
