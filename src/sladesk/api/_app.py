@@ -18,6 +18,7 @@ from sladesk.api.routes import (
     health,
     organizations,
     policies,
+    proposals,
     retention,
     tickets,
     tokens,
@@ -85,6 +86,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         policies,
         compliance,
         retention,
+        proposals,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sladesk.services.clock import Clock
 from sladesk.store import (
@@ -48,6 +48,7 @@ __all__ = [
     "PROPOSAL_ORDERS",
     "PROPOSAL_OUTBOX_KIND",
     "ProposalCommentView",
+    "ProposalOrder",
     "ProposalView",
     "change_proposal_status",
     "create_proposal",
@@ -65,6 +66,7 @@ __all__ = [
 #: the outbox kind of a subscriber's mail (``channels/email``'s sender delivers it)
 PROPOSAL_OUTBOX_KIND = "proposal"
 PROPOSAL_ORDERS = ("subscribers", "activity")
+ProposalOrder = Literal["subscribers", "activity"]
 
 
 @dataclass(frozen=True, slots=True)
