@@ -25,7 +25,7 @@ __all__ = ["inbox"]
          " approved"),
         ("es", "Planificada: Export to CSV", "La propuesta «Export to CSV», a la que está suscrito,"
          " fue aprobada"),
-        ("pt", "Planejada: Export to CSV", 'A proposta "Export to CSV", que você acompanha, foi'
+        ("pt", "Planeada: Export to CSV", "A proposta «Export to CSV», que acompanha, foi"
          " aprovada"),
     ],
 )  # fmt: skip
