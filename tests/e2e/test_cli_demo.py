@@ -55,6 +55,9 @@ def test_demo_queue_shows_every_sla_state(
     )
     retention = re.search(said, built.stdout)
     assert (retention is not None) == (policy == "blip-go"), built.stdout
+    # Aivo's feature-request space has proposals in the demo
+    proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
+    assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

@@ -87,6 +87,13 @@ def demo(
     summary = _summary(result, web, database, url, host, port, serving=serve)
     if retention:
         console.print(retention, soft_wrap=True)
+    if result.proposals:
+        console.print(
+            f"feature requests: {result.proposals} proposals (proposed, under review, planned,"
+            " released, declined) with followers and the vendor's comments: /portal/proposals"
+            " for customers, /proposals in the console",
+            soft_wrap=True,
+        )
     if mail:
         console.print(mail, soft_wrap=True)
     if not serve:

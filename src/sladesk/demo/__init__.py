@@ -19,6 +19,7 @@ from random import Random
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
@@ -52,6 +53,8 @@ class DemoResult:
     tickets: int
     steps: int
     queue: Counter[str]  # open tickets by queue state at ``now``
+    #: proposals in the feature-request space (policies with a ``feature_request`` type)
+    proposals: int = 0
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -97,6 +100,9 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    proposals = (
+        seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
+    )
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -113,4 +119,5 @@ def build_demo(
         tickets=sum(1 for t in history.tickets if t.id is not None),
         steps=steps,
         queue=queue,
+        proposals=proposals,
     )
