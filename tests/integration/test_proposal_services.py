@@ -6,11 +6,13 @@ or join proposals, and the list sorts by subscribers and by recent activity."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from desk_fixtures import Desk
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from sladesk import services as s
 from sladesk.services import (
@@ -22,7 +24,7 @@ from sladesk.services import (
     NotFound,
     TicketRuleError,
 )
-from sladesk.store import OutboxMessage
+from sladesk.store import OutboxMessage, UnitOfWork
 
 
 def _outbox(desk: Desk) -> list[tuple[str, str, dict]]:
@@ -195,3 +197,31 @@ def test_proposal_text_is_checked(desk: Desk) -> None:
     with pytest.raises(InvalidRequest) as e:
         s.create_proposal(u, c, desk.alice, "Title", "")
     assert e.value.field == "description"
+
+
+def test_concurrent_votes_and_approvals_count_once(desk: Desk, engine: Engine) -> None:
+    """Eight threads, each with its own unit of work: the same contact subscribing eight
+    times is one subscription; eight agents approving at once is one status change and one
+    mail per follower (the others find it planned already and are refused)."""
+    u, c = desk.uow, desk.clock
+    p = s.create_proposal(u, c, desk.alice, "Audit log", "Who changed what")
+    barrier = threading.Barrier(8)
+
+    def vote(_: int) -> int:
+        barrier.wait()
+        return s.subscribe_to_proposal(UnitOfWork(engine), c, desk.bob, p.id).subscribers
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(vote, range(8))) == {2}
+
+    def approve(_: int) -> str:
+        barrier.wait()
+        try:
+            s.change_proposal_status(UnitOfWork(engine), c, desk.agent, p.id, "planned", None)
+        except InvalidRequest:  # planned already: a comment alone needs words
+            return "refused"
+        return "planned"
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(approve, range(8))) == ["planned"] + ["refused"] * 7
+    assert len(_outbox(desk)) == 2
