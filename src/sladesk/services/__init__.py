@@ -10,6 +10,17 @@ written.
 """
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
+from sladesk.services._backtest import (
+    BACKTEST_DIMENSIONS,
+    BacktestChange,
+    BacktestGroup,
+    BacktestReport,
+    BacktestSide,
+    BacktestVersion,
+    ReplayedTicket,
+    backtest_policy,
+    replay_ticket,
+)
 from sladesk.services._compliance import compliance_summary
 from sladesk.services._dtos import (
     UNSET,
@@ -38,6 +49,20 @@ from sladesk.services._dtos import (
     TicketView,
     TokenView,
     Unset,
+)
+from sladesk.services._import import (
+    ImportedAttachment,
+    ImportedChange,
+    ImportedMessage,
+    ImportedOrganization,
+    ImportedPerson,
+    ImportedTicket,
+    ImportOutcome,
+    ImportReport,
+    import_history,
+    import_organization,
+    import_person,
+    import_ticket,
 )
 from sladesk.services._mail import (
     InboundAttachment,
@@ -146,6 +171,27 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "ImportOutcome",
+    "ImportReport",
+    "import_history",
+    "ImportedAttachment",
+    "ImportedChange",
+    "ImportedMessage",
+    "ImportedOrganization",
+    "ImportedPerson",
+    "ImportedTicket",
+    "import_organization",
+    "import_person",
+    "import_ticket",
+    "BACKTEST_DIMENSIONS",
+    "BacktestChange",
+    "BacktestGroup",
+    "BacktestReport",
+    "BacktestSide",
+    "BacktestVersion",
+    "backtest_policy",
+    "ReplayedTicket",
+    "replay_ticket",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",

@@ -2,8 +2,8 @@
 ``proposal_comments``, ``proposal_tickets`` and ``proposal_notices`` (see
 ``store/_tables_proposals.py``).
 
-Revision ID: 0010_proposals
-Revises: 0009
+Revision ID: 0011_proposals
+Revises: 0010_import
 Create Date: 2026-12-07 15:40:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_proposals"
-down_revision = "0009"
+revision = "0011_proposals"
+down_revision = "0010_import"
 branch_labels = None
 depends_on = None
 
