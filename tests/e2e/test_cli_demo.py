@@ -61,6 +61,9 @@ def test_demo_queue_shows_every_sla_state(
         r"\d+ \(partner outage\) links ([1-9]) tickets, their clocks paused", built.stdout
     )  # fmt: skip
     assert (staged is not None) == (policy == "blip-go"), built.stdout
+    # Aivo's feature-request space has proposals in the demo
+    proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
+    assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

@@ -20,6 +20,7 @@ from sladesk.api.routes import (
     mail,
     organizations,
     policies,
+    proposals,
     retention,
     tickets,
     tokens,
@@ -89,6 +90,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         retention,
         mail,
         incidents,
+        proposals,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

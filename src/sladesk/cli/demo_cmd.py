@@ -103,6 +103,13 @@ def demo(
             f" {i.tickets} tickets, their clocks paused (/incidents/{i.incident_id})",
             soft_wrap=True,
         )
+    if result.proposals:
+        console.print(
+            f"feature requests: {result.proposals} proposals (proposed, under review, planned,"
+            " released, declined) with followers and the vendor's comments: /portal/proposals"
+            " for customers, /proposals in the console",
+            soft_wrap=True,
+        )
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:

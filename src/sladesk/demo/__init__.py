@@ -20,6 +20,7 @@ from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
@@ -55,6 +56,8 @@ class DemoResult:
     queue: Counter[str]  # open tickets by queue state at ``now``
     #: the scheduled maintenance window and the partner outage (policies with maintenance)
     incident: DemoIncident | None = None
+    #: proposals in the feature-request space (policies with a ``feature_request`` type)
+    proposals: int = 0
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -104,6 +107,9 @@ def build_demo(
     responder = Actor.agent(agent.id, agent.role, name=agent.name)
     ids = [t.id for t in history.tickets if t.id is not None]
     incident = stage_incident(uow, clock, policy, admin, responder, ids)
+    proposals = (
+        seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
+    )
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -121,4 +127,5 @@ def build_demo(
         steps=steps,
         queue=queue,
         incident=incident,
+        proposals=proposals,
     )

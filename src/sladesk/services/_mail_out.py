@@ -45,6 +45,7 @@ __all__ = [
     "Recipient",
     "SendingMark",
     "begin_sending",
+    "contact_recipient",
     "list_dead_letters",
     "list_mail",
     "mail_context",
@@ -231,6 +232,15 @@ class SendingMark:
     @property
     def go(self) -> bool:
         return self.status == "sending"
+
+
+def contact_recipient(uow: UnitOfWork, clock: Clock, contact_id: int) -> Recipient | None:
+    """The contact as a mail recipient (their language, else their organisation's, and the
+    organisation's zone), for mail that is not about a ticket (a proposal's news); None
+    when the contact is gone or inactive."""
+    with uow.read_only():
+        found = _people(uow, f"contact:{contact_id}")
+    return found[0] if found else None
 
 
 #: the window of the rate limit on automatic mail to one address

@@ -31,6 +31,14 @@ from sladesk.store._repo_incidents import (
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_proposals import (
+    LinkedTicket,
+    NoticeRow,
+    ProposalCommentRow,
+    ProposalRepository,
+    ProposalRow,
+    SubscriberRow,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -101,6 +109,12 @@ __all__ = [
     "MailRecord",
     "MailRepository",
     "ClosedTicket",
+    "LinkedTicket",
+    "NoticeRow",
+    "ProposalCommentRow",
+    "ProposalRepository",
+    "ProposalRow",
+    "SubscriberRow",
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",

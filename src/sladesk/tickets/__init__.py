@@ -53,6 +53,15 @@ from sladesk.tickets._maintenance import (
     recurring_key,
     upcoming_windows,
 )
+from sladesk.tickets._proposals import (
+    NOTIFY_ON,
+    PROPOSAL_TRANSITIONS,
+    ProposalStatus,
+    StatusDecision,
+    check_proposal_text,
+    decide_proposal_status,
+    proposer_label,
+)
 from sladesk.tickets._retention import (
     RetentionCandidate,
     RetentionDecision,
@@ -71,6 +80,13 @@ from sladesk.tickets._visibility import (
 )
 
 __all__ = [
+    "NOTIFY_ON",
+    "PROPOSAL_TRANSITIONS",
+    "ProposalStatus",
+    "StatusDecision",
+    "check_proposal_text",
+    "decide_proposal_status",
+    "proposer_label",
     "CONTACT_HISTORY_KINDS",
     "MAX_ID",
     "TRANSITIONS",

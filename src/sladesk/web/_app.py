@@ -24,6 +24,7 @@ from sladesk.web import (
     _pages_incidents,
     _pages_people,
     _pages_portal,
+    _pages_proposals,
 )
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
@@ -101,6 +102,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         _pages_console,
         _pages_incidents,
         _pages_portal,
+        _pages_proposals,
         _pages_admin,
         _pages_people,
     ):

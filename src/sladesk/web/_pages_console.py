@@ -175,6 +175,7 @@ def ticket(request: Request, ticket_id: int) -> Response:
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
         types=_types(policy, p.language), accepted=accepted,
         calendar_zone=lambda name: zone(name),
+        proposal_id=services.proposal_for_ticket(p.uow(), p.clock, actor, ticket_id),
     )  # fmt: skip
 
 

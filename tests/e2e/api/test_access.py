@@ -172,6 +172,34 @@ def _on_incident(suffix: str, body: Any = None, *, paused: bool = False) -> Make
     return make
 
 
+def _proposal_a(w: World) -> int:
+    """A proposal of org A's contact (created once per world): another organisation sees it,
+    never who proposed it."""
+    found = getattr(w, "_proposal_a", None)
+    if found is None:
+        c = w.container
+        found = services.create_proposal(
+            c.uow(), c.clock, w.actors["contact"], "Export to CSV", "Our reports as CSV files"
+        ).id  # fmt: skip
+        object.__setattr__(w, "_proposal_a", found)
+    return int(found)
+
+
+def _on_proposal(path: str, json_body: Any = None) -> Make:
+    def make(w: World, role: RoleName) -> Call:
+        return Call(path.format(p=_proposal_a(w)), json_body)
+
+    return make
+
+
+def _from_ticket(w: World, role: RoleName) -> Call:
+    return Call("/api/v1/proposals/from-ticket", {"ticket_id": w.new_ticket_a()})
+
+
+def _link_ticket(w: World, role: RoleName) -> Call:
+    return Call(f"/api/v1/proposals/{_proposal_a(w)}/tickets", {"ticket_id": w.new_ticket_a()})
+
+
 OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
 STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
@@ -323,6 +351,30 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/incidents/{incident_id}/resolve"): Row(
         STAFF_ONLY, _on_incident("/resolve", {"body": "Fixed."}, paused=True)
     ),
+    # proposals: every customer sees every proposal (not who proposed another organisation's);
+    # contacts propose and subscribe, support changes status and links tickets
+    ("GET", "/api/v1/proposals"): Row((NO, OK, OK, OK, OK), _on_proposal("/api/v1/proposals")),
+    ("POST", "/api/v1/proposals"): Row(
+        (NO, NEW, NEW, NEW, NEW),
+        lambda w, r: Call("/api/v1/proposals", {"title": f"Idea of {r}", "description": "Do"}),
+    ),
+    ("POST", "/api/v1/proposals/from-ticket"): Row((NO, FORBID, FORBID, NEW, NEW), _from_ticket),
+    ("GET", "/api/v1/proposals/{proposal_id}"): Row(
+        (NO, OK, OK, OK, OK), _on_proposal("/api/v1/proposals/{p}")
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/subscription"): Row(
+        (NO, OK, OK, FORBID, FORBID), _on_proposal("/api/v1/proposals/{p}/subscription")
+    ),
+    ("DELETE", "/api/v1/proposals/{proposal_id}/subscription"): Row(
+        (NO, OK, OK, FORBID, FORBID), _on_proposal("/api/v1/proposals/{p}/subscription")
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/status"): Row(
+        (NO, FORBID, FORBID, OK, OK),
+        _on_proposal("/api/v1/proposals/{p}/status", {"comment": "Noted, thank you"}),
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/tickets"): Row(
+        (NO, FORBID, FORBID, OK, OK), _link_ticket
+    ),
 }
 
 
@@ -365,6 +417,8 @@ def _assert_no_leak(w: World, role: RoleName, path: str, r: httpx.Response) -> N
     if role in ("anonymous", "other_contact"):
         assert w.org_a_marker not in text, "organisation A's data reached someone outside it"
         assert w.contact_a_email not in text, "a contact of A reached someone outside A"
+        if path.startswith("/api/v1/proposals"):
+            assert "Alice A" not in text, "a proposer's name reached another organisation"
     if not path.startswith("/api/v1/"):
         return  # the OpenAPI document describes fields; it holds no data
     if "json" not in r.headers.get("content-type", ""):

@@ -31,12 +31,15 @@ from sladesk.channels.email._outgoing import (
     mail_kind,
     read_notice,
 )
+from sladesk.channels.email._proposal_mail import compose_proposal, read_proposal_notice
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
 from sladesk.services import (
+    PROPOSAL_OUTBOX_KIND,
     Clock,
     MailContext,
     Recipient,
     begin_sending,
+    contact_recipient,
     mail_context,
     mark_sent,
     mark_unsent,
@@ -106,6 +109,9 @@ class MailSender:
         if message.kind == "invitation":
             self._send_invitation(message)
             return
+        if message.kind == PROPOSAL_OUTBOX_KIND:
+            self._send_proposal(message)
+            return
         notice = read_notice(message.payload, message.kind)
         if isinstance(notice, str):
             raise DeliveryFailed(f"not a mail notice: {notice}", retryable=False)
@@ -150,6 +156,59 @@ class MailSender:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 smtp.close()
+
+    def _send_proposal(self, message: OutboxMessage) -> None:
+        """A proposal's news (planned, released) to one follower, marked ``sending`` before
+        SMTP and ``sent`` after, like every notice."""
+        notice = read_proposal_notice(message.payload)
+        if isinstance(notice, str):
+            raise DeliveryFailed(f"not a proposal notice: {notice}", retryable=False)
+        recipient = contact_recipient(self.uow(), self.clock, notice.contact_id)
+        if recipient is None:  # gone or deactivated since: nobody to tell
+            return
+        if recipient.bouncing:
+            raise DeliveryFailed(f"not sent to bouncing {recipient.address}", retryable=False)
+        s = self.settings
+        mail = compose_proposal(
+            notice, recipient, outbox_key=message.dedupe_key, sender=s.sender,
+            sender_name=s.sender_name, public_url=s.public_url, now=self.clock.now(),
+        )  # fmt: skip
+        message_id = str(mail["Message-ID"]).strip("<>")
+        mark = begin_sending(
+            self.uow(), self.clock, message_id=message_id, ticket_id=None,
+            outbox_key=message.dedupe_key, recipient=recipient.address,
+            subject=str(mail["Subject"]),
+            details={"kind": notice.status, "proposal": notice.proposal_id},
+        )  # fmt: skip
+        if not mark.go:
+            return
+        if mark.resend:
+            mail[RESEND_HEADER] = str(mark.attempt)
+        try:
+            smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        try:
+            smtp.sendmail(s.sender, [recipient.address], self._signed(mail.as_bytes(policy=SMTP)))
+        except smtplib.SMTPRecipientsRefused as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
+                retryable=exc.smtp_code < 500,
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+        mark_sent(self.uow(), self.clock, message_id)
 
     def _send_all(
         self,
