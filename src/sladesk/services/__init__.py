@@ -53,12 +53,32 @@ from sladesk.services._mail_out import (
     mail_context,
     record_sent_mail,
 )
+from sladesk.services._oncall import (
+    OnCallPerson,
+    OnCallRoster,
+    OverrideView,
+    RosterEntry,
+    RosterMember,
+    add_on_call_override,
+    get_on_call_roster,
+    remove_on_call_override,
+    set_on_call_members,
+    who_is_on_call,
+)
 from sladesk.services._outbox import (
     DEFAULT_ENDPOINT,
     PEOPLE_KINDS,
     TICKET_ACTION_KINDS,
     OutboxRow,
     outbox_message,
+)
+from sladesk.services._paging import (
+    PageView,
+    acknowledge_page,
+    acknowledge_page_with_token,
+    list_pages,
+    page_on_call,
+    repage_due,
 )
 from sladesk.services._people import (
     create_agent,
@@ -96,6 +116,7 @@ from sladesk.services._tickets_write import (
     accept_ticket,
     add_internal_note,
     assign_ticket,
+    change_attributes,
     change_priority,
     change_status,
     change_type,
@@ -127,6 +148,23 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "OnCallPerson",
+    "OnCallRoster",
+    "OverrideView",
+    "RosterEntry",
+    "RosterMember",
+    "PageView",
+    "add_on_call_override",
+    "get_on_call_roster",
+    "remove_on_call_override",
+    "set_on_call_members",
+    "who_is_on_call",
+    "acknowledge_page",
+    "acknowledge_page_with_token",
+    "list_pages",
+    "page_on_call",
+    "repage_due",
+    "change_attributes",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",

@@ -19,6 +19,7 @@ from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -74,6 +75,10 @@ __all__ = [
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "MemberRow",
+    "OnCallRepository",
+    "OverrideRow",
+    "PageRow",
     "ClosedTicket",
     "HoldRow",
     "PurgeRecord",
