@@ -94,8 +94,15 @@ def test_the_roster_says_who_is_on_call_and_overrides_win(guard: Guard) -> None:
     before = s.who_is_on_call(g.uow, g.clock, uno, at=datetime(2026, 3, 29, 1, 29, 59, tzinfo=UTC))
     after = s.who_is_on_call(g.uow, g.clock, uno, at=datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
     assert before.agent_id == first.agent_id and after.agent_id != before.agent_id
-    o = s.add_on_call_override(g.uow, g.clock, g.admin, agent_id=tres.id or 0,
-                               starts_at=T0, ends_at=T0 + timedelta(hours=2), reason="swap")  # fmt: skip
+    o = s.add_on_call_override(
+        g.uow,
+        g.clock,
+        g.admin,
+        agent_id=tres.id or 0,
+        starts_at=T0,
+        ends_at=T0 + timedelta(hours=2),
+        reason="swap",
+    )
     now = s.who_is_on_call(g.uow, g.clock, uno)
     assert (now.agent_id, now.source, now.name) == (tres.id, "override", "Tres")
     roster = s.get_on_call_roster(g.uow, g.clock, uno, days=7)
@@ -247,8 +254,15 @@ def test_closing_with_a_customer_cause_needs_evidence_and_tells_the_customer(gua
         s.close_ticket(g.uow, g.clock, agent, t, "x", cause="customer_system",
                        evidence_attachment_ids=[424242])  # fmt: skip
     assert e2.value.field == "evidence_attachment_ids[0]"
-    file = s.add_attachment(g.uow, g.clock, agent, t, filename="firewall.log",
-                            content_type="text/plain", content=b"DROP 443 from 10.0.0.1")  # fmt: skip
+    file = s.add_attachment(
+        g.uow,
+        g.clock,
+        agent,
+        t,
+        filename="firewall.log",
+        content_type="text/plain",
+        content=b"DROP 443 from 10.0.0.1",
+    )
     closed = s.close_ticket(g.uow, g.clock, agent, t, "su firewall bloquea nuestro webhook",
                             cause="customer_system", evidence_attachment_ids=[file.id])  # fmt: skip
     assert closed.status == "closed"
