@@ -283,3 +283,35 @@ def test_a_cause_outside_the_policys_list_closes_as_before(guard: Guard) -> None
     t = _incident(g)
     closed = s.close_ticket(g.uow, g.clock, g.agents[0], t, "fixed on our side", cause="our_bug")
     assert closed.status == "closed"
+
+
+def test_the_runner_repages_and_the_pager_endpoint_gets_signed_pages(guard: Guard) -> None:
+    import json
+
+    from jobs_http import webhook_receiver
+
+    from sladesk.jobs.delivery import DeliveryJob
+    from sladesk.jobs.paging import PagerSender, RepageJob
+    from sladesk.jobs.senders import WebhookSender
+
+    g = guard
+    t = _incident(g, integration="vendor_built")
+    page = s.page_on_call(g.uow, g.clock, Actor.system("phone"), t, source="phone")
+    secret = "a-pager-secret-of-32-characters!"
+    with webhook_receiver(secret) as receiver:
+        # signed at the real time: the receiver checks the signature's age
+        webhooks = WebhookSender({"pager": receiver.url}, secret, clock=s.SystemClock().now)
+        pager = PagerSender(webhooks, "pager", "https://desk.example.com/")
+        repage = RepageJob(g.uow, g.clock)
+        deliver = DeliveryJob(g.uow, g.clock, {"page": pager})
+        assert repage.run_once() == 0
+        deliver.run_once()
+        g.clock.set(T0 + timedelta(minutes=15))
+        assert repage.run_once() == 1
+        deliver.run_once()
+        webhooks.close()
+    bodies = [json.loads(b) for b in receiver.accepted.values()]
+    assert receiver.bad_signatures == 0 and len(bodies) == 2
+    assert [b["event"] for b in bodies] == ["oncall.paged", "oncall.repaged"]
+    assert bodies[0]["ack_url"].startswith(f"https://desk.example.com/oncall/pages/{page.id}/ack")
+    assert bodies[1]["data"]["attempt"] == 2
