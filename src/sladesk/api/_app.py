@@ -16,6 +16,7 @@ from sladesk.api.routes import (
     compliance,
     contacts,
     health,
+    oncall,
     organizations,
     policies,
     retention,
@@ -85,6 +86,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         policies,
         compliance,
         retention,
+        oncall,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
