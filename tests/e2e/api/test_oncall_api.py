@@ -35,8 +35,12 @@ def people(container: Container) -> dict[str, Any]:
     contact = services.create_contact(c.uow(), clock, admin_actor,
                                       NewContact(org.id, "cto@banco.example", "Carla"))  # fmt: skip
     tokens = {}
-    for role, kw in (("admin", {"agent_id": admin.id}), ("uno", {"agent_id": agents[0].id}),
-                     ("dos", {"agent_id": agents[1].id}), ("contact", {"contact_id": contact.id})):  # fmt: skip
+    for role, kw in (
+        ("admin", {"agent_id": admin.id}),
+        ("uno", {"agent_id": agents[0].id}),
+        ("dos", {"agent_id": agents[1].id}),
+        ("contact", {"contact_id": contact.id}),
+    ):
         tokens[role] = services.create_api_token(c.uow(), clock, system, name=role, **kw).secret
     return {"agents": [a.id for a in agents], "tokens": tokens}
 
