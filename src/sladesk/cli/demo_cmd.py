@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.oncall_cmd import on_call_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
 from sladesk.demo import (
@@ -76,6 +77,7 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            on_call = on_call_line(container)
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -87,6 +89,8 @@ def demo(
     summary = _summary(result, web, database, url, host, port, serving=serve)
     if retention:
         console.print(retention, soft_wrap=True)
+    if on_call:
+        console.print(on_call, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
     if not serve:

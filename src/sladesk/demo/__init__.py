@@ -18,6 +18,7 @@ from random import Random
 
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
+from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
@@ -97,6 +98,7 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    stage_on_call(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
