@@ -21,8 +21,9 @@ def _desk(path: Path) -> list[int]:
     c = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=FixedClock(START))
     try:
         system = Actor.system("tests")
-        admin = services.create_agent(c.uow(), c.clock, system,
-                                      NewAgent("ada@aivo.example", "Ada Admin", "admin"))  # fmt: skip
+        admin = services.create_agent(
+            c.uow(), c.clock, system, NewAgent("ada@aivo.example", "Ada Admin", "admin")
+        )
         ada = Actor.agent(admin.id, Role.ADMIN, name=admin.name)
         services.publish_policy(c.uow(), c.clock, ada, AIVO.read_text(), source="aivo.yaml")
         return [services.create_agent(c.uow(), c.clock, system,
