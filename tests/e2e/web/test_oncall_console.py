@@ -63,7 +63,7 @@ def _last_ack_path(world: World) -> str:
 
 
 def test_an_agent_brings_in_the_24x7_clock_and_pages_on_call(
-    new_page: Any,
+    new_page: Any,  # noqa: F811
     world: World,
     aivo: dict[str, int],  # noqa: F811
 ) -> None:
@@ -100,7 +100,7 @@ def test_an_agent_brings_in_the_24x7_clock_and_pages_on_call(
 
 
 def test_the_page_link_acknowledges_without_signing_in(
-    new_page: Any,
+    new_page: Any,  # noqa: F811
     world: World,
     aivo: dict[str, int],  # noqa: F811
 ) -> None:

@@ -43,7 +43,7 @@ def test_all_is_pinned() -> None:
         "decide_assign",
         "decide_attributes_change",
         "decide_call",
-    "decide_close",
+        "decide_close",
         "decide_create",
         "decide_internal_note",
         "decide_priority_change",
