@@ -315,3 +315,12 @@ def test_the_runner_repages_and_the_pager_endpoint_gets_signed_pages(guard: Guar
     assert [b["event"] for b in bodies] == ["oncall.paged", "oncall.repaged"]
     assert bodies[0]["ack_url"].startswith(f"https://desk.example.com/oncall/pages/{page.id}/ack")
     assert bodies[1]["data"]["attempt"] == 2
+
+
+def test_the_sweeps_page_escalations_reach_whoever_is_on_call(guard: Guard) -> None:
+    g = guard
+    t = _incident(g, integration="vendor_built")
+    on_call = s.who_is_on_call(g.uow, g.clock, g.agents[0])
+    context = s.mail_context(g.uow, g.clock, "on_call", t)
+    assert context is not None
+    assert [r.address for r in context.recipients] == [on_call.email]
