@@ -18,6 +18,7 @@ from rich.console import Console
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.oncall_cmd import on_call_line
+from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
 from sladesk.demo import (
@@ -78,6 +79,7 @@ def demo(
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
             on_call = on_call_line(container)
+            backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -93,6 +95,7 @@ def demo(
         console.print(on_call, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
+    console.print(backtest, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)
         return

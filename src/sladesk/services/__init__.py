@@ -10,6 +10,17 @@ written.
 """
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
+from sladesk.services._backtest import (
+    BACKTEST_DIMENSIONS,
+    BacktestChange,
+    BacktestGroup,
+    BacktestReport,
+    BacktestSide,
+    BacktestVersion,
+    ReplayedTicket,
+    backtest_policy,
+    replay_ticket,
+)
 from sladesk.services._compliance import compliance_summary
 from sladesk.services._dtos import (
     UNSET,
@@ -165,6 +176,15 @@ __all__ = [
     "page_on_call",
     "repage_due",
     "change_attributes",
+    "BACKTEST_DIMENSIONS",
+    "BacktestChange",
+    "BacktestGroup",
+    "BacktestReport",
+    "BacktestSide",
+    "BacktestVersion",
+    "backtest_policy",
+    "ReplayedTicket",
+    "replay_ticket",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",
