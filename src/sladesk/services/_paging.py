@@ -306,6 +306,10 @@ def repage_due(uow: UnitOfWork, clock: Clock, *, limit: int = 50) -> int:
     A ticket solved or closed meanwhile is not re-paged. Returns the pages handed on."""
     now = clock.now()
     actor = Actor.system("oncall")
+    with uow.single_read():  # one index probe; no write lock (SQLite) unless a page is due
+        first = OnCallRepository(uow.db).next_due_at()
+    if first is None or first > now:
+        return 0
     with uow:
         repo = OnCallRepository(uow.db)
         due = repo.due(now, limit)
