@@ -10,6 +10,7 @@ from sladesk.cli import (
     compliance_cmd,
     db_cmd,
     demo_cmd,
+    import_cmd,
     mail_cmd,
     oncall_cmd,
     password_cmd,
@@ -41,6 +42,7 @@ app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
 app.add_typer(oncall_cmd.app, name="oncall")
 app.command("compliance")(compliance_cmd.compliance)
+app.command("import")(import_cmd.import_cmd)
 
 
 @app.command()

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.import_cmd import demo_import_line
 from sladesk.cli.oncall_cmd import on_call_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
@@ -79,6 +80,7 @@ def demo(
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
             on_call = on_call_line(container)
+            imported = demo_import_line(container, path)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
@@ -95,6 +97,8 @@ def demo(
         console.print(on_call, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
+    if imported:
+        console.print(imported, soft_wrap=True)
     console.print(backtest, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)

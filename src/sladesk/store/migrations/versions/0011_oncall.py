@@ -1,8 +1,8 @@
 """On call: ``oncall_members`` (each shift's people in turn order), ``oncall_overrides`` and
 ``oncall_pages`` (each page of a ticket's on-call chain). See ``store/_tables_oncall.py``.
 
-Revision ID: 0010_oncall
-Revises: 0009
+Revision ID: 0011_oncall
+Revises: 0010_import
 Create Date: 2026-12-07 15:30:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0010_oncall"
-down_revision = "0009"
+revision = "0011_oncall"
+down_revision = "0010_import"
 branch_labels = None
 depends_on = None
 
