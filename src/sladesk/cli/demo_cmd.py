@@ -76,7 +76,7 @@ def demo(
         container = bootstrap(settings_for(url), clock=clock, migrate=True)
         try:
             result = build_demo(container, clock, path, now=now, weeks=weeks)
-            web = set_demo_passwords(container, clock, result.agent_email)
+            web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
             on_call = on_call_line(container)
@@ -135,6 +135,11 @@ def _summary(
         f"    agent:      {web.agent_email}  password {web.password}",
         f"    customer:   {web.contact_email}  password {web.password}",
     ]
+    if web.admin_email is not None:
+        lines += [
+            f"  admin console: {base}/admin  (policy, organisations, agents, tokens, invitations)",
+            f"    admin:      {web.admin_email}  password {web.password}",
+        ]
     if serving:
         lines += [
             f"  API:          {base}/api/v1/tickets",

@@ -64,6 +64,17 @@ from sladesk.services._import import (
     import_person,
     import_ticket,
 )
+from sladesk.services._invitations import (
+    INVITATION_LIFETIME,
+    InvitationState,
+    IssuedInvitation,
+    accept_invitation,
+    invitation_state,
+    invite_agent,
+    invite_contact,
+    invite_person,
+    list_invitations,
+)
 from sladesk.services._mail import (
     InboundAttachment,
     InboundMail,
@@ -190,6 +201,15 @@ __all__ = [
     "page_on_call",
     "repage_due",
     "change_attributes",
+    "INVITATION_LIFETIME",
+    "InvitationState",
+    "IssuedInvitation",
+    "accept_invitation",
+    "invitation_state",
+    "invite_agent",
+    "invite_contact",
+    "invite_person",
+    "list_invitations",
     "ImportOutcome",
     "ImportReport",
     "import_history",

@@ -19,6 +19,7 @@ from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
+from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
 from sladesk.store._repo_retention import (
@@ -66,6 +67,8 @@ __all__ = [
     "DueTicket",
     "HistoryEntry",
     "Intake",
+    "Invitation",
+    "InvitationRepository",
     "NewMessage",
     "NewTicketRecord",
     "Organization",

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
 from sladesk.config import Settings
-from sladesk.services import AuthenticationFailed, Clock
+from sladesk.services import Actor, AuthenticationFailed, Clock, Forbidden
 from sladesk.services.sign_in import SignedInPerson, session_person
 from sladesk.store import UnitOfWork
 from sladesk.web._i18n import LANGUAGE_NAMES, LANGUAGES, Words, negotiate, zone
@@ -78,6 +78,13 @@ class Page:
         self.words = Words(self.language, web.catalogs[self.language], tz)
 
     @property
+    def actor(self) -> Actor:
+        """The signed-in person's actor (pages that required one)."""
+        if self.person is None:
+            raise SignInRequired()
+        return self.person.actor
+
+    @property
     def clock(self) -> Clock:
         return self.web.container.clock
 
@@ -132,3 +139,14 @@ def page(request: Request, *, need: str | None = None) -> Page:
         if person.kind != need:
             raise WrongRole()
     return Page(request, web, person)
+
+
+def admin_page(request: Request) -> Page:
+    """:func:`page` for the admin console: an agent who is not an admin is refused (403,
+    :class:`Forbidden`), a contact gets the 404 of :class:`WrongRole`, nobody a redirect to
+    sign in."""
+    p = page(request, need="agent")
+    assert p.person is not None
+    if not p.person.actor.is_admin:
+        raise Forbidden("only admins may use the admin console")
+    return p

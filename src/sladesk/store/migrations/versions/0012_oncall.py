@@ -1,8 +1,8 @@
 """On call: ``oncall_members`` (each shift's people in turn order), ``oncall_overrides`` and
 ``oncall_pages`` (each page of a ticket's on-call chain). See ``store/_tables_oncall.py``.
 
-Revision ID: 0011_oncall
-Revises: 0010_import
+Revision ID: 0012_oncall
+Revises: 0011_invitations
 Create Date: 2026-12-07 15:30:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0011_oncall"
-down_revision = "0010_import"
+revision = "0012_oncall"
+down_revision = "0011_invitations"
 branch_labels = None
 depends_on = None
 
