@@ -18,6 +18,7 @@ from sladesk.api.routes import (
     health,
     incidents,
     mail,
+    oncall,
     organizations,
     policies,
     proposals,
@@ -91,6 +92,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         mail,
         incidents,
         proposals,
+        oncall,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

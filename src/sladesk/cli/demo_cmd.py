@@ -18,6 +18,7 @@ from rich.console import Console
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.import_cmd import demo_import_line
+from sladesk.cli.oncall_cmd import on_call_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
@@ -81,6 +82,7 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            on_call = on_call_line(container)
             imported = demo_import_line(container, path)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
@@ -110,6 +112,8 @@ def demo(
             " for customers, /proposals in the console",
             soft_wrap=True,
         )
+    if on_call:
+        console.print(on_call, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:

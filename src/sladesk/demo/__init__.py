@@ -19,6 +19,7 @@ from random import Random
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
+from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
@@ -110,6 +111,7 @@ def build_demo(
     proposals = (
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
+    stage_on_call(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:

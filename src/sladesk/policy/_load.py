@@ -18,6 +18,7 @@ from typing import Any, Final
 from sladesk.calendar import Calendar, parse_duration
 from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
 from sladesk.policy._model import Addon, Maintenance, Plan, Policy, Priority, Rule, TicketType
+from sladesk.policy._oncall import read_closing, read_on_call
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
@@ -39,6 +40,8 @@ TOP_KEYS = (
     "messages",
     "retention_months",
     "maintenance",
+    "on_call",
+    "closing",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
@@ -157,6 +160,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         help_center_url = r.url(("help_center_url",), top["help_center_url"])
     retention_months = _read_retention(r, ("retention_months",), top.get("retention_months"))
     maintenance = _read_maintenance(r, top.get("maintenance"), locales, calendar_names)
+    on_call = read_on_call(r, top["on_call"], calendars) if "on_call" in top else None
+    closing = read_closing(r, top["closing"], _keys(messages)) if "closing" in top else None
     names = Names(
         priorities=priority_keys,
         types=_keys(types),
@@ -170,6 +175,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
         answers = {t.answer for t in (types or {}).values() if t.answer is not None}
+        if closing is not None and closing.message is not None:
+            answers.add(closing.message)  # sent when a ticket is closed with evidence
         _check_messages_are_sent(r, messages, rules, answers)
     if r.errors:
         return None
@@ -196,6 +203,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         retention_months=retention_months,
         maintenance=maintenance,
         source_text=text,
+        on_call=on_call,
+        closing=closing,
     )
 
 

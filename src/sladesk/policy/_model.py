@@ -17,6 +17,7 @@ from sladesk.calendar import Duration
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
+    from sladesk.policy._oncall import Closing, OnCallPolicy
 
 #: Localised text: locale code ("en", "es", "pt") -> text.
 Text = Mapping[str, str]
@@ -201,6 +202,10 @@ class Policy:
     #: maintenance windows and their notices; ``None``: the policy declares none
     maintenance: Maintenance | None = None
     source_text: str = ""  # the file as written, kept for publishing and audit
+    #: the on-call rotation's shape and re-page delay (Aivo's 24x7 add-on); None: no on-call
+    on_call: OnCallPolicy | None = None
+    #: causes whose closing needs evidence, and the message then sent (Aivo)
+    closing: Closing | None = None
 
     def priority_rank(self, key: str) -> int:
         """0 for the most urgent level."""

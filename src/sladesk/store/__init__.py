@@ -31,6 +31,7 @@ from sladesk.store._repo_incidents import (
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
 from sladesk.store._repo_proposals import (
     LinkedTicket,
     NoticeRow,
@@ -108,6 +109,10 @@ __all__ = [
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "MemberRow",
+    "OnCallRepository",
+    "OverrideRow",
+    "PageRow",
     "ClosedTicket",
     "LinkedTicket",
     "NoticeRow",

@@ -200,7 +200,7 @@ def _link_ticket(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/proposals/{_proposal_a(w)}/tickets", {"ticket_id": w.new_ticket_a()})
 
 
-OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+OK, NEW, NO, FORBID, GONE, UNFIT = 200, 201, 401, 403, 404, 422
 STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
 
@@ -374,6 +374,45 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/proposals/{proposal_id}/tickets"): Row(
         (NO, FORBID, FORBID, OK, OK), _link_ticket
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/attributes"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/attributes", {"tags": ["vip"]})
+    ),
+    # on call: staff only, the roster's changes admins only; this world's policy (Infraspeak)
+    # declares no on_call rotation, which staff are told with a 422 on the field on_call
+    ("GET", "/api/v1/oncall/now"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/now")
+    ),
+    ("GET", "/api/v1/oncall/roster"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/roster")
+    ),
+    ("PUT", "/api/v1/oncall/shifts/{shift}/members"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        _fixed("/api/v1/oncall/shifts/primary/members", {"agent_ids": []}),
+    ),
+    ("POST", "/api/v1/oncall/overrides"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        lambda w, r: Call(
+            "/api/v1/oncall/overrides",
+            {
+                "agent_id": w.agent_id,
+                "starts_at": "2026-03-01T00:00:00Z",
+                "ends_at": "2026-03-02T00:00:00Z",
+            },
+        ),
+    ),
+    ("DELETE", "/api/v1/oncall/overrides/{override_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE), _fixed("/api/v1/oncall/overrides/999999")
+    ),
+    ("GET", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/oncall/pages")
+    ),
+    ("POST", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT),
+        lambda w, r: Call("/api/v1/oncall/pages", {"ticket_id": w.new_ticket_a()}),
+    ),
+    ("POST", "/api/v1/oncall/pages/{page_id}/ack"): Row(
+        (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/oncall/pages/999999/ack")
     ),
 }
 

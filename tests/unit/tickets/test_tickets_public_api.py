@@ -49,6 +49,7 @@ def test_all_is_pinned() -> None:
         "contact_sees_event",
         "decide_accept",
         "decide_assign",
+        "decide_attributes_change",
         "decide_call",
         "decide_close",
         "decide_create",
