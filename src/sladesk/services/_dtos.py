@@ -51,6 +51,7 @@ class NewContact:
     name: str
     locale: str | None = None
     password: str | None = None
+    phone: str | None = None  # the number they call from (E.164): the phone channel's key
 
 
 @dataclass(frozen=True, slots=True)

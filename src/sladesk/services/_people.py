@@ -62,6 +62,18 @@ def _email(uow: UnitOfWork, email: str) -> str:
     return email
 
 
+def _phone(phone: str | None) -> str | None:
+    """A contact's phone number, E.164 (``+`` and 8 to 15 digits; spaces, dots, dashes and
+    brackets people write are dropped)."""
+    if phone is None or not phone.strip():
+        return None
+    digits = re.sub(r"[\s().-]", "", phone.strip())
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", digits):
+        raise InvalidRequest(f"not an international phone number (+ and 8 to 15 digits): "
+                             f"{phone[:40]!r}", field="phone")  # fmt: skip
+    return digits
+
+
 def _name(name: str, what: str) -> str:
     if not name.strip():
         raise InvalidRequest(f"{what} needs a name", field="name")
@@ -159,6 +171,7 @@ def _add_contact(
     contact = Contact(
         organization_id=new.organization_id, email=_email(uow, new.email),
         name=name, locale=new.locale, password_hash=password, active=True, created_at=now,
+        phone=_phone(new.phone),
     )  # fmt: skip
     uow.people.add(contact)
     uow.audit.add(now, actor.key, "sladesk.contact.created",

@@ -87,6 +87,9 @@ class Contact(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
+    #: the number the contact calls from (E.164, digits with a leading +): the phone
+    #: channel finds the caller by it (migration 0016_phone)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True, default=None)
 
 
 class Agent(Base):
