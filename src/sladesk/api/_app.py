@@ -26,6 +26,7 @@ from sladesk.api.routes import (
     tickets,
     tokens,
 )
+from sladesk.channels.phone import phone_router
 from sladesk.web import mount_web
 
 API_PREFIX = "/api/v1"
@@ -96,5 +97,6 @@ def create_app(container: ServiceContainer) -> FastAPI:
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
+    app.include_router(phone_router())  # signature-checked (Twilio), not token-authenticated
     mount_web(app, container)  # the web console and portal at /, after every API route
     return app

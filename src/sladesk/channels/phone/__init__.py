@@ -2,6 +2,13 @@
 calls, voicemail recordings and their transcriptions in, each request's
 ``X-Twilio-Signature`` checked by the pure ``_webhook`` module; TwiML out. docs/channels.md."""
 
+from sladesk.channels.phone._routes import (
+    RECORDING_PATH,
+    TRANSCRIPTION_PATH,
+    VOICE_PATH,
+    phone_router,
+    twiml,
+)
 from sladesk.channels.phone._webhook import (
     SIGNATURE_HEADER,
     PhoneCall,
@@ -18,6 +25,11 @@ from sladesk.channels.phone._webhook import (
 )
 
 __all__ = [
+    "RECORDING_PATH",
+    "TRANSCRIPTION_PATH",
+    "VOICE_PATH",
+    "phone_router",
+    "twiml",
     "SIGNATURE_HEADER",
     "PhoneCall",
     "Recording",
