@@ -23,7 +23,7 @@ answered as the duplicate it is.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sladesk.policy import Policy
@@ -32,7 +32,13 @@ from sladesk.services._paging import page_in
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_write import write_note
 from sladesk.services.clock import Clock
-from sladesk.store import PhoneCaller, PhoneRepository, UnitOfWork, WriteConflict
+from sladesk.store import (
+    OnCallRepository,
+    PhoneCaller,
+    PhoneRepository,
+    UnitOfWork,
+    WriteConflict,
+)
 from sladesk.tickets import Actor, Forbidden, InvalidRequest, NotFound, Scope, TicketRuleError
 
 __all__ = [
@@ -203,13 +209,17 @@ def receive_call(
     def run(u: UnitOfWork) -> CallOutcome:
         caller = PhoneRepository(u.db).caller(call.caller) if call.caller else None
         locale = caller.locale if caller is not None else "en"
-        known = _duplicate(u, "logged", external_id, locale)
-        if known is not None:
-            return known
         policy = _policy(u)
         oncall = on_call_number or (policy.on_call.phone if policy and policy.on_call else None)
+        to_on_call = bool(oncall) and _same_number(call.called, oncall or "")
+        known = _duplicate(u, "on_call" if to_on_call else "logged", external_id, locale)
+        if known is not None:  # a retry: answered as the first time
+            if to_on_call and known.ticket_id is not None:
+                paged = bool(OnCallRepository(u.db).pages_of(known.ticket_id))
+                return replace(known, paged=paged, not_paged="" if paged else "not paged")
+            return known
         who = _who(caller, call.caller, call.caller_name)
-        if oncall and _same_number(call.called, oncall):
+        if to_on_call:
             return _on_call(u, now, call, caller, who, locale, external_id,
                             on_call_ticket or OnCallTicket())  # fmt: skip
         if not _in_hours(policy, calendar, now):

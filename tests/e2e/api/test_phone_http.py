@@ -203,6 +203,7 @@ def test_a_call_to_the_on_call_number_pages_whoever_is_on_call(
     body = pages.json()
     items = body["items"] if isinstance(body, dict) else body
     assert len(items) == 1 and items[0]["agent_id"] in people["agents"]
-    twilio.post("/channels/phone/voice", _call("CA" + "e" * 32, to=ONCALL))  # retried
+    retried = twilio.post("/channels/phone/voice", _call("CA" + "e" * 32, to=ONCALL))
+    assert retried.text == r.text  # answered as the first time, paged once
     again = http.get("/api/v1/oncall/pages", headers=people["admin"]).json()
     assert len(again["items"] if isinstance(again, dict) else again) == 1
