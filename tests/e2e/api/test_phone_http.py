@@ -21,7 +21,6 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from conftest import Database
 from sladesk import services
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.config import Settings
@@ -38,7 +37,7 @@ OUT_OF_HOURS = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)  # Saturday
 
 
 @pytest.fixture(scope="module")
-def container(database: Database, clock: FixedClock) -> Iterator[Container]:
+def container(database: Any, clock: FixedClock) -> Iterator[Container]:
     settings = Settings(
         database_url=database.url, jobs_in_process=False, migrate_on_start=True,
         phone_auth_token=TOKEN, phone_oncall_number=ONCALL, phone_agents_number=AGENTS,
