@@ -21,6 +21,7 @@ from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
 from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._phone import stage_phone
 from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
@@ -112,6 +113,7 @@ def build_demo(
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
     stage_on_call(uow, clock, policy, cast, now)
+    stage_phone(uow, clock, policy, cast, responder, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:

@@ -254,6 +254,7 @@ class ContactView:
     locale: str | None
     active: bool
     created_at: datetime
+    phone: str | None = None  # the number they call from (the phone channel)
 
 
 @dataclass(frozen=True, slots=True)

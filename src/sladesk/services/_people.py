@@ -366,7 +366,7 @@ def organization_view(o: Organization) -> OrganizationView:
 def contact_view(c: Contact) -> ContactView:
     return ContactView(
         id=c.id, organization_id=c.organization_id, email=c.email, name=c.name, locale=c.locale,
-        active=c.active, created_at=c.created_at,
+        active=c.active, created_at=c.created_at, phone=c.phone,
     )  # fmt: skip
 
 

@@ -45,6 +45,7 @@ from sladesk.services import (
     InboundVoicemail,
     NotFound,
     OnCallTicket,
+    TicketRuleError,
     receive_call,
     receive_transcription,
     receive_voicemail,
@@ -119,7 +120,8 @@ def twiml(*verbs: str) -> Response:
 def _problem(request: Request, status: int, detail: str) -> Response:
     """An RFC 9457 problem, as the API answers its refusals."""
     slugs = {400: ("invalid-request", "The request is not valid"),
-             403: ("forbidden", "Not allowed"), 404: ("not-found", "Not found")}  # fmt: skip
+             403: ("forbidden", "Not allowed"), 404: ("not-found", "Not found"),
+             422: ("ticket-rule", "Not allowed by the ticket rules")}  # fmt: skip
     slug, title = slugs[status]
     doc = {"type": f"urn:sladesk:problem:{slug}", "title": title, "status": status,
            "detail": detail, "instance": request.url.path}  # fmt: skip
@@ -190,11 +192,15 @@ def phone_router() -> APIRouter:
         except WebhookRefused as exc:
             return _problem(request, 400, str(exc))
         inbound = InboundCall(call.call_sid, call.caller, call.called, call.caller_name)
-        outcome = await run_in_threadpool(
-            receive_call, container.uow(), container.clock, inbound,
-            on_call_number=settings.phone_oncall_number, calendar=settings.phone_calendar,
-            on_call_ticket=_on_call_ticket(settings),
-        )  # fmt: skip
+        try:
+            outcome = await run_in_threadpool(
+                receive_call, container.uow(), container.clock, inbound,
+                on_call_number=settings.phone_oncall_number, calendar=settings.phone_calendar,
+                on_call_ticket=_on_call_ticket(settings),
+            )  # fmt: skip
+        except TicketRuleError as exc:  # the policy does not offer the phone channel...
+            log.error("phone call %s not filed: %s", call.call_sid, exc)
+            return _problem(request, 422, str(exc))
         return _voice_answer(outcome, settings)
 
     @router.post(RECORDING_PATH)
@@ -208,7 +214,13 @@ def phone_router() -> APIRouter:
         except WebhookRefused as exc:
             return _problem(request, 400, str(exc))
         vm = InboundVoicemail(rec.call_sid, rec.recording_sid, rec.url, rec.duration, rec.caller)
-        outcome = await run_in_threadpool(receive_voicemail, container.uow(), container.clock, vm)
+        try:
+            outcome = await run_in_threadpool(
+                receive_voicemail, container.uow(), container.clock, vm
+            )
+        except TicketRuleError as exc:
+            log.error("voicemail %s not filed: %s", rec.recording_sid, exc)
+            return _problem(request, 422, str(exc))
         return twiml(_say("recorded", outcome.locale, n=outcome.ticket_number), "<Hangup/>")
 
     @router.post(TRANSCRIPTION_PATH)
