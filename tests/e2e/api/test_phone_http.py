@@ -68,7 +68,8 @@ def people(container: Container) -> dict[str, Any]:
     services.create_contact(c.uow(), clock, admin_actor, carla)
     token = services.create_api_token(c.uow(), clock, system, name="admin",
                                       agent_id=admin.id).secret  # fmt: skip
-    return {"admin": {"Authorization": f"Bearer {token}"}, "agents": [a.id for a in agents]}
+    return {"admin": {"Authorization": f"Bearer {token}"}, "agents": [a.id for a in agents],
+            "org": org.id}  # fmt: skip
 
 
 class TwilioStandIn:
@@ -206,3 +207,20 @@ def test_a_call_to_the_on_call_number_pages_whoever_is_on_call(
     assert retried.text == r.text  # answered as the first time, paged once
     again = http.get("/api/v1/oncall/pages", headers=people["admin"]).json()
     assert len(again["items"] if isinstance(again, dict) else again) == 1
+
+
+def test_contacts_get_their_number_through_the_api_and_a_bad_one_says_where(
+    http: httpx.Client, twilio: TwilioStandIn, people: dict[str, Any], container: Container
+) -> None:
+    container.clock.set(IN_HOURS)  # type: ignore[attr-defined]
+    bad = http.post("/api/v1/contacts", headers=people["admin"], json={
+        "organization_id": people["org"], "email": "ops@banco.example", "name": "Ops",
+        "phone": "011 4000"})  # fmt: skip
+    assert bad.status_code == 422 and "international phone number" in bad.text, bad.text
+    made = http.post("/api/v1/contacts", headers=people["admin"], json={
+        "organization_id": people["org"], "email": "ops@banco.example", "name": "Ops",
+        "phone": "+54 9 11 5555-0002"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["phone"] == "+5491155550002"
+    r = twilio.post("/channels/phone/voice", _call("CA" + "f" * 32, caller="+5491155550002"))
+    assert r.status_code == 200 and "Gracias" in r.text  # the organisation's language
