@@ -80,6 +80,20 @@ from sladesk.services._policies import (
     publish_policy,
     validate_policy,
 )
+from sladesk.services._reports import (
+    OUTCOMES,
+    REPORT_DIMENSIONS,
+    ComplianceReport,
+    GroupValue,
+    ReportFigures,
+    ReportGroup,
+    ReportTickets,
+    compliance_report,
+    offset_spans,
+    parse_report_bound,
+    parse_report_by,
+    report_tickets,
+)
 from sladesk.services._retention import (
     PurgeRun,
     RetentionItem,
@@ -127,6 +141,18 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "OUTCOMES",
+    "REPORT_DIMENSIONS",
+    "ComplianceReport",
+    "GroupValue",
+    "ReportFigures",
+    "ReportGroup",
+    "ReportTickets",
+    "compliance_report",
+    "parse_report_bound",
+    "parse_report_by",
+    "report_tickets",
+    "offset_spans",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",

@@ -19,6 +19,13 @@ from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_reports import (
+    REPORT_DIMENSIONS,
+    TIME_DIMENSIONS,
+    CellTicket,
+    ReportCell,
+    ReportRepository,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -51,6 +58,11 @@ from sladesk.store._ticket_values import (
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
+    "REPORT_DIMENSIONS",
+    "TIME_DIMENSIONS",
+    "CellTicket",
+    "ReportCell",
+    "ReportRepository",
     "Agent",
     "ApiToken",
     "AttachmentRow",
