@@ -18,6 +18,7 @@ from sladesk.api.routes import (
     health,
     organizations,
     policies,
+    reports,
     retention,
     tickets,
     tokens,
@@ -84,6 +85,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         tokens,
         policies,
         compliance,
+        reports,
         retention,
     ):
         v1.include_router(module.router, responses=_ERRORS)
