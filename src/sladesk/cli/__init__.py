@@ -14,6 +14,7 @@ from sladesk.cli import (
     password_cmd,
     people_cmd,
     policy_cmd,
+    report_cmd,
     retention_cmd,
     serve_cmd,
     tickets_cmd,
@@ -39,6 +40,7 @@ app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
 app.command("compliance")(compliance_cmd.compliance)
+app.add_typer(report_cmd.app, name="report")
 
 
 @app.command()

@@ -83,6 +83,7 @@ from sladesk.services._policies import (
 from sladesk.services._reports import (
     OUTCOMES,
     REPORT_DIMENSIONS,
+    ROW_COLUMNS,
     ComplianceReport,
     GroupValue,
     ReportFigures,
@@ -142,6 +143,7 @@ from sladesk.tickets import (
 
 __all__ = [
     "OUTCOMES",
+    "ROW_COLUMNS",
     "REPORT_DIMENSIONS",
     "ComplianceReport",
     "GroupValue",

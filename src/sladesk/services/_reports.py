@@ -38,6 +38,7 @@ from sladesk.tickets import Actor, InvalidRequest
 
 __all__ = [
     "OUTCOMES",
+    "ROW_COLUMNS",
     "REPORT_DIMENSIONS",
     "ComplianceReport",
     "GroupValue",
@@ -59,6 +60,9 @@ _ALIASES = {"target": "metric", "organization": "organisation", "org": "organisa
 #: the longest period a report covers (a bound on the work of one request)
 MAX_PERIOD = timedelta(days=3 * 366)
 DRILL_LIMIT = 500
+#: the figures of a flat row (after the group's labels)
+ROW_COLUMNS = ("metric", "goal", "with_target", "met", "breached", "running", "paused",
+               "pending", "compliance", "fulfilled", "median_seconds", "p90_seconds")  # fmt: skip
 
 Bound = date | datetime
 
@@ -125,6 +129,21 @@ class ComplianceReport:
     @property
     def trend_dimension(self) -> str | None:
         return next((d for d in self.by if d in TIME_DIMENSIONS), None)
+
+    def rows(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """The report as one flat table (CSV, the CLI): the group's labels, then
+        :data:`ROW_COLUMNS`, one row per group and metric."""
+        head = (*self.by, *ROW_COLUMNS)
+        body = []
+        for g in self.groups:
+            for f in g.figures:
+                body.append((*(v.label for v in g.key), f.metric, "goal" if f.goal else "target",
+                             str(f.with_target), str(f.met), str(f.breached), str(f.running),
+                             str(f.paused), str(f.pending),
+                             "" if f.compliance is None else f"{f.compliance:.4f}",
+                             str(f.fulfilled), _secs(f.median_seconds),
+                             _secs(f.p90_seconds)))  # fmt: skip
+        return head, body
 
     def drill(self, group: ReportGroup, figures: ReportFigures, outcome: str) -> dict[str, str]:
         """The query parameters of the drill-down for one figure (API and web alike)."""
@@ -362,6 +381,10 @@ def report_tickets(
 
 
 # ---------------------------------------------------------------------- shaping
+
+
+def _secs(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
 
 
 def _ids(cells: Sequence[ReportCell], dims: Sequence[str], name: str) -> list[int]:

@@ -31,9 +31,6 @@ _FROM = Query(alias="from", description="a local date (YYYY-MM-DD) or an instant
 _TO = Query(alias="to", description="a date (inclusive) or an instant (exclusive)")
 _ZONE = Query(description="IANA zone of day/week/month; default: the support calendar's")
 
-CSV_COLUMNS = ("metric", "goal", "with_target", "met", "breached", "running", "paused",
-               "pending", "compliance", "fulfilled", "median_seconds", "p90_seconds")  # fmt: skip
-
 
 def _figures(
     report: services.ComplianceReport, group: services.ReportGroup, f: services.ReportFigures
@@ -48,17 +45,12 @@ def _figures(
 
 
 def report_csv(report: services.ComplianceReport) -> str:
-    """One line per group and metric: the group's labels, then :data:`CSV_COLUMNS`."""
+    """One line per group and metric: the group's labels, then ``services.ROW_COLUMNS``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*report.by, *CSV_COLUMNS])
-    for g in report.groups:
-        for f in g.figures:
-            writer.writerow([*(v.label for v in g.key), f.metric, "goal" if f.goal else "target",
-                             f.with_target, f.met, f.breached, f.running, f.paused, f.pending,
-                             "" if f.compliance is None else f"{f.compliance:.4f}", f.fulfilled,
-                             "" if f.median_seconds is None else f"{f.median_seconds:.0f}",
-                             "" if f.p90_seconds is None else f"{f.p90_seconds:.0f}"])  # fmt: skip
+    head, rows = report.rows()
+    writer.writerow(head)
+    writer.writerows(rows)
     return out.getvalue()
 
 
