@@ -75,3 +75,11 @@ def test_a_contact_sees_only_their_organisations_report(alice: httpx.Client, wor
 def test_a_bad_grouping_is_said(agent: httpx.Client) -> None:
     r = agent.get("/reports", params={"by": "colour"})
     assert r.status_code == 400 and "unknown dimension" in r.text
+
+
+def test_the_portal_report_speaks_the_contacts_language(server: LiveServer, world: World) -> None:
+    for bruno in _client(server, world.contact_b_email):  # Bolt's locale is es
+        r = bruno.get("/portal/report")
+        assert r.status_code == 200
+        assert "Nuestro cumplimiento del SLA" in r.text and "Agrupar por" in r.text
+        assert "Acme" not in r.text
