@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -28,7 +28,7 @@ from sladesk.demo import (
     set_demo_passwords,
 )
 from sladesk.errors import SladeskError
-from sladesk.services import FixedClock
+from sladesk.services import Actor, FixedClock, compliance_report
 
 DEFAULT_DATABASE = Path("sladesk-demo.db")
 
@@ -76,6 +76,8 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            period = ((now - timedelta(weeks=weeks)).date(), now.date())
+            report = _report_line(container, period)
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -84,7 +86,8 @@ def demo(
         f" {result.tickets} tickets ({result.steps} steps); open queue: {queue}",
         soft_wrap=True,
     )
-    summary = _summary(result, web, database, url, host, port, serving=serve)
+    summary = _summary(result, web, database, url, host, port, serving=serve, period=period)
+    console.print(report, soft_wrap=True, highlight=False)
     if retention:
         console.print(retention, soft_wrap=True)
     if mail:
@@ -113,6 +116,7 @@ def _summary(
     port: int,
     *,
     serving: bool,
+    period: tuple[date, date],
 ) -> str:
     """What a newcomer needs once the demo is up, printed last: where it answers, the web
     console's sign-ins, the tokens, and what to type next."""
@@ -123,6 +127,8 @@ def _summary(
         f"  web console:  {base}/  (docs/web.md)",
         f"    agent:      {web.agent_email}  password {web.password}",
         f"    customer:   {web.contact_email}  password {web.password}",
+        f"  reports:      {base}/reports?by=organisation,priority  (agent; the customer's:"
+        f" {base}/portal/report)  (docs/reports.md)",
     ]
     if serving:
         lines += [
@@ -144,12 +150,26 @@ def _summary(
     lines += [
         f"  {cli} tickets list --database-url {url}",
         f"  {cli} tickets show <id> --database-url {url}",
+        f"  {cli} report compliance --from {period[0]} --to {period[1]} --by organisation,priority"
+        f" --database-url {url}",
     ]
     if serving:
         lines.append("Ctrl-C stops the server.")
     else:
         lines.append(f"  {cli} serve --database-url {url}")
     return "\n".join(lines)
+
+
+def _report_line(container: Container, period: tuple[date, date]) -> str:
+    """The demo's compliance in one line, from the report the console shows."""
+    report = compliance_report(container.uow(), container.clock, Actor.system("demo"), *period)
+    parts = [
+        f"{f.metric} {'—' if f.compliance is None else f'{f.compliance:.0%}'}"
+        f" ({f.met} met, {f.breached} {'missed' if f.goal else 'breached'}"
+        f"{', goal' if f.goal else ''})"
+        for f in report.totals
+    ]
+    return f"compliance {period[0]} – {period[1]}: " + ("; ".join(parts) or "no targets")
 
 
 def _sladesk_command() -> str:

@@ -103,6 +103,7 @@ class CellTicket:
     number: int
     subject: str
     organization_id: int | None
+    metric: str
     priority: str
     state: str  # as it stands at ``now`` (overdue running is breached)
     due_at: datetime | None
@@ -352,6 +353,7 @@ class ReportRepository(Repository):
                     _T.number,
                     _T.subject,
                     _T.organization_id,
+                    _P.metric,
                     func.coalesce(_P.priority, _T.priority),
                     state,
                     _P.due_at,

@@ -41,15 +41,21 @@ def bars(series: Sequence[Series], caption: str) -> Markup:
                 labels.append(q.label)
     per_row = max(1, len(series))
     row_h = per_row * BAR_HEIGHT + GAP
-    height = len(labels) * row_h + 40
+    legend_y = len(labels) * row_h + 40
+    height = legend_y + 16 * len(series) + 4
     width = LABEL_WIDTH + PLOT_WIDTH + 60
     out = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
            _title(caption)]  # fmt: skip
     for pct in (0, 50, 100):
         x = LABEL_WIDTH + PLOT_WIDTH * pct / 100
-        out.append(f'<line class="grid" x1="{x:.0f}" y1="0" x2="{x:.0f}" y2="{height - 30}"/>')
-        out.append(f'<text class="axis" x="{x:.0f}" y="{height - 12}">{pct}%</text>')
+        out.append(f'<line class="grid" x1="{x:.0f}" y1="0" x2="{x:.0f}" y2="{legend_y - 30}"/>')
+        out.append(f'<text class="axis x" x="{x:.0f}" y="{legend_y - 14}">{pct}%</text>')
+    for i, s in enumerate(series):
+        y = legend_y + 16 * i
+        out.append(f'<rect class="bar s{i % 4}" x="{LABEL_WIDTH}" y="{y - 9}" width="10" '
+                   f'height="10"/><text class="legend s{i % 4}" x="{LABEL_WIDTH + 16}" '
+                   f'y="{y}">{escape(s.name)}</text>')  # fmt: skip
     for r, label in enumerate(labels):
         y0 = r * row_h
         out.append(f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y0 + row_h / 2 + 4:.0f}">'
@@ -75,8 +81,9 @@ def bars(series: Sequence[Series], caption: str) -> Markup:
 def lines(series: Sequence[Series], caption: str) -> Markup:
     """Compliance over time, one line per series; points are links."""
     labels: list[str] = sorted({p.label for s in series for p in s.points})
-    left, top, bottom = 44, 10, 50
-    plot_w, plot_h = LINE_WIDTH - left - 10, LINE_HEIGHT - top - bottom
+    left, top, bottom, right = 44, 10, 40, 40
+    height = LINE_HEIGHT + 16 * len(series)
+    plot_w, plot_h = LINE_WIDTH - left - right, LINE_HEIGHT - top - bottom
     n = max(1, len(labels) - 1)
 
     def x(label: str) -> float:
@@ -85,18 +92,18 @@ def lines(series: Sequence[Series], caption: str) -> Markup:
     def y(value: float) -> float:
         return top + plot_h * (1 - value)
 
-    out = [f'<svg class="chart" role="img" viewBox="0 0 {LINE_WIDTH} {LINE_HEIGHT}" '
-           f'width="{LINE_WIDTH}" height="{LINE_HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
+    out = [f'<svg class="chart" role="img" viewBox="0 0 {LINE_WIDTH} {height}" '
+           f'width="{LINE_WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
            _title(caption)]  # fmt: skip
     for pct in (0, 50, 100):
         yy = y(pct / 100)
-        right = LINE_WIDTH - 10
-        out.append(f'<line class="grid" x1="{left}" y1="{yy:.0f}" x2="{right}" y2="{yy:.0f}"/>')
+        edge = LINE_WIDTH - right
+        out.append(f'<line class="grid" x1="{left}" y1="{yy:.0f}" x2="{edge}" y2="{yy:.0f}"/>')
         out.append(f'<text class="axis" x="4" y="{yy + 4:.0f}">{pct}%</text>')
     step = max(1, len(labels) // 8)
     for i, label in enumerate(labels):
         if i % step == 0:
-            out.append(f'<text class="axis" x="{x(label):.0f}" y="{LINE_HEIGHT - 30}">'
+            out.append(f'<text class="axis x" x="{x(label):.0f}" y="{LINE_HEIGHT - 20}">'
                        f"{escape(label)}</text>")  # fmt: skip
     for i, s in enumerate(series):
         known = [p for p in s.points if p.value is not None]
@@ -106,7 +113,7 @@ def lines(series: Sequence[Series], caption: str) -> Markup:
         for p in known:
             out.append(f'<a href="{escape(p.href)}">{_title(p.title)}<circle class="dot s{i % 4}" '
                        f'cx="{x(p.label):.1f}" cy="{y(p.value or 0):.1f}" r="4"/></a>')  # fmt: skip
-        out.append(f'<text class="legend s{i % 4}" x="{left + 150 * i}" y="{LINE_HEIGHT - 8}">'
+        out.append(f'<text class="legend s{i % 4}" x="{left}" y="{LINE_HEIGHT + 16 * i}">'
                    f"{escape(s.name)}</text>")  # fmt: skip
     out.append("</svg>")
     return Markup("".join(out))

@@ -121,6 +121,7 @@ def compliance_tickets(
         tickets=tuple(
             ReportTicketPublic(
                 id=t.id, number=t.number, subject=t.subject, organization_id=t.organization_id,
+                metric=t.metric,
                 priority=t.priority, state=t.state, due_at=t.due_at,
                 fulfilled_at=t.fulfilled_at, used_seconds=t.used_seconds,
                 url=f"/api/v1/tickets/{t.id}",

@@ -61,6 +61,7 @@ class ReportTicketPublic(OutputModel):
     number: int
     subject: str
     organization_id: int | None
+    metric: str
     priority: str
     state: str
     due_at: datetime | None
