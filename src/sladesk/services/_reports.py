@@ -34,7 +34,7 @@ from sladesk.store import (
     ReportRepository,
     UnitOfWork,
 )
-from sladesk.tickets import Actor, InvalidRequest
+from sladesk.tickets import MAX_ID, Actor, InvalidRequest
 
 __all__ = [
     "OUTCOMES",
@@ -204,7 +204,7 @@ def _zone(uow: UnitOfWork, asked: str | None) -> str:
     if asked:
         try:
             ZoneInfo(asked)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise InvalidRequest(f"unknown time zone {asked!r}", field="zone") from None
         return asked
     current = uow.policies.current_id()
@@ -224,7 +224,14 @@ def _instant(bound: Bound, zone: ZoneInfo, *, end: bool) -> datetime:
 
 
 def _period(start: Bound, end: Bound, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    since, until = _instant(start, zone, end=False), _instant(end, zone, end=True)
+    try:
+        since = _instant(start, zone, end=False)
+    except OverflowError:
+        raise InvalidRequest("out of the range of dates sladesk keeps", field="from") from None
+    try:
+        until = _instant(end, zone, end=True)
+    except OverflowError:
+        raise InvalidRequest("out of the range of dates sladesk keeps", field="to") from None
     if until <= since:
         raise InvalidRequest("the period must end after it starts", field="to")
     if until - since > MAX_PERIOD:
@@ -362,13 +369,19 @@ def report_tickets(
                     first = date.fromisoformat(raw)
                 except ValueError:
                     raise InvalidRequest(f"not a date: {raw!r}", field=name) from None
-                lo, hi = _bucket(name, first, tz)
+                try:
+                    lo, hi = _bucket(name, first, tz)
+                except (OverflowError, ValueError):
+                    raise InvalidRequest(f"out of range: {raw!r}", field=name) from None
                 since, until = max(since, lo), min(until, hi)
             elif name in ("organisation", "agent") and raw is not None:
                 try:
-                    filters[name] = int(raw)
+                    ident = int(raw)
                 except ValueError:
-                    raise InvalidRequest(f"not an id: {raw!r}", field=name) from None
+                    ident = 0
+                if not 0 < ident <= MAX_ID:
+                    raise InvalidRequest(f"not an id: {raw!r}", field=name)
+                filters[name] = ident
             else:
                 filters[name] = raw
         if until <= since:

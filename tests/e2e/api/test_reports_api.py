@@ -75,7 +75,15 @@ def test_csv(world: World, http: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"by": "colour"}, "by"), ({"from": "March"}, "from"), ({"zone": "Mars/Base"}, "zone")],
+    [
+        ({"by": "colour"}, "by"),
+        ({"by": "day,month"}, "by"),
+        ({"from": "March"}, "from"),
+        ({"zone": "Mars/Base"}, "zone"),
+        ({"zone": "Europe"}, "zone"),
+        ({"from": "0001-01-01T00:00:00+05:00"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+    ],
 )
 def test_mistakes_are_problems_naming_the_parameter(
     world: World, http: httpx.Client, params: dict[str, str], field: str
@@ -84,4 +92,24 @@ def test_mistakes_are_problems_naming_the_parameter(
                  params={**WINDOW, **params})  # fmt: skip
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
+    assert field in r.text
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"organisation": "99999999999999999999999"}, "organisation"),
+        ({"agent": "x"}, "agent"),
+        ({"week": "2026-13-01"}, "week"),
+        ({"month": "9999-12-01"}, "month"),
+        ({"outcome": "won"}, "outcome"),
+    ],
+)
+def test_drill_down_mistakes_are_problems(
+    world: World, http: httpx.Client, params: dict[str, str], field: str
+) -> None:
+    query = {**WINDOW, "outcome": "with_target", **params}
+    r = http.get("/api/v1/reports/compliance/tickets", headers=world.headers("agent"),
+                 params=query)  # fmt: skip
+    assert r.status_code == 422, r.text
     assert field in r.text

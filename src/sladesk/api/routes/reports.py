@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
@@ -54,7 +54,15 @@ def report_csv(report: services.ComplianceReport) -> str:
     return out.getvalue()
 
 
-@router.get("/compliance", response_model=ComplianceReportPublic)
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON (`format=json`), or CSV with `format=csv`",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/compliance", response_model=ComplianceReportPublic, responses=_CSV)
 def compliance_report(
     actor: ActorDep,
     uow: UowDep,
