@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
 from sladesk.demo import (
@@ -78,6 +79,7 @@ def demo(
             retention = retention_line(container)
             period = ((now - timedelta(weeks=weeks)).date(), now.date())
             report = _report_line(container, period)
+            backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
     queue = ", ".join(f"{n} {state}" for state, n in sorted(result.queue.items()))
@@ -92,6 +94,7 @@ def demo(
         console.print(retention, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
+    console.print(backtest, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)
         return

@@ -32,6 +32,7 @@ from sladesk.store._repo_retention import (
     PurgeRecord,
     RetentionRepository,
 )
+from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._tables import (
@@ -79,6 +80,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxMessage",
     "PolicyVersion",
+    "Projected",
     "Requester",
     "StoredMessage",
     "StoredTicket",
