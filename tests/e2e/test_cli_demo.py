@@ -74,6 +74,16 @@ def test_demo_queue_shows_every_sla_state(
     assert listed.returncode == 0, listed.stderr
     for state in states:
         assert f" {state} " in listed.stdout, (state, listed.stdout)
+    # the demo's history makes a report: its compliance line, and the command it prints
+    assert re.search(r"^compliance \S+ – \S+: \w+ (\d+%|—) \(\d+ met", built.stdout, re.M)
+    command = re.search(r"^  \S+ (report compliance --from \S+ --to \S+ .*)$", built.stdout,
+                        re.M)  # fmt: skip
+    assert command is not None, built.stdout
+    report = subprocess.run(
+        [str(SLADESK), *command[1].split()], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert report.returncode == 0, report.stderr
+    assert "SLA compliance" in report.stdout and "%" in report.stdout
 
 
 def _summary_of(output: str) -> dict[str, str]:

@@ -40,6 +40,13 @@ from sladesk.store._repo_proposals import (
     ProposalRow,
     SubscriberRow,
 )
+from sladesk.store._repo_reports import (
+    REPORT_DIMENSIONS,
+    TIME_DIMENSIONS,
+    CellTicket,
+    ReportCell,
+    ReportRepository,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -75,6 +82,11 @@ from sladesk.store.uow import UnitOfWork
 __all__ = [
     "ImportLinkRepository",
     "LinkRow",
+    "REPORT_DIMENSIONS",
+    "TIME_DIMENSIONS",
+    "CellTicket",
+    "ReportCell",
+    "ReportRepository",
     "Agent",
     "ApiToken",
     "AttachmentRow",

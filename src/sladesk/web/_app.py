@@ -26,6 +26,7 @@ from sladesk.web import (
     _pages_people,
     _pages_portal,
     _pages_proposals,
+    _pages_reports,
 )
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
@@ -105,6 +106,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         _pages_oncall,
         _pages_portal,
         _pages_proposals,
+        _pages_reports,
         _pages_admin,
         _pages_people,
     ):

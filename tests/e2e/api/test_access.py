@@ -203,6 +203,14 @@ def _link_ticket(w: World, role: RoleName) -> Call:
 OK, NEW, NO, FORBID, GONE, UNFIT = 200, 201, 401, 403, 404, 422
 STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
+REPORT_WINDOW = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+def _report_tickets_of_a(w: World, role: RoleName) -> Call:
+    """The drill-down into organisation A's targets (what a figure of A's links to)."""
+    params = {**REPORT_WINDOW, "organisation": str(w.org_a), "outcome": "with_target"}
+    return Call("/api/v1/reports/compliance/tickets", params=params)
+
 
 #: (method, path template) -> Row
 TABLE: dict[tuple[str, str], Row] = {
@@ -310,6 +318,13 @@ TABLE: dict[tuple[str, str], Row] = {
     # reports
     ("GET", "/api/v1/compliance"): Row(  # scoped: a contact sees their organisation's
         (NO, OK, OK, OK, OK), _fixed("/api/v1/compliance", **WINDOW)
+    ),
+    ("GET", "/api/v1/reports/compliance"): Row(  # scoped like /compliance
+        (NO, OK, OK, OK, OK),
+        _fixed("/api/v1/reports/compliance", **REPORT_WINDOW, by="organisation,priority"),
+    ),
+    ("GET", "/api/v1/reports/compliance/tickets"): Row(  # B's contact gets none of A's
+        (NO, OK, OK, OK, OK), _report_tickets_of_a
     ),
     # retention: admins only
     ("GET", "/api/v1/retention"): Row(
