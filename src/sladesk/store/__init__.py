@@ -17,6 +17,7 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_retention import (
@@ -27,6 +28,7 @@ from sladesk.store._repo_retention import (
 )
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -56,6 +58,8 @@ __all__ = [
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "CannedReplyRow",
+    "ConsoleRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
@@ -68,6 +72,7 @@ __all__ = [
     "OutboxMessage",
     "PolicyVersion",
     "Requester",
+    "SavedViewRow",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
@@ -90,6 +95,7 @@ __all__ = [
     "make_engine",
     "make_sqlite_writer",
     "queue_columns",
+    "search_terms",
     "sla_events",
     "upgrade",
 ]
