@@ -17,7 +17,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sladesk.services import Forbidden, NotFound
-from sladesk.web import _pages_auth, _pages_console, _pages_portal
+from sladesk.web import _pages_auth, _pages_canned, _pages_console, _pages_portal, _pages_queue
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
 from sladesk.web._session import SessionCodec, SessionMiddleware
@@ -56,7 +56,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.extend(_HEADERS)
+                # a page may widen its own policy (a ticket whose remote images were asked for)
+                own_csp = any(name == b"content-security-policy" for name, _ in headers)
+                headers.extend(h for h in _HEADERS if not (own_csp and h is _HEADERS[0]))
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -89,7 +91,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         throttle=SignInThrottle(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_pages_auth, _pages_console, _pages_portal):
+    for module in (_pages_auth, _pages_queue, _pages_canned, _pages_console, _pages_portal):
         app.include_router(module.router)
     secure = settings.public_url.startswith("https://")
     app.add_middleware(SessionMiddleware, codec=codec, clock=container.clock, secure=secure)
