@@ -17,6 +17,7 @@ from pathlib import Path
 from random import Random
 
 from sladesk.bootstrap import Container
+from sladesk.demo._console import add_console_tools
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
@@ -97,6 +98,7 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
 
     queue: Counter[str] = Counter()
     for t in history.tickets:

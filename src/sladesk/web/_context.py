@@ -91,6 +91,7 @@ class Page:
         self.language = negotiate(profile, request.headers.get("accept-language"), fallback)
         tz = zone(session_zone or (person.time_zone if person else None))
         self.words = Words(self.language, web.catalogs[self.language], tz)
+        self._saved_views: list[SavedView] | None = None
 
     @property
     def clock(self) -> Clock:
@@ -123,7 +124,9 @@ class Page:
         """The agent's saved views, for the navigation (read when a page draws it)."""
         if self.person is None or self.person.kind != "agent":
             return []
-        return list_saved_views(self.uow(), self.clock, self.person.actor)
+        if self._saved_views is None:  # one read per page, however often it is drawn
+            self._saved_views = list_saved_views(self.uow(), self.clock, self.person.actor)
+        return self._saved_views
 
     def redirect(self, url: str, notice: str | None = None) -> RedirectResponse:
         if notice:
