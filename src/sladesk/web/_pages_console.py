@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import nh3
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from sladesk import services
@@ -137,6 +137,15 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
     if images and remote:
         response.headers["content-security-policy"] = CSP_WITH_IMAGES
     return response
+
+
+@router.get("/tickets/{ticket_id}/canned/{reply_id}")
+def canned_text(request: Request, ticket_id: int, reply_id: int) -> Response:
+    """``{"text": …}``: the canned reply filled for the ticket, for ``static/console.js`` to
+    insert at the composer's cursor (without it, the form reloads the page with the draft)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return JSONResponse({"text": fill_canned_reply(p.uow(), p.clock, actor, reply_id, ticket_id)})
 
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}")

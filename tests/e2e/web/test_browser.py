@@ -18,6 +18,7 @@ from web_world import PASSWORD, LiveServer, World
 
 from sladesk import services
 from sladesk.services import Actor, NewTicket
+from sladesk.services.console import save_canned_reply
 
 CHROMIUM = Path(os.environ.get("SLADESK_CHROMIUM", "/usr/bin/chromium"))
 
@@ -232,3 +233,24 @@ def test_the_queue_updates_without_a_reload(new_page: Any, world: World) -> None
     row.wait_for(timeout=15_000)  # the next poll (every 5 s) redraws the table
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     assert page.locator("#queue-live").get_attribute("data-refreshed") == "1"
+
+
+def test_a_canned_reply_goes_in_at_the_cursor_keeping_the_draft(
+    new_page: Any, world: World
+) -> None:
+    c = world.container
+    lead = Actor.agent(1, "admin", name="Ada")  # the world's first agent is its admin
+    save_canned_reply(c.uow(), c.clock, lead, "Thanks", "Thanks {contact_name} (#{ticket_number})")
+    page = new_page()
+    _sign_in(page, world.agent_email, PASSWORD)
+    page.wait_for_url("**/queue")
+    page.goto(f"/tickets/{world.tickets_a[2]}")
+    page.locator("#body").fill("Hello. ")
+    page.locator("#body").press("End")
+    page.locator("#canned").select_option(label="Thanks")
+    page.get_by_role("button", name="Insert").click()
+    from playwright.sync_api import expect
+
+    expect(page.locator("#body")).to_have_value(re.compile("Alice Acme"))
+    value = page.locator("#body").input_value()
+    assert value.startswith("Hello. Thanks Alice Acme (#")  # the draft kept, no reload

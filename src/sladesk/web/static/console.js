@@ -4,6 +4,7 @@
 //   swaps the table in place: no reload, the filters, focus and scroll kept.
 // - Keyboard shortcuts: j/k move through the queue, o (or Enter) opens the selected ticket,
 //   "/" focuses the search, Ctrl+Enter (Cmd+Enter) sends the composer, "?" shows the help.
+// - A canned reply is inserted at the composer's cursor, filled for the ticket.
 "use strict";
 (function () {
   var selected = -1;
@@ -104,8 +105,28 @@
     window.setInterval(poll, seconds * 1000);
   }
 
+  // A canned reply goes in at the composer's cursor, the draft kept (no reload).
+  function cannedInsert(form) {
+    form.addEventListener("submit", function (event) {
+      var body = document.querySelector("textarea[data-shortcut-send]");
+      if (!body || !window.fetch) { return; }
+      event.preventDefault();
+      var url = form.getAttribute("data-canned-url") + encodeURIComponent(form.elements.canned.value);
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (answer) {
+          var start = body.selectionStart, end = body.selectionEnd;
+          body.value = body.value.slice(0, start) + answer.text + body.value.slice(end);
+          body.focus();
+          body.selectionStart = body.selectionEnd = start + answer.text.length;
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.addEventListener("keydown", onKey);
+    document.querySelectorAll("form[data-canned-url]").forEach(cannedInsert);
     document.querySelectorAll("[data-close-help]").forEach(function (b) {
       b.addEventListener("click", function () { toggleHelp(false); });
     });
