@@ -1,7 +1,7 @@
 """Full-text search over subjects and message bodies (one service, two engines: SQLite FTS5
 and PostgreSQL tsvector/GIN), kept in step with every write, scoped to what the caller may
 see: internal notes count for agents only, and a contact finds only their organisation's
-tickets."""
+tickets. Every test runs with both forms of the search clause."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ from sladesk.store import UnitOfWork, upgrade
 def _found(desk: Desk, actor: object, query: str, **filters: object) -> set[str]:
     rows = list_tickets(desk.uow, desk.clock, actor, TicketFilters(search=query, **filters))  # type: ignore[arg-type]
     return {r.subject for r in rows}
+
+
+@pytest.fixture(autouse=True, params=["few", "many"])
+def matches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both forms of the search clause (store/_search.py): the list of the few matching ids,
+    and the match clause walked along the queue's index (as when most tickets match)."""
+    if request.param == "many":
+        monkeypatch.setattr("sladesk.store._search.FEW", 1)
 
 
 @pytest.fixture

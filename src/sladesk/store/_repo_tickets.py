@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Table,
     TextClause,
@@ -82,7 +83,7 @@ def ticket_query(
     limit: int = 50,
     offset: int = 0,
     unassigned: bool = False,
-    search: TextClause | None = None,
+    search: TextClause | ColumnElement[bool] | None = None,
 ) -> Select[*_Ts]:
     """``base`` (a SELECT from ``tickets``) filtered, ordered and paged."""
     stmt = scoped(base, scope)

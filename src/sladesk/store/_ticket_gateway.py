@@ -47,7 +47,7 @@ from sladesk.store._repo_tickets import (
     scoped,
     ticket_query,
 )
-from sladesk.store._search import matching_tickets
+from sladesk.store._search import search_clause
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
@@ -178,7 +178,7 @@ class TicketGateway:
         terms = filters.pop("search_terms", None)
         internal = bool(filters.pop("search_internal", False))
         if terms:
-            filters["search"] = matching_tickets(self._db.dialect, terms, include_internal=internal)
+            filters["search"] = search_clause(self._db, terms, include_internal=internal)
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
         ]
