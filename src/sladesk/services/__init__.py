@@ -10,6 +10,17 @@ written.
 """
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
+from sladesk.services._backtest import (
+    BACKTEST_DIMENSIONS,
+    BacktestChange,
+    BacktestGroup,
+    BacktestReport,
+    BacktestSide,
+    BacktestVersion,
+    ReplayedTicket,
+    backtest_policy,
+    replay_ticket,
+)
 from sladesk.services._compliance import compliance_summary
 from sladesk.services._dtos import (
     UNSET,
@@ -127,6 +138,15 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "BACKTEST_DIMENSIONS",
+    "BacktestChange",
+    "BacktestGroup",
+    "BacktestReport",
+    "BacktestSide",
+    "BacktestVersion",
+    "backtest_policy",
+    "ReplayedTicket",
+    "replay_ticket",
     "DEFAULT_ENDPOINT",
     "PEOPLE_KINDS",
     "TICKET_ACTION_KINDS",

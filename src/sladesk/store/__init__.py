@@ -26,6 +26,7 @@ from sladesk.store._repo_retention import (
     PurgeRecord,
     RetentionRepository,
 )
+from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._search import search_terms
@@ -71,6 +72,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxMessage",
     "PolicyVersion",
+    "Projected",
     "Requester",
     "SavedViewRow",
     "StoredMessage",
