@@ -2,13 +2,16 @@
 help desk (the Infraspeak policy, three weeks of tickets, seed 7) in a temporary SQLite file
 with its clock frozen at a fixed instant, serves it on loopback, and has Playwright drive the
 distribution's Chromium (``/usr/bin/chromium``, or ``SLADESK_CHROMIUM``) through the agent's
-queue, a ticket with its SLA panel, and the customer portal's filing form, writing
+queue, a ticket with its SLA panel, the customer portal's filing form, and the admin's
+policy editor (a new version checked with one mistake: the problem at its line, the diff),
+writing
 ``docs/screenshots/*.png``. Same inputs, same pictures.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -72,6 +75,23 @@ def ticket_with_a_rich_panel(page: Any) -> str:
     return str(hrefs[0])
 
 
+def policy_editor_with_an_error(page: Any) -> None:
+    """The policy editor after checking a new version with one mistake (support until
+    25:00): the problem at its line, and the diff against the version in force."""
+    page.goto("/admin/policy")
+    area = page.locator("#policy-text")
+    text = area.input_value()
+    version = re.search(r'^version: "([^"]+)"', text, re.M)
+    new = text.replace('["09:00-21:00"]', '["09:00-25:00"]', 1)
+    if version is not None:
+        new = new.replace(version.group(0), 'version: "2026-03"', 1)
+    area.fill(new)
+    page.get_by_role("button", name="Check and show changes").click()
+    page.wait_for_load_state()
+    page.locator("ol.listing li.has-problem").first.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def main() -> None:
     if not CHROMIUM.exists():
         raise SystemExit(
@@ -88,7 +108,7 @@ def main() -> None:
         )
         container = bootstrap(settings, clock=clock, migrate=True)
         result = build_demo(container, clock, find_policy_file("infraspeak", ROOT), now=NOW)
-        web = set_demo_passwords(container, clock, result.agent_email)
+        web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
         server, thread, base = serve(create_app(container))
         try:
             with sync_playwright() as p:
@@ -111,12 +131,18 @@ def main() -> None:
                 page = sign_in(customer, web.contact_email)
                 page.goto("/portal/new")
                 page.screenshot(path=str(OUT / "portal-new.png"), full_page=True)
+                admin = browser.new_context(
+                    base_url=base, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/Lisbon"
+                )
+                page = sign_in(admin, str(web.admin_email))
+                policy_editor_with_an_error(page)
+                page.screenshot(path=str(OUT / "policy-editor.png"), full_page=True)
                 browser.close()
         finally:
             server.should_exit = True
             thread.join(timeout=10)
             container.dispose()
-    for name in ("queue.png", "ticket.png", "portal-new.png"):
+    for name in ("queue.png", "ticket.png", "portal-new.png", "policy-editor.png"):
         print(f"scripts/screenshots: wrote {(OUT / name).relative_to(ROOT)}")
     print(f"scripts/screenshots: the ticket is {href}")
 

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.import_cmd import demo_import_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
@@ -74,9 +75,10 @@ def demo(
         container = bootstrap(settings_for(url), clock=clock, migrate=True)
         try:
             result = build_demo(container, clock, path, now=now, weeks=weeks)
-            web = set_demo_passwords(container, clock, result.agent_email)
+            web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            imported = demo_import_line(container, path)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
@@ -91,6 +93,8 @@ def demo(
         console.print(retention, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
+    if imported:
+        console.print(imported, soft_wrap=True)
     console.print(backtest, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)
@@ -127,6 +131,11 @@ def _summary(
         f"    agent:      {web.agent_email}  password {web.password}",
         f"    customer:   {web.contact_email}  password {web.password}",
     ]
+    if web.admin_email is not None:
+        lines += [
+            f"  admin console: {base}/admin  (policy, organisations, agents, tokens, invitations)",
+            f"    admin:      {web.admin_email}  password {web.password}",
+        ]
     if serving:
         lines += [
             f"  API:          {base}/api/v1/tickets",

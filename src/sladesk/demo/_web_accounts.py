@@ -1,5 +1,6 @@
-"""Passwords for the demo's web console: one agent and one customer contact can sign in at
-``/`` with a known password, printed by ``sladesk demo`` (and ``scripts/demo``)."""
+"""Passwords for the demo's web console: one agent, one customer contact and the admin can
+sign in at ``/`` with a known password, printed by ``sladesk demo`` (and ``scripts/demo``);
+the admin reaches the admin console at ``/admin``."""
 
 from __future__ import annotations
 
@@ -19,11 +20,17 @@ class WebAccounts:
     agent_email: str
     contact_email: str
     password: str
+    #: an admin, for the admin console (``/admin``); None when none was asked for
+    admin_email: str | None = None
 
 
-def set_demo_passwords(container: Container, clock: Clock, agent_email: str) -> WebAccounts:
-    """Give ``agent_email`` and the first contact the demo password."""
+def set_demo_passwords(
+    container: Container, clock: Clock, agent_email: str, admin_email: str | None = None
+) -> WebAccounts:
+    """Give ``agent_email``, the first contact and ``admin_email`` (if any) the demo
+    password."""
     contact = list_contacts(container.uow(), clock, SYSTEM)[0]
-    for email in (agent_email, contact.email):
-        set_password(container.uow(), clock, SYSTEM, email, DEMO_PASSWORD)
-    return WebAccounts(agent_email, contact.email, DEMO_PASSWORD)
+    for email in (agent_email, contact.email, admin_email):
+        if email is not None:
+            set_password(container.uow(), clock, SYSTEM, email, DEMO_PASSWORD)
+    return WebAccounts(agent_email, contact.email, DEMO_PASSWORD, admin_email)

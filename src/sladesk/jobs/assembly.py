@@ -25,15 +25,16 @@ def default_senders(container: Container) -> dict[str, Sender]:
     """Senders configured by the settings: the ticket escalations (move to a team, set a
     priority) always; signed webhooks when a secret and at least one endpoint are set
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
-    ``page`` by mail when an SMTP host is set (``SLADESK_SMTP_HOST``). Kinds without a
-    sender (chat) stay queued in the outbox, neither sent nor dead."""
+    ``page`` (and admins' ``invitation`` links) by mail when an SMTP host is set
+    (``SLADESK_SMTP_HOST``). Kinds without a sender (chat) stay queued in the outbox,
+    neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
     senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
     if settings.smtp_host:
         mail = mail_sender(container)
-        senders.update(notify=mail, tell_customer=mail, page=mail)
+        senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now

@@ -18,7 +18,9 @@ from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
+from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
+from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_retention import (
     ClosedTicket,
@@ -54,6 +56,8 @@ from sladesk.store._ticket_values import (
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
+    "ImportLinkRepository",
+    "LinkRow",
     "Agent",
     "ApiToken",
     "AttachmentRow",
@@ -66,6 +70,8 @@ __all__ = [
     "DueTicket",
     "HistoryEntry",
     "Intake",
+    "Invitation",
+    "InvitationRepository",
     "NewMessage",
     "NewTicketRecord",
     "Organization",

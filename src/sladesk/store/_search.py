@@ -8,7 +8,7 @@ one of its messages the caller may see, has every word (as a prefix)", on:
 - PostgreSQL: the ``search_vector`` columns (``to_tsquery('simple', 'word:*' & …)``) over
   their GIN indexes.
 
-Both made and kept in step with every write by migration ``0010_webqueue``. The clause goes
+Both made and kept in step with every write by migration ``0012_webqueue``. The clause goes
 into the ticket query with the caller's scope and the other filters, scoped and ordered like
 any queue.
 

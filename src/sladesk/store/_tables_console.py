@@ -6,7 +6,7 @@
   placeholders (``{contact_name}``, ``{ticket_number}``, ``{deadline}``); unique by title.
 
 The search index is not here: it is engine-specific (FTS5 tables on SQLite, ``tsvector``
-columns with GIN indexes on PostgreSQL), made and kept by migration ``0010_webqueue`` and
+columns with GIN indexes on PostgreSQL), made and kept by migration ``0012_webqueue`` and
 queried by ``store/_search.py``.
 """
 

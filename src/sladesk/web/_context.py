@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
 from sladesk.config import Settings
-from sladesk.services import AuthenticationFailed, Clock
+from sladesk.services import Actor, AuthenticationFailed, Clock, Forbidden
 from sladesk.services.console import SavedView, list_saved_views
 from sladesk.services.sign_in import SignedInPerson, session_person
 from sladesk.store import UnitOfWork
@@ -94,6 +94,13 @@ class Page:
         self._saved_views: list[SavedView] | None = None
 
     @property
+    def actor(self) -> Actor:
+        """The signed-in person's actor (pages that required one)."""
+        if self.person is None:
+            raise SignInRequired()
+        return self.person.actor
+
+    @property
     def clock(self) -> Clock:
         return self.web.container.clock
 
@@ -157,3 +164,14 @@ def page(request: Request, *, need: str | None = None) -> Page:
         if person.kind != need:
             raise WrongRole()
     return Page(request, web, person)
+
+
+def admin_page(request: Request) -> Page:
+    """:func:`page` for the admin console: an agent who is not an admin is refused (403,
+    :class:`Forbidden`), a contact gets the 404 of :class:`WrongRole`, nobody a redirect to
+    sign in."""
+    p = page(request, need="agent")
+    assert p.person is not None
+    if not p.person.actor.is_admin:
+        raise Forbidden("only admins may use the admin console")
+    return p

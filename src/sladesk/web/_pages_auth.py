@@ -14,7 +14,8 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sladesk.services import AuthenticationFailed
+from sladesk import services
+from sladesk.services import AuthenticationFailed, InvalidRequest, NotFound
 from sladesk.services.console import set_agent_preferences
 from sladesk.services.sign_in import sign_in
 from sladesk.web._context import Page, page
@@ -104,3 +105,64 @@ def save_preferences(
         set_agent_preferences(p.uow(), p.clock, p.person.actor, p.session.time_zone,
                               p.session.locale)  # fmt: skip
     return p.redirect(_home(p))
+
+
+@router.get("/invitations/{secret}", response_class=HTMLResponse)
+def invitation(request: Request, secret: str) -> Response:
+    """The invitee's page: choose a password; or, for a used or expired link, say so."""
+    p = page(request)
+    try:
+        state = services.invitation_state(p.uow(), p.clock, secret)
+    except NotFound:
+        return _invitation_gone(p, p._("This invitation link is not valid."))
+    if state.state != "valid":
+        return _invitation_gone(p, _gone_text(p, state.state))
+    return p.render("invitation.html", invitation=state, secret=secret, error=None)
+
+
+def _gone_text(p: Page, state: str) -> str:
+    if state == "used":
+        return p._("This invitation has been used already. Sign in with your password.")
+    return p._("This invitation has expired. Ask your administrator for a new one.")
+
+
+def _invitation_gone(p: Page, text: str) -> Response:
+    return p.render("error.html", status=410, title=p._("Invitation"), text=text)
+
+
+@router.post("/invitations/{secret}", response_class=HTMLResponse)
+def accept_invitation(
+    request: Request,
+    secret: str,
+    password: str = Form(""),
+    password_again: str = Form(""),
+    time_zone: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Set the password, use the link up and sign the invitee in."""
+    p = page(request)
+    p.check_csrf(csrf_token)
+    try:
+        state = services.invitation_state(p.uow(), p.clock, secret)
+    except NotFound:
+        return _invitation_gone(p, p._("This invitation link is not valid."))
+    if state.state != "valid":
+        return _invitation_gone(p, _gone_text(p, state.state))
+    error = None
+    if password != password_again:
+        error = p._("The two passwords differ.")
+    elif len(password) < 8:
+        error = p._("The password needs at least 8 characters.")
+    if error is not None:
+        return p.render("invitation.html", status=422, invitation=state, secret=secret,
+                        error=error)  # fmt: skip
+    try:
+        email = services.accept_invitation(p.uow(), p.clock, secret, password)
+    except InvalidRequest:  # used or expired between the two reads
+        fresh = services.invitation_state(p.uow(), p.clock, secret)
+        return _invitation_gone(p, _gone_text(p, fresh.state))
+    person = sign_in(p.uow(), p.clock, email, password)
+    chosen = time_zone if time_zone and zone(time_zone).key == time_zone else None
+    p.session.sign_in(p.now(), (person.kind, person.actor.id or 0, person.stamp), chosen)
+    p.session.flash(p._("Welcome. Your password is set."))
+    return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_check import check_page
 from web_world import PASSWORD, LiveServer, World
 
 from sladesk import services
@@ -74,6 +75,7 @@ def new_page(browser: Any, server: LiveServer) -> Iterator[Any]:
 
 def _sign_in(page: Any, email: str, password: str) -> None:
     page.goto("/")
+    check_page(page)
     page.get_by_label(re.compile("E-mail|Correo|Endereço")).fill(email)
     page.locator("#password").fill(password)
     page.locator("form[action='/sign-in'] button").click()
@@ -83,6 +85,7 @@ def test_an_agent_works_a_ticket_and_sees_the_sla_panel_change(new_page: Any, wo
     page = new_page(timezone_id="America/Sao_Paulo")
     _sign_in(page, world.agent_email, PASSWORD)
     page.wait_for_url("**/queue")
+    check_page(page)
     subjects = page.locator("table.queue tbody td a").all_inner_texts()
     assert subjects.index("Site down") < subjects.index("Report wrong")
     assert subjects.index("Report wrong") < subjects.index("Printer offline")
@@ -90,12 +93,14 @@ def test_an_agent_works_a_ticket_and_sees_the_sla_panel_change(new_page: Any, wo
     assert "(America/Sao_Paulo)" in page.locator("table.queue").inner_text()
     page.get_by_role("link", name="Printer offline").click()
     page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    check_page(page)
     first = page.locator("section.target[data-metric='first_response']")
     assert first.locator(".target-text").inner_text().startswith("2bd")
     assert first.locator(".badge").inner_text() == "running"
     page.locator("#body").fill("We are looking at your printer.")
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
+    check_page(page)
     reply = page.locator("li.message.reply", has_text="We are looking at your printer.")
     assert reply.count() == 1
     assert first.locator(".badge").inner_text() == "met"  # the public reply met it
@@ -105,6 +110,7 @@ def test_an_agent_works_a_ticket_and_sees_the_sla_panel_change(new_page: Any, wo
     page.locator("#priority-reason").fill("Printing blocks the whole team")
     page.get_by_role("button", name="Change priority").click()
     page.wait_for_load_state()
+    check_page(page)
     assert page.locator("dd.priority").inner_text() == "urgent"
     # the running target follows the new priority; the met one keeps the length it was met under
     assert resolution.locator(".target-text").inner_text() == "24h (urgent)"
@@ -118,6 +124,7 @@ def test_a_spanish_customer_files_a_ticket_and_sees_the_promise(
     page = new_page(locale="es-ES", timezone_id="Europe/Madrid")
     _sign_in(page, world.contact_b_email, PASSWORD)
     page.wait_for_url("**/portal")
+    check_page(page)
     page.get_by_role("link", name="Nuevo ticket").first.click()
     page.get_by_label("Asunto").fill("La aplicación no abre")
     page.locator("input[name=type][value=incident]").check()
@@ -125,6 +132,7 @@ def test_a_spanish_customer_files_a_ticket_and_sees_the_promise(
     page.get_by_label("Describa el problema").fill("Desde esta mañana.")
     page.get_by_role("button", name="Enviar el ticket").click()
     page.wait_for_url(re.compile(r"/portal/tickets/\d+"))
+    check_page(page)
     promise = page.locator("p.promise").inner_text()
     assert promise.startswith("Le responderemos antes del martes 10 marzo, 15:00")
     assert "(Europe/Madrid)" in promise
@@ -134,15 +142,18 @@ def test_a_customer_cannot_open_another_organisations_ticket(new_page: Any, worl
     page = new_page()
     _sign_in(page, world.contact_a_email, PASSWORD)
     page.wait_for_url("**/portal")
+    check_page(page)
     response = page.goto(f"/portal/tickets/{world.ticket_b}")
     assert response is not None and response.status == 404
     assert "BOLT-SECRET" not in page.content()
+    check_page(page)
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(new_page: Any, world: World) -> None:
     page = new_page()
     _sign_in(page, world.agent_email, PASSWORD)
     page.wait_for_url("**/queue")
+    check_page(page)
     page.goto(f"/tickets/{world.tickets_a[1]}")
     page.locator("form.composer input[name=csrf_token]").evaluate("e => e.remove()")
     page.locator("#body").fill("Sent without a token")
@@ -150,6 +161,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(new_page: Any, world: W
         page.get_by_role("button", name="Send").click()
     assert answer.value.status == 403
     assert "did not come from this site" in page.content()
+    check_page(page)
     page.goto(f"/tickets/{world.tickets_a[1]}")
     assert "Sent without a token" not in page.content()
 
@@ -254,3 +266,4 @@ def test_a_canned_reply_goes_in_at_the_cursor_keeping_the_draft(
     expect(page.locator("#body")).to_have_value(re.compile("Alice Acme"))
     value = page.locator("#body").input_value()
     assert value.startswith("Hello. Thanks Alice Acme (#")  # the draft kept, no reload
+    check_page(page)

@@ -63,9 +63,16 @@ def test_the_demo_prints_web_accounts_that_sign_in(tmp_path: Path) -> None:
     )
     assert found, built.stdout
     agent, password, contact = found.groups()
+    admin = re.search(
+        r"admin console: +http://127\.0\.0\.1:8123/admin .*\n +admin: +(\S+) +password (\S+)",
+        built.stdout,
+    )
+    assert admin, built.stdout
     c = bootstrap(Settings(database_url=f"sqlite:///{db}"), migrate=False)
     try:
         assert sign_in(c.uow(), c.clock, agent, password).kind == "agent"
         assert sign_in(c.uow(), c.clock, contact, password).kind == "contact"
+        signed = sign_in(c.uow(), c.clock, admin.group(1), admin.group(2))
+        assert signed.kind == "agent" and signed.actor.is_admin
     finally:
         c.dispose()

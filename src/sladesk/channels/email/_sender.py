@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sladesk.channels.email._invitation import compose_invitation
 from sladesk.channels.email._outgoing import (
     Notice,
     compose,
@@ -74,6 +75,9 @@ class MailSender:
         return smtp
 
     def send(self, message: OutboxMessage) -> None:
+        if message.kind == "invitation":
+            self._send_invitation(message)
+            return
         notice = read_notice(message.payload, message.kind)
         if isinstance(notice, str):
             raise DeliveryFailed(f"not a mail notice: {notice}", retryable=False)
@@ -93,6 +97,36 @@ class MailSender:
             self._send_all(message, notice, context, todo)
         if bouncing:  # told the others; these addresses bounce, and retrying will not help
             raise DeliveryFailed(f"not sent to bouncing {', '.join(bouncing)}", retryable=False)
+
+    def _send_invitation(self, message: OutboxMessage) -> None:
+        """An ``invitation`` row: one message to the invitee with their one-time link."""
+        s = self.settings
+        try:
+            mail = compose_invitation(
+                message.payload, outbox_key=message.dedupe_key, sender=s.sender,
+                sender_name=s.sender_name, now=self.clock.now(),
+            )  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            raise DeliveryFailed(f"not an invitation: {exc}", retryable=False) from exc
+        try:
+            smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        try:
+            smtp.send_message(mail, from_addr=s.sender, to_addrs=[str(message.payload["to"])])
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryFailed(f"{message.payload['to']} refused: {exc}",
+                                 retryable=False) from exc  # fmt: skip
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                                 retryable=exc.smtp_code < 500) from exc  # fmt: skip
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
 
     def _send_all(
         self,

@@ -16,8 +16,8 @@ queries it):
 Both back-fill what exists: the FTS5 ``rebuild`` command; ``ADD COLUMN … STORED`` computes
 every row.
 
-Revision ID: 0010_webqueue
-Revises: 0009
+Revision ID: 0012_webqueue
+Revises: 0011_invitations
 Create Date: 2026-12-07 15:40:00
 """
 
@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0010_webqueue"
-down_revision = "0009"
+revision = "0012_webqueue"
+down_revision = "0011_invitations"
 branch_labels = None
 depends_on = None
 
