@@ -8,9 +8,11 @@ from __future__ import annotations
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -64,6 +66,11 @@ def test_demo_queue_shows_every_sla_state(
     # Aivo's feature-request space has proposals in the demo
     proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
     assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
+    # the console's tools have something to show: canned replies and the agent's saved views
+    with closing(sqlite3.connect(db)) as conn:
+        replies = [r for (r,) in conn.execute("SELECT title FROM canned_replies ORDER BY title")]
+        views = conn.execute("SELECT count(*) FROM saved_views").fetchone()[0]
+    assert "Acuse de recibo (es)" in replies and len(replies) == 4 and views == 4
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

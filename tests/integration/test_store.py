@@ -25,7 +25,16 @@ T = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 EXPRESSION_INDEXES = {"ix_tickets_open_due"}
 
 
+#: the full-text search index (migration 0016_webqueue), engine-specific and outside the
+#: models: SQLite's FTS5 tables (and their shadow tables), PostgreSQL's generated
+#: ``search_vector`` columns and their GIN indexes; checked by test_search.py
+SEARCH_OBJECTS = ("tickets_fts", "messages_fts", "search_vector", "ix_tickets_search",
+                  "ix_messages_search")  # fmt: skip
+
+
 def _comparable(obj: object, name: str | None, type_: str, *_: object) -> bool:
+    if name is not None and name.startswith(SEARCH_OBJECTS):
+        return False
     return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 

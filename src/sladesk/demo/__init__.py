@@ -17,6 +17,7 @@ from pathlib import Path
 from random import Random
 
 from sladesk.bootstrap import Container
+from sladesk.demo._console import add_console_tools
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
 from sladesk.demo._oncall import stage_on_call
@@ -112,6 +113,7 @@ def build_demo(
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
     stage_on_call(uow, clock, policy, cast, now)
+    add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
 
     queue: Counter[str] = Counter()
     for t in history.tickets:

@@ -17,6 +17,7 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
     IncidentLink,
@@ -56,6 +57,7 @@ from sladesk.store._repo_retention import (
 from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -92,6 +94,8 @@ __all__ = [
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "CannedReplyRow",
+    "ConsoleRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
@@ -115,6 +119,7 @@ __all__ = [
     "PolicyVersion",
     "Projected",
     "Requester",
+    "SavedViewRow",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
@@ -147,6 +152,7 @@ __all__ = [
     "make_engine",
     "make_sqlite_writer",
     "queue_columns",
+    "search_terms",
     "sla_events",
     "upgrade",
 ]

@@ -99,6 +99,10 @@ class Agent(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    #: the agent's own zone and language for the console (migration 0010); None: the
+    #: browser's (sent at sign-in) and ``Accept-Language``
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class PolicyVersion(Base):

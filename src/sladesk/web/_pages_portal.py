@@ -16,7 +16,8 @@ from sladesk.policy import Metric, Policy
 from sladesk.services import Forbidden, NewTicket, TicketFilters, TicketView
 from sladesk.services.console import current_policy
 from sladesk.web._context import page
-from sladesk.web._pages_console import REFUSALS, _text, message_html
+from sladesk.web._pages_console import REFUSALS, message_html
+from sladesk.web._policy_words import text as _text
 
 router = APIRouter()
 
