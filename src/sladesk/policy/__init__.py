@@ -17,10 +17,11 @@ from sladesk.policy._load import (
     load_policy_file,
     validate_policy,
 )
-from sladesk.policy._match import match_rule
+from sladesk.policy._match import conditions_hold, match_rule
 from sladesk.policy._model import (
     Action,
     Addon,
+    CallPolicy,
     Conditions,
     Fulfilment,
     Metric,
@@ -28,6 +29,7 @@ from sladesk.policy._model import (
     Plan,
     Policy,
     Priority,
+    RoutingRule,
     Rule,
     StartEvent,
     Status,
@@ -41,6 +43,7 @@ __all__ = [
     "MAX_POLICY_CHARS",
     "Action",
     "Addon",
+    "CallPolicy",
     "Conditions",
     "Duration",
     "Fulfilment",
@@ -49,6 +52,7 @@ __all__ = [
     "Plan",
     "Policy",
     "Priority",
+    "RoutingRule",
     "Rule",
     "StartEvent",
     "Status",
@@ -56,6 +60,7 @@ __all__ = [
     "Text",
     "Threshold",
     "TicketType",
+    "conditions_hold",
     "load_policy",
     "load_policy_file",
     "match_rule",

@@ -19,6 +19,7 @@ from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError,
 from sladesk.policy._model import Addon, Plan, Policy, Priority, Rule, TicketType
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
+from sladesk.policy._vip import read_calls, read_routing
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
 
 TOP_KEYS = (
@@ -37,6 +38,8 @@ TOP_KEYS = (
     "help_center_url",
     "messages",
     "retention_months",
+    "routing",
+    "calls",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
@@ -162,6 +165,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     )
     errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    routing = read_routing(r, top.get("routing"), names)
+    calls = read_calls(r, top.get("calls"), names)
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
         answers = {t.answer for t in (types or {}).values() if t.answer is not None}
         _check_messages_are_sent(r, messages, rules, answers)
@@ -188,6 +193,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         help_center_url=help_center_url,
         messages=messages,
         retention_months=retention_months,
+        routing=routing,
+        calls=calls,
         source_text=text,
     )
 

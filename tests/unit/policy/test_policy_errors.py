@@ -12,7 +12,8 @@ from sladesk.policy import load_policy
 
 ALLOWED_TOP = (
     "policy, version, locales, binding, calendars, priorities, default_priority, types, "
-    "channels, plans, addons, community_url, help_center_url, messages, retention_months, rules"
+    "channels, plans, addons, community_url, help_center_url, messages, retention_months, "
+    "routing, calls, rules"
 )
 
 
