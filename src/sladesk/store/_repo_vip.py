@@ -197,9 +197,13 @@ class VipRepository(Repository):
             for r in self.db.execute(stmt)
         ]  # fmt: skip
 
-    def set_backup_agent(self, organization_id: int, agent_id: int | None) -> None:
+    def set_dedicated_agents(
+        self, organization_id: int, dedicated_agent_id: int | None, backup_agent_id: int | None
+    ) -> None:
         self.db.execute(
-            update(_ORGS).where(_ORGS.c.id == organization_id).values(backup_agent_id=agent_id)
+            update(_ORGS)
+            .where(_ORGS.c.id == organization_id)
+            .values(dedicated_agent_id=dedicated_agent_id, backup_agent_id=backup_agent_id)
         )
 
     def contact(self, contact_id: int) -> tuple[str, str, str | None]:
@@ -212,6 +216,26 @@ class VipRepository(Repository):
         if row is None:
             raise NotFound("contact", contact_id)
         return row.name, row.email, row.locale
+
+    def newest_contact(self, organization_id: int) -> int | None:
+        """The organisation's active contact who filed its newest ticket, else its newest
+        active contact (a review call is proposed to them)."""
+        t, c = _TICKETS.c, _CONTACTS.c
+        found = self.db.execute(
+            select(t.requester_id)
+            .join_from(_TICKETS, _CONTACTS, c.id == t.requester_id)
+            .where(t.organization_id == organization_id, c.active.is_(True))
+            .order_by(t.created_at.desc(), t.id.desc())
+            .limit(1)
+        ).scalar()
+        if found is None:
+            found = self.db.execute(
+                select(c.id)
+                .where(c.organization_id == organization_id, c.active.is_(True))
+                .order_by(c.id.desc())
+                .limit(1)
+            ).scalar()
+        return int(found) if found is not None else None
 
     # -- calls -------------------------------------------------------------------------
 
