@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sladesk.channels.email._invite import INVITE_TEMPLATES, invitation_ics
 from sladesk.channels.email._outgoing import (
     Notice,
     compose,
@@ -28,6 +29,7 @@ from sladesk.services import (
     MailContext,
     Recipient,
     already_sent,
+    call_invitation,
     mail_context,
     record_sent_mail,
 )
@@ -94,6 +96,16 @@ class MailSender:
         if bouncing:  # told the others; these addresses bounce, and retrying will not help
             raise DeliveryFailed(f"not sent to bouncing {', '.join(bouncing)}", retryable=False)
 
+    def _invitation(self, message: OutboxMessage) -> str:
+        data = message.payload.get("data")
+        call_id = data.get("call_id") if isinstance(data, dict) else None
+        if not isinstance(call_id, int):
+            raise DeliveryFailed("an invitation without data.call_id", retryable=False)
+        invitation = call_invitation(self.uow(), call_id)
+        if invitation is None:
+            raise DeliveryFailed(f"call {call_id} is gone", retryable=False)
+        return invitation_ics(invitation)
+
     def _send_all(
         self,
         message: OutboxMessage,
@@ -102,6 +114,9 @@ class MailSender:
         recipients: list[Recipient],
     ) -> None:
         s = self.settings
+        ics = None
+        if notice.template in INVITE_TEMPLATES:
+            ics = self._invitation(message)
         try:
             smtp = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
@@ -116,6 +131,9 @@ class MailSender:
                     )  # fmt: skip
                 except LookupError as exc:  # a tell_customer key the policy lacks
                     raise DeliveryFailed(str(exc), retryable=False) from exc
+                if ics is not None:  # text/calendar; method=REQUEST, as iTIP over mail wants
+                    mail.add_attachment(ics, subtype="calendar", filename="invite.ics",
+                                        params={"method": "REQUEST"})  # fmt: skip
                 try:
                     smtp.send_message(mail, from_addr=s.sender, to_addrs=[recipient.address])
                 except smtplib.SMTPRecipientsRefused as exc:
