@@ -204,3 +204,16 @@ def test_the_periodic_update_reminds_the_dedicated_agent(vip: Vip) -> None:
     assert [(p["recipient"]["kind"], str(p["recipient"]["id"])) for p in reminders] == [
         ("agent", str(vip.ana.id))
     ]
+
+
+def test_the_review_job_proposes_at_most_once_per_interval(vip: Vip) -> None:
+    from sladesk.jobs.review_calls import ReviewCallsJob
+
+    d = vip.desk
+    vip.file()
+    job = ReviewCallsJob(d.uow, d.clock, interval=timedelta(hours=1))
+    assert job.run_once() == 1
+    d.clock.advance(timedelta(days=31))
+    assert job.run_once() == 0  # within the interval: not even looked at
+    d.clock.advance(timedelta(hours=1))
+    assert job.run_once() == 1

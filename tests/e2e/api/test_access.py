@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -132,7 +133,25 @@ def _download(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/tickets/{w.ticket_a}/attachments/{added.id}")
 
 
+def _absence(w: World, role: RoleName) -> Call:
+    """Removing an absence of the agent, just added by an admin."""
+    c = w.container
+    added = services.add_absence(
+        c.uow(), c.clock, w.actors["admin"], w.agent_id, starts_on=date(2027, 1, 4),
+        ends_on=date(2027, 1, 5), time_zone="Europe/Lisbon",
+    )  # fmt: skip
+    return Call(f"/api/v1/agents/{w.agent_id}/absences/{added.id}")
+
+
+def _agent_path(path: str, json_body: Any = None) -> Make:
+    def make(w: World, role: RoleName) -> Call:
+        return Call(path.format(agent=w.agent_id), json_body)
+
+    return make
+
+
 OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+EMPTY, RULE = 204, 422
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
 
 #: (method, path template) -> Row
@@ -251,6 +270,54 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, NEW), _hold),
     ("DELETE", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, OK), _held),
+    # the dedicated agent: availability and absences are the agent's own (or a lead's, an
+    # admin's); contacts do not see agents at all
+    ("GET", "/api/v1/agents/{agent_id}/availability"): Row(
+        (NO, GONE, GONE, OK, OK), _agent_path("/api/v1/agents/{agent}/availability")
+    ),
+    ("PUT", "/api/v1/agents/{agent_id}/availability"): Row(
+        (NO, GONE, GONE, OK, OK),
+        _agent_path("/api/v1/agents/{agent}/availability", {"available": True}),
+    ),
+    ("POST", "/api/v1/agents/{agent_id}/absences"): Row(
+        (NO, GONE, GONE, NEW, NEW),
+        _agent_path(
+            "/api/v1/agents/{agent}/absences",
+            {
+                "starts_on": "2027-02-01",
+                "ends_on": "2027-02-02",
+                "time_zone": "Europe/Lisbon",
+            },
+        ),
+    ),  # fmt: skip
+    ("DELETE", "/api/v1/agents/{agent_id}/absences/{absence_id}"): Row(
+        (NO, GONE, GONE, EMPTY, EMPTY), _absence
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/dedicated-agents"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/organizations/{org_a}/dedicated-agents")
+    ),
+    ("PUT", "/api/v1/organizations/{organization_id}/dedicated-agents"): Row(
+        (NO, FORBID, FORBID, FORBID, OK),
+        _fixed(
+            "/api/v1/organizations/{org_a}/dedicated-agents",
+            {"dedicated_agent_id": None, "backup_agent_id": None},
+        ),
+    ),  # fmt: skip
+    # calls: of the ticket's organisation and staff; Infraspeak's policy offers none (422)
+    ("GET", "/api/v1/tickets/{ticket_id}/call-slots"): Row(
+        (NO, GONE, RULE, RULE, RULE), _fixed("/api/v1/tickets/{t}/call-slots")
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/booked-calls"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/tickets/{t}/booked-calls")
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/booked-calls"): Row(
+        (NO, GONE, RULE, RULE, RULE),
+        _fresh("/api/v1/tickets/{t}/booked-calls", {"starts_at": "2027-01-04T09:00:00Z"}),
+    ),
+    ("POST", "/api/v1/booked-calls/{call_id}/summary"): Row(
+        (NO, GONE, GONE, GONE, GONE),
+        _fixed("/api/v1/booked-calls/987654/summary", {"summary": "We agreed."}),
+    ),
 }
 
 
