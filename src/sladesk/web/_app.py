@@ -17,7 +17,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sladesk.services import Forbidden, NotFound
-from sladesk.web import _pages_auth, _pages_console, _pages_portal
+from sladesk.web import _pages_auth, _pages_console, _pages_portal, _pages_vip
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
 from sladesk.web._session import SessionCodec, SessionMiddleware
@@ -89,7 +89,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         throttle=SignInThrottle(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_pages_auth, _pages_console, _pages_portal):
+    for module in (_pages_auth, _pages_console, _pages_portal, _pages_vip):
         app.include_router(module.router)
     secure = settings.public_url.startswith("https://")
     app.add_middleware(SessionMiddleware, codec=codec, clock=container.clock, secure=secure)

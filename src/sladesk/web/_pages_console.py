@@ -174,6 +174,7 @@ def ticket(request: Request, ticket_id: int) -> Response:
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
         types=_types(policy, p.language), accepted=accepted,
         calendar_zone=lambda name: zone(name),
+        calls=services.list_calls(p.uow(), actor, ticket_id),
     )  # fmt: skip
 
 
