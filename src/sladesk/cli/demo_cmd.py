@@ -87,6 +87,8 @@ def demo(
     summary = _summary(result, web, database, url, host, port, serving=serve)
     if retention:
         console.print(retention, soft_wrap=True)
+    if result.dedicated:
+        console.print(result.dedicated, soft_wrap=True, highlight=False)
     if mail:
         console.print(mail, soft_wrap=True)
     if not serve:

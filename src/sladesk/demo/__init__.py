@@ -19,6 +19,7 @@ from random import Random
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._vip import book_demo_calls, name_dedicated_agents
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
@@ -52,6 +53,8 @@ class DemoResult:
     tickets: int
     steps: int
     queue: Counter[str]  # open tickets by queue state at ``now``
+    #: the dedicated agent's part (LiveAgent VIP), in a line; None for other policies
+    dedicated: str | None = None
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -89,6 +92,7 @@ def build_demo(
     uow = container.uow()
     publish_policy(uow, clock, SYSTEM, text, source=str(policy_file))
     cast = create_cast(uow, clock, policy, rng)
+    name_dedicated_agents(uow, clock, policy, cast)  # before the history: tickets route to them
     admin_token = create_api_token(uow, clock, SYSTEM, agent_id=cast.admin.id, name="demo")
     agent = cast.responders[0]
     agent_token = create_api_token(uow, clock, SYSTEM, agent_id=agent.id, name="demo")
@@ -97,6 +101,7 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    dedicated = book_demo_calls(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -113,4 +118,5 @@ def build_demo(
         tickets=sum(1 for t in history.tickets if t.id is not None),
         steps=steps,
         queue=queue,
+        dedicated=dedicated,
     )

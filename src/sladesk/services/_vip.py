@@ -186,7 +186,7 @@ def set_dedicated_agents(
     dedicated_agent_id: int | None, backup_agent_id: int | None,
 ) -> DedicatedAgentsView:  # fmt: skip
     """Name (or clear, with None) an organisation's dedicated agent and its backup."""
-    if not actor.is_admin:
+    if not (actor.is_admin or actor.is_system):
         raise Forbidden("only admins can name an organisation's dedicated agents")
     if dedicated_agent_id is not None and dedicated_agent_id == backup_agent_id:
         raise InvalidRequest(
