@@ -67,3 +67,25 @@ def test_both_sides_receive_a_valid_invitation_at_the_booked_instant(
     before = len(inbox.received)
     deliver(d, sender_for(d, engine, inbox.port))
     assert len(inbox.received) == before
+
+
+def test_the_dedicated_agent_is_mailed_a_check_in_reminder(
+    vip: Vip, engine: Engine, inbox: Inbox
+) -> None:
+    from sladesk.jobs.sweep import sweep_due
+
+    d = vip.desk
+    t = vip.file("sev4")
+    s.reply_publicly(d.uow, d.clock, vip.ana, t.id, "Looking into it")
+    deliver(d, sender_for(d, engine, inbox.port))
+    before = len(inbox.to("ana@desk.test"))
+    # severity 4: an update every 3 business days (9-17 CET), the reminder at 75% of it
+    d.clock.set(datetime(2026, 3, 31, 13, 0, tzinfo=UTC))
+    sweep_due(d.uow, d.clock, limit=100)
+    deliver(d, sender_for(d, engine, inbox.port))
+    reminders = inbox.to("ana@desk.test")[before:]
+    (mail,) = [m for m in reminders if "Hora de atualizar o cliente" in m["Subject"]]
+    text = text_of(mail)
+    assert f"#{t.number}" in text and "Envie-lhe uma atualização antes de" in text
+    # the customer is not told anything by the reminder
+    assert not [m for m in inbox.to("vera@vipco.test") if "atualizar" in m["Subject"]]

@@ -124,13 +124,17 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
     public reply to the customer), priority (a re-prioritisation with its reason and the new
     promise), solved, tell (a policy's ``tell_customer`` text), community (the community
     redirect, in the policy's words), page (to on-call), invite (a booked call, with its
-    iCalendar invitation), notice (everything else, and
+    iCalendar invitation), checkin (the agent is reminded to update the customer before the
+    policy's ``periodic_update`` interval runs out), notice (everything else, and
     everything to agents), or none (nothing to send: the acknowledgement of a ticket the
     community redirect answers, which says it all)."""
     if notice.kind == "page":
         return "page"
     if notice.template == "call.booked":
         return "invite"
+    if (notice.template == "sla.warning" and notice.metric == "periodic_update"
+            and recipient.kind == "agent"):  # fmt: skip
+        return "checkin"
     if recipient.kind == "contact":
         if notice.kind == "tell_customer":
             return "tell"
