@@ -15,8 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sladesk.cli.db_cmd import DATABASE_URL, existing_database
 from sladesk.errors import PolicyError, SladeskError
 from sladesk.policy import Policy, load_policy_file
+from sladesk.services import Actor, replay_ticket
 from sladesk.sla import (
     Evaluation,
     TargetResult,
@@ -27,6 +29,8 @@ from sladesk.sla import (
     format_instant,
     load_scenario_file,
 )
+
+CLI_ACTOR = Actor.system("cli")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -48,11 +52,31 @@ def _load_policy(file: Path) -> Policy:
 
 
 def explain(
-    file: Path = typer.Argument(..., metavar="FILE", help="Policy file (YAML)."),
-    scenario: Path = typer.Argument(..., metavar="SCENARIO", help="Scenario file (YAML)."),
+    file: Path | None = typer.Argument(None, metavar="FILE", help="Policy file (YAML)."),
+    scenario: Path | None = typer.Argument(None, metavar="SCENARIO", help="Scenario file (YAML)."),
+    ticket: int | None = typer.Option(
+        None,
+        "--ticket",
+        metavar="ID",
+        min=1,
+        help="Explain a stored ticket instead of a scenario (its recorded history, now).",
+    ),  # fmt: skip
+    policy_file: Path | None = typer.Option(
+        None,
+        "--policy",
+        metavar="FILE",
+        help="With --ticket: under this policy (a draft) instead of the version in force.",
+    ),  # fmt: skip
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Show every target of SCENARIO's ticket under FILE: when it ran, paused, and its deadline."""
+    """Show every target of SCENARIO's ticket under FILE (or, with --ticket, of a stored
+    ticket under the policy in force or --policy): when it ran, paused, and its deadline."""
+    if ticket is not None:
+        _explain_ticket(ticket, policy_file or file, json_out, database_url)
+        return
+    if file is None or scenario is None:
+        raise _fail("give a policy FILE and a SCENARIO, or --ticket ID [--policy FILE]")
     policy = _load_policy(file)
     try:
         sc = load_scenario_file(scenario)
@@ -63,6 +87,29 @@ def explain(
         typer.echo(json.dumps(evaluation_to_json(evaluation), indent=2, ensure_ascii=False))
         return
     _render(Console(highlight=False), policy, evaluation, sc.now)
+
+
+def _explain_ticket(
+    ticket_id: int, policy_path: Path | None, json_out: bool, database_url: str | None
+) -> None:
+    text = None
+    if policy_path is not None:
+        _load_policy(policy_path)  # every problem located, before the database is opened
+        text = policy_path.read_text(encoding="utf-8")
+    with existing_database(database_url) as container:
+        replayed = replay_ticket(container.uow(), container.clock, CLI_ACTOR, ticket_id, text,
+                                 source=str(policy_path))  # fmt: skip
+    evaluation, policy = replayed.evaluation, replayed.policy
+    if json_out:
+        body = None if evaluation is None else evaluation_to_json(evaluation)
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    console.print(f"ticket #{replayed.number} (id {replayed.ticket_id})")
+    if evaluation is None or policy is None:
+        console.print("No SLA: no policy applies to this ticket (or the community answered it)")
+        return
+    _render(console, policy, evaluation, replayed.now)
 
 
 def test(

@@ -10,6 +10,17 @@ written.
 """
 
 from sladesk.services._attachments import add_attachment, get_attachment, list_attachments
+from sladesk.services._backtest import (
+    BACKTEST_DIMENSIONS,
+    BacktestChange,
+    BacktestGroup,
+    BacktestReport,
+    BacktestSide,
+    BacktestVersion,
+    ReplayedTicket,
+    backtest_policy,
+    replay_ticket,
+)
 from sladesk.services._calls import (
     CallInvitation,
     CallSlots,
@@ -159,6 +170,12 @@ __all__ = [
     "AttachmentView",
     "AuthenticationFailed",
     "AvailabilityView",
+    "BACKTEST_DIMENSIONS",
+    "BacktestChange",
+    "BacktestGroup",
+    "BacktestReport",
+    "BacktestSide",
+    "BacktestVersion",
     "CallInvitation",
     "CallSlots",
     "CallView",
@@ -193,6 +210,7 @@ __all__ = [
     "PolicyVersionView",
     "PurgeRun",
     "Recipient",
+    "ReplayedTicket",
     "RetentionItem",
     "RetentionPreview",
     "Role",
@@ -215,6 +233,7 @@ __all__ = [
     "already_sent",
     "assign_ticket",
     "authenticate_token",
+    "backtest_policy",
     "book_call",
     "call_invitation",
     "call_slots",
@@ -259,6 +278,7 @@ __all__ = [
     "record_sent_mail",
     "remove_absence",
     "reopen_ticket",
+    "replay_ticket",
     "reply_publicly",
     "revoke_api_token",
     "set_availability",

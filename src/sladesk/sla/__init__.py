@@ -17,6 +17,17 @@ from sladesk._native import NATIVE_MODULES, check_fresh, is_compiled
 
 check_fresh()  # a compiled file must never shadow a changed source
 
+from sladesk.sla._backtest import (
+    COUNTERS,
+    Change,
+    GroupKey,
+    Outcome,
+    Side,
+    Tally,
+    compare,
+    outcomes,
+)
+from sladesk.sla._construct import make_event
 from sladesk.sla._evaluate import evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
 from sladesk.sla._model import (
@@ -45,25 +56,34 @@ COMPILED: bool = all(is_compiled(m) for m in NATIVE_MODULES)
 
 __all__ = [
     "COMPILED",
+    "COUNTERS",
     "Author",
+    "Change",
     "Cycle",
     "Evaluation",
     "Event",
     "EventKind",
+    "GroupKey",
+    "Outcome",
     "Segment",
     "Rollup",
     "TargetResult",
     "TargetState",
     "TicketFacts",
     "Scenario",
+    "Side",
+    "Tally",
     "Warning",
     "check_expectations",
+    "compare",
     "evaluate",
     "evaluation_to_json",
     "format_duration",
     "format_instant",
     "load_scenario",
     "load_scenario_file",
+    "make_event",
+    "outcomes",
     "rollup",
     "state_at",
 ]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
-from sladesk.sla._model import Cycle, Evaluation, TargetResult, TicketFacts, Warning
+from sladesk.sla._model import Cycle, Evaluation, Event, TargetResult, TicketFacts, Warning
 
 T = TypeVar("T")
 
@@ -47,3 +47,5 @@ make_warning = maker(Warning)
 make_evaluation = maker(Evaluation)
 #: the facts after a change in the history (``dataclasses.replace`` costs several times more)
 make_ticket_facts = maker(TicketFacts)
+#: an event read back from storage in bulk (the sweep, back-tests): every field, positionally
+make_event = maker(Event)

@@ -25,6 +25,7 @@ from sladesk.store._repo_retention import (
     PurgeRecord,
     RetentionRepository,
 )
+from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._repo_vip import (
@@ -74,6 +75,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxMessage",
     "PolicyVersion",
+    "Projected",
     "Requester",
     "StoredMessage",
     "StoredTicket",

@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import CursorResult, String, Table, Text, delete, select, type_coerce
+from sqlalchemy import cast as sql_cast
 
 from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
-from sladesk.store._codec import sla_events
+from sladesk.store._codec import EventReader, instant
 from sladesk.store._db import Repository
 from sladesk.store._repo_tickets import projection_rows
 from sladesk.store._tables import (
@@ -40,6 +41,11 @@ _OUTBOX = cast(Table, OutboxMessage.__table__)
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
 
 _SLA_KINDS = [k.value for k in EventKind]
+_E = _EVENTS.c
+_P = _PROJECTIONS.c
+
+#: one target of a ticket as last projected: (metric, state, due_at, business seconds used)
+Projected = tuple[str, str, datetime | None, float]
 
 #: (ticket id, metric, cycle, threshold): the unique key of ``sla_milestones``
 MilestoneKey = tuple[int, str, int, str]
@@ -50,6 +56,15 @@ OUTBOX_COLUMNS = ("kind", "key", "payload")
 TICKET_COLUMNS = ("id", "last_seq", "sla_state", "sla_due_at", "next_sla_event_at")
 
 
+def _raw_rows(result: CursorResult[Any]) -> list[Any]:
+    """Every row as the driver gives it (plain tuples; no Row objects, no result processing:
+    the bulk reads select their columns untyped and decode them themselves)."""
+    try:
+        return cast(list[Any], result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 class SweepRepository(Repository):
     def anything_due(self, now: datetime) -> bool:
         """Whether any ticket's next SLA instant is not after ``now`` (one index probe)."""
@@ -58,16 +73,37 @@ class SweepRepository(Repository):
 
     def histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
         """The SLA events of every ticket of the batch, in one query (a ticket without any:
-        an empty list)."""
+        an empty list). Read raw (the instant and the JSON text, no column types) and decoded
+        by :class:`EventReader`: this is the bulk read of the sweep and of back-tests."""
         stmt = (
-            select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.at, TicketEvent.data)
-            .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind.in_(_SLA_KINDS))
-            .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+            select(_E.ticket_id, _E.kind, type_coerce(_E.at, String), sql_cast(_E.data, Text))
+            .where(_E.ticket_id.in_(ticket_ids), _E.kind.in_(_SLA_KINDS))
+            .order_by(_E.ticket_id, _E.seq)
         )
-        rows: dict[int, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
-        for ticket_id, kind, at, data in self.session.execute(stmt):
-            rows[ticket_id].append((kind, at, data or {}))
-        return defaultdict(list, {tid: sla_events(r) for tid, r in rows.items()})
+        read = EventReader().read
+        out: dict[int, list[Event]] = defaultdict(list)
+        last: int | None = None
+        events: list[Event] = []
+        for ticket_id, kind, at, data in _raw_rows(self.db.execute(stmt)):
+            if ticket_id != last:
+                last, events = ticket_id, out[ticket_id]
+            e = read(kind, at, data)
+            if e is not None:
+                events.append(e)
+        return out
+
+    def projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
+        """Each ticket's targets as last evaluated and stored (``sla_projections``), in one
+        query; a ticket never projected is missing from the answer."""
+        stmt = select(
+            _P.ticket_id, _P.metric, _P.state, type_coerce(_P.due_at, String), _P.used_seconds
+        ).where(_P.ticket_id.in_(ticket_ids))
+        out: dict[int, list[Projected]] = defaultdict(list)
+        for ticket_id, metric, state, due_at, used in _raw_rows(self.db.execute(stmt)):
+            out[ticket_id].append(
+                (metric, state, None if due_at is None else instant(due_at), used)
+            )
+        return dict(out)
 
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime

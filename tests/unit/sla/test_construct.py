@@ -8,10 +8,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sladesk.sla import Cycle, Evaluation, TargetResult, TargetState, TicketFacts, Warning
+from sladesk.sla import (
+    Author,
+    Cycle,
+    Evaluation,
+    Event,
+    EventKind,
+    TargetResult,
+    TargetState,
+    TicketFacts,
+    Warning,
+)
 from sladesk.sla._construct import (
     make_cycle,
     make_evaluation,
+    make_event,
     make_target_result,
     make_ticket_facts,
     make_warning,
@@ -99,3 +110,15 @@ def test_maker_falls_back_to_the_class_when_it_cannot_match_it() -> None:
 
     assert maker(Checked) is Checked
     assert maker(NoSlots) is NoSlots
+
+
+def test_make_event_builds_what_the_class_builds() -> None:
+    args = (
+        T0, EventKind.ATTRIBUTES, Author.AGENT, False, "on_hold", "partner_outage", "high",
+        "incident", "a@x.test", "tier1", {"integration": "yes"}, frozenset({"vip"}),
+    )  # fmt: skip
+    assert make_event is not Event
+    built, expected = make_event(*args), Event(*args)
+    assert type(built) is Event and built == expected and repr(built) == repr(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.__setattr__("at", T0)
