@@ -10,6 +10,7 @@ from sladesk.cli import (
     compliance_cmd,
     db_cmd,
     demo_cmd,
+    import_cmd,
     mail_cmd,
     password_cmd,
     people_cmd,
@@ -39,6 +40,7 @@ app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
 app.command("compliance")(compliance_cmd.compliance)
+app.command("import")(import_cmd.import_cmd)
 
 
 @app.command()

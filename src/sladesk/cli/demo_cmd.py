@@ -17,6 +17,7 @@ from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
+from sladesk.cli.import_cmd import demo_import_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
@@ -77,6 +78,7 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            imported = demo_import_line(container, path)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
@@ -93,6 +95,8 @@ def demo(
         console.print(result.dedicated, soft_wrap=True, highlight=False)
     if mail:
         console.print(mail, soft_wrap=True)
+    if imported:
+        console.print(imported, soft_wrap=True)
     console.print(backtest, soft_wrap=True)
     if not serve:
         console.print(summary, soft_wrap=True, highlight=False)

@@ -17,6 +17,7 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_retention import (
@@ -59,6 +60,8 @@ from sladesk.store._ticket_values import (
 from sladesk.store.uow import UnitOfWork
 
 __all__ = [
+    "ImportLinkRepository",
+    "LinkRow",
     "Agent",
     "ApiToken",
     "AttachmentRow",

@@ -74,7 +74,7 @@ class Organization(Base):
     dedicated_agent_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("agents.id", ondelete="SET NULL")
     )
-    #: who takes the dedicated agent's tickets while they are away (migration 0010_vip)
+    #: who takes the dedicated agent's tickets while they are away (migration 0011_vip)
     backup_agent_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("agents.id", ondelete="SET NULL")
     )

@@ -10,7 +10,7 @@
   ``sequence`` are the invitation's iCalendar UID and SEQUENCE.
 
 Also ``agents.available`` (the agent's own "away" switch) and
-``organizations.backup_agent_id`` (migration 0010_vip).
+``organizations.backup_agent_id`` (migration 0011_vip).
 """
 
 from __future__ import annotations

@@ -25,9 +25,11 @@ def billion_laughs(levels: int = 9) -> str:
 
 
 def only_error(text: str) -> SpecError:
-    started = time.perf_counter()
+    # Refused unread: expanding the aliases would take minutes of CPU. The bound is CPU time
+    # and generous, so a busy machine does not make it fail.
+    started = time.process_time()
     errors = validate_policy(text, "p.yaml")
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 3
     assert len(errors) == 1, errors
     return errors[0]
 

@@ -2,8 +2,8 @@
 availability switch and absences, and calls booked on tickets. See
 ``store/_tables_vip.py``.
 
-Revision ID: 0010_vip
-Revises: 0009
+Revision ID: 0011_vip
+Revises: 0010_import
 Create Date: 2026-12-07 15:30:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_vip"
-down_revision = "0009"
+revision = "0011_vip"
+down_revision = "0010_import"
 branch_labels = None
 depends_on = None
 
