@@ -103,7 +103,7 @@ class Agent(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: the agent's own switch: False is "away" (routing skips them) until switched back
-    available: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    available: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime]
 
 

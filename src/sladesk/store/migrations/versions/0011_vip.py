@@ -25,16 +25,23 @@ def UTCDateTime() -> sa.DateTime:  # noqa: N802 - reads like the column type it 
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organizations") as batch:
-        batch.add_column(sa.Column("backup_agent_id", _ID, nullable=True))
-        batch.create_foreign_key(
-            "fk_organizations_backup_agent_id_agents", "agents", ["backup_agent_id"], ["id"],
-            ondelete="SET NULL",
-        )  # fmt: skip
-    with op.batch_alter_table("agents") as batch:
-        batch.add_column(
-            sa.Column("available", sa.Boolean(), nullable=False, server_default=sa.true())
+    if op.get_bind().dialect.name == "sqlite":
+        # not a batch (copy, drop, rename): dropping a table other rows refer to fails with
+        # foreign keys on; SQLite adds a nullable column with its reference in place
+        op.execute(
+            "ALTER TABLE organizations ADD COLUMN backup_agent_id INTEGER "
+            "REFERENCES agents (id) "
+            "ON DELETE SET NULL"
         )
+    else:
+        op.add_column("organizations", sa.Column("backup_agent_id", _ID, nullable=True))
+        op.create_foreign_key(
+            "fk_organizations_backup_agent_id_agents", "organizations", "agents",
+            ["backup_agent_id"], ["id"], ondelete="SET NULL",
+        )  # fmt: skip
+    op.add_column(
+        "agents", sa.Column("available", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
     op.create_table(
         "agent_absences",
         sa.Column("id", _ID, primary_key=True),
