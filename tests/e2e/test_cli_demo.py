@@ -71,6 +71,14 @@ def test_demo_queue_shows_every_sla_state(
         replies = [r for (r,) in conn.execute("SELECT title FROM canned_replies ORDER BY title")]
         views = conn.execute("SELECT count(*) FROM saved_views").fetchone()[0]
     assert "Acuse de recibo (es)" in replies and len(replies) == 4 and views == 4
+    # LiveAgent VIP: dedicated and backup agents, an absence, a booked call, review calls
+    dedicated = re.search(
+        r"dedicated agent \(liveagent-vip\): \S.* for \S.*, backup \S.*; absent "
+        r"\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d \(Europe/Lisbon\); "
+        r"[1-9]\d* call\(s\) booked by customers, [1-9]\d* review call\(s\) proposed",
+        built.stdout,
+    )
+    assert (dedicated is not None) == (policy == "liveagent-vip"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

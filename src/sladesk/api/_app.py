@@ -13,8 +13,10 @@ from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
     agents,
     attachments,
+    calls,
     compliance,
     contacts,
+    dedicated,
     health,
     incidents,
     mail,
@@ -95,6 +97,8 @@ def create_app(container: ServiceContainer) -> FastAPI:
         incidents,
         proposals,
         oncall,
+        dedicated,
+        calls,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

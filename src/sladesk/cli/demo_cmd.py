@@ -118,6 +118,8 @@ def demo(
         )
     if on_call:
         console.print(on_call, soft_wrap=True)
+    if result.dedicated:
+        console.print(result.dedicated, soft_wrap=True, highlight=False)
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:

@@ -57,6 +57,13 @@ from sladesk.store._repo_retention import (
 from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._repo_vip import (
+    AbsenceRow,
+    AgentRow,
+    BookingRow,
+    OrganizationPeople,
+    VipRepository,
+)
 from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
@@ -140,6 +147,11 @@ __all__ = [
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",
+    "AbsenceRow",
+    "AgentRow",
+    "BookingRow",
+    "OrganizationPeople",
+    "VipRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",

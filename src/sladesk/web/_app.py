@@ -29,6 +29,7 @@ from sladesk.web import (
     _pages_proposals,
     _pages_queue,
     _pages_reports,
+    _pages_vip,
 )
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
@@ -113,6 +114,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         _pages_portal,
         _pages_proposals,
         _pages_reports,
+        _pages_vip,
         _pages_admin,
         _pages_people,
     ):

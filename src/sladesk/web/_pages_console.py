@@ -141,6 +141,7 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
         on_call=policy is not None and policy.on_call is not None,
         back=f"/tickets/{ticket_id}",
         attributes_text="\n".join(f"{k}={v}" for k, v in sorted(view.attributes.items())),
+        calls=services.list_calls(p.uow(), actor, ticket_id),
     )  # fmt: skip
     if images and remote:
         response.headers["content-security-policy"] = CSP_WITH_IMAGES
