@@ -17,6 +17,7 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
     IncidentLink,
@@ -41,6 +42,13 @@ from sladesk.store._repo_proposals import (
     ProposalRow,
     SubscriberRow,
 )
+from sladesk.store._repo_reports import (
+    REPORT_DIMENSIONS,
+    TIME_DIMENSIONS,
+    CellTicket,
+    ReportCell,
+    ReportRepository,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -50,6 +58,14 @@ from sladesk.store._repo_retention import (
 from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._repo_vip import (
+    AbsenceRow,
+    AgentRow,
+    BookingRow,
+    OrganizationPeople,
+    VipRepository,
+)
+from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -76,11 +92,18 @@ from sladesk.store.uow import UnitOfWork
 __all__ = [
     "ImportLinkRepository",
     "LinkRow",
+    "REPORT_DIMENSIONS",
+    "TIME_DIMENSIONS",
+    "CellTicket",
+    "ReportCell",
+    "ReportRepository",
     "Agent",
     "ApiToken",
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "CannedReplyRow",
+    "ConsoleRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
@@ -104,6 +127,7 @@ __all__ = [
     "PolicyVersion",
     "Projected",
     "Requester",
+    "SavedViewRow",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
@@ -126,6 +150,11 @@ __all__ = [
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",
+    "AbsenceRow",
+    "AgentRow",
+    "BookingRow",
+    "OrganizationPeople",
+    "VipRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",
@@ -138,6 +167,7 @@ __all__ = [
     "make_engine",
     "make_sqlite_writer",
     "queue_columns",
+    "search_terms",
     "sla_events",
     "upgrade",
 ]

@@ -2,8 +2,8 @@
 so that a call finds its caller. Calls, voicemails and transcriptions themselves are
 messages keyed by ``(channel, external_id)`` (0008): ``phone`` and the CallSid/RecordingSid.
 
-Revision ID: 0016_phone
-Revises: 0015_oncall
+Revision ID: 0018_phone
+Revises: 0017_vip
 Create Date: 2026-12-07 17:20:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_phone"
-down_revision = "0015_oncall"
+revision = "0018_phone"
+down_revision = "0017_vip"
 branch_labels = None
 depends_on = None
 
