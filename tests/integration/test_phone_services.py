@@ -6,12 +6,14 @@ call to the on-call number pages whoever is on call; every event stored once."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from sladesk import services as s
 from sladesk.services import (
@@ -165,3 +167,37 @@ def test_a_contact_phone_must_be_international(desk: Desk) -> None:
                          NewContact(desk.carla.organization_id or 0, "x@banco.test", "X",
                                     phone="011 5555"))  # fmt: skip
     assert err.value.field == "phone"
+
+
+def test_twin_deliveries_racing_store_the_call_once(desk: Desk, engine: Engine) -> None:
+    """Six threads, each its own unit of work, deliver the same call of a stranger (each
+    would file a new ticket) and the same voicemail at once: one ticket each, the others
+    answered as duplicates of it (the unique (channel, external_id) decides)."""
+    d = desk
+    barrier = threading.Barrier(6)
+    call = _call("CA" + "7" * 32, caller="+15550007777")
+
+    def deliver(_: int) -> tuple[int | None, bool]:
+        barrier.wait()
+        out = s.receive_call(UnitOfWork(engine), d.clock, call)
+        return out.ticket_id, out.duplicate
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(deliver, range(6)))
+    assert len({t for t, _ in results}) == 1 and sum(not dup for _, dup in results) == 1
+    d.clock.set(SATURDAY)
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE" + "7" * 32
+    vm = InboundVoicemail("CA" + "8" * 32, "RE" + "7" * 32, url, 5, "+15550008888")
+
+    def leave(_: int) -> tuple[int | None, bool]:
+        barrier.wait()
+        out = s.receive_voicemail(UnitOfWork(engine), d.clock, vm)
+        return out.ticket_id, out.duplicate
+
+    with ThreadPoolExecutor(6) as pool:
+        left = list(pool.map(leave, range(6)))
+    assert len({t for t, _ in left}) == 1 and sum(not dup for _, dup in left) == 1
+    with d.uow.read_only():
+        tickets = d.uow.db.execute(text("SELECT count(*) FROM tickets WHERE channel = 'phone'"))
+        assert int(tickets.scalar_one()) == 2  # the rolled-back twins left no ticket behind
+    assert _phone_messages(d) == 2
