@@ -90,6 +90,7 @@ class ContactChanges:
     locale: str | None | Unset = UNSET
     active: bool | Unset = UNSET
     password: str | Unset = UNSET
+    phone: str | None | Unset = UNSET  # None: no number any more
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,11 +239,13 @@ def get_contact(uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int) ->
 def update_contact(
     uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int, changes: ContactChanges
 ) -> ContactView:
-    """Change a contact's name, e-mail, locale or password, or (de)activate them. A
+    """Change a contact's name, e-mail, locale, phone or password, or (de)activate them. A
     deactivated contact's tokens stop working at once; their tickets stay."""
     _admin(actor, "change contacts")
     now = clock.now()
     sent = _person_fields(_sent(changes), "a contact")
+    if "phone" in sent:
+        sent["phone"] = _phone(sent["phone"])
     with uow:
         contact = uow.people.contact(Scope.all_organizations(), contact_id)
         _new_email(uow, contact, sent)

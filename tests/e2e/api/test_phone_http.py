@@ -222,5 +222,11 @@ def test_contacts_get_their_number_through_the_api_and_a_bad_one_says_where(
         "phone": "+54 9 11 5555-0002"})  # fmt: skip
     assert made.status_code == 201, made.text
     assert made.json()["phone"] == "+5491155550002"
-    r = twilio.post("/channels/phone/voice", _call("CA" + "f" * 32, caller="+5491155550002"))
+    moved = http.patch(f"/api/v1/contacts/{made.json()['id']}", headers=people["admin"],
+                       json={"phone": "+54 9 11 5555-0003"})  # fmt: skip
+    assert moved.status_code == 200 and moved.json()["phone"] == "+5491155550003", moved.text
+    wrong = http.patch(f"/api/v1/contacts/{made.json()['id']}", headers=people["admin"],
+                       json={"phone": "call me"})  # fmt: skip
+    assert wrong.status_code == 422 and "phone" in wrong.text
+    r = twilio.post("/channels/phone/voice", _call("CA" + "f" * 32, caller="+5491155550003"))
     assert r.status_code == 200 and "Gracias" in r.text  # the organisation's language

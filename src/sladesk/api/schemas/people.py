@@ -157,6 +157,7 @@ class ContactUpdate(ChangeModel):
     locale: Locale | None = None
     active: bool | None = None
     password: Password | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None  # null: none
 
     NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "email", "active", "password")
     _nulls = refuse_null(*NOT_NULL)
