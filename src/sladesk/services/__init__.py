@@ -148,6 +148,21 @@ from sladesk.services._tokens import (
     list_api_tokens,
     revoke_api_token,
 )
+from sladesk.services._whatsapp import (
+    WHATSAPP,
+    WHATSAPP_WINDOW,
+    InboundWhatsApp,
+    WhatsAppDelivery,
+    WhatsAppIntake,
+    WhatsAppSend,
+    prepare_whatsapp_send,
+    receive_whatsapp,
+    record_whatsapp_status,
+    reserved_whatsapp_address,
+    whatsapp_deliveries,
+    whatsapp_send_failed,
+    whatsapp_sent,
+)
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
     Actor,
@@ -294,4 +309,17 @@ __all__ = [
     "update_contact",
     "update_organization",
     "validate_policy",
+    "WHATSAPP",
+    "WHATSAPP_WINDOW",
+    "InboundWhatsApp",
+    "WhatsAppDelivery",
+    "WhatsAppIntake",
+    "WhatsAppSend",
+    "prepare_whatsapp_send",
+    "receive_whatsapp",
+    "record_whatsapp_status",
+    "reserved_whatsapp_address",
+    "whatsapp_deliveries",
+    "whatsapp_send_failed",
+    "whatsapp_sent",
 ]

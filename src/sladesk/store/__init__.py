@@ -17,6 +17,11 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_channels import (
+    ChannelAddressRow,
+    ChannelDeliveryRow,
+    ChannelRepository,
+)
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
@@ -61,6 +66,9 @@ __all__ = [
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "ChannelAddressRow",
+    "ChannelDeliveryRow",
+    "ChannelRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
