@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from desk_fixtures import POLICY, Desk
 
 from sladesk.services import (
-    close_ticket,
     InboundWhatsApp,
+    close_ticket,
     get_ticket,
     prepare_whatsapp_send,
     publish_policy,
