@@ -18,7 +18,7 @@ from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
 
-__all__ = ["default_senders", "mail_sender", "runner_for"]
+__all__ = ["default_senders", "mail_sender", "runner_for", "whatsapp_sender"]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
@@ -26,7 +26,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
     priority) always; signed webhooks when a secret and at least one endpoint are set
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
     ``page`` (and admins' ``invitation`` links) by mail when an SMTP host is set
-    (``SLADESK_SMTP_HOST``). Kinds without a sender (chat) stay queued in the outbox,
+    (``SLADESK_SMTP_HOST``); agents' replies on WhatsApp tickets when a WhatsApp token and
+    number are set. Kinds without a sender (chat) stay queued in the outbox,
     neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
@@ -35,6 +36,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
     if settings.smtp_host:
         mail = mail_sender(container)
         senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail)
+    if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
+        senders["whatsapp"] = whatsapp_sender(container)
     if settings.webhook_secret is not None and endpoints:
         senders["webhook"] = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -56,6 +59,18 @@ def mail_sender(container: Container) -> Sender:
         public_url=s.public_url,
     )  # fmt: skip
     return MailSender(smtp, container.uow, container.clock)
+
+
+def whatsapp_sender(container: Container) -> Sender:
+    """Agents' replies on WhatsApp tickets (``SLADESK_WHATSAPP_TOKEN``,
+    ``SLADESK_WHATSAPP_PHONE_NUMBER_ID``, ``SLADESK_WHATSAPP_API_BASE``; docs/channels.md)."""
+    from sladesk.channels.whatsapp.sending import WhatsAppApi, WhatsAppSender
+
+    s = container.settings
+    assert s.whatsapp_token is not None and s.whatsapp_phone_number_id is not None
+    api = WhatsAppApi(s.whatsapp_api_base, s.whatsapp_token.get_secret_value(),
+                      s.whatsapp_phone_number_id, s.whatsapp_timeout_seconds)  # fmt: skip
+    return WhatsAppSender(api, container.uow, container.clock)
 
 
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:

@@ -122,6 +122,9 @@ class WhatsAppSend:
     to: str = ""
     text: str = ""
     reason: str = ""
+    #: an approved template to send instead of text (a reply ``/template <name> [<lang>]``)
+    template: str = ""
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,17 +385,18 @@ def prepare_whatsapp_send(
             if stored is not None and stored[0] == ticket_id and stored[2]:
                 text = stored[1]
         target = _recipient(repo, ticket_id) if ticket_id else None
+        template, language = _template(text)
         reason = ""
         if not text.strip():
             reason = "the reply to send is not a public message of this ticket"
         elif target is None:
             reason = "this ticket's requester has no WhatsApp number"
-        elif target[1] is None or now - target[1] > WHATSAPP_WINDOW:
+        elif not template and (target[1] is None or now - target[1] > WHATSAPP_WINDOW):
             last = target[1].isoformat(timespec="minutes") if target[1] else "never"
             reason = (
                 "outside WhatsApp's 24-hour customer-service window (the customer last "
-                f"wrote: {last}): only an approved template may be sent; the reply was not "
-                "delivered"
+                f"wrote: {last}): only an approved template may be sent (reply "
+                "'/template <name> [<language>]'); the reply was not delivered"
             )
         values = {
             "channel": WHATSAPP, "outbox_key": outbox_key[:300], "ticket_id": ticket_id or None,
@@ -412,7 +416,16 @@ def prepare_whatsapp_send(
     if reason:
         return WhatsAppSend("refused", reason=reason)
     assert target is not None
-    return WhatsAppSend("send", to=target[0], text=text)
+    return WhatsAppSend("send", to=target[0], text=text, template=template, language=language)
+
+
+def _template(text: str) -> tuple[str, str]:
+    """``/template <name> [<language>]``: an approved template, by name (the only kind of
+    message WhatsApp takes outside the 24-hour window)."""
+    words = text.split()
+    if len(words) in (2, 3) and words[0] == "/template":
+        return words[1], words[2] if len(words) == 3 else "en"
+    return "", "en"
 
 
 def _tell_agents(uow: UnitOfWork, now: datetime, ticket_id: int, reason: str) -> None:
