@@ -27,8 +27,9 @@ from sladesk.services import (
 )
 from sladesk.store import OutboxMessage
 
-WA_POLICY = POLICY.replace("channels: [portal, email, phone, chat]",
-                           "channels: [portal, email, phone, chat, whatsapp]")  # fmt: skip
+WA_POLICY = POLICY.replace(
+    "channels: [portal, email, phone, chat]", "channels: [portal, email, phone, chat, whatsapp]"
+)
 
 
 @pytest.fixture
@@ -37,18 +38,33 @@ def wa(desk: Desk) -> Desk:
     return desk
 
 
-def inbound(desk: Desk, wamid: str = "wamid.1", text: str = "My order is late",
-            sender: str = "351910000001", **kw: Any) -> InboundWhatsApp:  # fmt: skip
+def inbound(
+    desk: Desk,
+    wamid: str = "wamid.1",
+    text: str = "My order is late",
+    sender: str = "351910000001",
+    **kw: Any,
+) -> InboundWhatsApp:
     values: dict[str, Any] = {"kind": "text", **kw}
-    return InboundWhatsApp(message_id=wamid, sender=sender, sender_name="Zé Cliente",
-                           at=desk.clock.now(), text=text, **values)  # fmt: skip
+    return InboundWhatsApp(
+        message_id=wamid,
+        sender=sender,
+        sender_name="Zé Cliente",
+        at=desk.clock.now(),
+        text=text,
+        **values,
+    )
 
 
 def outbox(desk: Desk, kind: str) -> list[OutboxMessage]:
     with desk.uow.read_only():
-        return list(desk.uow.session.execute(
-            sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
-        ).scalars())  # fmt: skip
+        return list(
+            desk.uow.session.execute(
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.kind == kind)
+                .order_by(OutboxMessage.id)
+            ).scalars()
+        )
 
 
 def test_a_message_opens_a_ticket_for_a_new_contact_and_is_stored_once(wa: Desk) -> None:
@@ -60,12 +76,13 @@ def test_a_message_opens_a_ticket_for_a_new_contact_and_is_stored_once(wa: Desk)
     assert [m.body for m in ticket.messages] == ["My order is late"]
     assert ticket.attributes["whatsapp"] == "351910000001"
     with wa.uow.read_only():
-        email = wa.uow.db.execute(sa.text("SELECT email FROM contacts WHERE id = :i"),
-                                  {"i": first.contact_id}).scalar_one()  # fmt: skip
+        email = wa.uow.db.execute(
+            sa.text("SELECT email FROM contacts WHERE id = :i"), {"i": first.contact_id}
+        ).scalar_one()
         identity = wa.uow.db.execute(
             sa.text("SELECT channel, external_id FROM messages WHERE ticket_id = :t"),
             {"t": first.ticket_id},
-        ).all()  # fmt: skip
+        ).all()
     assert email == reserved_whatsapp_address("351910000001")
     assert [tuple(r) for r in identity] == [("whatsapp", "wamid.1")]
 
@@ -74,8 +91,9 @@ def test_a_message_opens_a_ticket_for_a_new_contact_and_is_stored_once(wa: Desk)
     assert len(get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages) == 1
 
     wa.clock.advance(timedelta(minutes=5))
-    more = receive_whatsapp(wa.uow, wa.clock, inbound(wa, "wamid.2", "Any news?"),
-                            organization="acme")  # fmt: skip
+    more = receive_whatsapp(
+        wa.uow, wa.clock, inbound(wa, "wamid.2", "Any news?"), organization="acme"
+    )
     assert more.ticket_id == first.ticket_id and not more.created
     bodies = [m.body for m in get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages]
     assert bodies == ["My order is late", "Any news?"]
@@ -86,8 +104,15 @@ def test_a_closed_conversation_opens_a_new_ticket_and_media_is_attached(wa: Desk
     assert first.ticket_id is not None
     solve_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
     close_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
-    photo = inbound(wa, "wamid.3", "the label", kind="image", media_filename="label.jpg",
-                    media_type="image/jpeg", media_content=b"\xff\xd8jpeg")  # fmt: skip
+    photo = inbound(
+        wa,
+        "wamid.3",
+        "the label",
+        kind="image",
+        media_filename="label.jpg",
+        media_type="image/jpeg",
+        media_content=b"\xff\xd8jpeg",
+    )
     second = receive_whatsapp(wa.uow, wa.clock, photo, organization="acme")
     assert second.created and second.ticket_id != first.ticket_id
     assert second.contact_id == first.contact_id  # the number is the same contact
@@ -95,7 +120,7 @@ def test_a_closed_conversation_opens_a_new_ticket_and_media_is_attached(wa: Desk
         rows = wa.uow.db.execute(
             sa.text("SELECT filename, content_type, size FROM attachments WHERE ticket_id = :t"),
             {"t": second.ticket_id},
-        ).all()  # fmt: skip
+        ).all()
     assert [tuple(r) for r in rows] == [("label.jpg", "image/jpeg", 6)]
 
 
@@ -121,8 +146,7 @@ def test_a_reply_is_queued_sent_once_and_its_statuses_recorded(wa: Desk) -> None
     (row,) = outbox(wa, "whatsapp")
     assert not [m for m in outbox(wa, "notify") if m.key.startswith("notify:contact:")]
     decided = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
-    assert (decided.action, decided.to, decided.text) == ("send", "351910000001",
-                                                          "It ships today.")  # fmt: skip
+    assert (decided.action, decided.to, decided.text) == ("send", "351910000001", "It ships today.")
     whatsapp_sent(wa.uow, wa.clock, row.key, "wamid.out1")
     assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "done"
     at = wa.clock.now()
@@ -132,10 +156,17 @@ def test_a_reply_is_queued_sent_once_and_its_statuses_recorded(wa: Desk) -> None
     assert record_whatsapp_status(wa.uow, wa.clock, "wamid.unknown", "read", at) is None
     (delivery,) = whatsapp_deliveries(wa.uow, wa.agent, first.ticket_id)
     assert (delivery.status, delivery.external_id) == ("read", "wamid.out1")
-    assert record_whatsapp_status(wa.uow, wa.clock, "wamid.out1", "failed", at,
-                                  "131047: Re-engagement message") == "failed"  # fmt: skip
-    notes = [m.body for m in get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages
-             if not m.public]  # fmt: skip
+    assert (
+        record_whatsapp_status(
+            wa.uow, wa.clock, "wamid.out1", "failed", at, "131047: Re-engagement message"
+        )
+        == "failed"
+    )
+    notes = [
+        m.body
+        for m in get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages
+        if not m.public
+    ]
     assert any("131047" in n for n in notes)
 
 
