@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from conftest import Database
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.channels.whatsapp.sending import WhatsAppApi, WhatsAppSender
 from sladesk.config import Settings
@@ -40,14 +40,14 @@ POLICY = Path(__file__).resolve().parents[3] / "examples" / "policies" / "infras
 
 
 @pytest.fixture(scope="module")
-def standin(database: Database) -> Iterator[StandIn]:
+def standin(database: Any) -> Iterator[StandIn]:
     """A fresh stand-in per database (what it received is per run)."""
     with whatsapp_standin(TOKEN, media={"MEDIA1": ("image/jpeg", b"\xff\xd8\xff-a-photo")}) as s:
         yield s
 
 
 @pytest.fixture(scope="module")
-def container(database: Database, clock: FixedClock, standin: StandIn) -> Iterator[Container]:
+def container(database: Any, clock: FixedClock, standin: StandIn) -> Iterator[Container]:
     settings = Settings(
         database_url=database.url,
         jobs_in_process=False,
