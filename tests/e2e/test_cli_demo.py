@@ -8,6 +8,7 @@ from __future__ import annotations
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -65,6 +66,13 @@ def test_demo_queue_shows_every_sla_state(
     assert listed.returncode == 0, listed.stderr
     for state in states:
         assert f" {state} " in listed.stdout, (state, listed.stdout)
+    # the policies that offer WhatsApp have one WhatsApp conversation, answered by an agent
+    with sqlite3.connect(db) as conn:
+        (whatsapp,) = conn.execute(
+            "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+            "WHERE t.channel = 'whatsapp' AND m.channel = 'whatsapp'"
+        ).fetchone()
+    assert whatsapp == (2 if policy in ("blip-go", "infraspeak") else 0), whatsapp
 
 
 def _summary_of(output: str) -> dict[str, str]:

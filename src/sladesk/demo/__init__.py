@@ -20,6 +20,7 @@ from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
+from sladesk.demo._whatsapp import whatsapp_conversation
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
 from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
@@ -97,6 +98,7 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
