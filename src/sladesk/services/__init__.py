@@ -155,6 +155,7 @@ from sladesk.services._whatsapp import (
     WhatsAppDelivery,
     WhatsAppIntake,
     WhatsAppSend,
+    WhatsAppWindow,
     prepare_whatsapp_send,
     receive_whatsapp,
     record_whatsapp_status,
@@ -162,6 +163,7 @@ from sladesk.services._whatsapp import (
     whatsapp_deliveries,
     whatsapp_send_failed,
     whatsapp_sent,
+    whatsapp_window,
 )
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
@@ -322,4 +324,6 @@ __all__ = [
     "whatsapp_deliveries",
     "whatsapp_send_failed",
     "whatsapp_sent",
+    "whatsapp_window",
+    "WhatsAppWindow",
 ]

@@ -61,6 +61,7 @@ __all__ = [
     "WhatsAppDelivery",
     "WhatsAppIntake",
     "WhatsAppSend",
+    "WhatsAppWindow",
     "prepare_whatsapp_send",
     "receive_whatsapp",
     "record_whatsapp_status",
@@ -68,6 +69,7 @@ __all__ = [
     "whatsapp_deliveries",
     "whatsapp_send_failed",
     "whatsapp_sent",
+    "whatsapp_window",
 ]
 
 WHATSAPP = "whatsapp"
@@ -470,3 +472,34 @@ def whatsapp_deliveries(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[W
         rows = ChannelRepository(uow.db).deliveries_of_ticket(ticket_id)
     return [WhatsAppDelivery(r.outbox_key, r.message_id, r.recipient, r.external_id, r.status,
                              r.error, r.updated_at) for r in rows]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsAppWindow:
+    """A WhatsApp ticket's customer-service window at ``now``: free-form replies reach the
+    customer until ``closes_at``; after it, only approved templates."""
+
+    number: str
+    last_inbound_at: datetime | None
+    closes_at: datetime | None
+    open: bool
+
+
+def whatsapp_window(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int
+) -> WhatsAppWindow | None:
+    """The window of a WhatsApp ticket (agents only); None for a ticket of another channel
+    or without a WhatsApp number."""
+    if not actor.is_agent:
+        raise Forbidden("only agents see the WhatsApp window")
+    now = clock.now()
+    with uow.read_only():
+        repo = ChannelRepository(uow.db)
+        status = repo.ticket_status(ticket_id)
+        if status is None or status[1] != WHATSAPP:
+            return None
+        target = _recipient(repo, ticket_id)
+    if target is None:
+        return None
+    closes = target[1] + WHATSAPP_WINDOW if target[1] is not None else None
+    return WhatsAppWindow(target[0], target[1], closes, closes is not None and now < closes)

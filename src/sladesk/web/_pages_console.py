@@ -167,8 +167,9 @@ def ticket(request: Request, ticket_id: int) -> Response:
         if view.requester_id is not None
         else None
     )
+    whatsapp = services.whatsapp_window(p.uow(), p.clock, actor, ticket_id)
     return p.render(
-        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH,
+        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, whatsapp=whatsapp,
         message_html=message_html, statuses=STATUSES,
         priorities=_priorities(policy, p.language), agents=agents, requester=requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,

@@ -4,6 +4,7 @@ stand-in of the Cloud API (``tests/whatsapp_standin.py``), on SQLite and Postgre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -78,6 +79,29 @@ def agent_token(container: Container, clock: FixedClock) -> str:
     )
     issued = create_api_token(container.uow(), clock, Actor.agent(a.id, "agent", name=a.name))
     return issued.secret
+
+
+@pytest.fixture(scope="module")
+def console(container: Container, clock: FixedClock, server: Any) -> Iterator[httpx.Client]:
+    """An agent signed in to the web console."""
+    create_agent(
+        container.uow(),
+        clock,
+        Actor.system("test"),
+        NewAgent("web@desk.test", "Wes Web", password="a long web password"),
+    )
+    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=True) as client:
+        sign_in(client)
+        yield client
+
+
+def sign_in(client: httpx.Client) -> None:
+    """(Again: a session ends after an hour without a request, and the tests move the clock.)"""
+    page = client.get("/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    form = {"email": "web@desk.test", "password": "a long web password", "csrf_token": csrf[1]}
+    assert client.post("/sign-in", data=form).status_code == 200
 
 
 def hook(http: httpx.Client) -> str:
@@ -225,12 +249,20 @@ def test_outside_the_24_hour_window_a_reply_is_refused_with_the_reason(
     clock: FixedClock,
     standin: StandIn,
     agent_token: str,
+    console: httpx.Client,
 ) -> None:
     other = "351918888888"
     doc = message_body("wamid.LATE", other, clock.now(), "Is anyone there?")
     assert deliver(hook(http), doc, SECRET).json()["stored"] == 1
     ticket_id = max(t for t, _ in tickets_of(container))
+    page = console.get(f"/tickets/{ticket_id}")
+    assert page.status_code == 200
+    assert "public replies reach the customer until" in page.text
     clock.advance(timedelta(hours=25))
+    console.cookies.clear()
+    sign_in(console)
+    page = console.get(f"/tickets/{ticket_id}")
+    assert "the 24-hour window is closed" in page.text  # the console says so before a reply
     before = len(standin.sent)
     reply = http.post(
         f"/api/v1/tickets/{ticket_id}/replies",
