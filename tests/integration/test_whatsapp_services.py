@@ -4,6 +4,7 @@ recorded, and the outbox row's send decided inside and outside the 24-hour windo
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from desk_fixtures import POLICY, Desk
 
 from sladesk.services import (
     InboundWhatsApp,
+    WhatsAppIntake,
     close_ticket,
     get_ticket,
     prepare_whatsapp_send,
@@ -25,7 +27,7 @@ from sladesk.services import (
     whatsapp_deliveries,
     whatsapp_sent,
 )
-from sladesk.store import OutboxMessage
+from sladesk.store import OutboxMessage, UnitOfWork
 
 WA_POLICY = POLICY.replace(
     "channels: [portal, email, phone, chat]", "channels: [portal, email, phone, chat, whatsapp]"
@@ -192,3 +194,42 @@ def test_an_interrupted_send_is_not_sent_again(wa: Desk) -> None:
     assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "send"
     # the worker died after the POST, before recording the answer
     assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "uncertain"
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_twin_deliveries_racing_each_other_store_the_message_once(wa: Desk, known: bool) -> None:
+    """Meta may deliver the same message twice at once: both are answered, one is stored."""
+    if known:  # the number is known already: the twins race on its row, not on a new one
+        receive_whatsapp(wa.uow, wa.clock, inbound(wa, "wamid.0", "hello"), organization="acme")
+    engine = wa.uow.engine
+    barrier = threading.Barrier(4)
+    results: list[WhatsAppIntake] = []
+    errors: list[BaseException] = []
+
+    def twin() -> None:
+        uow = UnitOfWork(engine, wa.uow.caches)
+        barrier.wait()
+        try:
+            results.append(
+                receive_whatsapp(
+                    uow, wa.clock, inbound(wa, "wamid.TWIN", "once"), organization="acme"
+                )
+            )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=twin) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(r.duplicate for r in results) == [False, True, True, True]
+    with wa.uow.read_only():
+        stored = wa.uow.db.execute(
+            sa.text("SELECT count(*) FROM messages WHERE external_id = 'wamid.TWIN'")
+        ).scalar_one()
+        tickets = wa.uow.db.execute(
+            sa.text("SELECT count(*) FROM tickets WHERE channel = 'whatsapp'")
+        ).scalar_one()
+    assert stored == 1 and tickets == 1
