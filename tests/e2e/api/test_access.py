@@ -251,6 +251,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, NEW), _hold),
     ("DELETE", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, OK), _held),
+    # the WhatsApp webhook takes no API token: a handshake without our verify token is
+    # refused, and a delivery without Meta's signature, whoever sends it (docs/channels.md)
+    ("GET", "/channels/whatsapp/webhook"): Row(
+        (FORBID,) * 5,
+        _fixed(
+            "/channels/whatsapp/webhook",
+            **{"hub.mode": "subscribe", "hub.verify_token": "a guess", "hub.challenge": "42"},
+        ),
+    ),  # fmt: skip
+    ("POST", "/channels/whatsapp/webhook"): Row(
+        (NO,) * 5, _fixed("/channels/whatsapp/webhook", {"object": "whatsapp_business_account"})
+    ),
 }
 
 

@@ -40,6 +40,21 @@ log = logging.getLogger("sladesk.channels.whatsapp")
 WEBHOOK_PATH = "/channels/whatsapp/webhook"
 
 
+_PROBLEM_TYPES = {
+    400: ("invalid-request", "The request is not valid"),
+    401: ("not-authenticated", "Not authenticated"),
+    403: ("forbidden", "Not allowed"),
+}
+
+
+def _problem(request: Request, status: int, detail: str) -> Response:
+    """An RFC 9457 problem, as the API answers its refusals."""
+    slug, title = _PROBLEM_TYPES[status]
+    doc = {"type": f"urn:sladesk:problem:{slug}", "title": title, "status": status,
+           "detail": detail, "instance": request.url.path}  # fmt: skip
+    return JSONResponse(doc, status_code=status, media_type="application/problem+json")
+
+
 def _secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
 
@@ -57,7 +72,7 @@ def whatsapp_router() -> APIRouter:
         if challenge is None:
             log.warning("WhatsApp verification refused from %s: wrong or no verify token",
                         request.client.host if request.client else "?")  # fmt: skip
-            return PlainTextResponse("verification refused", status_code=403)
+            return _problem(request, 403, "the verify token is not ours")
         return PlainTextResponse(challenge)
 
     @router.post(WEBHOOK_PATH)
@@ -71,12 +86,12 @@ def whatsapp_router() -> APIRouter:
             log.warning("WhatsApp delivery refused from %s: %s",
                         request.client.host if request.client else "?", exc)  # fmt: skip
             status = 401 if not header else 403
-            return JSONResponse({"error": str(exc)}, status_code=status)
+            return _problem(request, status, str(exc))
         try:
             parsed = parse_webhook(body)
         except WebhookRefused as exc:
             log.warning("WhatsApp delivery not readable: %s", exc)
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return _problem(request, 400, str(exc))
         stored = await run_in_threadpool(store_webhook, container, parsed)
         return JSONResponse(stored)
 
