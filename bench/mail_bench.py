@@ -12,6 +12,7 @@ PostgreSQL on the 2-core reference machine (issue 13); the target is 5x that.
 
     .venv/bin/python bench/mail_bench.py                    # both engines, 1000 messages
     .venv/bin/python bench/mail_bench.py --engines sqlite --messages 3000
+    .venv/bin/python bench/mail_bench.py --batch 50          # a drained mailbox (IMAP)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from sladesk.bootstrap import bootstrap
-from sladesk.channels.email import receive_mail
+from sladesk.channels.email import receive_mail, receive_mail_batch
 from sladesk.config import Settings
 from sladesk.services import (
     Actor,
@@ -97,7 +98,7 @@ def _message(i: int, sender: str, kind: str, thread: str | None) -> bytes:
     ).encode()  # fmt: skip
 
 
-def run(url: str, messages: int, seed: int = 13) -> tuple[float, float]:
+def run(url: str, messages: int, seed: int = 13, batch: int = 1) -> tuple[float, float]:
     """(messages per second, CPU milliseconds of this process per message)."""
     container = bootstrap(Settings(database_url=url), migrate=True)
     try:
@@ -132,8 +133,14 @@ def run(url: str, messages: int, seed: int = 13) -> tuple[float, float]:
             raws.append(raw)
         work = container.uow()
         started, cpu = time.perf_counter(), time.process_time()
-        for raw in raws:
-            receive_mail(work, clock, raw, own_addresses=("support@desk.test",))
+        if batch <= 1:  # one transaction per message: the pipe, the SMTP server
+            for raw in raws:
+                receive_mail(work, clock, raw, own_addresses=("support@desk.test",))
+        else:  # a drained mailbox: one transaction per batch (IMAP poll)
+            for at in range(0, len(raws), batch):
+                results = receive_mail_batch(work, clock, raws[at : at + batch],
+                                             own_addresses=("support@desk.test",))  # fmt: skip
+                assert not any(isinstance(r, Exception) for r in results), results
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         container.dispose()
@@ -144,11 +151,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="messages per transaction (1: each its own, as the pipe and SMTP; "
+                             "50: a drained IMAP mailbox)")  # fmt: skip
     args = parser.parse_args()
     for engine in args.engines.split(","):
         if engine == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
-                rate, cpu = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.messages)
+                rate, cpu = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.messages,
+                                batch=args.batch)  # fmt: skip
         else:
             name = f"mailbench_{uuid.uuid4().hex[:8]}"
             admin = make_engine(PG_URL, pool_size=1)
@@ -157,13 +168,14 @@ def main() -> None:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             try:
                 url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-                rate, cpu = run(url, args.messages)
+                rate, cpu = run(url, args.messages, batch=args.batch)
             finally:
                 with admin.connect() as conn:
                     conn.execution_options(isolation_level="AUTOCOMMIT")
                     conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
                 admin.dispose()
-        print(f"{engine}: {args.messages} messages, {rate:.0f} msg/s, {cpu:.1f} ms CPU/msg")
+        print(f"{engine}: {args.messages} messages, batch {args.batch}, {rate:.0f} msg/s, "
+              f"{cpu:.1f} ms CPU/msg")  # fmt: skip
 
 
 if __name__ == "__main__":

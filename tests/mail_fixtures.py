@@ -28,6 +28,7 @@ class Inbox:
     port: int = 0
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse: int | None = None  # answer every DATA with this code instead
+    raw: list[bytes] = field(default_factory=list)  # the bytes as they arrived
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
@@ -37,6 +38,7 @@ class Inbox:
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.received.append((list(envelope.rcpt_tos), parsed))
+            self.raw.append(bytes(envelope.original_content or envelope.content))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

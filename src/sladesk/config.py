@@ -4,7 +4,7 @@ anywhere else, and nothing here runs at import."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./sladesk.db"
@@ -28,14 +28,26 @@ class Settings(BaseSettings):
     #: webhook endpoints by name (``SLADESK_WEBHOOKS='{"default": "https://…", "ops": "…"}'``):
     #: ticket-event webhooks go to ``default``, policy actions ``webhook: <name>`` to ``name``
     webhooks: dict[str, str] = Field(default_factory=dict)
+    #: the endpoint (a name in ``webhooks``) on-call pages are also POSTed to: a pager
+    #: service's incoming webhook (docs/deployment.md); unset: pages go by mail only
+    pager_endpoint: str | None = None
     #: run the job runners (sweep, outbox delivery) inside the web process (SQLite default)
     jobs_in_process: bool = True
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     sweep_batch_size: int = Field(default=500, gt=0)
     outbox_batch_size: int = Field(default=100, gt=0)
+    #: how long a worker holds the outbox rows it claimed; a worker that dies holding them
+    #: leaves them to another worker after this long
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
+    #: the first retry of a failed delivery waits about this long, each next one twice
+    #: as long (with jitter, at most 6 hours)
+    outbox_retry_base_seconds: float = Field(default=30.0, gt=0)
     #: run the retention purge (docs/policies.md "Retention") in the job runner, looking for
     #: expired tickets this often; unset: only `sladesk retention purge` purges
     retention_purge_interval_seconds: float | None = Field(default=None, gt=0)
+    #: how often the job runner looks for maintenance notices due (docs/policies.md
+    #: "Maintenance windows"); each notice is sent once whatever the interval
+    maintenance_notice_interval_seconds: float = Field(default=60, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed
@@ -66,6 +78,12 @@ class Settings(BaseSettings):
     mail_from_name: str = "Support"
     #: a message larger than this is refused whole (``sladesk mail ingest``, SMTP ``552``)
     mail_max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    #: mailboxes that refuse strangers: mail from an address that is no active contact or
+    #: agent opens no ticket and is kept ``refused`` for the admins. A mailbox is the
+    #: ``--mailbox`` of ``mail ingest``/``mail poll`` (``poll``: the login by default), or
+    #: the envelope recipient at the built-in SMTP server (``SLADESK_MAIL_CLOSED_MAILBOXES=
+    #: '["vip@desk.example", "vip"]'``)
+    mail_closed_mailboxes: list[str] = Field(default_factory=list)
     #: the SMTP server ``sladesk serve`` runs for mail in (off when unset)
     smtp_server_port: int | None = Field(default=None, ge=0, le=65535)
     #: where our mail goes out (the outbox's mail sender; off when unset)
@@ -75,6 +93,14 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: automatic mail (acknowledgements, status notices; not agents' replies) one customer
+    #: address may be sent per hour; more is recorded ``limited`` and not sent (no loops)
+    mail_auto_per_hour: int = Field(default=10, ge=0)
+    #: DKIM: sign what we send with this private key (PEM file), as ``<selector>._domainkey``
+    #: of the domain (default: ``mail_from``'s); unsigned when unset
+    dkim_key_file: str | None = None
+    dkim_selector: str = "sladesk"
+    dkim_domain: str | None = None
 
     # --- the WhatsApp channel (Business Cloud API; docs/channels.md) ---
     #: the token Meta's verification handshake must present (``hub.verify_token``)
@@ -115,6 +141,15 @@ class Settings(BaseSettings):
             if not url.startswith(("https://", "http://")):
                 raise ValueError(f"webhooks.{name}: {url!r} is not an http(s) URL")
         return value
+
+    @model_validator(mode="after")
+    def _pager_is_a_webhook(self) -> Settings:
+        if self.pager_endpoint is not None and self.pager_endpoint not in self.webhooks:
+            known = ", ".join(sorted(self.webhooks)) or "none"
+            raise ValueError(
+                f"pager_endpoint {self.pager_endpoint!r} is not one of the webhooks ({known})"
+            )
+        return self
 
     @property
     def route_threads(self) -> int:

@@ -199,3 +199,19 @@ def test_add_with_a_broken_calendar_names_the_line(tmp_path: Path) -> None:
     assert err == f"error: {path}:11:15: calendars.remote.timezone: unknown time zone " + (
         "'Mars/Olympus_Mons'\n"
     )
+
+
+def test_windows_lists_the_policys_maintenance_windows() -> None:
+    blip = str(EXAMPLES / "blip-go.yaml")
+    r = runner.invoke(app, ["calendar", "windows", blip, "--from", "2026-12-07T12:00:00Z",
+                            "--days", "2"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "maintenance_window (Etc/GMT+3, mon-sun 23:00-05:00):"
+    assert "2026-12-07T23:00:00-03:00 (Mon, -03) -> 2026-12-08T05:00:00-03:00" in lines[1]
+    assert "[2026-12-08 02:00 - 08:00 UTC]" in lines[1]
+    assert len(lines) == 3
+    checked = runner.invoke(app, ["calendar", "check", blip])
+    assert "maintenance_window (maintenance windows): Etc/GMT+3" in checked.output
+    none = runner.invoke(app, ["calendar", "windows", str(EXAMPLES / "aivo.yaml")])
+    assert none.exit_code == 1 and "no maintenance calendar declared" in none.output

@@ -56,6 +56,15 @@ def test_demo_queue_shows_every_sla_state(
     )
     retention = re.search(said, built.stdout)
     assert (retention is not None) == (policy == "blip-go"), built.stdout
+    # Blip announces maintenance: a scheduled window, and a partner outage pausing tickets
+    staged = re.search(
+        r"maintenance scheduled from \S+ \S+ UTC \(the portal's banner shows it\); incident "
+        r"\d+ \(partner outage\) links ([1-9]) tickets, their clocks paused", built.stdout
+    )  # fmt: skip
+    assert (staged is not None) == (policy == "blip-go"), built.stdout
+    # Aivo's feature-request space has proposals in the demo
+    proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
+    assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

@@ -91,3 +91,35 @@ def test_a_database_it_cannot_write_exits_75_so_the_mta_retries(tmp_path: Path) 
     assert done.returncode == 75
     lines = done.stderr.decode().splitlines()
     assert len(lines) == 1 and "not stored, try again" in lines[0]
+
+
+def test_a_mailbox_that_refuses_strangers(db: Path) -> None:
+    closed = {"SLADESK_MAIL_CLOSED_MAILBOXES": '["vip"]'}
+    done = run(db, MAIL, "--json", "--mailbox", "vip", **closed)
+    assert done.returncode == 0, done.stderr  # stored (refused is an answer, not an error)
+    document = json.loads(done.stdout)
+    assert document["ticket_id"] is None and document["outcome"] == "refused"
+    assert "vip" in document["reason"] and document["from"] == "joao@cliente.test"
+    again = run(db, MAIL.replace(b"<p1@", b"<p2@"), "--json", "--mailbox", "support", **closed)
+    assert json.loads(again.stdout)["ticket_id"] == 1  # another mailbox takes strangers
+
+
+def test_an_mbox_is_ingested_message_by_message_in_batches(db: Path, tmp_path: Path) -> None:
+    mbox = tmp_path / "support.mbox"
+    chunks = []
+    for n in range(120):  # three batches of 50, 50 and 20
+        body = MAIL.replace(b"<p1@", f"<mbox{n}@".encode()).replace(
+            b"Subject: =?utf-8?Q?N=C3=A3o_consigo_entrar?=", f"Subject: Pedido {n}".encode()
+        )
+        chunks.append(b"From joao@cliente.test Mon Mar  3 10:00:00 2025\n" + body + b"\n")
+    chunks.append(b"From x@y Mon Mar  3 10:00:00 2025\nnot a message at all\n")
+    mbox.write_bytes(b"".join(chunks))
+    done = run(db, b"", "--mbox", str(mbox), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"messages": 121, "stored": 120, "duplicate": 0,
+                                       "refused": 1, "failed": 0}  # fmt: skip
+    assert b"message 121 refused" in done.stderr
+    again = run(db, b"", "--mbox", str(mbox), "--json")  # the same file again: nothing new
+    assert json.loads(again.stdout)["duplicate"] == 120
+    one = run(db, MAIL.replace(b"<p1@", b"<mbox7@"), "--json")
+    assert json.loads(one.stdout)["ticket_id"] == 8  # the eighth message, its own ticket

@@ -83,7 +83,7 @@ def test_a_failed_intake_leaves_the_mail_unseen_and_the_next_round_files_it(
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("database is locked"))
 
     failed = poller(desk, dovecot, uow=down).run(once=True)
-    assert failed.stored == [] and len(failed.failed) == 1
+    assert failed.stored == [] and len(failed.failed) == 2  # one batch, neither stored
     assert "OperationalError" in failed.errors[0]
     assert ["\\Seen" in f for f in dovecot.flags()] == [False, False]  # nothing marked
     assert stored(desk) == []

@@ -396,3 +396,58 @@ def test_the_acknowledgement_speaks_the_requesters_language_in_their_zone(desk: 
 
     assert ack(known.ticket_id) == ("pt", "Europe/Madrid")
     assert ack(made.ticket_id) == ("es", "Europe/Madrid")  # a contact made now: the org's
+
+
+def test_a_batch_is_filed_in_one_transaction_as_each_message_alone_would_be(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sladesk.channels.email import MailRefused, receive_mail_batch
+    from sladesk.store.uow import UnitOfWork
+
+    commits = []
+    real_commit = UnitOfWork.commit
+    monkeypatch.setattr(UnitOfWork, "commit", lambda self: (commits.append(1), real_commit(self)))
+    raws = [
+        message(),
+        message(body="More.", message_id="m2@acme.test", extra="In-Reply-To: <m1@acme.test>\r\n"),
+        message(),  # the same message twice in one batch: stored once
+        b"not a message at all",
+        message(sender="bob@acme.test", subject="Other", message_id="b1@acme.test"),
+    ]
+    first, reply, twin, refused, other = receive_mail_batch(
+        desk.uow, desk.clock, raws, own_addresses=("support@desk.test",)
+    )
+    assert len(commits) == 1
+    assert isinstance(refused, MailRefused)
+    assert isinstance(first, MailIntake) and first.created
+    assert isinstance(reply, MailIntake) and reply.ticket_id == first.ticket_id  # threaded
+    assert isinstance(twin, MailIntake) and twin.duplicate and twin.ticket_id == first.ticket_id
+    assert isinstance(other, MailIntake) and other.created and other.ticket_id != first.ticket_id
+    ticket = get_ticket(desk.uow, desk.clock, desk.agent, first.ticket_id or 0)
+    assert [m.body for m in ticket.messages] == ["It is burning.", "More."]
+    assert [r.status for r in mail_rows(desk)] == ["stored", "stored", "stored"]
+
+
+def test_a_failing_message_sends_its_batch_one_by_one(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sladesk.channels.email import receive_mail_batch
+    from sladesk.services import _mail
+
+    real = _mail.file_ticket
+
+    def picky(uow: object, actor: object, new: object, *args: object, **kwargs: object) -> object:
+        if getattr(new, "subject", "") == "Boom":
+            raise RuntimeError("the disk is full")
+        return real(uow, actor, new, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_mail, "file_ticket", picky)
+    raws = [message(), message(subject="Boom", message_id="x@acme.test"),
+            message(subject="Fine", message_id="f@acme.test")]  # fmt: skip
+    good, bad, fine = receive_mail_batch(desk.uow, desk.clock, raws)
+    assert isinstance(good, MailIntake) and good.created
+    assert isinstance(bad, RuntimeError)
+    assert isinstance(fine, MailIntake) and fine.created
+    rows = {r.message_id: r.status for r in mail_rows(desk)}
+    # the failing one is kept raw, unprocessed, for its redelivery; the others are filed
+    assert rows == {"m1@acme.test": "stored", "x@acme.test": "received", "f@acme.test": "stored"}

@@ -5,12 +5,18 @@ bouncing addresses left alone."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import shutil
+import subprocess
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from desk_fixtures import Desk
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from mail_fixtures import Inbox, free_port, inbox
 from sladesk.channels.email import MailSender, SmtpSettings, receive_mail
@@ -23,12 +29,13 @@ from sladesk.services import (
     update_organization,
 )
 from sladesk.store import Caches, MailRepository, UnitOfWork
-from sladesk.store._tables import OutboxMessage
+from sladesk.store._tables import AuditEntry, OutboxMessage
+from sladesk.store._tables_mail import MailMessage
 
 __all__ = ["inbox"]
 
 
-def sender_for(desk: Desk, engine: Engine, port: int) -> MailSender:
+def sender_for(desk: Desk, engine: Engine, port: int, auto_per_hour: int | None = 10) -> MailSender:
     caches = Caches()
     settings = SmtpSettings(
         host="127.0.0.1",
@@ -36,6 +43,7 @@ def sender_for(desk: Desk, engine: Engine, port: int) -> MailSender:
         sender="support@desk.test",
         sender_name="Desk Support",
         public_url="https://desk.test",
+        auto_per_hour=auto_per_hour,
     )
     return MailSender(settings, lambda: UnitOfWork(engine, caches), desk.clock)
 
@@ -45,9 +53,11 @@ def deliver(desk: Desk, sender: MailSender) -> tuple[int, int, int]:
     return report.delivered, report.retried, report.dead
 
 
-def customer_writes(desk: Desk, sender: str, message_id: str = "m1@acme.test") -> int:
+def customer_writes(
+    desk: Desk, sender: str, message_id: str = "m1@acme.test", subject: str = "Printer on fire"
+) -> int:
     raw = (
-        f"From: {sender}\r\nTo: support@desk.test\r\nSubject: Printer on fire\r\n"
+        f"From: {sender}\r\nTo: support@desk.test\r\nSubject: {subject}\r\n"
         f"Message-ID: <{message_id}>\r\n\r\nIt is burning.\r\n"
     ).encode()
     result = receive_mail(desk.uow, desk.clock, raw)[1]
@@ -144,6 +154,88 @@ def test_a_row_delivered_again_is_not_sent_twice(desk: Desk, engine: Engine, inb
         desk.uow.commit()
     deliver(desk, sender)
     assert len(inbox.to("alice@acme.test")) == 1
+
+
+def out_rows(desk: Desk, to: str = "alice@acme.test") -> list[MailMessage]:
+    with desk.uow.read_only():
+        rows = desk.uow.session.execute(
+            select(MailMessage)
+            .where(MailMessage.direction == "out", MailMessage.rcpt == to)
+            .order_by(MailMessage.id)
+        ).scalars()
+        return list(rows)
+
+
+def test_a_crash_after_the_hand_over_resends_with_the_same_message_id(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    sender = sender_for(desk, engine, inbox.port)
+    customer_writes(desk, "alice@acme.test")
+    deliver(desk, sender)
+    (row,) = out_rows(desk)
+    assert row.status == "sent" and row.rcpt == "alice@acme.test" and row.automatic
+    with desk.uow:  # as if the worker died after the peer took it, before marking it sent
+        desk.uow.session.execute(
+            update(MailMessage)
+            .where(MailMessage.rcpt == "alice@acme.test")
+            .values(status="sending")
+        )
+        desk.uow.session.execute(update(OutboxMessage).values(delivered_at=None))
+        desk.uow.commit()
+    assert deliver(desk, sender)[0] >= 1
+    first, again = inbox.to("alice@acme.test")
+    assert first["Message-ID"] == again["Message-ID"]
+    assert first["X-Sladesk-Resend"] is None and again["X-Sladesk-Resend"] == "2"
+    (row,) = out_rows(desk)
+    assert row.status == "sent" and row.details["resends"] == 1
+    deliver(desk, sender)  # marked sent: never again
+    assert len(inbox.to("alice@acme.test")) == 2
+
+
+def test_a_message_the_peer_refused_is_not_a_resend(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    customer_writes(desk, "alice@acme.test")
+    inbox.refuse = 451
+    assert deliver(desk, sender_for(desk, engine, inbox.port))[1] >= 1
+    assert [r.status for r in out_rows(desk)] == ["unsent"]
+    inbox.refuse = None
+    desk.clock.advance(timedelta(hours=1))
+    assert deliver(desk, sender_for(desk, engine, inbox.port))[0] >= 1
+    (ack,) = inbox.to("alice@acme.test")
+    assert ack["X-Sladesk-Resend"] is None
+    assert [(r.status, r.details["attempts"]) for r in out_rows(desk)] == [("sent", 2)]
+
+
+def test_automatic_mail_to_one_address_is_limited_per_hour(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    from sladesk.services import reply_publicly
+
+    sender = sender_for(desk, engine, inbox.port, auto_per_hour=2)
+    tickets = [
+        customer_writes(desk, "alice@acme.test", message_id=f"robot{n}@acme.test", subject=f"n{n}")
+        for n in range(4)
+    ]
+    delivered, _retried, dead = deliver(desk, sender)
+    assert dead == 0 and delivered >= 4  # limited is done with, not retried
+    assert len(inbox.to("alice@acme.test")) == 2
+    statuses = [r.status for r in out_rows(desk)]  # tickets 3 and 4: acknowledgement, quota
+    assert statuses[:2] == ["sent", "sent"] and set(statuses[2:]) == {"limited"}
+    assert len(statuses) >= 4
+    with desk.uow.read_only():
+        limited = desk.uow.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "sladesk.mail.limited")
+        ).scalars()
+        assert {e.data["to"] for e in limited} == {"alice@acme.test"}
+    # an agent's own words are not automatic mail: they still go out
+    reply_publicly(desk.uow, desk.clock, desk.agent, tickets[0], "Here is the answer.")
+    deliver(desk, sender)
+    assert len(inbox.to("alice@acme.test")) == 3
+    desk.clock.advance(timedelta(minutes=61))  # the hour has passed
+    customer_writes(desk, "alice@acme.test", message_id="later@acme.test", subject="later")
+    deliver(desk, sender)
+    assert "[#5] later" in [m["Subject"] for m in inbox.to("alice@acme.test")[3:]]
 
 
 def test_the_peer_down_then_up_every_mail_goes_out_once(
@@ -243,3 +335,58 @@ def test_a_new_priority_with_its_reason_and_the_new_promise_then_solved(
     assert 'marked your ticket #1 "Printer on fire" as solved: Replaced the fuser.' in text_of(
         solved
     )
+
+
+def _rsa_key(tmp: Path) -> tuple[bytes, bytes]:
+    """A fresh 2048-bit RSA key (PEM) and its public half as a DKIM TXT record."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a DKIM key")
+    key = tmp / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True,
+                   capture_output=True, timeout=60)  # fmt: skip
+    der = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+                         check=True, capture_output=True, timeout=60).stdout  # fmt: skip
+    return key.read_bytes(), b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+def test_mail_is_dkim_signed_when_a_key_is_configured(
+    desk: Desk, engine: Engine, inbox: Inbox, tmp_path: Path
+) -> None:
+    import dkim
+
+    private, record = _rsa_key(tmp_path)
+    asked: list[bytes] = []
+
+    def dns(name: bytes, timeout: int = 5) -> bytes | None:
+        asked.append(name)
+        return record if name == b"mail2026._domainkey.desk.test." else None
+
+    plain = sender_for(desk, engine, inbox.port)
+    signing = MailSender(
+        dataclasses.replace(plain.settings, dkim_key=private, dkim_selector="mail2026"),
+        plain.uow, plain.clock,
+    )  # fmt: skip
+    customer_writes(desk, "Zoë <alice@acme.test>", subject="Imprimante cassée ✓")
+    deliver(desk, signing)
+    (raw,) = [r for r, (rcpt, _) in zip(inbox.raw, inbox.received, strict=True)
+              if "alice@acme.test" in rcpt]  # fmt: skip
+    assert raw.startswith(b"DKIM-Signature: ")
+    assert dkim.verify(raw, dnsfunc=dns)
+    assert asked == [b"mail2026._domainkey.desk.test."]
+    signature = str(message_from_bytes(raw, policy=policy.default)["DKIM-Signature"])
+    tags = dict(t.strip().split("=", 1) for t in "".join(signature.split()).split(";") if t)
+    assert tags["d"] == "desk.test" and tags["s"] == "mail2026"
+    # a changed byte in the body or a signed header breaks it
+    assert not dkim.verify(raw.replace(b"\r\nSubject: ", b"\r\nSubject: x", 1), dnsfunc=dns)
+    tampered = raw.replace(b"\r\n\r\n", b"\r\n\r\nX", 1)
+    assert not dkim.verify(tampered, dnsfunc=dns)
+    # and another key's record does not verify it
+    (tmp_path / "other").mkdir()
+    _other, other_record = _rsa_key(tmp_path / "other")
+    assert not dkim.verify(raw, dnsfunc=lambda name, timeout=5: other_record)
+
+
+def test_without_a_key_mail_is_not_signed(desk: Desk, engine: Engine, inbox: Inbox) -> None:
+    customer_writes(desk, "alice@acme.test")
+    deliver(desk, sender_for(desk, engine, inbox.port))
+    assert inbox.raw and not any(b"DKIM-Signature" in r for r in inbox.raw)

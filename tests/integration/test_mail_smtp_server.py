@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from sladesk.channels.email import IntakeHandler, Limits, MailServer, start_mail_server
 from sladesk.services import get_ticket
-from sladesk.store import Caches, UnitOfWork, make_engine
+from sladesk.store import Caches, MailRepository, UnitOfWork, make_engine
 from sladesk.store._tables_mail import MailMessage
 
 MAIL = (
@@ -116,3 +116,43 @@ def test_a_failure_after_the_raw_message_is_stored_is_retried_and_stored_once(
     assert len(rows) == 1 and rows[0].status == "stored"
     ticket = get_ticket(desk.uow, desk.clock, desk.agent, rows[0].ticket_id or 0)
     assert [m.body for m in ticket.messages] == ["Hello over SMTP."]
+
+
+STRANGER = (
+    b"From: Mallory <mallory@elsewhere.test>\r\nTo: vip@desk.test\r\nSubject: Let me in\r\n"
+    b"Message-ID: <s1@elsewhere.test>\r\n\r\nHello?\r\n"
+)
+
+
+def test_a_mailbox_that_refuses_strangers(desk: Desk, engine: Engine) -> None:
+    from sladesk.services import list_mail
+    from sladesk.tickets import Forbidden
+
+    caches = Caches()
+    handler = IntakeHandler(
+        lambda: UnitOfWork(engine, caches), desk.clock, Limits(10_000),
+        closed_mailboxes=("VIP@desk.test",),
+    )  # fmt: skip
+    running = start_mail_server(handler, "127.0.0.1", free_port())
+    try:
+        code, answer = send(running.port, STRANGER, to="vip@desk.test")
+        assert code == 250 and b"(refused)" in answer  # stored: the sender must not retry
+        known = MAIL.replace(b"Message-ID: <", b"Message-ID: <vip-")
+        assert send(running.port, known, to="vip@desk.test")[0] == 250  # alice is a contact
+        other = STRANGER.replace(b"<s1@", b"<s2@")
+        assert send(running.port, other, to="support@desk.test")[0] == 250  # an open mailbox
+    finally:
+        running.stop()
+    rows = {r.message_id: r for r in stored(desk)}
+    refused = rows["s1@elsewhere.test"]
+    assert refused.status == "refused" and refused.ticket_id is None
+    assert refused.raw == STRANGER and refused.mailbox == "vip@desk.test"
+    assert rows["s2@elsewhere.test"].ticket_id is not None
+    assert next(r for m, r in rows.items() if m.startswith("vip-")).ticket_id is not None
+    with desk.uow.read_only():  # the stranger became no contact
+        assert MailRepository(desk.uow.db).person("mallory@elsewhere.test") is None
+    (seen,) = list_mail(desk.uow, desk.clock, desk.admin, status="refused")
+    assert seen.message_id == "s1@elsewhere.test" and seen.sender == "mallory@elsewhere.test"
+    assert seen.reason is not None and "vip@desk.test" in seen.reason
+    with pytest.raises(Forbidden):
+        list_mail(desk.uow, desk.clock, desk.agent, status="refused")

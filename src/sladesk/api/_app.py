@@ -16,8 +16,12 @@ from sladesk.api.routes import (
     compliance,
     contacts,
     health,
+    incidents,
+    mail,
+    oncall,
     organizations,
     policies,
+    proposals,
     retention,
     tickets,
     tokens,
@@ -86,6 +90,10 @@ def create_app(container: ServiceContainer) -> FastAPI:
         policies,
         compliance,
         retention,
+        mail,
+        incidents,
+        proposals,
+        oncall,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

@@ -359,6 +359,32 @@ class Calendar:
         i = bisect_right(tb.starts, x) - 1
         return i >= 0 and x < tb.ends[i]
 
+    def windows(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The open intervals that overlap ``[start, end)``, each whole (a window already
+        running at ``start`` keeps its own opening instant), in ``start``'s time zone: what a
+        maintenance calendar's "next windows" are. An interval crossing a UTC year boundary
+        is still one interval. A ``24x7`` calendar is one interval, ``[start, end)``."""
+        x0 = _to_us(start, "start")
+        x1 = _to_us(end, "end")
+        if x1 <= x0:
+            return []
+        if self._always:
+            return [(start, end)]
+        margin = 8 * 86_400 * US  # a whole interval either side, however long a day runs
+        tb = self._cover(max(x0 - margin, _LO_US), min(x1 + margin, _HI_US - 1))
+        i = max(bisect_right(tb.starts, x0) - 1, 0)
+        spans: list[tuple[int, int]] = []
+        for a, b in zip(tb.starts[i:], tb.ends[i:], strict=True):
+            if a >= x1:
+                break
+            if spans and spans[-1][1] == a:  # split only by the table's year boundary
+                spans[-1] = (spans[-1][0], b)
+            elif b > x0:
+                spans.append((a, b))
+        return [(_from_us(a, start.tzinfo), _from_us(b, start.tzinfo)) for a, b in spans]
+
     def next_open(self, t: dt.datetime) -> dt.datetime:
         """The earliest open instant ``>= t`` (``t`` itself when it is open)."""
         x = _to_us(t, "t")

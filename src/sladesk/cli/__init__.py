@@ -12,6 +12,7 @@ from sladesk.cli import (
     demo_cmd,
     import_cmd,
     mail_cmd,
+    oncall_cmd,
     password_cmd,
     people_cmd,
     policy_cmd,
@@ -39,6 +40,7 @@ app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(oncall_cmd.app, name="oncall")
 app.command("compliance")(compliance_cmd.compliance)
 app.command("import")(import_cmd.import_cmd)
 

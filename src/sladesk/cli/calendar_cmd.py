@@ -20,7 +20,7 @@ from sladesk.calendar import Calendar, describe_hours, parse_duration
 from sladesk.errors import CalendarSpecError, SpecError
 from sladesk.yaml_source import Document, PathPart, load_yaml
 
-app = typer.Typer(help="Business calendars: check, add, elapsed.", no_args_is_help=True)
+app = typer.Typer(help="Business calendars: check, add, elapsed, windows.", no_args_is_help=True)
 
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -149,6 +149,7 @@ def check(
         raise typer.Exit(1)
     out = _out()
     out.print(f"[green]OK[/green] {file}: {len(good)} calendar(s)")
+    maintenance = _maintenance_calendar(doc)
     for name, cal in good.items():
         spec = cal.spec
         facts = [cal.timezone.key, describe_hours(spec)]
@@ -160,7 +161,44 @@ def check(
             facts.append(f"{len(spec.special)} special day(s)")
         if spec.closures:
             facts.append(f"{len(spec.closures)} closure(s)")
-        out.print(f"  [bold]{name}[/bold]: " + "; ".join(facts), markup=True)
+        role = " (maintenance windows)" if name == maintenance else ""
+        out.print(f"  [bold]{name}[/bold]{role}: " + "; ".join(facts), markup=True)
+
+
+def _maintenance_calendar(doc: Document) -> str | None:
+    """The calendar a policy file's ``maintenance:`` section names, if any."""
+    data = doc.data
+    section = data.get("maintenance") if isinstance(data, Mapping) else None
+    name = section.get("calendar") if isinstance(section, Mapping) else None
+    return name if isinstance(name, str) else None
+
+
+@app.command()
+def windows(
+    file: Path = typer.Argument(..., metavar="FILE", help="A policy or calendar file"),
+    calendar: str = typer.Option(
+        "", "--calendar", help="The calendar (default: the policy's maintenance calendar)"
+    ),
+    start: str = typer.Option("", "--from", help="ISO instant with offset (default: now)"),
+    days: int = typer.Option(7, "--days", min=1, max=366, help="How many days ahead"),
+) -> None:
+    """The open windows of a calendar from --from for --days: a policy's maintenance windows
+    (Blip Go!'s 23:00-05:00 GMT-3), each in the calendar's zone and in UTC."""
+    name = calendar or _maintenance_calendar(_read(file)) or ""
+    if not name:
+        _fail(f"{file}: no maintenance calendar declared: give --calendar NAME")
+    cal = _load_one(file, name)
+    if start:
+        t = _instant(start, "--from")
+    else:
+        from sladesk.services import SystemClock
+
+        t = SystemClock().now()
+    out = _out()
+    out.print(f"{name} ({cal.timezone.key}, {describe_hours(cal.spec)}):")
+    for a, b in cal.windows(t, t + dt.timedelta(days=days)):
+        utc = f"[{a.astimezone(dt.UTC):%Y-%m-%d %H:%M} - {b.astimezone(dt.UTC):%H:%M} UTC]"
+        out.print(f"  {_show(a, cal.timezone)} -> {_show(b, cal.timezone)}  {utc}")
 
 
 @app.command()

@@ -18,6 +18,7 @@ from rich.console import Console
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.import_cmd import demo_import_line
+from sladesk.cli.oncall_cmd import on_call_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
@@ -48,6 +49,9 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve it when built."),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
+    smtp_port: int = typer.Option(
+        2525, "--smtp-port", help="Take mail in by SMTP on this port while serving (0: off)."
+    ),
     weeks: int = typer.Option(3, min=1, max=12, help="Weeks of history."),
 ) -> None:
     """Create a demo database (agents, organisations, weeks of tickets) and serve it."""
@@ -78,6 +82,7 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            on_call = on_call_line(container)
             imported = demo_import_line(container, path)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
@@ -88,9 +93,27 @@ def demo(
         f" {result.tickets} tickets ({result.steps} steps); open queue: {queue}",
         soft_wrap=True,
     )
-    summary = _summary(result, web, database, url, host, port, serving=serve)
+    smtp = smtp_port if serve and smtp_port else None
+    summary = _summary(result, web, database, url, host, port, serving=serve, smtp_port=smtp)
     if retention:
         console.print(retention, soft_wrap=True)
+    if result.incident is not None:
+        i = result.incident
+        console.print(
+            f"sladesk demo: maintenance scheduled from {i.window_starts_at:%Y-%m-%d %H:%M} UTC"
+            f" (the portal's banner shows it); incident {i.incident_id} (partner outage) links"
+            f" {i.tickets} tickets, their clocks paused (/incidents/{i.incident_id})",
+            soft_wrap=True,
+        )
+    if result.proposals:
+        console.print(
+            f"feature requests: {result.proposals} proposals (proposed, under review, planned,"
+            " released, declined) with followers and the vendor's comments: /portal/proposals"
+            " for customers, /proposals in the console",
+            soft_wrap=True,
+        )
+    if on_call:
+        console.print(on_call, soft_wrap=True)
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:
@@ -103,7 +126,7 @@ def demo(
         f"sladesk demo: starting the server on http://{host}:{port}/ (a second or two) …",
         soft_wrap=True,
     )
-    settings = settings_for(url, host=host, port=port)
+    settings = settings_for(url, host=host, port=port, smtp_server_port=smtp)
     run_server(
         bootstrap(settings, migrate=False),
         jobs=True,
@@ -120,6 +143,7 @@ def _summary(
     port: int,
     *,
     serving: bool,
+    smtp_port: int | None = None,
 ) -> str:
     """What a newcomer needs once the demo is up, printed last: where it answers, the web
     console's sign-ins, the tokens, and what to type next."""
@@ -157,6 +181,16 @@ def _summary(
         f"  {cli} tickets list --database-url {url}",
         f"  {cli} tickets show <id> --database-url {url}",
     ]
+    if serving and smtp_port is not None:
+        lines += [
+            f"  mail in by SMTP on {host}:{smtp_port} (docs/email.md): write to the desk as a"
+            " customer, the ticket appears in the console:",
+            f"    {sys.executable} -c \"import smtplib; smtplib.SMTP('{host}', {smtp_port})"
+            f".sendmail('{web.contact_email}', ['support@localhost'], b'From: {web.contact_email}"
+            "\\r\\nSubject: Printer on fire\\r\\n\\r\\nIt is burning.\\r\\n')\"",
+            f'  mail records (admins): curl -H "Authorization: Bearer {result.admin_token}"'
+            f" {base}/api/v1/mail/messages",
+        ]
     if serving:
         lines.append("Ctrl-C stops the server.")
     else:

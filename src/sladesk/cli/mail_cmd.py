@@ -24,6 +24,7 @@ import typer
 from sladesk.bootstrap import bootstrap
 from sladesk.channels.email import Limits, MailRefused, receive_mail
 from sladesk.cli.db_cmd import DATABASE_URL, settings_for
+from sladesk.config import Settings
 
 app = typer.Typer(help="The e-mail channel: mail in.", no_args_is_help=True)
 
@@ -41,9 +42,18 @@ def ingest(
     database_url: str | None = DATABASE_URL,
     mailbox: str | None = typer.Option(None, "--mailbox", help="The mailbox it came to."),
     as_json: bool = typer.Option(False, "--json", help="Print what became of it as JSON."),
+    mbox: Path | None = typer.Option(
+        None,
+        "--mbox",
+        metavar="FILE",
+        help="Take every message of this mbox file instead (50 per transaction).",
+    ),  # fmt: skip
 ) -> None:
-    """Store and file one message read from standard input."""
+    """Store and file one message read from standard input (or every message of --mbox)."""
     settings = settings_for(database_url)
+    if mbox is not None:
+        _ingest_mbox(settings, mbox, mailbox, as_json=as_json)
+        return
     limits = Limits(message_bytes=settings.mail_max_message_bytes)
     raw = sys.stdin.buffer.read(limits.message_bytes + 1)
     try:
@@ -53,7 +63,7 @@ def ingest(
     try:
         parsed, result = receive_mail(
             container.uow(), container.clock, raw, mailbox=mailbox, limits=limits,
-            own_addresses=(settings.mail_from,),
+            own_addresses=(settings.mail_from,), closed_mailboxes=settings.mail_closed_mailboxes,
         )  # fmt: skip
     except MailRefused as exc:
         raise _fail(EX_DATAERR, f"refused: {exc}") from None
@@ -142,7 +152,7 @@ def poll(
                      interval=interval),
         container.uow, container.clock,
         limits=Limits(message_bytes=settings.mail_max_message_bytes),
-        own_addresses=(settings.mail_from,),
+        own_addresses=(settings.mail_from,), closed_mailboxes=settings.mail_closed_mailboxes,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, lambda *_: poller.stop())
     try:
@@ -164,3 +174,49 @@ def poll(
 def _poll_fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(f"sladesk mail poll: {message}", err=True)
     return typer.Exit(code)
+
+
+def _ingest_mbox(settings: Settings, path: Path, mailbox: str | None, *, as_json: bool) -> None:
+    """Every message of an mbox file, 50 per transaction (``receive_mail_batch``). Exit 0
+    when each is stored or refused for good (refusals are listed on standard error), 75
+    when some could not be stored now: running it again stores those (the others are
+    known by their Message-ID)."""
+    import mailbox as mbox_module
+
+    from sladesk.channels.email import receive_mail_batch
+
+    if not path.is_file():
+        raise _fail(EX_DATAERR, f"--mbox {path}: no such file")
+    box = mbox_module.mbox(str(path), create=False)
+    raws = [box.get_bytes(key) for key in box.iterkeys()]  # as stored, without "From "
+    try:
+        container = bootstrap(settings, migrate=False)
+    except Exception as exc:
+        raise _fail(EX_TEMPFAIL, f"cannot open the database: {type(exc).__name__}") from None
+    limits = Limits(message_bytes=settings.mail_max_message_bytes)
+    counts = {"stored": 0, "duplicate": 0, "refused": 0, "failed": 0}
+    try:
+        for at in range(0, len(raws), 50):
+            results = receive_mail_batch(
+                container.uow(), container.clock, raws[at : at + 50], mailbox=mailbox,
+                limits=limits, own_addresses=(settings.mail_from,),
+                closed_mailboxes=settings.mail_closed_mailboxes,
+            )  # fmt: skip
+            for n, result in enumerate(results, start=at + 1):
+                if isinstance(result, MailRefused):
+                    counts["refused"] += 1
+                    typer.echo(f"sladesk mail ingest: message {n} refused: {result}", err=True)
+                elif isinstance(result, Exception):
+                    counts["failed"] += 1
+                    typer.echo(f"sladesk mail ingest: message {n} not stored: "
+                               f"{type(result).__name__}", err=True)  # fmt: skip
+                else:
+                    counts["duplicate" if result.duplicate else "stored"] += 1
+    finally:
+        container.dispose()
+    if as_json:
+        typer.echo(json.dumps({"messages": len(raws), **counts}))
+    else:
+        typer.echo(", ".join(f"{v} {k}" for k, v in {"messages": len(raws), **counts}.items()))
+    if counts["failed"]:
+        raise typer.Exit(EX_TEMPFAIL)

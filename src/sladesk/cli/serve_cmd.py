@@ -184,7 +184,7 @@ def start_smtp(container: Container) -> MailServer | None:
 
     handler = IntakeHandler(
         container.uow, container.clock, Limits(message_bytes=settings.mail_max_message_bytes),
-        own_addresses=(settings.mail_from,),
+        own_addresses=(settings.mail_from,), closed_mailboxes=settings.mail_closed_mailboxes,
     )  # fmt: skip
     return start_mail_server(handler, settings.host, settings.smtp_server_port)
 

@@ -18,12 +18,15 @@ from random import Random
 
 from sladesk.bootstrap import Container
 from sladesk.demo._history import History, sweeper
+from sladesk.demo._incidents import DemoIncident, stage_incident
+from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.demo._whatsapp import whatsapp_conversation
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
-from sladesk.services import FixedClock, create_api_token, get_ticket, publish_policy
+from sladesk.services import Actor, FixedClock, create_api_token, get_ticket, publish_policy
 from sladesk.sla import rollup
 
 __all__ = [
@@ -53,6 +56,10 @@ class DemoResult:
     tickets: int
     steps: int
     queue: Counter[str]  # open tickets by queue state at ``now``
+    #: the scheduled maintenance window and the partner outage (policies with maintenance)
+    incident: DemoIncident | None = None
+    #: proposals in the feature-request space (policies with a ``feature_request`` type)
+    proposals: int = 0
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -98,6 +105,14 @@ def build_demo(
     history.plan_history(start, now - timedelta(days=2))
     history.plan_queue(now)
     steps = history.replay(now, sweeper(container.uow(), clock))
+    admin = Actor.agent(cast.admin.id, cast.admin.role, name=cast.admin.name)
+    responder = Actor.agent(agent.id, agent.role, name=agent.name)
+    ids = [t.id for t in history.tickets if t.id is not None]
+    incident = stage_incident(uow, clock, policy, admin, responder, ids)
+    proposals = (
+        seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
+    )
+    stage_on_call(uow, clock, policy, cast, now)
     whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
 
     queue: Counter[str] = Counter()
@@ -115,4 +130,6 @@ def build_demo(
         tickets=sum(1 for t in history.tickets if t.id is not None),
         steps=steps,
         queue=queue,
+        incident=incident,
+        proposals=proposals,
     )

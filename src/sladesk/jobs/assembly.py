@@ -9,56 +9,91 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
+from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.delivery import DeliveryJob
+from sladesk.jobs.maintenance import MaintenanceNoticeJob
+from sladesk.jobs.paging import FanOutSender, PagerSender, RepageJob
 from sladesk.jobs.retention import RetentionJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
 
-__all__ = ["default_senders", "mail_sender", "runner_for", "whatsapp_sender"]
+if TYPE_CHECKING:
+    from sladesk.channels.email import SmtpSettings
+
+__all__ = [
+    "default_senders",
+    "maintenance_mail_sender",
+    "mail_sender",
+    "runner_for",
+    "whatsapp_sender",
+]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
     """Senders configured by the settings: the ticket escalations (move to a team, set a
     priority) always; signed webhooks when a secret and at least one endpoint are set
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
-    ``page`` (and admins' ``invitation`` links) by mail when an SMTP host is set
-    (``SLADESK_SMTP_HOST``); agents' replies on WhatsApp tickets when a WhatsApp token and
-    number are set. Kinds without a sender (chat) stay queued in the outbox,
-    neither sent nor dead."""
+    ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
+    or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
+    to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks; agents' replies
+    on WhatsApp tickets when a WhatsApp token and number are set. Kinds without a sender
+    (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
     senders: dict[str, Sender] = dict.fromkeys(TICKET_ACTION_KINDS, actions)
     if settings.smtp_host:
         mail = mail_sender(container)
-        senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail)
+        senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail,
+                       proposal=mail)  # fmt: skip
+        senders["maintenance"] = maintenance_mail_sender(container)
     if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
         senders["whatsapp"] = whatsapp_sender(container)
     if settings.webhook_secret is not None and endpoints:
-        senders["webhook"] = WebhookSender(
+        webhooks = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
         )
+        senders["webhook"] = webhooks
+        if settings.pager_endpoint:  # pages to the pager too (and by mail when it is set)
+            pager = PagerSender(webhooks, settings.pager_endpoint, settings.public_url)
+            senders["page"] = FanOutSender([s for s in (senders.get("page"), pager) if s])
     return senders
 
 
 def mail_sender(container: Container) -> Sender:
     """The ``notify``, ``tell_customer`` and ``page`` rows by mail (``SLADESK_SMTP_HOST``
     and friends; docs/email.md)."""
-    from sladesk.channels.email import MailSender, SmtpSettings
+    from sladesk.channels.email import MailSender
+
+    return MailSender(_smtp(container), container.uow, container.clock)
+
+
+def _smtp(container: Container) -> SmtpSettings:
+    from sladesk.channels.email import SmtpSettings
 
     s = container.settings
-    smtp = SmtpSettings(
+    return SmtpSettings(
         host=s.smtp_host or "localhost", port=s.smtp_port, starttls=s.smtp_starttls,
         username=s.smtp_username,
         password=s.smtp_password.get_secret_value() if s.smtp_password else None,
         timeout=s.smtp_timeout_seconds, sender=s.mail_from, sender_name=s.mail_from_name,
-        public_url=s.public_url,
+        public_url=s.public_url, auto_per_hour=s.mail_auto_per_hour,
+        dkim_key=Path(s.dkim_key_file).read_bytes() if s.dkim_key_file else None,
+        dkim_selector=s.dkim_selector, dkim_domain=s.dkim_domain,
     )  # fmt: skip
-    return MailSender(smtp, container.uow, container.clock)
+
+
+def maintenance_mail_sender(container: Container) -> Sender:
+    """The ``maintenance`` rows (notices of maintenance windows) by mail."""
+    from sladesk.channels.email import MaintenanceMailSender
+
+    return MaintenanceMailSender(_smtp(container), container.uow, container.clock)
 
 
 def whatsapp_sender(container: Container) -> Sender:
@@ -81,8 +116,18 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     batch = min(settings.sweep_batch_size, 100) if settings.is_sqlite else settings.sweep_batch_size
     jobs: list[Job] = [
         SweepJob(container.uow(), container.clock, batch=batch),
-        DeliveryJob(container.uow(), container.clock, chosen, batch=settings.outbox_batch_size),
+        RepageJob(container.uow(), container.clock),
+        DeliveryJob(
+            container.uow(),
+            container.clock,
+            chosen,
+            batch=settings.outbox_batch_size,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            backoff=Backoff(base=timedelta(seconds=settings.outbox_retry_base_seconds)),
+        ),  # fmt: skip
     ]
+    interval = timedelta(seconds=settings.maintenance_notice_interval_seconds)
+    jobs.append(MaintenanceNoticeJob(container.uow(), container.clock, interval=interval))
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))

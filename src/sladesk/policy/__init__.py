@@ -23,6 +23,7 @@ from sladesk.policy._model import (
     Addon,
     Conditions,
     Fulfilment,
+    Maintenance,
     Metric,
     PauseCondition,
     Plan,
@@ -36,15 +37,19 @@ from sladesk.policy._model import (
     Threshold,
     TicketType,
 )
+from sladesk.policy._oncall import Closing, OnCallPolicy
 
 __all__ = [
     "MAX_POLICY_CHARS",
     "Action",
     "Addon",
+    "Closing",
     "Conditions",
     "Duration",
     "Fulfilment",
+    "Maintenance",
     "Metric",
+    "OnCallPolicy",
     "PauseCondition",
     "Plan",
     "Policy",

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import re
 import string
+from datetime import timedelta
 from typing import Any, Final
 
-from sladesk.calendar import Calendar
+from sladesk.calendar import Calendar, parse_duration
 from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
-from sladesk.policy._model import Addon, Plan, Policy, Priority, Rule, TicketType
+from sladesk.policy._model import Addon, Maintenance, Plan, Policy, Priority, Rule, TicketType
+from sladesk.policy._oncall import read_closing, read_on_call
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
@@ -37,6 +39,9 @@ TOP_KEYS = (
     "help_center_url",
     "messages",
     "retention_months",
+    "maintenance",
+    "on_call",
+    "closing",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
@@ -52,6 +57,9 @@ PLAN_KEYS = (
     "retention_months",
 )
 ADDON_KEYS = ("label", "plans", "details")
+MAINTENANCE_KEYS = ("calendar", "notice_before", "text", "mail_recurring", "notify_at_start")
+#: how long before a maintenance window customers are told when the policy does not say
+DEFAULT_MAINTENANCE_NOTICE: Final = timedelta(hours=24)
 #: the longest policy file read (characters); the examples are about 10,000
 MAX_POLICY_CHARS: Final = 256 * 1024
 #: the texts sladesk itself sends, by message key, with the placeholders each may use; any
@@ -151,6 +159,9 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     if "help_center_url" in top:
         help_center_url = r.url(("help_center_url",), top["help_center_url"])
     retention_months = _read_retention(r, ("retention_months",), top.get("retention_months"))
+    maintenance = _read_maintenance(r, top.get("maintenance"), locales, calendar_names)
+    on_call = read_on_call(r, top["on_call"], calendars) if "on_call" in top else None
+    closing = read_closing(r, top["closing"], _keys(messages)) if "closing" in top else None
     names = Names(
         priorities=priority_keys,
         types=_keys(types),
@@ -164,6 +175,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
         answers = {t.answer for t in (types or {}).values() if t.answer is not None}
+        if closing is not None and closing.message is not None:
+            answers.add(closing.message)  # sent when a ticket is closed with evidence
         _check_messages_are_sent(r, messages, rules, answers)
     if r.errors:
         return None
@@ -188,7 +201,10 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         help_center_url=help_center_url,
         messages=messages,
         retention_months=retention_months,
+        maintenance=maintenance,
         source_text=text,
+        on_call=on_call,
+        closing=closing,
     )
 
 
@@ -383,6 +399,58 @@ def _read_retention(r: Reader, path: Path, value: object) -> int | None:
     if value is None:
         return None
     return r.integer(path, value, minimum=1)
+
+
+def _read_maintenance(
+    r: Reader,
+    value: object,
+    locales: tuple[str, ...] | None,
+    calendars: tuple[str, ...] | None,
+) -> Maintenance | None:
+    """``maintenance:``: the calendar of the recurring windows (optional: windows may all be
+    scheduled by admins), how long before a window customers are told (``notice_before``, a
+    wall-clock duration such as ``24h``; business days make no sense here), the text that
+    says what the window means, and whether the recurring windows are mailed."""
+    if value is None:
+        return None
+    path: Path = ("maintenance",)
+    fields = r.mapping(path, value, allowed=MAINTENANCE_KEYS, required=()) or {}
+    calendar = None
+    if "calendar" in fields:
+        calendar = r.string((*path, "calendar"), fields["calendar"], what="a calendar name")
+        if calendar is not None and calendars is not None and calendar not in calendars:
+            r.error(
+                (*path, "calendar"),
+                f"unknown calendar {calendar!r} (the policy has {known_list(calendars)})"
+                + suggestion(calendar, calendars),
+            )
+    notice = DEFAULT_MAINTENANCE_NOTICE
+    if "notice_before" in fields:
+        try:
+            duration = parse_duration(fields["notice_before"])
+        except SpecError as exc:
+            r.error((*path, "notice_before"), exc.message)
+        else:
+            if duration.time is None:
+                r.error(
+                    (*path, "notice_before"),
+                    f"expected a duration of clock time in hours or minutes such as 24h "
+                    f"or 90m, got {duration.text!r} (business days depend on a calendar)",
+                )
+            else:
+                notice = duration.time
+    text = r.text((*path, "text"), fields["text"], locales) if "text" in fields else {}
+    flags = {}
+    for key in ("mail_recurring", "notify_at_start"):
+        if key in fields:
+            flags[key] = r.boolean((*path, key), fields[key])
+    return Maintenance(
+        calendar,
+        notice,
+        text,
+        mail_recurring=flags.get("mail_recurring") is True,
+        notify_at_start=flags.get("notify_at_start") is not False,
+    )
 
 
 def _read_addons(

@@ -17,6 +17,7 @@ from sladesk.calendar import Duration
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
+    from sladesk.policy._oncall import Closing, OnCallPolicy
 
 #: Localised text: locale code ("en", "es", "pt") -> text.
 Text = Mapping[str, str]
@@ -162,6 +163,22 @@ class Addon:
 
 
 @dataclass(frozen=True, slots=True)
+class Maintenance:
+    """The policy's maintenance windows (``maintenance:``): the recurring windows are the open
+    time of ``calendar`` (a calendar of the policy, the calendar language: Blip Go!'s
+    ``23:00-05:00`` in ``Etc/GMT+3``); admins schedule one-off windows beside them. Customers
+    are told ``notice_before`` ahead of a window (portal banner; mail) and again when it
+    starts. ``mail_recurring``: whether the recurring windows are mailed too (a daily window
+    mailed every day would be noise: by default only the banner shows them)."""
+
+    calendar: str | None
+    notice_before: timedelta
+    text: Text = field(default_factory=dict)  # what the window means to customers
+    mail_recurring: bool = False
+    notify_at_start: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     name: str
     version: str
@@ -182,7 +199,13 @@ class Policy:
     #: calendar months a closed ticket's content is kept when its plan sets none; ``None``:
     #: kept for ever (Blip Go!: 3, "solo ... los últimos 3 meses")
     retention_months: int | None = None
+    #: maintenance windows and their notices; ``None``: the policy declares none
+    maintenance: Maintenance | None = None
     source_text: str = ""  # the file as written, kept for publishing and audit
+    #: the on-call rotation's shape and re-page delay (Aivo's 24x7 add-on); None: no on-call
+    on_call: OnCallPolicy | None = None
+    #: causes whose closing needs evidence, and the message then sent (Aivo)
+    closing: Closing | None = None
 
     def priority_rank(self, key: str) -> int:
         """0 for the most urgent level."""

@@ -22,8 +22,11 @@ stored, and a crash part-way leaves nothing half-filed: the sender delivers it a
 4. **Who wrote it**: an agent's address is an agent reply; a known contact is that
    contact; an unknown address becomes a new contact of the one organisation whose
    contacts write from that domain (public mail domains never match), else the ticket has
-   no requester. A stranger writing on an existing ticket becomes an internal note, so
-   that nobody outside the ticket's organisation can post on it or stop its clocks.
+   no requester — unless the mailbox refuses strangers (``strangers_refused``): then mail
+   from an address that is no active contact or agent opens nothing and is kept
+   ``refused``, with the reason, for the admins (``list_mail``). A stranger writing on an
+   existing ticket becomes an internal note, so that nobody outside the ticket's
+   organisation can post on it or stop its clocks.
 5. The ticket use cases do the rest (SLA, outbox, audit), in their in-transaction forms
    (``file_ticket``, ``write_reply``, ``write_note``, ``attach_file``, ``add_contact``),
    which raise a refusal before writing anything, so a refused follow-up can still become
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,7 +63,14 @@ from sladesk.tickets import (
     TicketRuleError,
 )
 
-__all__ = ["InboundAttachment", "InboundMail", "MailIntake", "ingest_mail", "ticket_token"]
+__all__ = [
+    "InboundAttachment",
+    "InboundMail",
+    "MailIntake",
+    "ingest_mail",
+    "ingest_mail_batch",
+    "ticket_token",
+]
 
 #: mail domains shared by many people: an address there says nothing of its organisation
 PUBLIC_MAIL_DOMAINS = frozenset(
@@ -111,6 +122,9 @@ class InboundMail:
     bounced_message_id: str | None = None
     attachments: tuple[InboundAttachment, ...] = ()
     mailbox: str | None = None
+    #: the mailbox takes mail from known people only: an unknown sender gets no ticket (the
+    #: message is kept, ``refused``, for the admins to see)
+    strangers_refused: bool = False
     #: why the message could not be read (it is then kept raw and shown to the agents)
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
@@ -171,6 +185,37 @@ def ingest_mail(uow: UnitOfWork, clock: Clock, mail: InboundMail) -> MailIntake:
                 repo.add(_raw_row(mail, now))
                 uow.commit()
         raise
+
+
+def ingest_mail_batch(
+    uow: UnitOfWork, clock: Clock, mails: Sequence[InboundMail]
+) -> list[MailIntake | Exception]:
+    """Store and file ``mails`` — a drained mailbox, an mbox — in **one** transaction, each
+    exactly as :func:`ingest_mail` would (the same steps, in order, so a later message may
+    thread on an earlier one). One commit for the batch instead of one per message is what
+    the drained-mailbox path saves; the caller still acknowledges a message (IMAP's
+    ``\\Seen``) only after this returns, so "stored before acknowledged" holds per message.
+
+    When any message fails, the batch's transaction is rolled back whole and every message
+    is filed again on its own (:func:`ingest_mail`: its own transaction, the raw bytes kept
+    when filing fails): the result for each is its :class:`MailIntake`, or the exception
+    that kept it from being stored."""
+    if not mails:
+        return []
+    now = clock.now()
+    try:
+        with uow:
+            results: list[MailIntake | Exception] = [_ingest(uow, m, now) for m in mails]
+            uow.commit()
+        return results
+    except Exception:
+        one_by_one: list[MailIntake | Exception] = []
+        for mail in mails:
+            try:
+                one_by_one.append(ingest_mail(uow, clock, mail))
+            except Exception as exc:
+                one_by_one.append(exc)
+        return one_by_one
 
 
 def _ingest(uow: UnitOfWork, mail: InboundMail, now: datetime) -> MailIntake:
@@ -322,9 +367,18 @@ def _person_and_thread(
     return person, ticket_id, recent
 
 
+def _stranger(uow: UnitOfWork, address: str) -> bool:
+    person = MailRepository(uow.db).person(address)
+    return person is None or not person.active
+
+
 def _file(
     uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, since: datetime | None
 ) -> MailIntake:
+    if mail.strangers_refused and (mail.sender is None or _stranger(uow, mail.sender)):
+        reason = (f"mailbox {mail.mailbox or '?'} takes mail from known contacts and agents "
+                  f"only, and {mail.sender or 'the sender'} is neither")  # fmt: skip
+        return _refused(uow, now, mail, record_id, None, _body(mail), reason)
     person, ticket_id, recent = _person_and_thread(uow, now, mail)
     body = _body(mail)
     actor = _actor(person) if person is not None and person.active else None

@@ -7,27 +7,53 @@ records after. Reads and writes only; the words are the channel's templates.
   the thread (the Message-IDs of the ticket's mail, so our answer lands in the customer's
   thread), the ticket's policy texts (``tell_customer``, the community redirect) and, when
   the ticket arrived while its first response's calendar was closed, when it opens.
-- :func:`record_sent_mail`: the Message-ID we sent, on ``mail_messages``, so that the
-  customer's answer to it threads back to the ticket, and a second send of the same outbox
-  row is recognised (:func:`already_sent`).
+- :func:`begin_sending` / :func:`mark_sent` / :func:`mark_unsent`: each message we send, by
+  its Message-ID, on ``mail_messages`` — ``sending`` committed *before* it is handed to
+  SMTP, ``sent`` after the peer's ``250`` — so that the customer's answer threads back to
+  the ticket, a message sent is never sent again, and one whose outcome a crash hid is sent
+  again with the same Message-ID, marked as a resend (docs/email.md, "Exactly once?").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, select
 
+from sladesk.calendar import on_call_at
 from sladesk.services._dtos import TicketView
+from sladesk.services._oncall import on_call_inputs
 from sladesk.services._tickets_read import get_ticket
 from sladesk.services.clock import Clock
-from sladesk.store import Agent, Contact, MailRepository, Organization, UnitOfWork
-from sladesk.tickets import Actor, NotFound, Role
+from sladesk.store import (
+    Agent,
+    AuditRow,
+    Contact,
+    MailRepository,
+    Organization,
+    OutboxMessage,
+    UnitOfWork,
+)
+from sladesk.tickets import Actor, Forbidden, NotFound, Role
 
-__all__ = ["MailContext", "Recipient", "already_sent", "mail_context", "record_sent_mail"]
+__all__ = [
+    "AUTOMATIC_MAIL_WINDOW",
+    "DeadLetterView",
+    "MailContext",
+    "MailRecordView",
+    "Recipient",
+    "SendingMark",
+    "begin_sending",
+    "contact_recipient",
+    "list_dead_letters",
+    "list_mail",
+    "mail_context",
+    "mark_sent",
+    "mark_unsent",
+]
 
 _ROLES = [Role.AGENT, Role.SENIOR, Role.LEAD, Role.ADMIN]
 
@@ -108,7 +134,7 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
     ]
 
 
-def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
+def _audience(uow: UnitOfWork, to: str, ticket: TicketView, now: datetime) -> str:
     """A policy's symbolic audience (``assignee``, ``dedicated_agent``, ``team``,
     ``requester``) as the people it means on this ticket; other forms as they are."""
     if to == "assignee":
@@ -128,11 +154,25 @@ def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
             select(orgs.c.dedicated_agent_id).where(orgs.c.id == ticket.organization_id)
         ).scalar()
         return f"agent:{agent}" if agent is not None else ""
-    if to.startswith("on_call"):  # pages: the dedicated agent, else the assignee, else leads
-        return _audience(uow, "dedicated_agent", ticket) or (
+    if to.startswith("on_call"):  # pages: whoever is on call, else the dedicated agent,
+        on_call = _on_call_now(uow, now)  # else the assignee, else the leads
+        if on_call is not None:
+            return f"agent:{on_call}"
+        return _audience(uow, "dedicated_agent", ticket, now) or (
             f"agent:{ticket.assignee_id}" if ticket.assignee_id is not None else "role:lead"
         )
     return to
+
+
+def _on_call_now(uow: UnitOfWork, now: datetime) -> int | None:
+    """The agent on call at ``now`` under the published policy's rotation (the sweep's
+    ``page: on_call`` escalations go to them); None without a rotation or members."""
+    row = uow.policies.current()
+    policy = uow.policies.parsed(row.id) if row is not None else None
+    if policy is None or policy.on_call is None:
+        return None
+    members, overrides, _ = on_call_inputs(uow)
+    return on_call_at(policy.on_call.rotation, members, overrides, now).person
 
 
 def _opens_at(uow: UnitOfWork, ticket: TicketView) -> datetime | None:
@@ -163,7 +203,7 @@ def mail_context(
     except NotFound:
         return None
     with uow.read_only():
-        recipients = tuple(_people(uow, _audience(uow, to, ticket)))
+        recipients = tuple(_people(uow, _audience(uow, to, ticket, clock.now())))
         repo = MailRepository(uow.db)
         thread = tuple(repo.message_ids_of_ticket(ticket_id))
         last_inbound = repo.last_inbound(ticket_id)
@@ -191,32 +231,212 @@ def mail_context(
     )  # fmt: skip
 
 
-def already_sent(uow: UnitOfWork, message_id: str) -> bool:
-    """Whether the mail with this Message-ID was sent and recorded before."""
+@dataclass(frozen=True, slots=True)
+class SendingMark:
+    """What :func:`begin_sending` decided for one message to one address.
+
+    ``status`` is ``sending`` (send it now), ``sent`` (it went before: skip), or ``limited``
+    (not sent: the address had its share of automatic mail). ``attempt`` counts the times
+    it is handed to SMTP; ``resend`` says an earlier hand-over's outcome is unknown (the
+    process died, or the connection broke, between handing it over and marking it sent): it
+    goes out again with the same Message-ID, which the receiving side can recognise."""
+
+    status: str
+    attempt: int
+    resend: bool
+
+    @property
+    def go(self) -> bool:
+        return self.status == "sending"
+
+
+def contact_recipient(uow: UnitOfWork, clock: Clock, contact_id: int) -> Recipient | None:
+    """The contact as a mail recipient (their language, else their organisation's, and the
+    organisation's zone), for mail that is not about a ticket (a proposal's news); None
+    when the contact is gone or inactive."""
     with uow.read_only():
-        found = MailRepository(uow.db).find(message_id)
-    return found is not None and found.status == "sent"
+        found = _people(uow, f"contact:{contact_id}")
+    return found[0] if found else None
 
 
-def record_sent_mail(
+#: the window of the rate limit on automatic mail to one address
+AUTOMATIC_MAIL_WINDOW = timedelta(hours=1)
+
+
+def begin_sending(
     uow: UnitOfWork,
     clock: Clock,
     *,
     message_id: str,
-    ticket_id: int,
+    ticket_id: int | None,
     outbox_key: str,
-    recipients: list[str],
+    recipient: str,
     subject: str,
+    automatic: bool = False,
+    automatic_per_hour: int | None = None,
     details: dict[str, Any] | None = None,
-) -> None:
-    """Remember a message we sent (idempotent: the same Message-ID is recorded once)."""
+) -> SendingMark:
+    """Commit that the message ``message_id`` to ``recipient`` is about to be handed to
+    SMTP — before it is — so that a crash between the hand-over and :func:`mark_sent` is
+    detectable: the next attempt finds it ``sending`` and sends it again, marked as a
+    resend, with the same Message-ID; a message marked ``sent`` is never sent again.
+
+    An automatic message (``automatic``: an acknowledgement, a status notice) to an address
+    that was sent ``automatic_per_hour`` of them in the last hour is not sent: it is
+    recorded ``limited`` (and audited), so that a robot answering every mail cannot keep a
+    loop going."""
     now = clock.now()
+    address = recipient.lower()
     with uow:
-        MailRepository(uow.db).add({  # a second record of it is dropped
-            "message_id": message_id, "direction": "out", "status": "sent",
-            "mailbox": None, "sender": "", "recipients": recipients, "cc": [],
-            "subject": subject[:500], "ticket_id": ticket_id, "ticket_message_id": None,
-            "author": None, "outbox_key": outbox_key[:300], "raw": None, "size": 0,
-            "details": details or {}, "created_at": now, "processed_at": now,
-        })  # fmt: skip
+        repo = MailRepository(uow.db)
+        found = repo.outgoing(message_id)
+        if found is not None and found[0] in ("sent", "limited"):
+            return SendingMark(found[0], found[1], False)
+        if found is None:
+            status = "sending"
+            if (
+                automatic and automatic_per_hour is not None
+                and repo.automatic_sent_to(address, now - AUTOMATIC_MAIL_WINDOW)
+                >= automatic_per_hour
+            ):  # fmt: skip
+                status = "limited"
+                uow.audit.add_many([
+                    AuditRow(now, "system:mail", "sladesk.mail.limited",
+                             {"to": address, "message_id": message_id,
+                              "per_hour": automatic_per_hour}, ticket_id=ticket_id)
+                ])  # fmt: skip
+            attempt = 1 if status == "sending" else 0
+            added = repo.add({
+                "message_id": message_id, "direction": "out", "status": status,
+                "mailbox": None, "sender": "", "recipients": [address], "cc": [],
+                "subject": subject[:500], "ticket_id": ticket_id, "ticket_message_id": None,
+                "author": None, "outbox_key": outbox_key[:300], "raw": None, "size": 0,
+                "details": {**(details or {}), "attempts": attempt}, "created_at": now,
+                "processed_at": None, "rcpt": address, "automatic": automatic,
+            })  # fmt: skip
+            if added is None:  # a twin worker recorded it first: let it send
+                uow.rollback()
+                return SendingMark("sent", 0, False)
+            uow.commit()
+            return SendingMark(status, attempt, False)
+        status, attempts = found  # sending (outcome unknown) or unsent (refused before)
+        resend = status == "sending"
+        details_now = {**(details or {}), "attempts": attempts + 1}
+        if resend:
+            details_now["resends"] = details_now.get("resends", 0) + 1
+        repo.set_outgoing(message_id, now, status="sending", details=details_now)
+        uow.commit()
+    return SendingMark("sending", attempts + 1, resend)
+
+
+@dataclass(frozen=True, slots=True)
+class MailRecordView:
+    """One message in or out, as admins see it (never its raw bytes)."""
+
+    id: int
+    message_id: str
+    direction: str
+    status: str
+    mailbox: str | None
+    sender: str
+    rcpt: str | None
+    subject: str
+    ticket_id: int | None
+    size: int
+    created_at: datetime
+    #: why it opened no ticket (``refused``), or how often it was handed to SMTP (out)
+    reason: str | None
+    attempts: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterView:
+    """An outbox row delivery gave up on (``failed_at`` set)."""
+
+    id: int
+    kind: str
+    key: str
+    attempts: int
+    last_error: str | None
+    failed_at: datetime
+    ticket_id: int | None
+
+
+def list_mail(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    direction: str | None = None,
+    limit: int = 100,
+) -> list[MailRecordView]:
+    """The newest mail records, newest first — e.g. ``status="refused"``: the mail a
+    mailbox that refuses strangers kept without a ticket. Admins only."""
+    if not actor.is_admin:
+        raise Forbidden("only admins can read the mail records")
+    with uow.read_only():
+        rows = MailRepository(uow.db).listing(
+            status=status, direction=direction, limit=max(1, min(limit, 500))
+        )
+    views = []
+    for r in rows:
+        details = r.pop("details") or {}
+        views.append(MailRecordView(
+            **r, reason=details.get("refused") if isinstance(details, dict) else None,
+            attempts=details.get("attempts") if r["direction"] == "out" else None,
+        ))  # fmt: skip
+    return views
+
+
+def list_dead_letters(
+    uow: UnitOfWork, clock: Clock, actor: Actor, *, limit: int = 100
+) -> list[DeadLetterView]:
+    """The outbox messages delivery gave up on (a permanent refusal, a bouncing address,
+    too many attempts), newest first. Admins only."""
+    if not actor.is_admin:
+        raise Forbidden("only admins can read the dead letters")
+    with uow.read_only():
+        rows = uow.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.failed_at.is_not(None))
+            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            .limit(max(1, min(limit, 500)))
+        ).scalars()
+        return [
+            DeadLetterView(
+                row.id,
+                row.kind,
+                row.key,
+                row.attempts,
+                row.last_error,
+                row.failed_at or clock.now(),
+                _ticket_of(row.payload),
+            )  # fmt: skip
+            for row in rows
+        ]
+
+
+def _ticket_of(payload: Any) -> int | None:
+    if not isinstance(payload, Mapping):
+        return None
+    ticket = payload.get("ticket") or (payload.get("body") or {}).get("ticket")
+    if isinstance(ticket, Mapping) and isinstance(ticket.get("id"), int):
+        return int(ticket["id"])
+    found = payload.get("ticket_id")
+    return found if isinstance(found, int) else None
+
+
+def mark_sent(uow: UnitOfWork, clock: Clock, message_id: str) -> None:
+    """The peer accepted the message (SMTP ``250``): it is never sent again."""
+    with uow:
+        MailRepository(uow.db).set_outgoing(message_id, clock.now(), status="sent")
+        uow.commit()
+
+
+def mark_unsent(uow: UnitOfWork, clock: Clock, message_id: str) -> None:
+    """The peer refused the message (a 4xx/5xx answer): nothing went out, so the next
+    attempt is not a resend."""
+    with uow:
+        MailRepository(uow.db).set_outgoing(message_id, clock.now(), status="unsent")
         uow.commit()

@@ -23,9 +23,28 @@ from sladesk.store._repo_channels import (
     ChannelRepository,
 )
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
+from sladesk.store._repo_incidents import (
+    IncidentLink,
+    IncidentRecord,
+    IncidentRepository,
+    IncidentUpdateRecord,
+    MaintenanceRepository,
+    NoticeRecord,
+    ScheduledWindowRow,
+    WindowAudience,
+)
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
+from sladesk.store._repo_proposals import (
+    LinkedTicket,
+    NoticeRow,
+    ProposalCommentRow,
+    ProposalRepository,
+    ProposalRow,
+    SubscriberRow,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -73,6 +92,14 @@ __all__ = [
     "CustomerOrganization",
     "DueTicket",
     "HistoryEntry",
+    "IncidentLink",
+    "IncidentRecord",
+    "IncidentRepository",
+    "IncidentUpdateRecord",
+    "MaintenanceRepository",
+    "NoticeRecord",
+    "ScheduledWindowRow",
+    "WindowAudience",
     "Intake",
     "Invitation",
     "InvitationRepository",
@@ -90,7 +117,17 @@ __all__ = [
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "MemberRow",
+    "OnCallRepository",
+    "OverrideRow",
+    "PageRow",
     "ClosedTicket",
+    "LinkedTicket",
+    "NoticeRow",
+    "ProposalCommentRow",
+    "ProposalRepository",
+    "ProposalRow",
+    "SubscriberRow",
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",

@@ -195,6 +195,54 @@ class MailRepository(Repository):
                     bouncing_since=func.coalesce(_ADDRESSES.c.bouncing_since, now))
         )  # fmt: skip
 
+    def outgoing(self, message_id: str) -> tuple[str, int] | None:
+        """The status of a message we send or sent, and how many times it was handed to
+        SMTP (``details.attempts``)."""
+        row = self.db.execute(
+            select(_MAIL.c.status, _MAIL.c.details).where(
+                _MAIL.c.message_id == message_id, _MAIL.c.direction == "out"
+            )
+        ).first()
+        if row is None:
+            return None
+        details = row.details if isinstance(row.details, dict) else {}
+        return str(row.status), int(details.get("attempts", 1))
+
+    def set_outgoing(self, message_id: str, now: datetime, **values: Any) -> None:
+        self.db.execute(
+            update(_MAIL)
+            .where(_MAIL.c.message_id == message_id, _MAIL.c.direction == "out")
+            .values(processed_at=now, **values)
+        )
+
+    def automatic_sent_to(self, address: str, since: datetime) -> int:
+        """How many automatic messages went (or are going) to ``address`` since ``since``."""
+        return int(
+            self.db.execute(
+                select(func.count()).select_from(_MAIL).where(
+                    _MAIL.c.rcpt == address.lower(), _MAIL.c.direction == "out",
+                    _MAIL.c.automatic.is_(True), _MAIL.c.created_at >= since,
+                    _MAIL.c.status.in_(("sending", "sent")),
+                )
+            ).scalar_one()
+        )  # fmt: skip
+
+    def listing(
+        self, *, status: str | None, direction: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """The newest records (without raw bytes), for the admins."""
+        query = select(
+            _MAIL.c.id, _MAIL.c.message_id, _MAIL.c.direction, _MAIL.c.status, _MAIL.c.mailbox,
+            _MAIL.c.sender, _MAIL.c.rcpt, _MAIL.c.subject, _MAIL.c.ticket_id, _MAIL.c.size,
+            _MAIL.c.details, _MAIL.c.created_at,
+        )  # fmt: skip
+        if status is not None:
+            query = query.where(_MAIL.c.status == status)
+        if direction is not None:
+            query = query.where(_MAIL.c.direction == direction)
+        rows = self.db.execute(query.order_by(_MAIL.c.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]
+
     def bouncing(self, address: str) -> bool:
         row = self.db.execute(
             select(_ADDRESSES.c.bouncing_since).where(_ADDRESSES.c.address == address.lower())

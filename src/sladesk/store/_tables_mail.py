@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sladesk.store._tables import Base, Id
@@ -25,12 +25,15 @@ class MailMessage(Base):
     __table_args__ = (
         Index("ix_mail_messages_ticket_id", "ticket_id"),
         Index("ix_mail_messages_sender_created_at", "sender", "created_at"),
+        Index("ix_mail_messages_rcpt_created_at", "rcpt", "created_at"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     #: without angle brackets; derived from the raw bytes' hash when a message has none
     message_id: Mapped[str] = mapped_column(String(900), unique=True)
     direction: Mapped[str] = mapped_column(String(8))  # in | out
-    #: in: received | stored | note | auto_reply | bounce | unreadable | refused; out: sent
+    #: in: received | stored | note | auto_reply | bounce | unreadable | refused;
+    #: out: sending (committed before SMTP: a crash leaves it so, and the message is sent
+    #: again with the same Message-ID) | sent | unsent (refused by the peer) | limited
     status: Mapped[str] = mapped_column(String(16))
     mailbox: Mapped[str | None] = mapped_column(String(100))
     sender: Mapped[str] = mapped_column(String(320), default="")
@@ -44,6 +47,10 @@ class MailMessage(Base):
     author: Mapped[str | None] = mapped_column(String(64))
     #: the outbox row a sent message delivered
     outbox_key: Mapped[str | None] = mapped_column(String(300))
+    #: out: the one address it was sent to
+    rcpt: Mapped[str | None] = mapped_column(String(320))
+    #: out: an automatic notice (acknowledgement, status change...), not an agent's words
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     size: Mapped[int] = mapped_column(Integer, default=0)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)

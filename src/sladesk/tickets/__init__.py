@@ -13,6 +13,7 @@ from sladesk.tickets._decide import (
     check_attach,
     decide_accept,
     decide_assign,
+    decide_attributes_change,
     decide_call,
     decide_close,
     decide_create,
@@ -44,6 +45,24 @@ from sladesk.tickets._input import (
     check_storable_text,
     unstorable_reason,
 )
+from sladesk.tickets._maintenance import (
+    MaintenanceNotice,
+    MaintenanceWindow,
+    banner_window,
+    maintenance_notices_due,
+    next_window,
+    recurring_key,
+    upcoming_windows,
+)
+from sladesk.tickets._proposals import (
+    NOTIFY_ON,
+    PROPOSAL_TRANSITIONS,
+    ProposalStatus,
+    StatusDecision,
+    check_proposal_text,
+    decide_proposal_status,
+    proposer_label,
+)
 from sladesk.tickets._retention import (
     RetentionCandidate,
     RetentionDecision,
@@ -62,6 +81,13 @@ from sladesk.tickets._visibility import (
 )
 
 __all__ = [
+    "NOTIFY_ON",
+    "PROPOSAL_TRANSITIONS",
+    "ProposalStatus",
+    "StatusDecision",
+    "check_proposal_text",
+    "decide_proposal_status",
+    "proposer_label",
     "CONTACT_HISTORY_KINDS",
     "MAX_ID",
     "TRANSITIONS",
@@ -94,6 +120,7 @@ __all__ = [
     "contact_sees_event",
     "decide_accept",
     "decide_assign",
+    "decide_attributes_change",
     "decide_call",
     "decide_close",
     "decide_create",
@@ -112,4 +139,11 @@ __all__ = [
     "retention_months",
     "subscription_problems",
     "unstorable_reason",
+    "MaintenanceNotice",
+    "MaintenanceWindow",
+    "banner_window",
+    "maintenance_notices_due",
+    "next_window",
+    "recurring_key",
+    "upcoming_windows",
 ]

@@ -21,8 +21,11 @@ from sladesk.web import (
     _pages_admin,
     _pages_auth,
     _pages_console,
+    _pages_incidents,
+    _pages_oncall,
     _pages_people,
     _pages_portal,
+    _pages_proposals,
 )
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
@@ -95,7 +98,16 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         throttle=SignInThrottle(),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (_pages_auth, _pages_console, _pages_portal, _pages_admin, _pages_people):
+    for module in (
+        _pages_auth,
+        _pages_console,
+        _pages_incidents,
+        _pages_oncall,
+        _pages_portal,
+        _pages_proposals,
+        _pages_admin,
+        _pages_people,
+    ):
         app.include_router(module.router)
     secure = settings.public_url.startswith("https://")
     app.add_middleware(SessionMiddleware, codec=codec, clock=container.clock, secure=secure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +22,9 @@ from sladesk.services import Conflict
 from sladesk.web._context import Page, admin_page
 
 router = APIRouter()
+#: "What would this have changed?": the policy editor back-tests a draft on this many days
+BACKTEST_DAYS = 90
+BACKTEST_LISTED = 50
 
 #: the largest policy file the form takes (the loader refuses larger ones by itself too)
 MAX_UPLOAD = 1_000_000
@@ -86,6 +90,7 @@ def _editor(
     errors: tuple[SpecError, ...] | list[SpecError] = (),
     checked: bool = False,
     refusal: str | None = None,
+    backtest: services.BacktestReport | None = None,
 ) -> Response:
     actor = p.actor
     current = services.get_current_policy(p.uow(), p.clock, actor)
@@ -96,7 +101,7 @@ def _editor(
         "admin_policy.html", status=status, text=text, current=current, versions=versions,
         errors=list(errors), lines=lines, checked=checked, refusal=refusal,
         diff=diff_lines(old, text) if text and text != old else [],
-        same=bool(text) and text == old,
+        same=bool(text) and text == old, backtest=backtest, backtest_days=BACKTEST_DAYS,
     )  # fmt: skip
 
 
@@ -140,6 +145,11 @@ def policy_submit(
         return _editor(p, text, status=422, errors=exc.errors, checked=True)
     if not check.valid:
         return _editor(p, text, status=422, errors=check.errors, checked=True)
+    if action == "backtest":
+        since = p.clock.now() - timedelta(days=BACKTEST_DAYS)
+        report = services.backtest_policy(p.uow(), p.clock, actor, text, source=name,
+                                          since=since, max_listed=BACKTEST_LISTED)  # fmt: skip
+        return _editor(p, text, checked=True, backtest=report)
     if action != "publish":
         return _editor(p, text, checked=True)
     try:

@@ -168,13 +168,22 @@ def ticket(request: Request, ticket_id: int) -> Response:
         else None
     )
     whatsapp = services.whatsapp_window(p.uow(), p.clock, actor, ticket_id)
+    incidents = services.incidents_of_ticket(p.uow(), p.clock, actor, ticket_id)
+    pages = services.list_pages(p.uow(), p.clock, actor, ticket_id=ticket_id)
+    files = services.list_attachments(p.uow(), p.clock, actor, ticket_id)
+    causes = sorted(policy.closing.evidence_for) if policy and policy.closing else []
     return p.render(
-        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, whatsapp=whatsapp,
+        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, incidents=incidents,
+        whatsapp=whatsapp,
         message_html=message_html, statuses=STATUSES,
         priorities=_priorities(policy, p.language), agents=agents, requester=requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
         types=_types(policy, p.language), accepted=accepted,
-        calendar_zone=lambda name: zone(name),
+        calendar_zone=lambda name: zone(name), pages=pages, files=files, causes=causes,
+        proposal_id=services.proposal_for_ticket(p.uow(), p.clock, actor, ticket_id),
+        on_call=policy is not None and policy.on_call is not None,
+        back=f"/tickets/{ticket_id}",
+        attributes_text="\n".join(f"{k}={v}" for k, v in sorted(view.attributes.items())),
     )  # fmt: skip
 
 
@@ -271,3 +280,102 @@ def accept(request: Request, ticket_id: int, csrf_token: str = Form("")) -> Resp
     actor = p.person.actor  # type: ignore[union-attr]
     return _act(p, csrf_token, ticket_id,
                 lambda: services.accept_ticket(p.uow(), p.clock, actor, ticket_id))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/attributes")
+def attributes(
+    request: Request,
+    ticket_id: int,
+    tags: str = Form(""),
+    attributes: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Tags (comma-separated, the whole set) and attributes (``key=value`` lines, merged)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+    pairs: dict[str, str] = {}
+    for n, line in enumerate(attributes.splitlines(), 1):
+        if line.strip():
+            key, sep, value = line.partition("=")
+            if not sep:
+                p.check_csrf(csrf_token)
+                return p.redirect(
+                    f"/tickets/{ticket_id}",
+                    p._("Write each attribute as name=value (line %(n)s).") % {"n": n},
+                )
+            pairs[key.strip()] = value.strip()
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.change_attributes(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            tags=tag_list,
+            attributes=pairs,
+            reason=reason.strip() or None,
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/call")
+def call(
+    request: Request,
+    ticket_id: int,
+    summary: str = Form(""),
+    page_on_call: str = Form(""),
+    caller: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Record a call; a call to the on-call number also pages whoever is on call."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.log_call(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            summary,
+            page_on_call=page_on_call == "1",
+            caller=caller.strip() or None,
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/close")
+def close(
+    request: Request,
+    ticket_id: int,
+    cause: str = Form(""),
+    reason: str = Form(""),
+    evidence_attachment_ids: list[int] = Form([]),  # noqa: B008
+    evidence_message_ids: list[int] = Form([]),  # noqa: B008
+    csrf_token: str = Form(""),
+) -> Response:
+    """Close, with the cause and the evidence when the cause is one the policy closes with
+    evidence (the service says what is missing)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.close_ticket(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            reason.strip() or None,
+            cause=cause or None,
+            evidence_attachment_ids=evidence_attachment_ids,
+            evidence_message_ids=evidence_message_ids,
+        ),
+    )

@@ -51,7 +51,10 @@ def portal(request: Request) -> Response:
     p = page(request, need="contact")
     actor = p.person.actor  # type: ignore[union-attr]
     tickets = services.list_tickets(p.uow(), p.clock, actor, TicketFilters(), limit=100)
-    return p.render("portal.html", tickets=tickets)
+    schedule = services.maintenance_schedule(p.uow(), p.clock, actor, days=1)
+    words = _text(schedule.text, p.language, "") if schedule.text else ""
+    return p.render("portal.html", tickets=tickets, banner=schedule.banner, now=schedule.now,
+                    banner_text=words)  # fmt: skip
 
 
 @router.get("/portal/new", response_class=HTMLResponse)

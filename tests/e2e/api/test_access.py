@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -132,7 +133,75 @@ def _download(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/tickets/{w.ticket_a}/attachments/{added.id}")
 
 
-OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+def _window_body(w: World, role: RoleName) -> Call:
+    start = w.container.clock.now() + timedelta(days=2)
+    body = {"title": f"Upgrade by {role}", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+    return Call("/api/v1/maintenance", body)
+
+
+def _window(w: World, role: RoleName) -> Call:
+    c = w.container
+    start = c.clock.now() + timedelta(days=2)
+    end = start + timedelta(hours=1)
+    admin = w.actors["admin"]
+    made = services.schedule_maintenance(
+        c.uow(), c.clock, admin, title="x", starts_at=start, ends_at=end
+    )
+    return Call(f"/api/v1/maintenance/{made.scheduled_id}")
+
+
+def _incident_body(w: World, role: RoleName) -> Call:
+    body = {"kind": "partner_outage", "title": f"Outage {role}", "ticket_ids": [w.new_ticket_a()]}
+    return Call("/api/v1/incidents", body)
+
+
+def _on_incident(suffix: str, body: Any = None, *, paused: bool = False) -> Make:
+    """A call on a fresh incident linking a fresh org-A ticket (``{t}`` in ``suffix``: it)."""
+
+    def make(w: World, role: RoleName) -> Call:
+        c, agent = w.container, w.actors["agent"]
+        ticket = w.new_ticket_a()
+        made = services.create_incident(c.uow(), c.clock, agent, kind="partner_outage",
+                                        title="Outage", ticket_ids=[ticket])  # fmt: skip
+        if paused:
+            services.pause_incident(c.uow(), c.clock, agent, made.incident.id)
+        data = body(ticket) if callable(body) else body
+        return Call(f"/api/v1/incidents/{made.incident.id}{suffix.format(t=ticket)}", data)
+
+    return make
+
+
+def _proposal_a(w: World) -> int:
+    """A proposal of org A's contact (created once per world): another organisation sees it,
+    never who proposed it."""
+    found = getattr(w, "_proposal_a", None)
+    if found is None:
+        c = w.container
+        found = services.create_proposal(
+            c.uow(), c.clock, w.actors["contact"], "Export to CSV", "Our reports as CSV files"
+        ).id  # fmt: skip
+        object.__setattr__(w, "_proposal_a", found)
+    return int(found)
+
+
+def _on_proposal(path: str, json_body: Any = None) -> Make:
+    def make(w: World, role: RoleName) -> Call:
+        return Call(path.format(p=_proposal_a(w)), json_body)
+
+    return make
+
+
+def _from_ticket(w: World, role: RoleName) -> Call:
+    return Call("/api/v1/proposals/from-ticket", {"ticket_id": w.new_ticket_a()})
+
+
+def _link_ticket(w: World, role: RoleName) -> Call:
+    return Call(f"/api/v1/proposals/{_proposal_a(w)}/tickets", {"ticket_id": w.new_ticket_a()})
+
+
+OK, NEW, NO, FORBID, GONE, UNFIT = 200, 201, 401, 403, 404, 422
+STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
 
 #: (method, path template) -> Row
@@ -251,6 +320,100 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, NEW), _hold),
     ("DELETE", "/api/v1/retention/holds"): Row((NO, FORBID, FORBID, FORBID, OK), _held),
+    # the mail records and the dead letters: admins only
+    ("GET", "/api/v1/mail/messages"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/messages", status="refused")
+    ),
+    ("GET", "/api/v1/mail/dead-letters"): Row(
+        (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/dead-letters")
+    ),
+    # maintenance: everyone signed in reads the schedule; admins schedule and cancel
+    ("GET", "/api/v1/maintenance"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/maintenance")),
+    ("POST", "/api/v1/maintenance"): Row((NO, FORBID, FORBID, FORBID, NEW), _window_body),
+    ("DELETE", "/api/v1/maintenance/{window_id}"): Row((NO, FORBID, FORBID, FORBID, OK), _window),
+    # incidents: support staff only
+    ("GET", "/api/v1/incidents"): Row(STAFF_ONLY, _fixed("/api/v1/incidents")),
+    ("POST", "/api/v1/incidents"): Row((NO, FORBID, FORBID, NEW, NEW), _incident_body),
+    ("GET", "/api/v1/incidents/{incident_id}"): Row(STAFF_ONLY, _on_incident("")),
+    ("POST", "/api/v1/incidents/{incident_id}/tickets"): Row(
+        STAFF_ONLY, _on_incident("/tickets", lambda t: {"ticket_ids": [t]})
+    ),
+    ("DELETE", "/api/v1/incidents/{incident_id}/tickets/{ticket_id}"): Row(
+        STAFF_ONLY, _on_incident("/tickets/{t}")
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/updates"): Row(
+        STAFF_ONLY, _on_incident("/updates", {"body": "We are on it."})
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/pause"): Row(STAFF_ONLY, _on_incident("/pause")),
+    ("POST", "/api/v1/incidents/{incident_id}/resume"): Row(
+        STAFF_ONLY, _on_incident("/resume", paused=True)
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/resolve"): Row(
+        STAFF_ONLY, _on_incident("/resolve", {"body": "Fixed."}, paused=True)
+    ),
+    # proposals: every customer sees every proposal (not who proposed another organisation's);
+    # contacts propose and subscribe, support changes status and links tickets
+    ("GET", "/api/v1/proposals"): Row((NO, OK, OK, OK, OK), _on_proposal("/api/v1/proposals")),
+    ("POST", "/api/v1/proposals"): Row(
+        (NO, NEW, NEW, NEW, NEW),
+        lambda w, r: Call("/api/v1/proposals", {"title": f"Idea of {r}", "description": "Do"}),
+    ),
+    ("POST", "/api/v1/proposals/from-ticket"): Row((NO, FORBID, FORBID, NEW, NEW), _from_ticket),
+    ("GET", "/api/v1/proposals/{proposal_id}"): Row(
+        (NO, OK, OK, OK, OK), _on_proposal("/api/v1/proposals/{p}")
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/subscription"): Row(
+        (NO, OK, OK, FORBID, FORBID), _on_proposal("/api/v1/proposals/{p}/subscription")
+    ),
+    ("DELETE", "/api/v1/proposals/{proposal_id}/subscription"): Row(
+        (NO, OK, OK, FORBID, FORBID), _on_proposal("/api/v1/proposals/{p}/subscription")
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/status"): Row(
+        (NO, FORBID, FORBID, OK, OK),
+        _on_proposal("/api/v1/proposals/{p}/status", {"comment": "Noted, thank you"}),
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/tickets"): Row(
+        (NO, FORBID, FORBID, OK, OK), _link_ticket
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/attributes"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/attributes", {"tags": ["vip"]})
+    ),
+    # on call: staff only, the roster's changes admins only; this world's policy (Infraspeak)
+    # declares no on_call rotation, which staff are told with a 422 on the field on_call
+    ("GET", "/api/v1/oncall/now"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/now")
+    ),
+    ("GET", "/api/v1/oncall/roster"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/roster")
+    ),
+    ("PUT", "/api/v1/oncall/shifts/{shift}/members"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        _fixed("/api/v1/oncall/shifts/primary/members", {"agent_ids": []}),
+    ),
+    ("POST", "/api/v1/oncall/overrides"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        lambda w, r: Call(
+            "/api/v1/oncall/overrides",
+            {
+                "agent_id": w.agent_id,
+                "starts_at": "2026-03-01T00:00:00Z",
+                "ends_at": "2026-03-02T00:00:00Z",
+            },
+        ),
+    ),
+    ("DELETE", "/api/v1/oncall/overrides/{override_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE), _fixed("/api/v1/oncall/overrides/999999")
+    ),
+    ("GET", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/oncall/pages")
+    ),
+    ("POST", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT),
+        lambda w, r: Call("/api/v1/oncall/pages", {"ticket_id": w.new_ticket_a()}),
+    ),
+    ("POST", "/api/v1/oncall/pages/{page_id}/ack"): Row(
+        (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/oncall/pages/999999/ack")
+    ),
     # the WhatsApp webhook takes no API token: a handshake without our verify token is
     # refused, and a delivery without Meta's signature, whoever sends it (docs/channels.md)
     ("GET", "/channels/whatsapp/webhook"): Row(
@@ -305,6 +468,8 @@ def _assert_no_leak(w: World, role: RoleName, path: str, r: httpx.Response) -> N
     if role in ("anonymous", "other_contact"):
         assert w.org_a_marker not in text, "organisation A's data reached someone outside it"
         assert w.contact_a_email not in text, "a contact of A reached someone outside A"
+        if path.startswith("/api/v1/proposals"):
+            assert "Alice A" not in text, "a proposer's name reached another organisation"
     if not path.startswith("/api/v1/"):
         return  # the OpenAPI document describes fields; it holds no data
     if "json" not in r.headers.get("content-type", ""):

@@ -271,3 +271,19 @@ def test_admin_pages_render_in_spanish_and_portuguese(
     for lang, word in (("es", "Administración"), ("pt", "Administração")):
         r = browser_client.get(url, headers={"Accept-Language": lang})
         assert r.status_code == 200 and word in r.text
+
+
+def test_the_editor_back_tests_a_draft_on_the_last_90_days(
+    browser_client: httpx.Client, world: World
+) -> None:
+    _admin(browser_client)
+    same = POLICY_FILE.read_text()
+    r = _post(browser_client, "/admin/policy", "/admin/policy", text=same, action="backtest")
+    assert r.status_code == 200, r.text
+    assert "What would this have changed? The last 90 days" in r.text
+    assert "4 tickets replayed under this text" in r.text  # Acme's three and Bolt's one
+    assert "0 outcomes flip; 0 deadlines move by more than an hour." in r.text
+    assert re.search(r"<td>first_response</td><td>\d+ / \d+</td>", r.text)
+    bad = same.replace("timezone: Europe/Lisbon", "timezone: Europe/Lisbonx")
+    r = _post(browser_client, "/admin/policy", "/admin/policy", text=bad, action="backtest")
+    assert r.status_code == 422 and "has-problem" in r.text and "tickets replayed" not in r.text

@@ -24,7 +24,9 @@ from sladesk.api.schemas.policies import (
 )
 from sladesk.api.schemas.tickets import (
     AssignmentChange,
+    AttributesChange,
     CallCreate,
+    CloseRequest,
     NoteCreate,
     PriorityChange,
     ReplyCreate,
@@ -46,8 +48,10 @@ __all__ = [
     "AgentPublic",
     "AgentUpdate",
     "AssignmentChange",
+    "AttributesChange",
     "AttachmentPublic",
     "CallCreate",
+    "CloseRequest",
     "CompliancePublic",
     "ContactCreate",
     "ContactPublic",

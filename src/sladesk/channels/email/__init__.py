@@ -5,7 +5,8 @@ ingest``, IMAP polling) through one intake service, and mail out (the outbox's m
 """
 
 from sladesk.channels.email._imap import REFUSED_KEYWORD, ImapPoller, ImapSettings, PollRound
-from sladesk.channels.email._intake import inbound_of, receive_mail
+from sladesk.channels.email._intake import inbound_of, receive_mail, receive_mail_batch
+from sladesk.channels.email._maintenance_mail import MaintenanceMailSender, compose_maintenance
 from sladesk.channels.email._model import (
     Address,
     AutoKind,
@@ -30,6 +31,7 @@ __all__ = [
     "MailAttachment",
     "MailRefused",
     "MailSender",
+    "MaintenanceMailSender",
     "MailServer",
     "Notice",
     "ParsedMail",
@@ -38,9 +40,11 @@ __all__ = [
     "SmtpSettings",
     "check_message",
     "compose",
+    "compose_maintenance",
     "inbound_of",
     "parse_message",
     "read_notice",
     "receive_mail",
+    "receive_mail_batch",
     "start_mail_server",
 ]

@@ -23,10 +23,11 @@ import ssl
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 
-from sladesk.channels.email._intake import receive_mail
+from sladesk.channels.email._intake import receive_mail_batch
 from sladesk.channels.email._model import Limits
 from sladesk.channels.email._parse import MailRefused
 from sladesk.services import Clock
@@ -76,6 +77,8 @@ class ImapPoller:
         *,
         limits: Limits = Limits(),
         own_addresses: Collection[str] = (),
+        closed_mailboxes: Collection[str] = (),
+        batch: int = 50,
     ) -> None:
         if settings.security not in SECURITY:
             raise ValueError(f"security must be one of {', '.join(SECURITY)}")
@@ -84,6 +87,8 @@ class ImapPoller:
         self.clock = clock
         self.limits = limits
         self.own_addresses = tuple(own_addresses)
+        self.closed_mailboxes = tuple(closed_mailboxes)
+        self.batch = max(1, batch)
         self.stopping = threading.Event()
         self._box: BaseMailBox | None = None  # the open connection, for stop() to cut
 
@@ -109,39 +114,49 @@ class ImapPoller:
         return box
 
     def poll_once(self, box: BaseMailBox) -> PollRound:
-        """One round over the selected folder's unseen messages, oldest first."""
+        """One round over the selected folder's unseen messages, oldest first, fetched and
+        stored ``batch`` at a time (one transaction per batch: ``receive_mail_batch``);
+        each is marked only after its batch is committed."""
         done = PollRound()
         criteria = AND(seen=False, no_keyword=REFUSED_KEYWORD)
-        for uid in box.uids(criteria):
+        uids = list(box.uids(criteria))
+        for start in range(0, len(uids), self.batch):
             if self.stopping.is_set():
                 break
-            raw = _fetch_raw(box, uid)
-            if raw is None:  # expunged meanwhile by another client
-                continue
+            fetched = [(uid, _fetch_raw(box, uid)) for uid in uids[start : start + self.batch]]
+            taken = [(uid, raw) for uid, raw in fetched if raw is not None]  # not expunged
             name = self.settings.mailbox or self.settings.user
+            results: list[Any]
             try:
-                _parsed, result = receive_mail(
-                    self.uow(), self.clock, raw, mailbox=name, limits=self.limits,
-                    own_addresses=self.own_addresses,
+                results = receive_mail_batch(
+                    self.uow(), self.clock, [raw for _, raw in taken], mailbox=name,
+                    limits=self.limits, own_addresses=self.own_addresses,
+                    closed_mailboxes=self.closed_mailboxes,
                 )  # fmt: skip
-            except MailRefused as exc:
-                log.warning("IMAP uid %s refused, left unseen as %s: %s", uid, REFUSED_KEYWORD, exc)
-                _store(box, uid, REFUSED_KEYWORD)
-                done.refused.append(uid)
-                continue
-            except Exception as exc:  # not stored: stays unseen, the next round tries again
-                first = (str(exc).splitlines() or [""])[0]
-                log.error("IMAP uid %s not stored, left unseen: %s: %s",
-                          uid, type(exc).__name__, first)  # fmt: skip
-                done.failed.append(uid)
-                done.errors.append(f"{type(exc).__name__}: {first}")
+            except Exception as exc:  # the store is unreachable: none of them is stored
+                results = [exc] * len(taken)
+            for (uid, _raw), result in zip(taken, results, strict=True):
+                if isinstance(result, MailRefused):
+                    log.warning("IMAP uid %s refused, left unseen as %s: %s",
+                                uid, REFUSED_KEYWORD, result)  # fmt: skip
+                    _store(box, uid, REFUSED_KEYWORD)
+                    done.refused.append(uid)
+                elif isinstance(result, Exception):  # not stored: stays unseen for next round
+                    first = (str(result).splitlines() or [""])[0]
+                    log.error("IMAP uid %s not stored, left unseen: %s: %s",
+                              uid, type(result).__name__, first)  # fmt: skip
+                    done.failed.append(uid)
+                    done.errors.append(f"{type(result).__name__}: {first}")
+                else:
+                    log.info("IMAP uid %s stored <%s> (%s)", uid, result.message_id,
+                             result.outcome)  # fmt: skip
+                    if self.settings.move_to:
+                        box.move(uid, self.settings.move_to)
+                    else:
+                        _store(box, uid, "\\Seen")
+                    done.stored.append(uid)
+            if done.failed:
                 break  # the store is likely down for the rest too: keep their order
-            log.info("IMAP uid %s stored <%s> (%s)", uid, result.message_id, result.outcome)
-            if self.settings.move_to:
-                box.move(uid, self.settings.move_to)
-            else:
-                _store(box, uid, "\\Seen")
-            done.stored.append(uid)
         return done
 
     def run(self, *, once: bool = False) -> PollRound:

@@ -57,6 +57,7 @@ class Notice:
     kind: str = "notify"  # the outbox kind: notify | tell_customer | page
     due_at: datetime | None = None  # an SLA milestone's deadline (warnings, breaches, pages)
     metric: str | None = None
+    ack_path: str | None = None  # a page: the path of its acknowledgement link
 
 
 def _int(value: Any) -> int | None:
@@ -97,6 +98,7 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
     except ValueError:
         due_at = None
     metric = data.get("metric") if isinstance(data, Mapping) else None
+    ack = data.get("ack_path") if isinstance(data, Mapping) else None
     return Notice(
         to=to, template=template, ticket_id=ticket_id,
         locale=locale if isinstance(locale, str) else None,
@@ -105,6 +107,7 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
         reason=reason if isinstance(reason, str) else None, kind=kind,
         due_at=due_at if due_at is not None and due_at.tzinfo is not None else None,
         metric=metric if isinstance(metric, str) else None,
+        ack_path=ack if isinstance(ack, str) and ack.startswith("/") else None,
     )  # fmt: skip
 
 
@@ -216,6 +219,7 @@ def compose(
         "metric": notice.metric, "opens": say(context.opens_at),
         "community_url": context.community_url, "ticket_priority": context.priority,
         "link": f"{public_url.rstrip('/')}/tickets/{context.ticket_id}",
+        "ack": f"{public_url.rstrip('/')}{notice.ack_path}" if notice.ack_path else None,
     }  # fmt: skip
     subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
     text = _ENV.get_template(f"{lang}/body.txt").render(values).strip() + "\n"

@@ -1,11 +1,16 @@
 """The outbox's mail sender: one ``notify``, ``tell_customer`` or ``page`` row -> a message to
 each of its recipients, by SMTP (STARTTLS and login as configured).
 
-Each message has a Message-ID derived from the outbox key and the address, recorded once
-it is sent (``record_sent_mail``); a row delivered again (a retry after a partial failure,
-a lease that ran out) skips the recipients already sent to. Permanent failures (the
-recipient refused, a 5xx answer, an address that bounces, a row that is not a notice) are
-not retried; connection errors and 4xx answers are, with the delivery job's backoff.
+Each message has a Message-ID derived from the outbox key and the address. Before it is
+handed to SMTP it is committed as ``sending`` (``begin_sending``); after the peer's ``250``
+it is marked ``sent``. So a row delivered again (a retry after a partial failure, a lease
+that ran out after a crash) skips the recipients already sent to, and a message whose
+outcome a crash hid (handed over, never marked) is sent again with the same Message-ID and
+an ``X-Sladesk-Resend`` header saying so: a receiver that keeps Message-IDs drops it, and
+anyone can tell it is the same mail. Permanent failures (the recipient refused, a 5xx
+answer, an address that bounces, a row that is not a notice) are not retried; connection
+errors and 4xx answers are, with the delivery job's backoff. Automatic mail to a customer
+(everything but an agent's reply) is limited per address and hour (``auto_per_hour``).
 """
 
 from __future__ import annotations
@@ -14,27 +19,45 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+
+import dkim
 
 from sladesk.channels.email._invitation import compose_invitation
 from sladesk.channels.email._outgoing import (
     Notice,
     compose,
     mail_kind,
-    outgoing_message_id,
     read_notice,
 )
+from sladesk.channels.email._proposal_mail import compose_proposal, read_proposal_notice
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
 from sladesk.services import (
+    PROPOSAL_OUTBOX_KIND,
     Clock,
     MailContext,
     Recipient,
-    already_sent,
+    begin_sending,
+    contact_recipient,
     mail_context,
-    record_sent_mail,
+    mark_sent,
+    mark_unsent,
 )
 from sladesk.store import UnitOfWork
 
-__all__ = ["MailSender", "SmtpSettings"]
+__all__ = ["RESEND_HEADER", "MailSender", "SmtpSettings"]
+
+#: the headers the DKIM signature covers (those present; From always)
+SIGNED_HEADERS = [
+    h.encode()
+    for h in ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+              "MIME-Version", "Content-Type", "Content-Language", "Auto-Submitted")
+]  # fmt: skip
+
+#: on a message sent again because a crash hid whether the first hand-over went through:
+#: the attempt number (the Message-ID is the same as before)
+RESEND_HEADER = "X-Sladesk-Resend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +71,14 @@ class SmtpSettings:
     sender: str = "support@localhost"
     sender_name: str = "Support"
     public_url: str = "http://127.0.0.1:8000"
+    #: DKIM: the private key (PEM) to sign with, as ``<dkim_selector>._domainkey.<domain>``
+    #: (``dkim_domain``, else the sender's domain); unsigned when None
+    dkim_key: bytes | None = None
+    dkim_selector: str = "sladesk"
+    dkim_domain: str | None = None
+    #: automatic mail (acknowledgements, status notices: all but agents' replies) one
+    #: customer address may be sent per hour; None: no limit
+    auto_per_hour: int | None = 10
 
 
 class MailSender:
@@ -78,6 +109,9 @@ class MailSender:
         if message.kind == "invitation":
             self._send_invitation(message)
             return
+        if message.kind == PROPOSAL_OUTBOX_KIND:
+            self._send_proposal(message)
+            return
         notice = read_notice(message.payload, message.kind)
         if isinstance(notice, str):
             raise DeliveryFailed(f"not a mail notice: {notice}", retryable=False)
@@ -85,12 +119,7 @@ class MailSender:
         context = mail_context(uow, self.clock, notice.to, notice.ticket_id, notice.message_id)
         if context is None:
             raise DeliveryFailed(f"ticket {notice.ticket_id} is gone", retryable=False)
-        domain = self.settings.sender.rpartition("@")[2] or "localhost"
-        todo = [
-            r for r in context.recipients
-            if not already_sent(uow, outgoing_message_id(message.dedupe_key, r.address, domain))
-        ]  # fmt: skip
-        todo = [r for r in todo if mail_kind(notice, r, context) != "none"]
+        todo = [r for r in context.recipients if mail_kind(notice, r, context) != "none"]
         bouncing = [r.address for r in todo if r.bouncing]
         todo = [r for r in todo if not r.bouncing]
         if todo:
@@ -128,6 +157,59 @@ class MailSender:
             except (OSError, smtplib.SMTPException):
                 smtp.close()
 
+    def _send_proposal(self, message: OutboxMessage) -> None:
+        """A proposal's news (planned, released) to one follower, marked ``sending`` before
+        SMTP and ``sent`` after, like every notice."""
+        notice = read_proposal_notice(message.payload)
+        if isinstance(notice, str):
+            raise DeliveryFailed(f"not a proposal notice: {notice}", retryable=False)
+        recipient = contact_recipient(self.uow(), self.clock, notice.contact_id)
+        if recipient is None:  # gone or deactivated since: nobody to tell
+            return
+        if recipient.bouncing:
+            raise DeliveryFailed(f"not sent to bouncing {recipient.address}", retryable=False)
+        s = self.settings
+        mail = compose_proposal(
+            notice, recipient, outbox_key=message.dedupe_key, sender=s.sender,
+            sender_name=s.sender_name, public_url=s.public_url, now=self.clock.now(),
+        )  # fmt: skip
+        message_id = str(mail["Message-ID"]).strip("<>")
+        mark = begin_sending(
+            self.uow(), self.clock, message_id=message_id, ticket_id=None,
+            outbox_key=message.dedupe_key, recipient=recipient.address,
+            subject=str(mail["Subject"]),
+            details={"kind": notice.status, "proposal": notice.proposal_id},
+        )  # fmt: skip
+        if not mark.go:
+            return
+        if mark.resend:
+            mail[RESEND_HEADER] = str(mark.attempt)
+        try:
+            smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        try:
+            smtp.sendmail(s.sender, [recipient.address], self._signed(mail.as_bytes(policy=SMTP)))
+        except smtplib.SMTPRecipientsRefused as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
+                retryable=exc.smtp_code < 500,
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+        mark_sent(self.uow(), self.clock, message_id)
+
     def _send_all(
         self,
         message: OutboxMessage,
@@ -150,26 +232,62 @@ class MailSender:
                     )  # fmt: skip
                 except LookupError as exc:  # a tell_customer key the policy lacks
                     raise DeliveryFailed(str(exc), retryable=False) from exc
-                try:
-                    smtp.send_message(mail, from_addr=s.sender, to_addrs=[recipient.address])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    raise DeliveryFailed(f"{recipient.address} refused: {exc}",
-                                         retryable=False) from exc  # fmt: skip
-                except smtplib.SMTPResponseException as exc:
-                    raise DeliveryFailed(
-                        f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
-                        retryable=exc.smtp_code < 500,
-                    ) from exc
-                except (OSError, smtplib.SMTPException) as exc:
-                    raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-                record_sent_mail(
-                    self.uow(), self.clock, message_id=str(mail["Message-ID"]).strip("<>"),
-                    ticket_id=context.ticket_id, outbox_key=message.dedupe_key,
-                    recipients=[recipient.address], subject=str(mail["Subject"]),
-                    details={"kind": notice.template},
-                )  # fmt: skip
+                self._send_one(smtp, mail, message, notice, context, recipient)
         finally:
             try:
                 smtp.quit()
             except (OSError, smtplib.SMTPException):
                 smtp.close()
+
+    def _send_one(
+        self,
+        smtp: smtplib.SMTP,
+        mail: EmailMessage,
+        message: OutboxMessage,
+        notice: Notice,
+        context: MailContext,
+        recipient: Recipient,
+    ) -> None:
+        """Mark it ``sending``, hand it over, mark it ``sent`` (see the module docstring)."""
+        s = self.settings
+        message_id = str(mail["Message-ID"]).strip("<>")
+        kind = mail_kind(notice, recipient, context)
+        mark = begin_sending(
+            self.uow(), self.clock, message_id=message_id, ticket_id=context.ticket_id,
+            outbox_key=message.dedupe_key, recipient=recipient.address,
+            subject=str(mail["Subject"]), automatic=recipient.kind == "contact" and kind != "reply",
+            automatic_per_hour=s.auto_per_hour, details={"kind": notice.template},
+        )  # fmt: skip
+        if not mark.go:
+            return  # sent before, or over the address's share of automatic mail
+        if mark.resend:
+            mail[RESEND_HEADER] = str(mark.attempt)
+        data = self._signed(mail.as_bytes(policy=SMTP))
+        try:
+            smtp.sendmail(s.sender, [recipient.address], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
+                retryable=exc.smtp_code < 500,
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:  # a timeout, a reset: unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        mark_sent(self.uow(), self.clock, message_id)
+
+    def _signed(self, data: bytes) -> bytes:
+        """``data`` with a DKIM-Signature header first, when a key is configured."""
+        s = self.settings
+        if s.dkim_key is None:
+            return data
+        domain = s.dkim_domain or s.sender.rpartition("@")[2]
+        signature = dkim.sign(
+            data, s.dkim_selector.encode(), domain.encode(), s.dkim_key,
+            include_headers=SIGNED_HEADERS, canonicalize=(b"relaxed", b"relaxed"),
+        )  # fmt: skip
+        return bytes(signature) + data

@@ -36,11 +36,13 @@ class IntakeHandler:
     clock: Clock
     limits: Limits = Limits()
     own_addresses: Collection[str] = ()
+    #: mailboxes (envelope recipient addresses) that refuse strangers
+    closed_mailboxes: Collection[str] = ()
 
     def _store(self, raw: bytes, mailbox: str | None) -> str:
         _parsed, result = receive_mail(
             self.uow(), self.clock, raw, mailbox=mailbox, limits=self.limits,
-            own_addresses=self.own_addresses,
+            own_addresses=self.own_addresses, closed_mailboxes=self.closed_mailboxes,
         )  # fmt: skip
         where = f"ticket #{result.ticket_number}" if result.ticket_number else result.outcome
         return f"250 2.0.0 stored <{result.message_id}> ({where})"

@@ -2,8 +2,8 @@
 ticket, the 24-hour window's start) and ``channel_deliveries`` (our messages sent on a
 channel and their delivery status). See ``store/_tables_channels.py``.
 
-Revision ID: 0012_whatsapp
-Revises: 0011_invitations
+Revision ID: 0016_whatsapp
+Revises: 0015_oncall
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_whatsapp"
-down_revision = "0011_invitations"
+revision = "0016_whatsapp"
+down_revision = "0015_oncall"
 branch_labels = None
 depends_on = None
 

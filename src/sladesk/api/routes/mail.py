@@ -1,0 +1,49 @@
+"""``/mail``: the mail records (what came in and what went out, without raw bytes) and the
+dead letters of the outbox, for admins (docs/email.md "What admins see")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from sladesk import services
+from sladesk.api.deps import ActorDep, ClockDep, UowDep
+from sladesk.api.schemas.mail import DeadLetterPublic, MailRecordPublic
+from sladesk.http import OneHopRoute
+
+router = APIRouter(prefix="/mail", tags=["mail"], route_class=OneHopRoute)
+
+Status = Literal[
+    "received", "stored", "note", "auto_reply", "bounce", "unreadable", "refused",
+    "sending", "sent", "unsent", "limited",
+]  # fmt: skip
+
+
+@router.get("/messages")
+def list_mail(
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    status: Annotated[Status | None, Query(description="only this status")] = None,
+    direction: Annotated[Literal["in", "out"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[MailRecordPublic]:
+    """The newest mail records: ``?status=refused`` lists what mailboxes that refuse
+    strangers kept without a ticket (with the reason); ``?status=sending`` what a crash
+    left with an unknown outcome."""
+    rows = services.list_mail(uow, clock, actor, status=status, direction=direction,
+                              limit=limit)  # fmt: skip
+    return [MailRecordPublic.model_validate(r) for r in rows]
+
+
+@router.get("/dead-letters")
+def list_dead_letters(
+    actor: ActorDep,
+    uow: UowDep,
+    clock: ClockDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DeadLetterPublic]:
+    """Outbox messages delivery gave up on, newest first, with the last error."""
+    rows = services.list_dead_letters(uow, clock, actor, limit=limit)
+    return [DeadLetterPublic.model_validate(r) for r in rows]

@@ -1,0 +1,148 @@
+"""Maintenance notices by mail: one ``maintenance`` outbox row (queued by
+``services.send_maintenance_notices``, one per customer contact and notice) -> one message,
+in the contact's language (``templates/<lang>/maintenance.txt``) with the window's instants in
+their time zone, and the policy's words about maintenance in that language.
+
+The payload carries the recipient's name, address, locale and zone as they were when the
+notice was queued. The Message-ID derives from the outbox key and the address, and is
+recorded once sent, so a row delivered again is not mailed twice.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+from sladesk.channels.email._outgoing import _ENV, outgoing_message_id
+from sladesk.channels.email._sender import SmtpSettings
+from sladesk.channels.email._when import language, say_instant
+from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
+from sladesk.services import Clock, begin_sending, mark_sent, mark_unsent
+from sladesk.store import UnitOfWork
+
+__all__ = ["MaintenanceMailSender", "compose_maintenance"]
+
+
+def _instant(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
+def _words(texts: object, locale: str) -> str:
+    if not isinstance(texts, Mapping) or not texts:
+        return ""
+    lang = locale.replace("_", "-").split("-")[0].lower()
+    found = texts.get(locale) or texts.get(lang) or texts.get("en") or next(iter(texts.values()))
+    return str(found).strip()
+
+
+def compose_maintenance(
+    payload: Mapping[str, Any], *, outbox_key: str, sender: str, sender_name: str, now: datetime
+) -> EmailMessage:
+    """The message of one maintenance notice; ``ValueError`` for a payload that is not one."""
+    window = payload.get("window")
+    address = payload.get("address")
+    if not isinstance(window, Mapping) or not isinstance(address, str) or "@" not in address:
+        raise ValueError("not a maintenance notice (no window or no address)")
+    starts, ends = _instant(window.get("starts_at")), _instant(window.get("ends_at"))
+    if starts is None or ends is None:
+        raise ValueError("the window has no aware start and end")
+    locale = str(payload.get("locale") or "en")
+    zone = str(payload.get("time_zone") or "UTC")
+    lang = language(locale)
+    name = str(payload.get("name") or address)
+    values = {
+        "event": payload.get("event"), "name": name, "team": sender_name,
+        "title": str(window.get("title") or ""),
+        "description": str(window.get("description") or ""),
+        "starts": say_instant(starts, zone, locale, now=now),
+        "ends": say_instant(ends, zone, locale, now=now),
+        "words": _words(payload.get("text"), locale),
+    }  # fmt: skip
+    subject = _ENV.get_template(f"{lang}/maintenance_subject.txt").render(values).strip()
+    text = _ENV.get_template(f"{lang}/maintenance.txt").render(values).strip() + "\n"
+    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
+    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
+    domain = sender.rpartition("@")[2] or "localhost"
+    mail = EmailMessage()
+    mail["From"] = formataddr((sender_name, sender))
+    mail["To"] = formataddr((name, address))
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, address, domain)}>"
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["X-Auto-Response-Suppress"] = "All"
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    mail["Content-Language"] = lang
+    return mail
+
+
+class MaintenanceMailSender:
+    """A :class:`~sladesk.jobs.senders.Sender` for ``maintenance`` rows."""
+
+    def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.settings = settings
+        self.uow = uow
+        self.clock = clock
+
+    def send(self, message: OutboxMessage) -> None:
+        s = self.settings
+        try:
+            mail = compose_maintenance(
+                message.payload, outbox_key=message.dedupe_key, sender=s.sender,
+                sender_name=s.sender_name, now=self.clock.now(),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise DeliveryFailed(str(exc), retryable=False) from exc
+        message_id = str(mail["Message-ID"]).strip("<>")
+        address = str(message.payload["address"])
+        # committed 'sending' before SMTP, 'sent' after the 250: see _sender.py
+        mark = begin_sending(
+            self.uow(), self.clock, message_id=message_id, ticket_id=None,
+            outbox_key=message.dedupe_key, recipient=address, subject=str(mail["Subject"]),
+            details={"kind": str(message.payload.get("event") or "maintenance")},
+        )  # fmt: skip
+        if not mark.go:
+            return
+        if mark.resend:
+            mail["X-Sladesk-Resend"] = str(mark.attempt)
+        try:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+        try:
+            smtp.ehlo()
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+            smtp.send_message(mail, from_addr=s.sender, to_addrs=[address])
+        except smtplib.SMTPRecipientsRefused as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(f"{address} refused: {exc}", retryable=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            mark_unsent(self.uow(), self.clock, message_id)
+            raise DeliveryFailed(f"SMTP {exc.smtp_code} for {address}: {exc.smtp_error!r}",
+                                 retryable=exc.smtp_code < 500) from exc  # fmt: skip
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+        mark_sent(self.uow(), self.clock, message_id)
