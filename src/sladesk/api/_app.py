@@ -25,6 +25,7 @@ from sladesk.api.routes import (
     retention,
     tickets,
     tokens,
+    whatsapp,
 )
 from sladesk.channels.whatsapp import whatsapp_router
 from sladesk.web import mount_web
@@ -94,6 +95,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
         incidents,
         proposals,
         oncall,
+        whatsapp,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

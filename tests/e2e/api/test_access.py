@@ -414,6 +414,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/oncall/pages/{page_id}/ack"): Row(
         (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/oncall/pages/999999/ack")
     ),
+    # a WhatsApp ticket's window and deliveries: agents only (ticket A is not one: 404)
+    ("GET", "/api/v1/tickets/{ticket_id}/whatsapp"): Row(
+        (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/tickets/{t}/whatsapp")
+    ),
     # the WhatsApp webhook takes no API token: a handshake without our verify token is
     # refused, and a delivery without Meta's signature, whoever sends it (docs/channels.md)
     ("GET", "/channels/whatsapp/webhook"): Row(

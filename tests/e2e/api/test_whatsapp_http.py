@@ -215,6 +215,14 @@ def test_a_signed_message_opens_a_ticket_once_and_a_reply_is_delivered_once(
     send.send(_claimed(row))  # the same row handed over again (a lease that ran out)
     assert len(standin.sent) == 1  # nothing sent twice
 
+    state = http.get(
+        f"/api/v1/tickets/{ticket_id}/whatsapp", headers={"Authorization": f"Bearer {agent_token}"}
+    )
+    assert state.status_code == 200, state.text
+    assert state.json()["window_open"] is True and state.json()["number"] == CUSTOMER
+    assert [(d["status"], d["external_id"]) for d in state.json()["deliveries"]] == [
+        ("sent", "wamid.OUT1")
+    ]
     system = Actor.system("test")
     (delivery,) = whatsapp_deliveries(container.uow(), system, ticket_id)
     assert (delivery.status, delivery.external_id) == ("sent", "wamid.OUT1")
@@ -263,6 +271,10 @@ def test_outside_the_24_hour_window_a_reply_is_refused_with_the_reason(
     sign_in(console)
     page = console.get(f"/tickets/{ticket_id}")
     assert "the 24-hour window is closed" in page.text  # the console says so before a reply
+    state = http.get(
+        f"/api/v1/tickets/{ticket_id}/whatsapp", headers={"Authorization": f"Bearer {agent_token}"}
+    )
+    assert state.json()["window_open"] is False  # and so does the API
     before = len(standin.sent)
     reply = http.post(
         f"/api/v1/tickets/{ticket_id}/replies",
