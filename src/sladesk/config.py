@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     #: how often the job runner looks for maintenance notices due (docs/policies.md
     #: "Maintenance windows"); each notice is sent once whatever the interval
     maintenance_notice_interval_seconds: float = Field(default=60, gt=0)
+    #: propose review calls with the dedicated agent (a policy's ``calls.review_every_months``)
+    #: this often in the job runner; unset (empty): never
+    review_calls_interval_seconds: float | None = Field(default=3600.0, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed

@@ -13,8 +13,10 @@ from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
     agents,
     attachments,
+    calls,
     compliance,
     contacts,
+    dedicated,
     health,
     incidents,
     mail,
@@ -22,6 +24,7 @@ from sladesk.api.routes import (
     organizations,
     policies,
     proposals,
+    reports,
     retention,
     tickets,
     tokens,
@@ -90,11 +93,14 @@ def create_app(container: ServiceContainer) -> FastAPI:
         tokens,
         policies,
         compliance,
+        reports,
         retention,
         mail,
         incidents,
         proposals,
         oncall,
+        dedicated,
+        calls,
         whatsapp,
     ):
         v1.include_router(module.router, responses=_ERRORS)

@@ -16,6 +16,7 @@ from sladesk.cli import (
     password_cmd,
     people_cmd,
     policy_cmd,
+    report_cmd,
     retention_cmd,
     serve_cmd,
     tickets_cmd,
@@ -43,6 +44,7 @@ app.add_typer(retention_cmd.app, name="retention")
 app.add_typer(oncall_cmd.app, name="oncall")
 app.command("compliance")(compliance_cmd.compliance)
 app.command("import")(import_cmd.import_cmd)
+app.add_typer(report_cmd.app, name="report")
 
 
 @app.command()

@@ -19,6 +19,7 @@ from sladesk.jobs.delivery import DeliveryJob
 from sladesk.jobs.maintenance import MaintenanceNoticeJob
 from sladesk.jobs.paging import FanOutSender, PagerSender, RepageJob
 from sladesk.jobs.retention import RetentionJob
+from sladesk.jobs.review_calls import ReviewCallsJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
@@ -131,4 +132,7 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    if settings.review_calls_interval_seconds is not None:
+        interval = timedelta(seconds=settings.review_calls_interval_seconds)
+        jobs.append(ReviewCallsJob(container.uow(), container.clock, interval=interval))
     return Runner(jobs, idle=settings.sweep_interval_seconds)

@@ -21,6 +21,7 @@ from sladesk.policy._model import Addon, Maintenance, Plan, Policy, Priority, Ru
 from sladesk.policy._oncall import read_closing, read_on_call
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
+from sladesk.policy._vip import read_calls, read_routing
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
 
 TOP_KEYS = (
@@ -42,6 +43,8 @@ TOP_KEYS = (
     "maintenance",
     "on_call",
     "closing",
+    "routing",
+    "calls",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
@@ -173,6 +176,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     )
     errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    routing = read_routing(r, top.get("routing"), names)
+    calls = read_calls(r, top.get("calls"), names)
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
         answers = {t.answer for t in (types or {}).values() if t.answer is not None}
         if closing is not None and closing.message is not None:
@@ -202,6 +207,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         messages=messages,
         retention_months=retention_months,
         maintenance=maintenance,
+        routing=routing,
+        calls=calls,
         source_text=text,
         on_call=on_call,
         closing=closing,

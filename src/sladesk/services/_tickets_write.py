@@ -21,6 +21,7 @@ from sladesk.services._paging import page_in
 from sladesk.services._ticket_create import create_ticket
 from sladesk.services._ticket_sla import evaluate_ticket, policy_of
 from sladesk.services._ticket_view import ticket_view
+from sladesk.services._vip import route_events, team_member_for
 from sladesk.services.clock import Clock
 from sladesk.sla import Evaluation, Event
 from sladesk.store import (
@@ -62,6 +63,7 @@ __all__ = [
     "change_type",
     "close_ticket",
     "create_ticket",
+    "escalate_to_team",
     "log_call",
     "reopen_ticket",
     "reply_publicly",
@@ -348,12 +350,33 @@ def change_priority(
     def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
         policy = policy_of(u, t)
         known = [p.key for p in policy.priorities] if policy else None
-        return decide_priority_change(t.state, actor, priority, reason, now=now, known=known)
+        events = decide_priority_change(t.state, actor, priority, reason, now=now, known=known)
+        # an escalation: the policy's routing may send it elsewhere (level-2 seniors)
+        if t.facts is None:
+            return events
+        state = apply(t.state, events)
+        facts = replace(t.facts, priority=state.priority, type=state.type, tags=state.tags)
+        routed, _ = route_events(u, policy, facts, state, t.state.organization_id, now,
+                                 trigger="escalated")  # fmt: skip
+        return [*events, *routed]
 
     return _run(
         uow, clock, actor, ticket_id, decide, "priority.changed",
         data={"priority": priority, "reason": reason},
     )  # fmt: skip
+
+
+def escalate_to_team(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, team: str
+) -> TicketView:
+    """An escalation's ``move_to_team``: the ticket goes to ``team`` and to its available
+    member with the fewest open tickets (nobody when all are away)."""
+
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        member = team_member_for(u, team, now)
+        return decide_assign(t.state, actor, member, team, now=now)
+
+    return _run(uow, clock, actor, ticket_id, decide, "assigned", data={"team": team})
 
 
 def change_type(

@@ -22,6 +22,7 @@ from sladesk.store._repo_channels import (
     ChannelDeliveryRow,
     ChannelRepository,
 )
+from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
     IncidentLink,
@@ -45,6 +46,13 @@ from sladesk.store._repo_proposals import (
     ProposalRow,
     SubscriberRow,
 )
+from sladesk.store._repo_reports import (
+    REPORT_DIMENSIONS,
+    TIME_DIMENSIONS,
+    CellTicket,
+    ReportCell,
+    ReportRepository,
+)
 from sladesk.store._repo_retention import (
     ClosedTicket,
     HoldRow,
@@ -54,6 +62,14 @@ from sladesk.store._repo_retention import (
 from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._repo_vip import (
+    AbsenceRow,
+    AgentRow,
+    BookingRow,
+    OrganizationPeople,
+    VipRepository,
+)
+from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -80,11 +96,18 @@ from sladesk.store.uow import UnitOfWork
 __all__ = [
     "ImportLinkRepository",
     "LinkRow",
+    "REPORT_DIMENSIONS",
+    "TIME_DIMENSIONS",
+    "CellTicket",
+    "ReportCell",
+    "ReportRepository",
     "Agent",
     "ApiToken",
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "CannedReplyRow",
+    "ConsoleRepository",
     "ChannelAddressRow",
     "ChannelDeliveryRow",
     "ChannelRepository",
@@ -111,6 +134,7 @@ __all__ = [
     "PolicyVersion",
     "Projected",
     "Requester",
+    "SavedViewRow",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
@@ -131,6 +155,11 @@ __all__ = [
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",
+    "AbsenceRow",
+    "AgentRow",
+    "BookingRow",
+    "OrganizationPeople",
+    "VipRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",
@@ -143,6 +172,7 @@ __all__ = [
     "make_engine",
     "make_sqlite_writer",
     "queue_columns",
+    "search_terms",
     "sla_events",
     "upgrade",
 ]

@@ -47,6 +47,7 @@ from sladesk.store._repo_tickets import (
     scoped,
     ticket_query,
 )
+from sladesk.store._search import search_clause
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
@@ -171,7 +172,13 @@ class TicketGateway:
 
     def find(self, scope: Scope, **filters: Any) -> list[StoredTicket]:
         """A page of tickets in ``scope`` (the filters of ``TicketRepository.query``:
-        ``status``, ``open_only``, ``order_by_due``, ``limit``...)."""
+        ``status``, ``open_only``, ``order_by_due``, ``limit``...), and ``search_terms``
+        (words every match has, in its subject or a message: ``store/_search.py``) with
+        ``search_internal`` (whether internal notes count)."""
+        terms = filters.pop("search_terms", None)
+        internal = bool(filters.pop("search_internal", False))
+        if terms:
+            filters["search"] = search_clause(self._db, terms, include_internal=internal)
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
         ]

@@ -12,7 +12,7 @@ from sladesk.policy import load_policy
 
 ALLOWED_TOP = (
     "policy, version, locales, binding, calendars, priorities, default_priority, types, "
-    "channels, plans, addons, community_url, help_center_url, messages, retention_months, maintenance, on_call, closing, rules"
+    "channels, plans, addons, community_url, help_center_url, messages, retention_months, maintenance, on_call, closing, routing, calls, rules"
 )
 
 

@@ -41,13 +41,14 @@ def full() -> Policy:
 
 def test_public_face_is_exactly_this() -> None:
     assert sladesk.policy.__all__ == [
-        "MAX_POLICY_CHARS",
         "Action",
         "Addon",
+        "CallPolicy",
         "Closing",
         "Conditions",
         "Duration",
         "Fulfilment",
+        "MAX_POLICY_CHARS",
         "Maintenance",
         "Metric",
         "OnCallPolicy",
@@ -55,6 +56,7 @@ def test_public_face_is_exactly_this() -> None:
         "Plan",
         "Policy",
         "Priority",
+        "RoutingRule",
         "Rule",
         "StartEvent",
         "Status",
@@ -62,6 +64,7 @@ def test_public_face_is_exactly_this() -> None:
         "Text",
         "Threshold",
         "TicketType",
+        "conditions_hold",
         "load_policy",
         "load_policy_file",
         "match_rule",

@@ -22,6 +22,14 @@ from sladesk.api.schemas.policies import (
     PolicyVersionPublic,
     PolicyVersionSummary,
 )
+from sladesk.api.schemas.reports import (
+    ComplianceReportPublic,
+    GroupValuePublic,
+    ReportFiguresPublic,
+    ReportGroupPublic,
+    ReportTicketPublic,
+    ReportTicketsPublic,
+)
 from sladesk.api.schemas.tickets import (
     AssignmentChange,
     AttributesChange,
@@ -44,6 +52,12 @@ from sladesk.api.schemas.tickets import (
 )
 
 __all__ = [
+    "ComplianceReportPublic",
+    "GroupValuePublic",
+    "ReportFiguresPublic",
+    "ReportGroupPublic",
+    "ReportTicketPublic",
+    "ReportTicketsPublic",
     "AgentCreate",
     "AgentPublic",
     "AgentUpdate",

@@ -2,8 +2,8 @@
 ticket, the 24-hour window's start) and ``channel_deliveries`` (our messages sent on a
 channel and their delivery status). See ``store/_tables_channels.py``.
 
-Revision ID: 0016_whatsapp
-Revises: 0015_oncall
+Revision ID: 0018_whatsapp
+Revises: 0017_vip
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_whatsapp"
-down_revision = "0015_oncall"
+revision = "0018_whatsapp"
+down_revision = "0017_vip"
 branch_labels = None
 depends_on = None
 
