@@ -201,3 +201,21 @@ def test_twin_deliveries_racing_store_the_call_once(desk: Desk, engine: Engine) 
         tickets = d.uow.db.execute(text("SELECT count(*) FROM tickets WHERE channel = 'phone'"))
         assert int(tickets.scalar_one()) == 2  # the rolled-back twins left no ticket behind
     assert _phone_messages(d) == 2
+
+
+def test_a_contact_known_by_their_whatsapp_number_is_recognised_calling_from_it(
+    desk: Desk,
+) -> None:
+    d = desk
+    org = d.carla.organization_id or 0
+    ana = s.create_contact(d.uow, d.clock, d.admin, NewContact(org, "ana@banco.test", "Ana"))
+    with d.uow:  # as the WhatsApp channel records a number it has seen write
+        seen = text(
+            "INSERT INTO channel_addresses (channel, address, contact_id, name, created_at) "
+            "VALUES ('whatsapp', '5491155550042', :c, 'Ana', :at)"
+        )
+        d.uow.db.execute(seen, {"c": ana.id, "at": d.clock.now()})
+        d.uow.commit()
+    out = s.receive_call(d.uow, d.clock, _call("CA" + "4" * 32, caller="+5491155550042"))
+    view = s.get_ticket(d.uow, d.clock, d.admin, out.ticket_id or 0)
+    assert view.requester_id == ana.id and out.locale == "es"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from sladesk.store._db import Repository
 from sladesk.store._tables import Contact, Message, Organization
+from sladesk.store._tables_channels import ChannelAddress
 
 __all__ = ["PhoneCaller", "PhoneRepository"]
 
@@ -26,14 +27,22 @@ class PhoneCaller:
 class PhoneRepository(Repository):
     def caller(self, phone: str) -> PhoneCaller | None:
         """The active contact who calls from ``phone`` (the first one filed, when two share
-        a switchboard number)."""
+        a switchboard number); else the one who writes on WhatsApp from that number (its
+        ``wa_id`` is the number's digits)."""
+        columns = select(Contact.id, Contact.name, Contact.email, Contact.organization_id,
+                         Contact.locale, Organization.locale.label("org_locale"))  # fmt: skip
+        known = columns.join_from(
+            Contact, Organization, Organization.id == Contact.organization_id
+        ).where(Contact.active.is_(True))
         row = self.db.execute(
-            select(Contact.id, Contact.name, Contact.email, Contact.organization_id,
-                   Contact.locale, Organization.locale.label("org_locale"))
-            .join_from(Contact, Organization, Organization.id == Contact.organization_id)
-            .where(Contact.phone == phone, Contact.active.is_(True))
-            .order_by(Contact.id).limit(1)
-        ).first()  # fmt: skip
+            known.where(Contact.phone == phone).order_by(Contact.id).limit(1)
+        ).first()
+        if row is None and phone.startswith("+"):
+            row = self.db.execute(
+                known.join(ChannelAddress, ChannelAddress.contact_id == Contact.id)
+                .where(ChannelAddress.channel == "whatsapp", ChannelAddress.address == phone[1:])
+                .order_by(Contact.id).limit(1)
+            ).first()  # fmt: skip
         if row is None:
             return None
         return PhoneCaller(row.id, row.name, row.email, row.organization_id,

@@ -92,7 +92,7 @@ class Contact(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
     #: the number the contact calls from (E.164, digits with a leading +): the phone
-    #: channel finds the caller by it (migration 0018_phone)
+    #: channel finds the caller by it (migration 0019_phone)
     phone: Mapped[str | None] = mapped_column(String(40), index=True, default=None)
 
 

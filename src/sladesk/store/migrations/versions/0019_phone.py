@@ -2,8 +2,8 @@
 so that a call finds its caller. Calls, voicemails and transcriptions themselves are
 messages keyed by ``(channel, external_id)`` (0008): ``phone`` and the CallSid/RecordingSid.
 
-Revision ID: 0018_phone
-Revises: 0017_vip
+Revision ID: 0019_phone
+Revises: 0018_whatsapp
 Create Date: 2026-12-07 17:20:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_phone"
-down_revision = "0017_vip"
+revision = "0019_phone"
+down_revision = "0018_whatsapp"
 branch_labels = None
 depends_on = None
 
