@@ -120,6 +120,27 @@ class Settings(BaseSettings):
     #: stranger's message files a ticket without requester (docs/channels.md)
     whatsapp_organization: str | None = None
     whatsapp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # --- the phone channel (Twilio's voice webhooks; docs/channels.md) ---
+    #: the Twilio account's auth token: every webhook's ``X-Twilio-Signature`` is checked
+    #: with it; unset, every request is refused
+    phone_auth_token: SecretStr | None = None
+    #: the public base URL Twilio is configured with (``https://desk.example.com``): the
+    #: signature covers the full URL Twilio requested, which a proxy in front may rewrite;
+    #: unset, the URL the request arrived on
+    phone_public_url: str | None = None
+    #: our number that pages on-call (E.164); unset, the policy's ``on_call.phone`` when
+    #: it is a number
+    phone_oncall_number: str | None = None
+    #: the number (or SIP address) calls in business hours are put through to; unset,
+    #: the caller is told the call is logged and an agent will call back
+    phone_agents_number: str | None = None
+    #: the policy's calendar that says when calls are answered (default ``business``)
+    phone_calendar: str | None = None
+    #: how a call to the on-call number is filed when the caller has no covered open
+    #: ticket: type, priority and attributes (``integration=vendor_built,...``)
+    phone_oncall_type: str = "incident"
+    phone_oncall_priority: str = "blocker"
+    phone_oncall_attributes: str = ""
 
     @field_validator("webhook_secret")
     @classmethod

@@ -106,6 +106,18 @@ def test_demo_queue_shows_every_sla_state(
             "WHERE t.channel = 'whatsapp' AND m.channel = 'whatsapp'"
         ).fetchone()
     assert whatsapp == (2 if policy in ("blip-go", "infraspeak") else 0), whatsapp
+    # where the policy offers the phone channel: a call logged in hours (its summary
+    # written), a voicemail with its recording and transcription (docs/channels.md)
+    with sqlite3.connect(db) as conn:
+        phone = dict(conn.execute(
+            "SELECT substr(external_id, 1, instr(external_id, ':') - 1), count(*) FROM messages"
+            " WHERE channel = 'phone' GROUP BY 1").fetchall())  # fmt: skip
+        voicemails = conn.execute(
+            "SELECT count(*) FROM tickets WHERE channel = 'phone' AND subject LIKE 'Voicemail%'"
+        ).fetchone()[0]
+    offered = policy in ("aivo", "liveagent-vip")
+    expected = {"call": 1, "recording": 1, "transcription": 1} if offered else {}
+    assert phone == expected and voicemails == int(offered), (phone, voicemails)
 
 
 def _summary_of(output: str) -> dict[str, str]:

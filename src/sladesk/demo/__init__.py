@@ -22,6 +22,7 @@ from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
 from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
+from sladesk.demo._phone import stage_phone
 from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._vip import book_demo_calls, name_dedicated_agents
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
@@ -118,6 +119,7 @@ def build_demo(
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
     stage_on_call(uow, clock, policy, cast, now)
+    stage_phone(uow, clock, policy, cast, responder, now)
     add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
     dedicated = book_demo_calls(uow, clock, policy, cast, now)
     whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)

@@ -97,8 +97,9 @@ def create_cast(uow: UnitOfWork, clock: Clock, policy: Policy, rng: Random) -> C
                     email=f"{person.lower().replace('ú', 'u')}@{org.slug}.example",
                     name=f"{person} ({org.name})",
                     locale=org.locale,
+                    phone=f"+549115550{i:02d}{j:02d}",  # what the phone channel knows them by
                 ),
             )
-            for person in people[2 * i % len(people) : 2 * i % len(people) + 2]
+            for j, person in enumerate(people[2 * i % len(people) : 2 * i % len(people) + 2])
         ]
     return cast

@@ -173,6 +173,16 @@ from sladesk.services._people import (
     update_contact,
     update_organization,
 )
+from sladesk.services._phone import (
+    CallOutcome,
+    InboundCall,
+    InboundTranscription,
+    InboundVoicemail,
+    OnCallTicket,
+    receive_call,
+    receive_transcription,
+    receive_voicemail,
+)
 from sladesk.services._policies import (
     get_current_policy,
     list_policy_versions,
@@ -289,6 +299,14 @@ from sladesk.tickets import (
 )
 
 __all__ = [
+    "CallOutcome",
+    "InboundCall",
+    "InboundTranscription",
+    "InboundVoicemail",
+    "OnCallTicket",
+    "receive_call",
+    "receive_transcription",
+    "receive_voicemail",
     "INCIDENT_KINDS",
     "IncidentView",
     "MAINTENANCE_KIND",

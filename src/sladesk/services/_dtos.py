@@ -51,6 +51,7 @@ class NewContact:
     name: str
     locale: str | None = None
     password: str | None = None
+    phone: str | None = None  # the number they call from (E.164): the phone channel's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class ContactChanges:
     locale: str | None | Unset = UNSET
     active: bool | Unset = UNSET
     password: str | Unset = UNSET
+    phone: str | None | Unset = UNSET  # None: no number any more
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,7 @@ class ContactView:
     locale: str | None
     active: bool
     created_at: datetime
+    phone: str | None = None  # the number they call from (the phone channel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,18 @@ def _email(uow: UnitOfWork, email: str) -> str:
     return email
 
 
+def _phone(phone: str | None) -> str | None:
+    """A contact's phone number, E.164 (``+`` and 8 to 15 digits; spaces, dots, dashes and
+    brackets people write are dropped)."""
+    if phone is None or not phone.strip():
+        return None
+    digits = re.sub(r"[\s().-]", "", phone.strip())
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", digits):
+        raise InvalidRequest(f"not an international phone number (+ and 8 to 15 digits): "
+                             f"{phone[:40]!r}", field="phone")  # fmt: skip
+    return digits
+
+
 def _name(name: str, what: str) -> str:
     if not name.strip():
         raise InvalidRequest(f"{what} needs a name", field="name")
@@ -159,6 +171,7 @@ def _add_contact(
     contact = Contact(
         organization_id=new.organization_id, email=_email(uow, new.email),
         name=name, locale=new.locale, password_hash=password, active=True, created_at=now,
+        phone=_phone(new.phone),
     )  # fmt: skip
     uow.people.add(contact)
     uow.audit.add(now, actor.key, "sladesk.contact.created",
@@ -226,11 +239,13 @@ def get_contact(uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int) ->
 def update_contact(
     uow: UnitOfWork, clock: Clock, actor: Actor, contact_id: int, changes: ContactChanges
 ) -> ContactView:
-    """Change a contact's name, e-mail, locale or password, or (de)activate them. A
+    """Change a contact's name, e-mail, locale, phone or password, or (de)activate them. A
     deactivated contact's tokens stop working at once; their tickets stay."""
     _admin(actor, "change contacts")
     now = clock.now()
     sent = _person_fields(_sent(changes), "a contact")
+    if "phone" in sent:
+        sent["phone"] = _phone(sent["phone"])
     with uow:
         contact = uow.people.contact(Scope.all_organizations(), contact_id)
         _new_email(uow, contact, sent)
@@ -353,7 +368,7 @@ def organization_view(o: Organization) -> OrganizationView:
 def contact_view(c: Contact) -> ContactView:
     return ContactView(
         id=c.id, organization_id=c.organization_id, email=c.email, name=c.name, locale=c.locale,
-        active=c.active, created_at=c.created_at,
+        active=c.active, created_at=c.created_at, phone=c.phone,
     )  # fmt: skip
 
 

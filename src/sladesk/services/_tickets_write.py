@@ -78,6 +78,8 @@ class _NewMessage:
     body: str
     body_html: str | None = None
     call_summary: str | None = None
+    channel: str | None = None  # its identity on the channel it came by (a CallSid...)
+    external_id: str | None = None
 
 
 def _run(
@@ -147,6 +149,7 @@ def _apply_change(
                 public=message.public, kind=message.kind, body=message.body,
                 body_html=sanitize(message.body, message.body_html),
                 call_summary=message.call_summary, created_at=now,
+                channel=message.channel, external_id=message.external_id,
             )
         ])  # fmt: skip
         data["message_id"] = stored.id
@@ -231,15 +234,18 @@ def write_reply(
 
 
 def write_note(
-    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str
-) -> TicketView:
-    """:func:`add_internal_note` in the caller's open unit of work (the caller commits)."""
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str, *,
+    channel: str | None = None, external_id: str | None = None,
+) -> TicketView:  # fmt: skip
+    """:func:`add_internal_note` in the caller's open unit of work (the caller commits).
+    ``channel``/``external_id``: the note stands for something that came by a channel (a
+    call's CallSid): stored twice, the gateway raises ``WriteConflict``."""
 
     def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
         return decide_internal_note(t.state, actor, body, now=now)
 
-    return _change(uow, now, actor, ticket_id, decide, "note.added",
-                   message=_NewMessage("note", False, body.strip()))  # fmt: skip
+    message = _NewMessage("note", False, body.strip(), channel=channel, external_id=external_id)
+    return _change(uow, now, actor, ticket_id, decide, "note.added", message=message)
 
 
 def add_internal_note(

@@ -38,6 +38,7 @@ from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
+from sladesk.store._repo_phone import PhoneCaller, PhoneRepository
 from sladesk.store._repo_proposals import (
     LinkedTicket,
     NoticeRow,
@@ -141,6 +142,8 @@ __all__ = [
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "PhoneCaller",
+    "PhoneRepository",
     "MemberRow",
     "OnCallRepository",
     "OverrideRow",

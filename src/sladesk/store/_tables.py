@@ -91,6 +91,9 @@ class Contact(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime]
+    #: the number the contact calls from (E.164, digits with a leading +): the phone
+    #: channel finds the caller by it (migration 0019_phone)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True, default=None)
 
 
 class Agent(Base):

@@ -447,6 +447,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/oncall/pages/{page_id}/ack"): Row(
         (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/oncall/pages/999999/ack")
     ),
+    # the phone webhooks take no API token: a request without Twilio's signature is
+    # refused, whoever sends it (docs/channels.md)
+    ("POST", "/channels/phone/voice"): Row((FORBID,) * 5, _fixed("/channels/phone/voice", {})),
+    ("POST", "/channels/phone/recording"): Row(
+        (FORBID,) * 5, _fixed("/channels/phone/recording", {})
+    ),
+    ("POST", "/channels/phone/transcription"): Row(
+        (FORBID,) * 5, _fixed("/channels/phone/transcription", {})
+    ),
     # the dedicated agent: availability and absences are the agent's own (or a lead's, an
     # admin's); contacts do not see agents at all
     ("GET", "/api/v1/agents/{agent_id}/availability"): Row(

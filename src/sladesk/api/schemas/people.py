@@ -125,6 +125,9 @@ class ContactCreate(InputModel):
     name: Name
     locale: Annotated[str, StringConstraints(min_length=2, max_length=16)] | None = None
     password: Password | None = None
+    #: the number the contact calls from, E.164 (``+5491155550001``): the phone channel
+    #: finds the caller by it (docs/channels.md)
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
 
     def to_new(self) -> NewContact:
         return NewContact(
@@ -133,6 +136,7 @@ class ContactCreate(InputModel):
             name=self.name,
             locale=self.locale,
             password=self.password,
+            phone=self.phone,
         )
 
 
@@ -144,6 +148,7 @@ class ContactPublic(OutputModel):
     locale: str | None
     active: bool
     created_at: datetime
+    phone: str | None = None
 
 
 class ContactUpdate(ChangeModel):
@@ -152,6 +157,7 @@ class ContactUpdate(ChangeModel):
     locale: Locale | None = None
     active: bool | None = None
     password: Password | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None  # null: none
 
     NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "email", "active", "password")
     _nulls = refuse_null(*NOT_NULL)
