@@ -21,6 +21,24 @@ from sladesk.services._backtest import (
     backtest_policy,
     replay_ticket,
 )
+from sladesk.services._chat import (
+    CHAT_ACTOR,
+    ChatView,
+    WaitingChat,
+    accept_chat,
+    chat_as_agent,
+    chat_as_visitor,
+    close_chat,
+    close_chat_as_visitor,
+    give_chat_email,
+    mark_chat,
+    mark_chat_as_visitor,
+    post_agent_message,
+    post_visitor_message,
+    sign_chat_identity,
+    start_chat,
+    waiting_chats,
+)
 from sladesk.services._compliance import compliance_summary
 from sladesk.services._dtos import (
     UNSET,
@@ -214,6 +232,22 @@ from sladesk.tickets import (
 
 __all__ = [
     "INCIDENT_KINDS",
+    "CHAT_ACTOR",
+    "ChatView",
+    "WaitingChat",
+    "accept_chat",
+    "chat_as_agent",
+    "chat_as_visitor",
+    "close_chat",
+    "close_chat_as_visitor",
+    "give_chat_email",
+    "mark_chat",
+    "mark_chat_as_visitor",
+    "post_agent_message",
+    "post_visitor_message",
+    "sign_chat_identity",
+    "start_chat",
+    "waiting_chats",
     "IncidentView",
     "MAINTENANCE_KIND",
     "MaintenanceSchedule",

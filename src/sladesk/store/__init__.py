@@ -17,6 +17,7 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
     IncidentLink,
@@ -83,6 +84,9 @@ __all__ = [
     "CustomerOrganization",
     "DueTicket",
     "HistoryEntry",
+    "ChatMessageRecord",
+    "ChatRepository",
+    "ChatSessionRecord",
     "IncidentLink",
     "IncidentRecord",
     "IncidentRepository",
