@@ -102,3 +102,17 @@ def test_unknown_tokens_and_customers_cannot_act_as_agents(desk: Desk) -> None:
         s.accept_chat(desk.uow, desk.clock, desk.alice, view.session.id)
     with pytest.raises(InvalidRequest):
         s.mark_chat(desk.uow, desk.clock, desk.agent, view.session.id, "winking")
+
+
+def test_availability_follows_the_policy_calendar(desk: Desk) -> None:
+    # T0 is Monday 10:00 UTC = 10:00 Lisbon: the business-hours chat is open
+    assert s.chat_availability(desk.uow, desk.clock, None).open  # the 24/7 chat
+    assert s.chat_availability(desk.uow, desk.clock, "support").open
+    assert s.chat_availability(desk.uow, desk.clock, "always").open
+    desk.clock.advance(timedelta(hours=9))  # Monday 19:00 Lisbon: closed until Tue 09:00
+    closed = s.chat_availability(desk.uow, desk.clock, "support")
+    assert not closed.open and closed.back_at == desk.clock.now() + timedelta(hours=14)
+    assert s.chat_availability(desk.uow, desk.clock, "always").open
+    with pytest.raises(InvalidRequest) as e:
+        s.chat_availability(desk.uow, desk.clock, "nights")
+    assert e.value.field == "chat_calendar" and "support" in str(e.value)

@@ -23,11 +23,13 @@ from sladesk.services._backtest import (
 )
 from sladesk.services._chat import (
     CHAT_ACTOR,
+    ChatAvailability,
     ChatView,
     WaitingChat,
     accept_chat,
     chat_as_agent,
     chat_as_visitor,
+    chat_availability,
     close_chat,
     close_chat_as_visitor,
     give_chat_email,
@@ -233,9 +235,11 @@ from sladesk.tickets import (
 __all__ = [
     "INCIDENT_KINDS",
     "CHAT_ACTOR",
+    "ChatAvailability",
     "ChatView",
     "WaitingChat",
     "accept_chat",
+    "chat_availability",
     "chat_as_agent",
     "chat_as_visitor",
     "close_chat",

@@ -34,9 +34,11 @@ from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound
 
 __all__ = [
     "CHAT_ACTOR",
+    "ChatAvailability",
     "ChatView",
     "WaitingChat",
     "accept_chat",
+    "chat_availability",
     "chat_as_agent",
     "chat_as_visitor",
     "close_chat",
@@ -73,6 +75,38 @@ class WaitingChat:
     session: ChatSessionRecord
     wait: timedelta
     first_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAvailability:
+    """Whether agents answer chats now. ``calendar``: the policy calendar chat follows
+    (None: around the clock). Closed: ``back_at`` is the next opening (UTC; the widget
+    shows it in the visitor's zone and language) and the widget offers to leave a message."""
+
+    open: bool
+    calendar: str | None
+    back_at: datetime | None
+
+
+def chat_availability(uow: UnitOfWork, clock: Clock, calendar: str | None) -> ChatAvailability:
+    """Chat follows the published policy's calendar ``calendar`` (the ``chat_calendar``
+    setting: a business-hours chat) or, with None, is open 24/7. A name the policy does not
+    have is an error naming it, not a silently open chat."""
+    now = clock.now()
+    if calendar is None:
+        return ChatAvailability(True, None, None)
+    with uow.read_only():
+        policy = uow.policies.parsed(uow.policies.current_id())
+    if policy is None:
+        raise Conflict("no policy is published: chat hours follow a policy calendar")
+    cal = policy.calendars.get(calendar)
+    if cal is None:
+        known = ", ".join(sorted(policy.calendars)) or "none"
+        raise InvalidRequest(f"the policy has no calendar {calendar!r} (it has: {known})",
+                             field="chat_calendar")  # fmt: skip
+    if cal.is_open(now):
+        return ChatAvailability(True, calendar, None)
+    return ChatAvailability(False, calendar, cal.next_open(now))
 
 
 def sign_chat_identity(secret: str, email: str) -> str:
