@@ -25,6 +25,7 @@ from sladesk.api.routes import (
     tickets,
     tokens,
 )
+from sladesk.channels.chat import mount_chat
 from sladesk.web import mount_web
 
 API_PREFIX = "/api/v1"
@@ -94,5 +95,6 @@ def create_app(container: ServiceContainer) -> FastAPI:
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
+    mount_chat(app, container)  # the chat widget and the visitor's socket at /chat
     mount_web(app, container)  # the web console and portal at /, after every API route
     return app

@@ -24,6 +24,8 @@ from sladesk.services._backtest import (
 from sladesk.services._chat import (
     CHAT_ACTOR,
     ChatAvailability,
+    ChatMessageRecord,
+    ChatSessionRecord,
     ChatView,
     WaitingChat,
     accept_chat,
@@ -236,6 +238,8 @@ __all__ = [
     "INCIDENT_KINDS",
     "CHAT_ACTOR",
     "ChatAvailability",
+    "ChatMessageRecord",
+    "ChatSessionRecord",
     "ChatView",
     "WaitingChat",
     "accept_chat",

@@ -35,6 +35,8 @@ from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound
 __all__ = [
     "CHAT_ACTOR",
     "ChatAvailability",
+    "ChatMessageRecord",
+    "ChatSessionRecord",
     "ChatView",
     "WaitingChat",
     "accept_chat",
