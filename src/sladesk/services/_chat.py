@@ -40,6 +40,7 @@ __all__ = [
     "ChatView",
     "WaitingChat",
     "accept_chat",
+    "active_chats",
     "chat_availability",
     "chat_as_agent",
     "chat_as_visitor",
@@ -254,6 +255,14 @@ def waiting_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[WaitingCh
             out.append(WaitingChat(session, now - session.started_at,
                                    first.body if first is not None else ""))  # fmt: skip
         return out
+
+
+def active_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[ChatSessionRecord]:
+    """The chats ``actor`` has accepted and not closed yet."""
+    if not actor.is_agent:
+        raise Forbidden("only support staff answer chats")
+    with uow.read_only():
+        return [c for c in ChatRepository(uow.db).by_status("active") if c.agent_id == actor.id]
 
 
 def accept_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:

@@ -20,6 +20,7 @@ from sladesk.services import Forbidden, NotFound
 from sladesk.web import (
     _pages_admin,
     _pages_auth,
+    _pages_chat,
     _pages_console,
     _pages_incidents,
     _pages_people,
@@ -99,6 +100,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         _pages_auth,
+        _pages_chat,
         _pages_console,
         _pages_incidents,
         _pages_portal,
