@@ -22,11 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from sladesk import services
 from sladesk.channels.chat import Pump, chat_json, hub_for
-from sladesk.services import Conflict, Forbidden, InvalidRequest, NotFound
+from sladesk.services import Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.web._context import Page, SignInRequired, WrongRole, page
 
 router = APIRouter()
-_REFUSED = (InvalidRequest, Conflict, NotFound, Forbidden)
+_REFUSED = (InvalidRequest, Conflict, NotFound, Forbidden, TicketRuleError)
 
 
 def _wait(seconds: float) -> str:

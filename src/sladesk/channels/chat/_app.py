@@ -31,7 +31,7 @@ from sladesk import services
 from sladesk.channels.chat._hub import ChatHub, hub_for
 from sladesk.channels.chat._live import Pump, chat_json
 from sladesk.config import Settings
-from sladesk.services import Clock, Conflict, Forbidden, InvalidRequest, NotFound
+from sladesk.services import Clock, Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.store import UnitOfWork
 
 __all__ = ["WIDGET", "back_label", "create_chat_app", "mount_chat"]
@@ -39,7 +39,7 @@ __all__ = ["WIDGET", "back_label", "create_chat_app", "mount_chat"]
 HERE = Path(__file__).parent
 WIDGET = HERE / "static" / "widget.js"
 LOCALES = ("en", "es", "pt")
-_REFUSED = (InvalidRequest, Conflict, NotFound, Forbidden)
+_REFUSED = (InvalidRequest, Conflict, NotFound, Forbidden, TicketRuleError)
 
 
 class ServiceContainer(Protocol):

@@ -7,9 +7,12 @@
   }
   var waiting = document.getElementById("chat-waiting-live");
   if (waiting) {
+    var leaving = false; /* an Accept on its way: a reload would cancel it */
+    document.addEventListener("submit", function () { leaving = true; });
+    var reload = function () { if (!leaving) { location.reload(); } };
     var ws0 = socket(waiting.getAttribute("data-ws"));
-    ws0.onmessage = function () { location.reload(); };
-    setInterval(function () { location.reload(); }, 30000); /* wait times move on */
+    ws0.onmessage = reload;
+    setInterval(reload, 30000); /* wait times move on */
   }
   var log = document.getElementById("chat-log");
   if (!log) { return; }
