@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket
 from sladesk import services
 from sladesk.channels.chat._hub import ChatHub, hub_for
 from sladesk.channels.chat._live import Pump, chat_json
+from sladesk.channels.chat._pg import PgRelay, libpq_url
 from sladesk.config import Settings
 from sladesk.services import Clock, Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.store import UnitOfWork
@@ -79,6 +80,9 @@ def _error(exc: Exception) -> dict[str, Any]:
 def create_chat_app(container: ServiceContainer) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     hub = hub_for(container)
+    url = libpq_url(container.settings.database_url)
+    if url is not None and hub.relay is None:  # N processes: PostgreSQL carries the notices
+        hub.relay = PgRelay(hub, url)
 
     @app.get("/widget.js")
     def widget() -> Response:

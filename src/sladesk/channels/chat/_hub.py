@@ -48,6 +48,11 @@ class ChatHub:
                     if not subs:
                         del self._subscribers[topic]
 
+    async def ready(self) -> None:
+        """Before subscribing: the relay (if any) listens, so no notice is missed."""
+        if self.relay is not None:
+            await self.relay.ready()
+
     def deliver(self, topic: str) -> None:
         """Wake this process's subscribers of ``topic``."""
         for queue in list(self._subscribers.get(topic, ())):

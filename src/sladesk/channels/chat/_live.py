@@ -60,6 +60,7 @@ class Pump:
         self.ws, self.hub, self.handle, self.redraw = ws, hub, handle, redraw
 
     async def run(self, topics: list[str]) -> None:
+        await self.hub.ready()
         watched: set[str] = set()
         queue = self.hub.queue()
         with ExitStack() as stack:
