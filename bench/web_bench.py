@@ -126,7 +126,15 @@ def bench(engine: str, tmp: Path, open_tickets: int, messages: int, calls: int) 
         seed_warnings(container.engine, 4)
         seeded = time.perf_counter() - t0
         app = create_app(container)
-        paths = {"queue": "/queue", "ticket": f"/tickets/{ticket.id}"}
+        paths = {
+            "queue": "/queue",
+            "ticket": f"/tickets/{ticket.id}",
+            # every seeded ticket matches these filters: the worst case for the ordered scan
+            "filtered": "/queue?priority=urgent&type=incident&channel=portal&unassigned=1",
+            # a few matches ("Bench ticket 4242", 42420...) / every ticket matches ("bench")
+            "search_few": "/queue?q=ticket+4242",
+            "search_all": "/queue?q=bench",
+        }
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         results = asyncio.run(measure(app, email, paths, calls))
         load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -138,6 +146,10 @@ def bench(engine: str, tmp: Path, open_tickets: int, messages: int, calls: int) 
             raise RuntimeError(f"the ticket page shows {shown} of {messages} messages")
         if "badge-warned" not in results["queue"]["body"]:
             raise RuntimeError("no warned badge on the queue page")
+        for name, least in (("filtered", 50), ("search_few", 1), ("search_all", 50)):
+            found = len(re.findall(r'<td><a href="/tickets/\d+">', results[name]["body"]))
+            if found < least:
+                raise RuntimeError(f"{paths[name]} shows {found} rows, expected {least}+")
         statements = {name: statements_per_request(app, email, p) for name, p in paths.items()}
         container.dispose()
     return {"seeded": seeded, "load": f"{load} -> {load_end}", "statements": statements,
@@ -168,6 +180,14 @@ def statements_per_request(app: Any, email: str, path: str) -> int:
             return seen[0]
 
     return asyncio.run(run())
+
+
+def paths_of(name: str) -> str:
+    return {
+        "filtered": "/queue?priority=urgent&type=incident&channel=portal&unassigned=1",
+        "search_few": "/queue?q=ticket+4242",
+        "search_all": "/queue?q=bench",
+    }[name]
 
 
 def postgres_unavailable() -> str | None:
@@ -205,6 +225,14 @@ def main() -> None:
                 f" seeded in {r['seeded']:.0f} s; load {r['load']}",
                 flush=True,
             )
+            for name in ("filtered", "search_few", "search_all"):
+                x = r[name]
+                print(
+                    f"{engine:10}   {name:10} {paths_of(name):58}"
+                    f" p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms,"
+                    f" CPU {x['cpu_ms']:.1f} ms, {s[name]} statements",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

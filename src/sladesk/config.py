@@ -4,7 +4,7 @@ anywhere else, and nothing here runs at import."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./sladesk.db"
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     #: webhook endpoints by name (``SLADESK_WEBHOOKS='{"default": "https://…", "ops": "…"}'``):
     #: ticket-event webhooks go to ``default``, policy actions ``webhook: <name>`` to ``name``
     webhooks: dict[str, str] = Field(default_factory=dict)
+    #: the endpoint (a name in ``webhooks``) on-call pages are also POSTed to: a pager
+    #: service's incoming webhook (docs/deployment.md); unset: pages go by mail only
+    pager_endpoint: str | None = None
     #: run the job runners (sweep, outbox delivery) inside the web process (SQLite default)
     jobs_in_process: bool = True
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
@@ -45,6 +48,9 @@ class Settings(BaseSettings):
     #: how often the job runner looks for maintenance notices due (docs/policies.md
     #: "Maintenance windows"); each notice is sent once whatever the interval
     maintenance_notice_interval_seconds: float = Field(default=60, gt=0)
+    #: propose review calls with the dedicated agent (a policy's ``calls.review_every_months``)
+    #: this often in the job runner; unset (empty): never
+    review_calls_interval_seconds: float | None = Field(default=3600.0, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed
@@ -126,6 +132,15 @@ class Settings(BaseSettings):
             if not url.startswith(("https://", "http://")):
                 raise ValueError(f"webhooks.{name}: {url!r} is not an http(s) URL")
         return value
+
+    @model_validator(mode="after")
+    def _pager_is_a_webhook(self) -> Settings:
+        if self.pager_endpoint is not None and self.pager_endpoint not in self.webhooks:
+            known = ", ".join(sorted(self.webhooks)) or "none"
+            raise ValueError(
+                f"pager_endpoint {self.pager_endpoint!r} is not one of the webhooks ({known})"
+            )
+        return self
 
     @property
     def route_threads(self) -> int:

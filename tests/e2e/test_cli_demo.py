@@ -8,9 +8,11 @@ from __future__ import annotations
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -64,6 +66,19 @@ def test_demo_queue_shows_every_sla_state(
     # Aivo's feature-request space has proposals in the demo
     proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
     assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
+    # the console's tools have something to show: canned replies and the agent's saved views
+    with closing(sqlite3.connect(db)) as conn:
+        replies = [r for (r,) in conn.execute("SELECT title FROM canned_replies ORDER BY title")]
+        views = conn.execute("SELECT count(*) FROM saved_views").fetchone()[0]
+    assert "Acuse de recibo (es)" in replies and len(replies) == 4 and views == 4
+    # LiveAgent VIP: dedicated and backup agents, an absence, a booked call, review calls
+    dedicated = re.search(
+        r"dedicated agent \(liveagent-vip\): \S.* for \S.*, backup \S.*; absent "
+        r"\d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d \(Europe/Lisbon\); "
+        r"[1-9]\d* call\(s\) booked by customers, [1-9]\d* review call\(s\) proposed",
+        built.stdout,
+    )
+    assert (dedicated is not None) == (policy == "liveagent-vip"), built.stdout
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,
@@ -74,6 +89,16 @@ def test_demo_queue_shows_every_sla_state(
     assert listed.returncode == 0, listed.stderr
     for state in states:
         assert f" {state} " in listed.stdout, (state, listed.stdout)
+    # the demo's history makes a report: its compliance line, and the command it prints
+    assert re.search(r"^compliance \S+ – \S+: \w+ (\d+%|—) \(\d+ met", built.stdout, re.M)
+    command = re.search(r"^  \S+ (report compliance --from \S+ --to \S+ .*)$", built.stdout,
+                        re.M)  # fmt: skip
+    assert command is not None, built.stdout
+    report = subprocess.run(
+        [str(SLADESK), *command[1].split()], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert report.returncode == 0, report.stderr
+    assert "SLA compliance" in report.stdout and "%" in report.stdout
 
 
 def _summary_of(output: str) -> dict[str, str]:

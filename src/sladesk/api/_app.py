@@ -13,14 +13,18 @@ from sladesk.api.problems import PROBLEM_JSON, Problem, install_problem_handlers
 from sladesk.api.routes import (
     agents,
     attachments,
+    calls,
     compliance,
     contacts,
+    dedicated,
     health,
     incidents,
     mail,
+    oncall,
     organizations,
     policies,
     proposals,
+    reports,
     retention,
     tickets,
     tokens,
@@ -88,10 +92,14 @@ def create_app(container: ServiceContainer) -> FastAPI:
         tokens,
         policies,
         compliance,
+        reports,
         retention,
         mail,
         incidents,
         proposals,
+        oncall,
+        dedicated,
+        calls,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)

@@ -11,6 +11,16 @@ Pure: imports only the standard library, zoneinfo, numpy, ``holidays`` and
 
 from sladesk.calendar._calendar import Calendar, OpenTable
 from sladesk.calendar._durations import Duration, parse_duration
+from sladesk.calendar._roster import (
+    OnCall,
+    Override,
+    RosterSegment,
+    Rotation,
+    Shift,
+    next_on_call,
+    on_call_at,
+    roster_between,
+)
 from sladesk.calendar._spec import CalendarSpec, HolidaySource, describe_hours, parse_spec
 
 __all__ = [
@@ -18,8 +28,16 @@ __all__ = [
     "CalendarSpec",
     "Duration",
     "HolidaySource",
+    "OnCall",
     "OpenTable",
+    "Override",
+    "Rotation",
+    "RosterSegment",
+    "Shift",
     "describe_hours",
+    "next_on_call",
+    "on_call_at",
     "parse_duration",
     "parse_spec",
+    "roster_between",
 ]

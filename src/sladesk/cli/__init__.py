@@ -12,9 +12,11 @@ from sladesk.cli import (
     demo_cmd,
     import_cmd,
     mail_cmd,
+    oncall_cmd,
     password_cmd,
     people_cmd,
     policy_cmd,
+    report_cmd,
     retention_cmd,
     serve_cmd,
     tickets_cmd,
@@ -39,8 +41,10 @@ app.add_typer(people_cmd.tokens_app, name="tokens")
 app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(password_cmd.people_app, name="people")
 app.add_typer(retention_cmd.app, name="retention")
+app.add_typer(oncall_cmd.app, name="oncall")
 app.command("compliance")(compliance_cmd.compliance)
 app.command("import")(import_cmd.import_cmd)
+app.add_typer(report_cmd.app, name="report")
 
 
 @app.command()

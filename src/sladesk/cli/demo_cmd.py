@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -18,6 +18,7 @@ from rich.console import Console
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.cli.db_cmd import settings_for
 from sladesk.cli.import_cmd import demo_import_line
+from sladesk.cli.oncall_cmd import on_call_line
 from sladesk.cli.policy_backtest import demo_backtest_line
 from sladesk.cli.retention_cmd import retention_line
 from sladesk.cli.serve_cmd import run_server
@@ -30,7 +31,7 @@ from sladesk.demo import (
     set_demo_passwords,
 )
 from sladesk.errors import SladeskError
-from sladesk.services import FixedClock
+from sladesk.services import Actor, FixedClock, compliance_report
 
 DEFAULT_DATABASE = Path("sladesk-demo.db")
 
@@ -81,7 +82,10 @@ def demo(
             web = set_demo_passwords(container, clock, result.agent_email, result.admin_email)
             mail = _ingest_example_mail(container, path)
             retention = retention_line(container)
+            on_call = on_call_line(container)
             imported = demo_import_line(container, path)
+            period = ((now - timedelta(weeks=weeks)).date(), now.date())
+            report = _report_line(container, period)
             backtest = demo_backtest_line(container, path, database.resolve())
         finally:
             container.dispose()
@@ -92,7 +96,9 @@ def demo(
         soft_wrap=True,
     )
     smtp = smtp_port if serve and smtp_port else None
-    summary = _summary(result, web, database, url, host, port, serving=serve, smtp_port=smtp)
+    summary = _summary(result, web, database, url, host, port, serving=serve, smtp_port=smtp,
+                       period=period)  # fmt: skip
+    console.print(report, soft_wrap=True, highlight=False)
     if retention:
         console.print(retention, soft_wrap=True)
     if result.incident is not None:
@@ -110,6 +116,10 @@ def demo(
             " for customers, /proposals in the console",
             soft_wrap=True,
         )
+    if on_call:
+        console.print(on_call, soft_wrap=True)
+    if result.dedicated:
+        console.print(result.dedicated, soft_wrap=True, highlight=False)
     if mail:
         console.print(mail, soft_wrap=True)
     if imported:
@@ -139,6 +149,7 @@ def _summary(
     port: int,
     *,
     serving: bool,
+    period: tuple[date, date],
     smtp_port: int | None = None,
 ) -> str:
     """What a newcomer needs once the demo is up, printed last: where it answers, the web
@@ -150,6 +161,8 @@ def _summary(
         f"  web console:  {base}/  (docs/web.md)",
         f"    agent:      {web.agent_email}  password {web.password}",
         f"    customer:   {web.contact_email}  password {web.password}",
+        f"  reports:      {base}/reports?by=organisation,priority  (agent; the customer's:"
+        f" {base}/portal/report)  (docs/reports.md)",
     ]
     if web.admin_email is not None:
         lines += [
@@ -176,6 +189,8 @@ def _summary(
     lines += [
         f"  {cli} tickets list --database-url {url}",
         f"  {cli} tickets show <id> --database-url {url}",
+        f"  {cli} report compliance --from {period[0]} --to {period[1]} --by organisation,priority"
+        f" --database-url {url}",
     ]
     if serving and smtp_port is not None:
         lines += [
@@ -192,6 +207,18 @@ def _summary(
     else:
         lines.append(f"  {cli} serve --database-url {url}")
     return "\n".join(lines)
+
+
+def _report_line(container: Container, period: tuple[date, date]) -> str:
+    """The demo's compliance in one line, from the report the console shows."""
+    report = compliance_report(container.uow(), container.clock, Actor.system("demo"), *period)
+    parts = [
+        f"{f.metric} {'—' if f.compliance is None else f'{f.compliance:.0%}'}"
+        f" ({f.met} met, {f.breached} {'missed' if f.goal else 'breached'}"
+        f"{', goal' if f.goal else ''})"
+        for f in report.totals
+    ]
+    return f"compliance {period[0]} – {period[1]}: " + ("; ".join(parts) or "no targets")
 
 
 def _sladesk_command() -> str:

@@ -17,10 +17,13 @@ from pathlib import Path
 from random import Random
 
 from sladesk.bootstrap import Container
+from sladesk.demo._console import add_console_tools
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
+from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._proposals import seed_proposals
+from sladesk.demo._vip import book_demo_calls, name_dedicated_agents
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
@@ -58,6 +61,8 @@ class DemoResult:
     incident: DemoIncident | None = None
     #: proposals in the feature-request space (policies with a ``feature_request`` type)
     proposals: int = 0
+    #: the dedicated agent's part (LiveAgent VIP), in a line; None for other policies
+    dedicated: str | None = None
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -95,6 +100,7 @@ def build_demo(
     uow = container.uow()
     publish_policy(uow, clock, SYSTEM, text, source=str(policy_file))
     cast = create_cast(uow, clock, policy, rng)
+    name_dedicated_agents(uow, clock, policy, cast)  # before the history: tickets route to them
     admin_token = create_api_token(uow, clock, SYSTEM, agent_id=cast.admin.id, name="demo")
     agent = cast.responders[0]
     agent_token = create_api_token(uow, clock, SYSTEM, agent_id=agent.id, name="demo")
@@ -110,6 +116,9 @@ def build_demo(
     proposals = (
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
+    stage_on_call(uow, clock, policy, cast, now)
+    add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
+    dedicated = book_demo_calls(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -128,4 +137,5 @@ def build_demo(
         queue=queue,
         incident=incident,
         proposals=proposals,
+        dedicated=dedicated,
     )

@@ -22,8 +22,8 @@ from sladesk.services import (
     InvalidRequest,
     NotFound,
     TicketRuleError,
-    assign_ticket,
     change_priority,
+    escalate_to_team,
 )
 from sladesk.store import UnitOfWork
 
@@ -56,9 +56,7 @@ class TicketActionSender:
         reason = f"SLA {what} on {milestone.get('metric', 'a target')}: escalated by the policy"
         try:
             if message.kind == "move_to_team":
-                assign_ticket(
-                    self._uow(), self._clock, ESCALATION_ACTOR, ticket_id, assignee_id=None, team=to
-                )
+                escalate_to_team(self._uow(), self._clock, ESCALATION_ACTOR, ticket_id, to)
             elif message.kind == "set_priority":
                 change_priority(self._uow(), self._clock, ESCALATION_ACTOR, ticket_id, to, reason)
             else:

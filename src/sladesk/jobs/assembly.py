@@ -17,7 +17,9 @@ from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.delivery import DeliveryJob
 from sladesk.jobs.maintenance import MaintenanceNoticeJob
+from sladesk.jobs.paging import FanOutSender, PagerSender, RepageJob
 from sladesk.jobs.retention import RetentionJob
+from sladesk.jobs.review_calls import ReviewCallsJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
@@ -33,9 +35,9 @@ def default_senders(container: Container) -> dict[str, Sender]:
     priority) always; signed webhooks when a secret and at least one endpoint are set
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
     ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
-    or released) by mail when an SMTP host is set
-    (``SLADESK_SMTP_HOST``). Kinds without a sender (chat) stay queued in the outbox,
-    neither sent nor dead."""
+    or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
+    to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks. Kinds without a
+    sender (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
@@ -46,9 +48,13 @@ def default_senders(container: Container) -> dict[str, Sender]:
                        proposal=mail)  # fmt: skip
         senders["maintenance"] = maintenance_mail_sender(container)
     if settings.webhook_secret is not None and endpoints:
-        senders["webhook"] = WebhookSender(
+        webhooks = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
         )
+        senders["webhook"] = webhooks
+        if settings.pager_endpoint:  # pages to the pager too (and by mail when it is set)
+            pager = PagerSender(webhooks, settings.pager_endpoint, settings.public_url)
+            senders["page"] = FanOutSender([s for s in (senders.get("page"), pager) if s])
     return senders
 
 
@@ -90,6 +96,7 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     batch = min(settings.sweep_batch_size, 100) if settings.is_sqlite else settings.sweep_batch_size
     jobs: list[Job] = [
         SweepJob(container.uow(), container.clock, batch=batch),
+        RepageJob(container.uow(), container.clock),
         DeliveryJob(
             container.uow(),
             container.clock,
@@ -104,4 +111,7 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    if settings.review_calls_interval_seconds is not None:
+        interval = timedelta(seconds=settings.review_calls_interval_seconds)
+        jobs.append(ReviewCallsJob(container.uow(), container.clock, interval=interval))
     return Runner(jobs, idle=settings.sweep_interval_seconds)

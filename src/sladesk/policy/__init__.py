@@ -17,10 +17,11 @@ from sladesk.policy._load import (
     load_policy_file,
     validate_policy,
 )
-from sladesk.policy._match import match_rule
+from sladesk.policy._match import conditions_hold, match_rule
 from sladesk.policy._model import (
     Action,
     Addon,
+    CallPolicy,
     Conditions,
     Fulfilment,
     Maintenance,
@@ -29,6 +30,7 @@ from sladesk.policy._model import (
     Plan,
     Policy,
     Priority,
+    RoutingRule,
     Rule,
     StartEvent,
     Status,
@@ -37,20 +39,25 @@ from sladesk.policy._model import (
     Threshold,
     TicketType,
 )
+from sladesk.policy._oncall import Closing, OnCallPolicy
 
 __all__ = [
-    "MAX_POLICY_CHARS",
     "Action",
     "Addon",
+    "CallPolicy",
+    "Closing",
     "Conditions",
     "Duration",
     "Fulfilment",
+    "MAX_POLICY_CHARS",
     "Maintenance",
     "Metric",
+    "OnCallPolicy",
     "PauseCondition",
     "Plan",
     "Policy",
     "Priority",
+    "RoutingRule",
     "Rule",
     "StartEvent",
     "Status",
@@ -58,6 +65,7 @@ __all__ = [
     "Text",
     "Threshold",
     "TicketType",
+    "conditions_hold",
     "load_policy",
     "load_policy_file",
     "match_rule",

@@ -18,8 +18,10 @@ from typing import Any, Final
 from sladesk.calendar import Calendar, parse_duration
 from sladesk.errors import CalendarSpecError, LimitError, Location, PolicyError, SpecError
 from sladesk.policy._model import Addon, Maintenance, Plan, Policy, Priority, Rule, TicketType
+from sladesk.policy._oncall import read_closing, read_on_call
 from sladesk.policy._reader import Reader, known_list, suggestion
 from sladesk.policy._rules import Names, read_rules
+from sladesk.policy._vip import read_calls, read_routing
 from sladesk.yaml_source import Document, Path, PathPart, describe, load_yaml
 
 TOP_KEYS = (
@@ -39,6 +41,10 @@ TOP_KEYS = (
     "messages",
     "retention_months",
     "maintenance",
+    "on_call",
+    "closing",
+    "routing",
+    "calls",
     "rules",
 )
 REQUIRED_KEYS = ("policy", "version", "locales", "calendars", "priorities", "types", "rules")
@@ -157,6 +163,8 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         help_center_url = r.url(("help_center_url",), top["help_center_url"])
     retention_months = _read_retention(r, ("retention_months",), top.get("retention_months"))
     maintenance = _read_maintenance(r, top.get("maintenance"), locales, calendar_names)
+    on_call = read_on_call(r, top["on_call"], calendars) if "on_call" in top else None
+    closing = read_closing(r, top["closing"], _keys(messages)) if "closing" in top else None
     names = Names(
         priorities=priority_keys,
         types=_keys(types),
@@ -168,8 +176,12 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
     )
     errors_before_rules = len(r.errors)
     rules = read_rules(r, top["rules"], names) if "rules" in top else ()
+    routing = read_routing(r, top.get("routing"), names)
+    calls = read_calls(r, top.get("calls"), names)
     if messages and len(r.errors) == errors_before_rules:  # else a named key may be missed
         answers = {t.answer for t in (types or {}).values() if t.answer is not None}
+        if closing is not None and closing.message is not None:
+            answers.add(closing.message)  # sent when a ticket is closed with evidence
         _check_messages_are_sent(r, messages, rules, answers)
     if r.errors:
         return None
@@ -195,7 +207,11 @@ def _read_policy(r: Reader, data: object, text: str) -> Policy | None:
         messages=messages,
         retention_months=retention_months,
         maintenance=maintenance,
+        routing=routing,
+        calls=calls,
         source_text=text,
+        on_call=on_call,
+        closing=closing,
     )
 
 

@@ -109,6 +109,12 @@ def match_rule(policy: Policy, facts: TicketFacts | Facts) -> Rule | None:
     return None
 
 
+def conditions_hold(when: Conditions, facts: TicketFacts | Facts) -> bool:
+    """Whether ``when`` holds for ``facts`` (what :func:`match_rule` asks of each rule; also
+    the ``when`` of routing rules)."""
+    return _Compiled(Rule("", when, ())).holds(facts)
+
+
 def covers(earlier: Conditions, later: Conditions) -> bool:
     """True when every ticket ``later`` matches is also matched by ``earlier``: each key of
     ``earlier`` is present in ``later`` with a subset of its values. (A rule listed after a

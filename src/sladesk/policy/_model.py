@@ -17,6 +17,7 @@ from sladesk.calendar import Duration
 
 if TYPE_CHECKING:
     from sladesk.calendar import Calendar
+    from sladesk.policy._oncall import Closing, OnCallPolicy
 
 #: Localised text: locale code ("en", "es", "pt") -> text.
 Text = Mapping[str, str]
@@ -178,6 +179,45 @@ class Maintenance:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutingRule:
+    """Who gets a ticket (``routing:`` in the file): the first rule whose ``when`` holds
+    decides, at creation and on escalation (``on``).
+
+    ``to`` is ``dedicated_agent`` (the organisation's named agent), ``agent:<email>`` or
+    ``team:<team>`` (the team, and its available member with the fewest open tickets);
+    ``backup`` is where the ticket goes when ``to`` is an agent who is away:
+    ``backup_agent`` (the organisation's named backup), ``agent:<email>`` or ``team:<team>``.
+    """
+
+    name: str
+    when: Conditions
+    to: str
+    backup: str | None = None
+    on: frozenset[str] = frozenset({"created", "escalated"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallPolicy:
+    """Booked calls with the dedicated agent (``calls:`` in the file).
+
+    Slots are ``length`` long, inside ``calendar`` (the agent's working hours), at least
+    ``notice`` after now and at most ``horizon_days`` ahead, minus the agent's booked calls
+    and absences. ``addons``: the organisations that may book (None: every one with a
+    dedicated agent). ``review_every_months``: a review call is proposed every that many
+    calendar months (None: no review calls), ``review_length`` long, in the first free slot
+    ``review_lead_days`` or more after the proposal."""
+
+    calendar: str
+    length: timedelta = timedelta(minutes=30)
+    notice: timedelta = timedelta(hours=2)
+    horizon_days: int = 14
+    addons: frozenset[str] | None = None
+    review_every_months: int | None = None
+    review_length: timedelta = timedelta(minutes=30)
+    review_lead_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     name: str
     version: str
@@ -200,7 +240,15 @@ class Policy:
     retention_months: int | None = None
     #: maintenance windows and their notices; ``None``: the policy declares none
     maintenance: Maintenance | None = None
+    #: who gets a new or escalated ticket (LiveAgent VIP: the dedicated agent, seniors)
+    routing: tuple[RoutingRule, ...] = ()
+    #: booked and review calls with the dedicated agent (LiveAgent VIP)
+    calls: CallPolicy | None = None
     source_text: str = ""  # the file as written, kept for publishing and audit
+    #: the on-call rotation's shape and re-page delay (Aivo's 24x7 add-on); None: no on-call
+    on_call: OnCallPolicy | None = None
+    #: causes whose closing needs evidence, and the message then sent (Aivo)
+    closing: Closing | None = None
 
     def priority_rank(self, key: str) -> int:
         """0 for the most urgent level."""

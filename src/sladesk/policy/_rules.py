@@ -101,7 +101,7 @@ def read_rules(r: Reader, value: object, names: Names) -> tuple[Rule, ...]:
         if "description" in raw:
             description = r.string((*rule_path, "description"), raw["description"]) or ""
         when_errors = len(r.errors)
-        when = _read_when(r, (*rule_path, "when"), raw.get("when"), names)
+        when = read_when(r, (*rule_path, "when"), raw.get("when"), names)
         clean_when.append(when if len(r.errors) == when_errors else None)
         calendar = None
         if "calendar" in raw:
@@ -147,7 +147,7 @@ def _rule_name(item: object, index: int) -> str:
     return f"#{index}"
 
 
-def _read_when(r: Reader, path: Path, value: object, names: Names) -> Conditions:
+def read_when(r: Reader, path: Path, value: object, names: Names) -> Conditions:
     if value is None:
         return Conditions()
     raw = r.mapping(path, value, allowed=WHEN_KEYS, what="a mapping of conditions")

@@ -118,6 +118,9 @@ class TicketFilters:
     open_only: bool = False  # status not in solved/closed
     text: str | None = None  # subject contains (case-insensitive)
     unassigned: bool = False  # no agent assigned (the console's "unassigned" filter)
+    #: full-text search: every word (as a prefix) in the subject or in one message the
+    #: caller may see (internal notes: staff only); SQLite FTS5 or PostgreSQL tsvector
+    search: str | None = None
 
 
 # ---------------------------------------------------------------- outputs

@@ -33,6 +33,7 @@ _EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "status.changed": ("ticket.status_changed", ("requester",)),
     "priority.changed": ("ticket.priority_changed", ("requester", "assignee")),
     "type.changed": ("ticket.type_changed", ()),
+    "attributes.changed": ("ticket.attributes_changed", ()),
     "solved": ("ticket.solved", ("requester",)),
     "reopened": ("ticket.reopened", ("assignee",)),
     "closed": ("ticket.closed", ()),

@@ -23,7 +23,9 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from sladesk.calendar import on_call_at
 from sladesk.services._dtos import TicketView
+from sladesk.services._oncall import on_call_inputs
 from sladesk.services._tickets_read import get_ticket
 from sladesk.services.clock import Clock
 from sladesk.store import (
@@ -132,7 +134,7 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
     ]
 
 
-def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
+def _audience(uow: UnitOfWork, to: str, ticket: TicketView, now: datetime) -> str:
     """A policy's symbolic audience (``assignee``, ``dedicated_agent``, ``team``,
     ``requester``) as the people it means on this ticket; other forms as they are."""
     if to == "assignee":
@@ -152,11 +154,25 @@ def _audience(uow: UnitOfWork, to: str, ticket: TicketView) -> str:
             select(orgs.c.dedicated_agent_id).where(orgs.c.id == ticket.organization_id)
         ).scalar()
         return f"agent:{agent}" if agent is not None else ""
-    if to.startswith("on_call"):  # pages: the dedicated agent, else the assignee, else leads
-        return _audience(uow, "dedicated_agent", ticket) or (
+    if to.startswith("on_call"):  # pages: whoever is on call, else the dedicated agent,
+        on_call = _on_call_now(uow, now)  # else the assignee, else the leads
+        if on_call is not None:
+            return f"agent:{on_call}"
+        return _audience(uow, "dedicated_agent", ticket, now) or (
             f"agent:{ticket.assignee_id}" if ticket.assignee_id is not None else "role:lead"
         )
     return to
+
+
+def _on_call_now(uow: UnitOfWork, now: datetime) -> int | None:
+    """The agent on call at ``now`` under the published policy's rotation (the sweep's
+    ``page: on_call`` escalations go to them); None without a rotation or members."""
+    row = uow.policies.current()
+    policy = uow.policies.parsed(row.id) if row is not None else None
+    if policy is None or policy.on_call is None:
+        return None
+    members, overrides, _ = on_call_inputs(uow)
+    return on_call_at(policy.on_call.rotation, members, overrides, now).person
 
 
 def _opens_at(uow: UnitOfWork, ticket: TicketView) -> datetime | None:
@@ -187,7 +203,7 @@ def mail_context(
     except NotFound:
         return None
     with uow.read_only():
-        recipients = tuple(_people(uow, _audience(uow, to, ticket)))
+        recipients = tuple(_people(uow, _audience(uow, to, ticket, clock.now())))
         repo = MailRepository(uow.db)
         thread = tuple(repo.message_ids_of_ticket(ticket_id))
         last_inbound = repo.last_inbound(ticket_id)

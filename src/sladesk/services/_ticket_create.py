@@ -25,6 +25,7 @@ from sladesk.services._message_html import sanitize
 from sladesk.services._outbox import KnownAudience
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services._ticket_view import ticket_view
+from sladesk.services._vip import route_events
 from sladesk.services.clock import Clock
 from sladesk.sla import Evaluation, Event, TicketFacts, evaluate
 from sladesk.store import (
@@ -270,13 +271,22 @@ def _create(
         organization_id=org.id if org else None, requester_id=contact.id if contact else None,
         tags=frozenset(tags),
     )  # fmt: skip
-    state = apply(initial, events)
     facts = TicketFacts(
         type=type_, priority=priority, plan=org.plan if org else None,
         addons=frozenset(org.addons) if org else frozenset(), channel=channel,
         organization=org.slug if org else None, tags=frozenset(tags),
         attributes=dict(new.attributes),
     )  # fmt: skip
+    # the policy's routing: the dedicated agent, their backup while away, level-2 seniors
+    routed, _route = route_events(uow, policy, facts, apply(initial, events),
+                                  org.id if org else None, now, trigger="created")  # fmt: skip
+    routed_seq = 0
+    if routed:
+        events = [*events, *routed]
+        history.extend(replace(_entry(e, "system"), seq=len(history) + 1 + i)
+                       for i, e in enumerate(routed))  # fmt: skip
+        routed_seq = len(history)
+    state = apply(initial, events)
     evaluation: Evaluation | None = None
     if policy is not None and not ent.community:
         # the SLA history exactly as it will read back from the rows (same codec)
@@ -321,6 +331,11 @@ def _create(
                                      seq=community_seq))  # fmt: skip
     changes.append(ticket_change(actor, view, "created", now, {"channel": channel},
                                  audience=reach, seq=len(history)))  # fmt: skip
+    if routed_seq:  # the routed agent is told, like any assignee
+        changes.append(ticket_change(system, view, "assigned", now,
+                                     {"assignee_id": state.assignee_id, "team": state.team,
+                                      "reason": routed[0].reason},
+                                     audience=reach, seq=routed_seq))  # fmt: skip
     uow.gateway.record_effects(
         [c.audit for c in changes], [m for c in changes for m in c.outbox], now
     )

@@ -15,7 +15,7 @@ from sladesk.services._dtos import TicketFilters, TicketSummary, TicketView
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
-from sladesk.store import StoredTicket, UnitOfWork, sla_events
+from sladesk.store import StoredTicket, UnitOfWork, search_terms, sla_events
 from sladesk.tickets import Actor, InvalidRequest, check_storable_text
 
 #: the SLA states a queue can be filtered by (``none``: tickets without an SLA)
@@ -55,6 +55,9 @@ def list_tickets(
         raise InvalidRequest("must not be negative", field="offset")
     f = filters or TicketFilters()
     now = clock.now()
+    terms = search_terms(f.search) if f.search is not None else None
+    if f.search is not None and not terms:
+        raise InvalidRequest("type at least one word (letters or digits) to search", field="q")
     with uow.read_only():
         _check_filters(uow, f)
         rows = uow.gateway.find(
@@ -63,7 +66,7 @@ def list_tickets(
             organization_id=f.organization_id, requester_id=f.requester_id,
             assignee_id=f.assignee_id, team=f.team, channel=f.channel, sla_state=f.sla_state,
             over_quota=f.over_quota, open_only=f.open_only, text_contains=f.text,
-            unassigned=f.unassigned,
+            unassigned=f.unassigned, search_terms=terms, search_internal=actor.is_staff,
             order_by_due=order_by_time_left, limit=limit, offset=offset,
         )  # fmt: skip
         left = _time_left(uow, rows, now)
@@ -75,7 +78,8 @@ def _check_filters(uow: UnitOfWork, f: TicketFilters) -> None:
     unknown status or SLA state, or a priority or type that no published policy version
     defines (tickets keep the priority and type of the version they were filed under, so
     the values of every version count; before the first policy any value goes)."""
-    for field, text in (("team", f.team), ("channel", f.channel), ("q", f.text)):
+    for field, text in (("team", f.team), ("channel", f.channel), ("q", f.text),
+                        ("q", f.search)):  # fmt: skip
         if text is not None:
             check_storable_text(text, field=field)
     _check_known("status", f.status, [s.value for s in Status])

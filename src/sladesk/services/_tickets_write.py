@@ -7,8 +7,8 @@ rule refuses, the transaction is rolled back and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +16,16 @@ from sladesk.policy import Status
 from sladesk.services._dtos import TicketView
 from sladesk.services._effects import record_ticket_change
 from sladesk.services._message_html import sanitize
+from sladesk.services._outbox import outbox_message
+from sladesk.services._paging import page_in
 from sladesk.services._ticket_create import create_ticket
 from sladesk.services._ticket_sla import evaluate_ticket, policy_of
 from sladesk.services._ticket_view import ticket_view
+from sladesk.services._vip import route_events, team_member_for
 from sladesk.services.clock import Clock
 from sladesk.sla import Evaluation, Event
 from sladesk.store import (
+    AttachmentRow,
     HistoryEntry,
     NewMessage,
     StoredTicket,
@@ -36,6 +40,7 @@ from sladesk.tickets import (
     apply,
     decide_accept,
     decide_assign,
+    decide_attributes_change,
     decide_call,
     decide_close,
     decide_internal_note,
@@ -52,11 +57,13 @@ __all__ = [
     "accept_ticket",
     "add_internal_note",
     "assign_ticket",
+    "change_attributes",
     "change_priority",
     "change_status",
     "change_type",
     "close_ticket",
     "create_ticket",
+    "escalate_to_team",
     "log_call",
     "reopen_ticket",
     "reply_publicly",
@@ -83,10 +90,11 @@ def _run(
     *,
     message: _NewMessage | None = None,
     data: dict[str, Any] | None = None,
+    then: Callable[[UnitOfWork, StoredTicket, datetime], list[HistoryEntry]] | None = None,
 ) -> TicketView:
     with uow:
         view = _change(uow, clock.now(), actor, ticket_id, decide, code, message=message,
-                       data=data)  # fmt: skip
+                       data=data, then=then)  # fmt: skip
         uow.commit()
     return view
 
@@ -101,13 +109,19 @@ def _change(
     *,
     message: _NewMessage | None = None,
     data: dict[str, Any] | None = None,
+    then: Callable[[UnitOfWork, StoredTicket, datetime], list[HistoryEntry]] | None = None,
 ) -> TicketView:
     """One ticket command in the open unit of work (the caller commits). A refusal (not
-    found, forbidden, a ticket rule) raises before anything is written."""
-    after = _apply_change(uow, now, actor, ticket_id, decide, code, message=message, data=data,
-                          explain=True)  # fmt: skip
-    ticket, evaluation, entries = after
-    return ticket_view(uow, actor, ticket, evaluation, history=entries)
+    found, forbidden, a ticket rule) raises before anything is written. ``then`` adds what
+    follows the change in the same transaction (a page, the evidence of a closing) and
+    returns the history entries it appended."""
+    after, evaluation, entries = _apply_change(
+        uow, now, actor, ticket_id, decide, code, message=message, data=data, explain=True
+    )
+    if then is not None:
+        entries = [*entries, *then(uow, after, now)]
+        after = uow.gateway.load(after.id, actor.scope)
+    return ticket_view(uow, actor, after, evaluation, history=entries)
 
 
 def _apply_change(
@@ -249,18 +263,31 @@ def add_internal_note(
 
 
 def log_call(
-    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, summary: str, *, body: str = ""
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    summary: str,
+    *,
+    body: str = "",
+    page_on_call: bool = False,
+    caller: str | None = None,
 ) -> TicketView:
     """A phone/video call, recorded in writing: the summary (required) is what was agreed,
-    and the customer sees it."""
+    and the customer sees it. ``page_on_call``: the call came to the on-call number (Aivo's
+    24x7 add-on): whoever is on call is paged in the same transaction (``page_on_call``)."""
 
     def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
         return decide_call(t.state, actor, summary, now=now)
+
+    def page(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[HistoryEntry]:
+        return page_in(u, now, actor, t.id, source="call", caller=caller)[1]
 
     text = summary.strip() if summary else ""
     return _run(
         uow, clock, actor, ticket_id, decide, "call.logged",
         message=_NewMessage("call", True, (body.strip() or text), None, text),
+        then=page if page_on_call else None,
     )  # fmt: skip
 
 
@@ -323,12 +350,33 @@ def change_priority(
     def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
         policy = policy_of(u, t)
         known = [p.key for p in policy.priorities] if policy else None
-        return decide_priority_change(t.state, actor, priority, reason, now=now, known=known)
+        events = decide_priority_change(t.state, actor, priority, reason, now=now, known=known)
+        # an escalation: the policy's routing may send it elsewhere (level-2 seniors)
+        if t.facts is None:
+            return events
+        state = apply(t.state, events)
+        facts = replace(t.facts, priority=state.priority, type=state.type, tags=state.tags)
+        routed, _ = route_events(u, policy, facts, state, t.state.organization_id, now,
+                                 trigger="escalated")  # fmt: skip
+        return [*events, *routed]
 
     return _run(
         uow, clock, actor, ticket_id, decide, "priority.changed",
         data={"priority": priority, "reason": reason},
     )  # fmt: skip
+
+
+def escalate_to_team(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, team: str
+) -> TicketView:
+    """An escalation's ``move_to_team``: the ticket goes to ``team`` and to its available
+    member with the fewest open tickets (nobody when all are away)."""
+
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        member = team_member_for(u, team, now)
+        return decide_assign(t.state, actor, member, team, now=now)
+
+    return _run(uow, clock, actor, ticket_id, decide, "assigned", data={"team": team})
 
 
 def change_type(
@@ -370,11 +418,111 @@ def reopen_ticket(
 
 
 def close_ticket(
-    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, reason: str | None = None
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    reason: str | None = None,
+    *,
+    cause: str | None = None,
+    evidence_attachment_ids: Sequence[int] = (),
+    evidence_message_ids: Sequence[int] = (),
 ) -> TicketView:
-    """Closed is final. An unsolved ticket is closed only with a reason (the evidence)."""
+    """Closed is final. An unsolved ticket is closed only with a reason (the evidence).
+    With a ``cause`` the policy closes with evidence (``closing.evidence_for``; Aivo: the
+    customer's or a third party's system), the reason and at least one file or message of
+    the ticket as evidence are required; the evidence is recorded on the ticket's history
+    (``closed.evidence``) and the policy's ``closing.message`` is sent to the customer, in
+    their language, with the reason."""
+    found: dict[str, Any] = {}
+
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        policy = policy_of(u, t)
+        closing = policy.closing if policy is not None else None
+        files = _evidence_files(u, actor, t.id, evidence_attachment_ids)
+        messages = _evidence_messages(u, t.id, evidence_message_ids)
+        found.update(files=files, messages=messages, closing=closing)
+        return decide_close(
+            t.state, actor, reason, now=now, cause=cause,
+            evidence=len(files) + len(messages),
+            evidence_for=closing.evidence_for if closing is not None else (),
+        )  # fmt: skip
+
+    def evidence(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[HistoryEntry]:
+        if cause is None:
+            return []
+        files: list[AttachmentRow] = found["files"]
+        data = {
+            "cause": cause.strip(), "reason": (reason or "").strip(),
+            "attachments": [{"id": f.id, "filename": f.filename, "sha256": f.sha256}
+                            for f in files],
+            "messages": list(found["messages"]),
+        }  # fmt: skip
+        entry = HistoryEntry("closed.evidence", now, actor.key, data)
+        after = u.gateway.append_history(t, [entry], now)
+        closing = found["closing"]
+        if closing is not None and closing.message and cause.strip() in closing.evidence_for:
+            audience = u.audience.for_tickets([t.id])[t.id]
+            row = outbox_message(
+                "tell_customer", f"tell:{closing.message}:{t.id}:{after.last_seq}",
+                event="ticket.closed", at=now, actor=actor.key, ticket=after, audience=audience,
+                data={"reason": data["reason"], "cause": data["cause"]}, to=closing.message,
+            )  # fmt: skip
+            u.gateway.record_effects([], [row] if row is not None else [], now)
+        return [replace(entry, seq=after.last_seq)]
+
     return _run(
-        uow, clock, actor, ticket_id,
-        lambda _u, t, now: decide_close(t.state, actor, reason, now=now), "closed",
-        data={"reason": reason},
+        uow, clock, actor, ticket_id, decide, "closed",
+        data={"reason": reason, "cause": cause, "evidence_attachment_ids":
+              list(evidence_attachment_ids), "evidence_message_ids": list(evidence_message_ids)},
+        then=evidence,
+    )  # fmt: skip
+
+
+def _evidence_files(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, ids: Sequence[int]
+) -> list[AttachmentRow]:
+    have = {a.id: a for a in uow.attachments.for_ticket(actor.scope, ticket_id,
+                                                        include_internal=True)}  # fmt: skip
+    out = []
+    for i, attachment_id in enumerate(ids):
+        if attachment_id not in have:
+            raise InvalidRequest(f"ticket {ticket_id} has no attachment {attachment_id}",
+                                 field=f"evidence_attachment_ids[{i}]")  # fmt: skip
+        out.append(have[attachment_id])
+    return out
+
+
+def _evidence_messages(uow: UnitOfWork, ticket_id: int, ids: Sequence[int]) -> list[int]:
+    for i, message_id in enumerate(ids):
+        if uow.attachments.message_public(ticket_id, message_id) is None:
+            raise InvalidRequest(f"ticket {ticket_id} has no message {message_id}",
+                                 field=f"evidence_message_ids[{i}]")  # fmt: skip
+    return list(ids)
+
+
+def change_attributes(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    tags: Sequence[str] | None = None,
+    attributes: Mapping[str, str] | None = None,
+    reason: str | None = None,
+) -> TicketView:
+    """Support sets the ticket's tags (the new set) and attributes (merged; an empty value
+    clears one). The rules are matched again and the targets follow, counted from the
+    original start, as for a priority change."""
+
+    def decide(u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_attributes_change(
+            t.state, actor, tags=tags, attributes=attributes,
+            current_attributes=t.attributes, reason=reason, now=now,
+        )  # fmt: skip
+
+    return _run(
+        uow, clock, actor, ticket_id, decide, "attributes.changed",
+        data={"tags": sorted(tags) if tags is not None else None,
+              "attributes": dict(attributes or {}), "reason": reason},
     )  # fmt: skip

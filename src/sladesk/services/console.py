@@ -1,6 +1,8 @@
-"""What the web console and portal read besides tickets: which queue rows have passed a
+"""What the web console and portal use besides tickets: which queue rows have passed a
 warning (the ``warned`` badge), the policy in force as definitions to choose from (types and
-priorities in the viewer's language), and the calendars' time zones. Read-only.
+priorities in the viewer's language), and the calendars' time zones; and the console's own
+use cases (``services/_console_desk.py``): saved views, canned replies, an agent's zone and
+language, the queue's change mark.
 """
 
 from __future__ import annotations
@@ -9,9 +11,44 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sladesk.policy import Policy
+from sladesk.services._console_desk import (
+    CANNED_PLACEHOLDERS,
+    QUEUE_FILTERS,
+    CannedReply,
+    SavedView,
+    agent_preferences,
+    delete_canned_reply,
+    delete_saved_view,
+    fill_canned_reply,
+    list_canned_replies,
+    list_saved_views,
+    queue_change_mark,
+    save_canned_reply,
+    save_view,
+    set_agent_preferences,
+)
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
 from sladesk.tickets import Actor, Forbidden
+
+__all__ = [
+    "CANNED_PLACEHOLDERS",
+    "QUEUE_FILTERS",
+    "CannedReply",
+    "SavedView",
+    "agent_preferences",
+    "current_policy",
+    "delete_canned_reply",
+    "delete_saved_view",
+    "fill_canned_reply",
+    "list_canned_replies",
+    "list_saved_views",
+    "queue_change_mark",
+    "save_canned_reply",
+    "save_view",
+    "set_agent_preferences",
+    "warned_tickets",
+]
 
 
 def warned_tickets(

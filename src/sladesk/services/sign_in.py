@@ -81,7 +81,7 @@ def session_person(
                 agent = uow.people.agent(person_id)
                 found = SignedInPerson(
                     actor=Actor.agent(agent.id, agent.role, name=agent.name, email=agent.email),
-                    kind="agent", locale=None, time_zone=None,
+                    kind="agent", locale=agent.locale, time_zone=agent.time_zone,
                     stamp=credential_stamp(agent.password_hash or ""),
                 )  # fmt: skip
                 active = agent.active and agent.password_hash is not None

@@ -18,6 +18,7 @@ from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
+from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
     IncidentLink,
@@ -32,6 +33,7 @@ from sladesk.store._repo_incidents import (
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
 from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
 from sladesk.store._repo_proposals import (
     LinkedTicket,
     NoticeRow,
@@ -39,6 +41,13 @@ from sladesk.store._repo_proposals import (
     ProposalRepository,
     ProposalRow,
     SubscriberRow,
+)
+from sladesk.store._repo_reports import (
+    REPORT_DIMENSIONS,
+    TIME_DIMENSIONS,
+    CellTicket,
+    ReportCell,
+    ReportRepository,
 )
 from sladesk.store._repo_retention import (
     ClosedTicket,
@@ -49,6 +58,14 @@ from sladesk.store._repo_retention import (
 from sladesk.store._repo_sweep import Projected
 from sladesk.store._repo_tickets import queue_columns
 from sladesk.store._repo_tokens import TokenOwner
+from sladesk.store._repo_vip import (
+    AbsenceRow,
+    AgentRow,
+    BookingRow,
+    OrganizationPeople,
+    VipRepository,
+)
+from sladesk.store._search import search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -75,11 +92,18 @@ from sladesk.store.uow import UnitOfWork
 __all__ = [
     "ImportLinkRepository",
     "LinkRow",
+    "REPORT_DIMENSIONS",
+    "TIME_DIMENSIONS",
+    "CellTicket",
+    "ReportCell",
+    "ReportRepository",
     "Agent",
     "ApiToken",
     "AttachmentRow",
     "AuditRow",
     "Caches",
+    "CannedReplyRow",
+    "ConsoleRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
@@ -106,12 +130,17 @@ __all__ = [
     "PolicyVersion",
     "Projected",
     "Requester",
+    "SavedViewRow",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
     "MailPerson",
     "MailRecord",
     "MailRepository",
+    "MemberRow",
+    "OnCallRepository",
+    "OverrideRow",
+    "PageRow",
     "ClosedTicket",
     "LinkedTicket",
     "NoticeRow",
@@ -122,6 +151,11 @@ __all__ = [
     "HoldRow",
     "PurgeRecord",
     "RetentionRepository",
+    "AbsenceRow",
+    "AgentRow",
+    "BookingRow",
+    "OrganizationPeople",
+    "VipRepository",
     "TicketAudience",
     "TicketChange",
     "TicketGateway",
@@ -134,6 +168,7 @@ __all__ = [
     "make_engine",
     "make_sqlite_writer",
     "queue_columns",
+    "search_terms",
     "sla_events",
     "upgrade",
 ]

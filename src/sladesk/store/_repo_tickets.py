@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Table,
+    TextClause,
     bindparam,
     func,
     insert,
@@ -81,6 +83,7 @@ def ticket_query(
     limit: int = 50,
     offset: int = 0,
     unassigned: bool = False,
+    search: TextClause | ColumnElement[bool] | None = None,
 ) -> Select[*_Ts]:
     """``base`` (a SELECT from ``tickets``) filtered, ordered and paged."""
     stmt = scoped(base, scope)
@@ -114,6 +117,8 @@ def ticket_query(
         # autoescape: ``%``, ``_`` and the escape character are matched as themselves
         subject = func.lower(Ticket.subject)
         stmt = stmt.where(subject.contains(text_contains.lower(), autoescape=True))
+    if search is not None:  # store/_search.py: the engine's full-text index
+        stmt = stmt.where(search)
     if order_by_due:  # with OPEN: a top-N scan of ix_tickets_open_due, on both engines
         stmt = stmt.order_by(Ticket.sla_due_at.is_(None), Ticket.sla_due_at, Ticket.id)
     else:  # with OPEN: a top-N scan of ix_tickets_open_created, read backwards

@@ -74,6 +74,10 @@ class Organization(Base):
     dedicated_agent_id: Mapped[int | None] = mapped_column(
         Id, ForeignKey("agents.id", ondelete="SET NULL")
     )
+    #: who takes the dedicated agent's tickets while they are away (migration 0017_vip)
+    backup_agent_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("agents.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime]
 
 
@@ -98,7 +102,13 @@ class Agent(Base):
     team: Mapped[str | None] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the agent's own switch: False is "away" (routing skips them) until switched back
+    available: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime]
+    #: the agent's own zone and language for the console (migration 0010); None: the
+    #: browser's (sent at sign-in) and ``Accept-Language``
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class PolicyVersion(Base):

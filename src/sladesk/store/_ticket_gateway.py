@@ -30,7 +30,7 @@ from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sladesk.policy import Status
-from sladesk.sla import Event, TicketFacts
+from sladesk.sla import Event, EventKind, TicketFacts
 from sladesk.store._codec import facts_data, facts_from_data, sla_events
 from sladesk.store._db import Db
 from sladesk.store._errors import WriteConflict
@@ -47,6 +47,7 @@ from sladesk.store._repo_tickets import (
     scoped,
     ticket_query,
 )
+from sladesk.store._search import search_clause
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
@@ -171,7 +172,13 @@ class TicketGateway:
 
     def find(self, scope: Scope, **filters: Any) -> list[StoredTicket]:
         """A page of tickets in ``scope`` (the filters of ``TicketRepository.query``:
-        ``status``, ``open_only``, ``order_by_due``, ``limit``...)."""
+        ``status``, ``open_only``, ``order_by_due``, ``limit``...), and ``search_terms``
+        (words every match has, in its subject or a message: ``store/_search.py``) with
+        ``search_internal`` (whether internal notes count)."""
+        terms = filters.pop("search_terms", None)
+        internal = bool(filters.pop("search_internal", False))
+        if terms:
+            filters["search"] = search_clause(self._db, terms, include_internal=internal)
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
         ]
@@ -306,6 +313,13 @@ class TicketGateway:
             values.update(_state_columns(state), updated_at=now)
             if state.accepted and not ticket.state.accepted:
                 values["facts"] = _facts_column(ticket.facts, state)
+        attributes = ticket.attributes
+        changed = [e.attributes for e in change.events if e.kind is EventKind.ATTRIBUTES]
+        if any(changed):  # the ticket's attributes as they now stand (merged, as evaluation)
+            merged = dict(attributes)
+            for a in changed:
+                merged.update(a)
+            attributes = values["attributes"] = merged
         policy_version_id = ticket.policy_version_id
         if change.policy_version_id is not None:
             policy_version_id = values["policy_version_id"] = change.policy_version_id
@@ -317,12 +331,25 @@ class TicketGateway:
             self._db.insert_later(_INSERT_PROJECTIONS, _PROJECTIONS, rows)
         return StoredTicket(
             id=ticket.id, number=ticket.number, subject=ticket.subject, channel=ticket.channel,
-            state=state, facts=ticket.facts, attributes=ticket.attributes,
+            state=state, facts=ticket.facts, attributes=attributes,
             policy_version_id=policy_version_id, over_quota=ticket.over_quota,
             community_answered=ticket.community_answered, created_at=ticket.created_at,
             updated_at=updated_at, last_seq=last_seq, sla_state=queue["sla_state"],
             sla_due_at=queue["sla_due_at"], next_sla_event_at=queue["next_sla_event_at"],
         )  # fmt: skip
+
+    def append_history(
+        self, ticket: StoredTicket, entries: Sequence[HistoryEntry], at: datetime
+    ) -> StoredTicket:
+        """Append history entries that are not SLA events (a page, its acknowledgement...) to
+        a ticket loaded ``for_update``; its state and clocks stay as they are."""
+        numbered = [replace(e, seq=ticket.last_seq + n) for n, e in enumerate(entries, 1)]
+        last_seq = ticket.last_seq + len(numbered)
+        self._db.execute(
+            update(_TICKETS).where(_T.id == ticket.id).values(last_seq=last_seq, updated_at=at)
+        )
+        self._hold_history(ticket.id, numbered)
+        return replace(ticket, last_seq=last_seq, updated_at=at)
 
     def touch(self, ticket_id: int, at: datetime) -> None:
         """Mark the ticket updated at ``at`` (something was added to it, not to its state)."""

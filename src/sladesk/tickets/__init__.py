@@ -9,10 +9,12 @@ an attachment's name and media type are stored as, and what input can be stored 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
 from sladesk.tickets._attachments import clean_content_type, clean_filename
 from sladesk.tickets._authorship import Authorship, first_message_authorship
+from sladesk.tickets._calls import Slot, check_slot, free_slots, review_period
 from sladesk.tickets._decide import (
     check_attach,
     decide_accept,
     decide_assign,
+    decide_attributes_change,
     decide_call,
     decide_close,
     decide_create,
@@ -70,6 +72,14 @@ from sladesk.tickets._retention import (
     purgeable,
     retention_months,
 )
+from sladesk.tickets._routing import (
+    AgentAvailability,
+    Route,
+    RoutingPeople,
+    absence_span,
+    pick_team_member,
+    route_ticket,
+)
 from sladesk.tickets._state import TicketState, apply
 from sladesk.tickets._status import TRANSITIONS, check_transition, parse_status
 from sladesk.tickets._visibility import (
@@ -92,6 +102,7 @@ __all__ = [
     "TRANSITIONS",
     "Actor",
     "ActorKind",
+    "AgentAvailability",
     "AuthenticationFailed",
     "Authorship",
     "Conflict",
@@ -102,9 +113,13 @@ __all__ = [
     "RetentionCandidate",
     "RetentionDecision",
     "Role",
+    "Route",
+    "RoutingPeople",
     "Scope",
+    "Slot",
     "TicketRuleError",
     "TicketState",
+    "absence_span",
     "add_months",
     "apply",
     "can_see_event",
@@ -112,6 +127,7 @@ __all__ = [
     "check_attach",
     "check_entitlement",
     "check_id",
+    "check_slot",
     "check_storable_text",
     "check_transition",
     "clean_content_type",
@@ -119,6 +135,7 @@ __all__ = [
     "contact_sees_event",
     "decide_accept",
     "decide_assign",
+    "decide_attributes_change",
     "decide_call",
     "decide_close",
     "decide_create",
@@ -131,10 +148,14 @@ __all__ = [
     "decide_status_change",
     "decide_type_change",
     "first_message_authorship",
+    "free_slots",
     "parse_status",
+    "pick_team_member",
     "purgeable",
     "quota_month",
     "retention_months",
+    "review_period",
+    "route_ticket",
     "subscription_problems",
     "unstorable_reason",
     "MaintenanceNotice",

@@ -7,7 +7,8 @@ decided before (``access``: NotFound); here is what the caller's kind and role m
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sladesk.policy import Status
@@ -210,6 +211,56 @@ def decide_type_change(
     return [Event(at=now, kind=EventKind.TYPE, type=type_, reason=reason)]
 
 
+#: attribute names: a letter, then letters, digits, ``_``, ``-`` (as the policy's conditions)
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+def decide_attributes_change(
+    state: TicketState,
+    actor: Actor,
+    *,
+    tags: Collection[str] | None,
+    attributes: Mapping[str, str] | None,
+    current_attributes: Mapping[str, str],
+    reason: str | None = None,
+    now: datetime,
+) -> list[Event]:
+    """Support changes the ticket's tags (the new set) and attributes (merged: a key given
+    an empty value is cleared); the targets follow, as for a priority change (an
+    ``integration: vendor_built`` set after filing brings in Aivo's 24x7 clock)."""
+    _staff_only(actor, "change tags and attributes", "ticket.attributes.forbidden")
+    _not_closed(state)
+    if tags is None and attributes is None:
+        raise InvalidRequest("give tags, attributes, or both", field="tags")
+    new_tags: frozenset[str] | None = None
+    if tags is not None:
+        cleaned = set()
+        for i, tag in enumerate(tags):
+            t = tag.strip().lower() if isinstance(tag, str) else ""
+            if not t or len(t) > 100:
+                raise InvalidRequest(f"tag {i} must be a text of 1 to 100 characters",
+                                     field=f"tags[{i}]")  # fmt: skip
+            cleaned.add(t)
+        new_tags = frozenset(cleaned) if frozenset(cleaned) != state.tags else None
+    changed: dict[str, str] = {}
+    for key, value in (attributes or {}).items():
+        if not isinstance(key, str) or not _NAME_RE.match(key):
+            raise InvalidRequest(
+                f"attribute name {key!r} must be lower-case letters, digits, _ or -",
+                field=f"attributes.{key}",
+            )
+        if not isinstance(value, str) or len(value) > 200:
+            raise InvalidRequest(f"attribute {key!r} must be a text of at most 200 characters",
+                                 field=f"attributes.{key}")  # fmt: skip
+        if current_attributes.get(key, "") != value.strip():
+            changed[key] = value.strip()
+    if new_tags is None and not changed:
+        raise TicketRuleError("the tags and attributes are already so",
+                              code="ticket.attributes.same")  # fmt: skip
+    why = reason.strip() if reason and reason.strip() else None
+    return [Event(at=now, kind=EventKind.ATTRIBUTES, attributes=changed, tags=new_tags, reason=why)]
+
+
 def decide_solve(
     state: TicketState, actor: Actor, reason: str | None, *, now: datetime
 ) -> list[Event]:
@@ -234,12 +285,37 @@ def decide_reopen(
 
 
 def decide_close(
-    state: TicketState, actor: Actor, reason: str | None, *, now: datetime
+    state: TicketState,
+    actor: Actor,
+    reason: str | None,
+    *,
+    now: datetime,
+    cause: str | None = None,
+    evidence: int = 0,
+    evidence_for: Collection[str] = (),
 ) -> list[Event]:
     """Closing is final. An unsolved ticket is closed only with a reason: the evidence that,
-    say, the cause lies in the customer's or a third party's system."""
+    say, the cause lies in the customer's or a third party's system. When the ``cause`` is
+    one the policy closes with evidence (``evidence_for``, Aivo: the customer's or a third
+    party's system), the reason and at least one piece of ``evidence`` (files and linked
+    messages of the ticket, counted by the caller) are required."""
     _staff_only(actor, "close tickets", "ticket.close.forbidden")
     _not_closed(state)
+    if cause is not None and not cause.strip():
+        raise InvalidRequest("the cause, when given, must not be empty", field="cause")
+    if cause is not None and cause.strip() in evidence_for:
+        _required(
+            reason, "reason",
+            f"closing with cause {cause.strip()!r} needs the reason the customer will read",
+            "ticket.close.reason_required",
+        )  # fmt: skip
+        if evidence < 1:
+            raise TicketRuleError(
+                f"closing with cause {cause.strip()!r} needs at least one piece of evidence: "
+                "a file (evidence_attachment_ids) or a message of the ticket "
+                "(evidence_message_ids)",
+                code="ticket.close.evidence_required", field="evidence",
+            )  # fmt: skip
     if state.status is not Status.SOLVED:
         _required(
             reason, "reason", "closing an unsolved ticket needs a reason (the evidence)",

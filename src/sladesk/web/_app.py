@@ -20,12 +20,17 @@ from sladesk.services import Forbidden, NotFound
 from sladesk.web import (
     _pages_admin,
     _pages_auth,
+    _pages_canned,
     _pages_chat,
     _pages_console,
     _pages_incidents,
+    _pages_oncall,
     _pages_people,
     _pages_portal,
     _pages_proposals,
+    _pages_queue,
+    _pages_reports,
+    _pages_vip,
 )
 from sladesk.web._context import CsrfRefused, ServiceContainer, SignInRequired, Web, WrongRole, page
 from sladesk.web._i18n import HERE, LANGUAGES, environments, translations
@@ -65,7 +70,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.extend(_HEADERS)
+                # a page may widen its own policy (a ticket whose remote images were asked for)
+                own_csp = any(name == b"content-security-policy" for name, _ in headers)
+                headers.extend(h for h in _HEADERS if not (own_csp and h is _HEADERS[0]))
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -101,10 +108,15 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
     for module in (
         _pages_auth,
         _pages_chat,
+        _pages_queue,
+        _pages_canned,
         _pages_console,
         _pages_incidents,
+        _pages_oncall,
         _pages_portal,
         _pages_proposals,
+        _pages_reports,
+        _pages_vip,
         _pages_admin,
         _pages_people,
     ):

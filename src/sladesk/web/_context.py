@@ -11,9 +11,11 @@ unit of work from the container (``Page.uow()``), as the API's routes do.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from babel.support import Translations
 from fastapi import Request
@@ -22,6 +24,7 @@ from jinja2 import Environment
 
 from sladesk.config import Settings
 from sladesk.services import Actor, AuthenticationFailed, Clock, Forbidden
+from sladesk.services.console import SavedView, list_saved_views
 from sladesk.services.sign_in import SignedInPerson, session_person
 from sladesk.store import UnitOfWork
 from sladesk.web._i18n import LANGUAGE_NAMES, LANGUAGES, Words, negotiate, zone
@@ -51,6 +54,13 @@ class Web:
     throttle: SignInThrottle
 
 
+def queue_link(query: Mapping[str, str], **changes: object) -> str:
+    """The queue's URL for ``query`` (filter name -> value) with ``changes`` applied."""
+    merged: dict[str, object] = {**query, **changes}
+    parts = [f"{k}={quote(str(v))}" for k, v in merged.items() if v not in ("", None, 0)]
+    return "/queue" + ("?" + "&".join(parts) if parts else "")
+
+
 class CsrfRefused(Exception):
     """A state-changing form came without its session's CSRF token: answered 403."""
 
@@ -72,10 +82,16 @@ class Page:
         self.person = person
         self.session: Session = request.state.session
         profile = self.session.locale or (person.locale if person else None)
+        session_zone = self.session.time_zone
+        if person is not None and person.kind == "agent":
+            # an agent's profile (set in Preferences) wins over the browser's zone and language
+            profile = person.locale or profile
+            session_zone = person.time_zone or session_zone
         fallback = person.fallback_locale if person else None
         self.language = negotiate(profile, request.headers.get("accept-language"), fallback)
-        tz = zone(self.session.time_zone or (person.time_zone if person else None))
+        tz = zone(session_zone or (person.time_zone if person else None))
         self.words = Words(self.language, web.catalogs[self.language], tz)
+        self._saved_views: list[SavedView] | None = None
 
     @property
     def actor(self) -> Actor:
@@ -106,9 +122,18 @@ class Page:
         html = env.get_template(template).render(
             page=self, person=self.person, words=self.words, csrf=self.session.csrf,
             notice=self.session.take_notice(), language=self.language, languages=LANGUAGES,
-            language_names=LANGUAGE_NAMES, **context,
+            language_names=LANGUAGE_NAMES, saved_views=self.saved_views,
+            view_link=queue_link, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
+
+    def saved_views(self) -> list[SavedView]:
+        """The agent's saved views, for the navigation (read when a page draws it)."""
+        if self.person is None or self.person.kind != "agent":
+            return []
+        if self._saved_views is None:  # one read per page, however often it is drawn
+            self._saved_views = list_saved_views(self.uow(), self.clock, self.person.actor)
+        return self._saved_views
 
     def redirect(self, url: str, notice: str | None = None) -> RedirectResponse:
         if notice:

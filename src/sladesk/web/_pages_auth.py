@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sladesk import services
 from sladesk.services import AuthenticationFailed, InvalidRequest, NotFound
+from sladesk.services.console import set_agent_preferences
 from sladesk.services.sign_in import sign_in
 from sladesk.web._context import Page, page
 from sladesk.web._i18n import LANGUAGES, zone
@@ -100,6 +101,9 @@ def save_preferences(
     if language in LANGUAGES:
         p.session.locale = language
     p.session.dirty = True
+    if p.person.kind == "agent":  # kept in the agent's profile: every session, every device
+        set_agent_preferences(p.uow(), p.clock, p.person.actor, p.session.time_zone,
+                              p.session.locale)  # fmt: skip
     return p.redirect(_home(p))
 
 

@@ -1,17 +1,23 @@
-"""The agent console: the queue (open tickets by time left to breach) and the ticket page
-(conversation, composer, status and priority, the SLA panel with each target's explain
-timeline; assign, type, accept). Agents only: a contact who opens these URLs gets a 404.
+"""The agent console's ticket page: the conversation (public replies, internal notes and call
+records told apart; remote images held back until asked), attachments (listed, downloaded
+through the services' access check), the composer (reply, note or call record, with files
+and canned replies), status with a reason, priority with the reason the customer sees,
+assign, type, accept, solve, reopen, close, and the SLA panel with each target's explain
+timeline. Agents only: a contact who opens these URLs gets a 404. The queue is
+``_pages_queue.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from urllib.parse import quote
 
 import nh3
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from sladesk import services
@@ -20,108 +26,33 @@ from sladesk.services import (
     Conflict,
     InvalidRequest,
     MessageView,
-    TicketFilters,
+    NotFound,
     TicketRuleError,
-    TicketSummary,
     TicketView,
 )
-from sladesk.services.console import current_policy, warned_tickets
+from sladesk.services.console import current_policy, fill_canned_reply, list_canned_replies
 from sladesk.sla import TargetResult
 from sladesk.web._context import Page, page
 from sladesk.web._i18n import zone
+from sladesk.web._policy_words import priorities, text, types
 from sladesk.web._timeline import WIDTH, Layout, layout
 
 router = APIRouter()
 
-PAGE_SIZE = 50
 STATUSES = tuple(s.value for s in Status)
 #: what a state-changing handler may raise for bad input: shown to the agent as a notice
 REFUSALS = (InvalidRequest, TicketRuleError, Conflict)
+#: an image whose source is elsewhere: a mail client's tracking pixel, a remote logo
+_REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+_REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", re.IGNORECASE)
+#: the page's CSP when the agent asked for remote images: only ``img-src`` is wider
+CSP_WITH_IMAGES = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
-
-@dataclass(frozen=True)
-class QueueRow:
-    ticket: TicketSummary
-    badge: str  # running | warned | paused | breached | met | none
-
-
-def badge(t: TicketSummary, warned: set[int]) -> str:
-    """The row's SLA badge. A running deadline already passed is shown breached before the
-    sweep records it (seconds later, when the jobs run)."""
-    state = t.sla_state or "none"
-    if state == "running" and t.time_left is not None and t.time_left < timedelta(0):
-        return "breached"
-    if state == "running" and t.id in warned:
-        return "warned"
-    return state
-
-
-@router.get("/queue", response_class=HTMLResponse)
-def queue(
-    request: Request,
-    mine: bool = False,
-    unassigned: bool = False,
-    status: str = "",
-    priority: str = "",
-    breached: bool = False,
-    page_number: int = Query(1, alias="page"),
-) -> Response:
-    p = page(request, need="agent")
-    actor = p.person.actor  # type: ignore[union-attr]
-    number = max(page_number, 1)
-    filters = TicketFilters(
-        open_only=True,
-        status=(status,) if status in STATUSES else (),
-        priority=(priority,) if priority else (),
-        assignee_id=actor.id if mine else None,
-        unassigned=unassigned and not mine,
-        sla_state=("breached",) if breached else (),
-    )
-    rows = services.list_tickets(
-        p.uow(), p.clock, actor, filters, order_by_time_left=True,
-        limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE,
-    )  # fmt: skip
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    warned = warned_tickets(p.uow(), p.clock, actor, [t.id for t in rows])
-    policy = current_policy(p.uow(), p.clock, actor)
-    query = {
-        "mine": mine, "unassigned": unassigned, "status": status, "priority": priority,
-        "breached": breached,
-    }  # fmt: skip
-    return p.render(
-        "queue.html",
-        rows=[QueueRow(t, badge(t, warned)) for t in rows],
-        query=query, page_number=number, more=more, statuses=STATUSES,
-        priorities=_priorities(policy, p.language),
-        link=lambda **changes: _link(query, changes),
-    )  # fmt: skip
-
-
-def _link(query: dict[str, object], changes: dict[str, object]) -> str:
-    merged = {**query, **changes}
-    parts = [
-        f"{k}={'1' if v is True else v}" for k, v in merged.items() if v not in ("", False, None)
-    ]
-    return "/queue" + ("?" + "&".join(parts) if parts else "")
-
-
-def _priorities(policy: Policy | None, language: str) -> list[tuple[str, str]]:
-    if policy is None:
-        return []
-    return [(pr.key, _text(pr.label, language, pr.key)) for pr in policy.priorities]
-
-
-def _types(policy: Policy | None, language: str) -> list[tuple[str, str]]:
-    if policy is None:
-        return []
-    return [(key, _text(t.label, language, key)) for key, t in policy.types.items()]
-
-
-def _text(text: Mapping[str, str], language: str, fallback: str) -> str:
-    """A policy text in ``language``, else in English, else in any language it has."""
-    found = text.get(language) or text.get("en") or next(iter(text.values()), "")
-    return found or fallback
+__all__ = ["REFUSALS", "message_html", "router", "text"]
 
 
 @dataclass(frozen=True)
@@ -131,11 +62,24 @@ class TargetPanel:
     layout: Layout | None
 
 
-def message_html(m: MessageView) -> Markup:
-    """A message's body as safe HTML: its stored HTML cleaned again (nh3) or its text."""
+def _hold_remote(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and _REMOTE.match(value):
+        return None
+    return value
+
+
+def message_html(m: MessageView, *, remote_images: bool = False) -> Markup:
+    """A message's body as safe HTML: its stored HTML cleaned again (nh3) or its text.
+    Remote images lose their source unless ``remote_images`` (as mail clients do: a remote
+    image tells the sender when and where the message was read)."""
     if m.body_html:
-        return Markup(nh3.clean(m.body_html))  # noqa: S704 -- nh3 output is safe HTML
+        cleaned = nh3.clean(m.body_html, attribute_filter=None if remote_images else _hold_remote)
+        return Markup(cleaned)  # noqa: S704 -- nh3 output is safe HTML
     return Markup("<p>") + m.body + Markup("</p>")
+
+
+def has_remote_images(view: TicketView) -> bool:
+    return any(m.body_html and _REMOTE_IMG.search(m.body_html) for m in view.messages)
 
 
 def sla_panels(view: TicketView, policy: Policy | None, now: datetime) -> list[TargetPanel]:
@@ -151,7 +95,7 @@ def sla_panels(view: TicketView, policy: Policy | None, now: datetime) -> list[T
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-def ticket(request: Request, ticket_id: int) -> Response:
+def ticket(request: Request, ticket_id: int, images: bool = False, canned: int = 0) -> Response:
     p = page(request, need="agent")
     actor = p.person.actor  # type: ignore[union-attr]
     view = services.get_ticket(p.uow(), p.clock, actor, ticket_id)
@@ -167,16 +111,63 @@ def ticket(request: Request, ticket_id: int) -> Response:
         if view.requester_id is not None
         else None
     )
+    attachments = services.list_attachments(p.uow(), p.clock, actor, ticket_id)
+    by_message: dict[int | None, list[services.AttachmentView]] = {}
+    for a in attachments:
+        by_message.setdefault(a.message_id, []).append(a)
+    draft = ""
+    if canned:
+        try:
+            draft = fill_canned_reply(p.uow(), p.clock, actor, canned, ticket_id)
+        except NotFound:
+            p.session.flash(p._("That canned reply no longer exists."))
+    remote = has_remote_images(view)
     incidents = services.incidents_of_ticket(p.uow(), p.clock, actor, ticket_id)
-    return p.render(
+    pages = services.list_pages(p.uow(), p.clock, actor, ticket_id=ticket_id)
+    causes = sorted(policy.closing.evidence_for) if policy and policy.closing else []
+    response = p.render(
         "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, incidents=incidents,
-        message_html=message_html, statuses=STATUSES,
-        priorities=_priorities(policy, p.language), agents=agents, requester=requester,
+        message_html=lambda m: message_html(m, remote_images=images), statuses=STATUSES,
+        priorities=priorities(policy, p.language), agents=agents, requester=requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
-        types=_types(policy, p.language), accepted=accepted,
-        calendar_zone=lambda name: zone(name),
+        types=types(policy, p.language), accepted=accepted,
+        calendar_zone=lambda name: zone(name), attachments=by_message,
+        remote_images=remote, images_shown=images and remote, draft=draft,
+        canned_replies=list_canned_replies(p.uow(), p.clock, actor),
+        max_bytes=p.web.container.settings.attachment_max_bytes,
+        download=lambda a: f"/tickets/{a.ticket_id}/attachments/{a.id}",
+        pages=pages, files=attachments, causes=causes,
         proposal_id=services.proposal_for_ticket(p.uow(), p.clock, actor, ticket_id),
+        on_call=policy is not None and policy.on_call is not None,
+        back=f"/tickets/{ticket_id}",
+        attributes_text="\n".join(f"{k}={v}" for k, v in sorted(view.attributes.items())),
+        calls=services.list_calls(p.uow(), actor, ticket_id),
     )  # fmt: skip
+    if images and remote:
+        response.headers["content-security-policy"] = CSP_WITH_IMAGES
+    return response
+
+
+@router.get("/tickets/{ticket_id}/canned/{reply_id}")
+def canned_text(request: Request, ticket_id: int, reply_id: int) -> Response:
+    """``{"text": …}``: the canned reply filled for the ticket, for ``static/console.js`` to
+    insert at the composer's cursor (without it, the form reloads the page with the draft)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return JSONResponse({"text": fill_canned_reply(p.uow(), p.clock, actor, reply_id, ticket_id)})
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}")
+def download(request: Request, ticket_id: int, attachment_id: int) -> Response:
+    """The file, if the caller may see it (the services' rule), always as a download."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    found = services.get_attachment(p.uow(), p.clock, actor, ticket_id, attachment_id)
+    a = found.attachment
+    ascii_name = a.filename.encode("ascii", "replace").decode().replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(a.filename)}"
+    return Response(found.content, media_type=a.content_type,
+                    headers={"content-disposition": disposition})  # fmt: skip
 
 
 def _act(p: Page, csrf_token: str, ticket_id: int, action: Callable[[], object]) -> Response:
@@ -189,6 +180,24 @@ def _act(p: Page, csrf_token: str, ticket_id: int, action: Callable[[], object])
     return p.redirect(f"/tickets/{ticket_id}")
 
 
+def _read_files(p: Page, files: list[UploadFile]) -> list[tuple[str, str | None, bytes]]:
+    """The uploaded files (empty file inputs dropped); InvalidRequest naming a file larger
+    than ``attachment_max_bytes``."""
+    limit = p.web.container.settings.attachment_max_bytes
+    out = []
+    for f in files:
+        if not f.filename:
+            continue
+        content = f.file.read(limit + 1)
+        if len(content) > limit:
+            raise InvalidRequest(
+                f"{f.filename} is larger than {limit // (1024 * 1024)} MiB", field="files"
+            )
+        if content:
+            out.append((f.filename, f.content_type, content))
+    return out
+
+
 @router.post("/tickets/{ticket_id}/reply")
 def reply(
     request: Request,
@@ -196,12 +205,28 @@ def reply(
     body: str = Form(""),
     kind: str = Form("reply"),
     csrf_token: str = Form(""),
+    files: list[UploadFile] = File(default=[]),  # noqa: B008 -- FastAPI's parameter form
 ) -> Response:
+    """A public reply, an internal note or a call record (``body`` is what was agreed), with
+    any attached files on that message. A file refused for its size writes nothing."""
     p = page(request, need="agent")
     actor = p.person.actor  # type: ignore[union-attr]
-    write = services.add_internal_note if kind == "note" else services.reply_publicly
-    return _act(p, csrf_token, ticket_id,
-                lambda: write(p.uow(), p.clock, actor, ticket_id, body))  # fmt: skip
+
+    def write() -> None:
+        uploads = _read_files(p, files)
+        if kind == "note":
+            view = services.add_internal_note(p.uow(), p.clock, actor, ticket_id, body)
+        elif kind == "call":
+            view = services.log_call(p.uow(), p.clock, actor, ticket_id, body)
+        else:
+            view = services.reply_publicly(p.uow(), p.clock, actor, ticket_id, body)
+        message_id = view.messages[-1].id if view.messages else None
+        for name, content_type, content in uploads:
+            services.add_attachment(p.uow(), p.clock, actor, ticket_id, filename=name,
+                                    content_type=content_type, content=content,
+                                    message_id=message_id)  # fmt: skip
+
+    return _act(p, csrf_token, ticket_id, write)
 
 
 @router.post("/tickets/{ticket_id}/status")
@@ -272,3 +297,130 @@ def accept(request: Request, ticket_id: int, csrf_token: str = Form("")) -> Resp
     actor = p.person.actor  # type: ignore[union-attr]
     return _act(p, csrf_token, ticket_id,
                 lambda: services.accept_ticket(p.uow(), p.clock, actor, ticket_id))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/attributes")
+def attributes(
+    request: Request,
+    ticket_id: int,
+    tags: str = Form(""),
+    attributes: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Tags (comma-separated, the whole set) and attributes (``key=value`` lines, merged)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()]
+    pairs: dict[str, str] = {}
+    for n, line in enumerate(attributes.splitlines(), 1):
+        if line.strip():
+            key, sep, value = line.partition("=")
+            if not sep:
+                p.check_csrf(csrf_token)
+                return p.redirect(
+                    f"/tickets/{ticket_id}",
+                    p._("Write each attribute as name=value (line %(n)s).") % {"n": n},
+                )
+            pairs[key.strip()] = value.strip()
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.change_attributes(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            tags=tag_list,
+            attributes=pairs,
+            reason=reason.strip() or None,
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/call")
+def call(
+    request: Request,
+    ticket_id: int,
+    summary: str = Form(""),
+    page_on_call: str = Form(""),
+    caller: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    """Record a call; a call to the on-call number also pages whoever is on call."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.log_call(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            summary,
+            page_on_call=page_on_call == "1",
+            caller=caller.strip() or None,
+        ),
+    )
+
+
+@router.post("/tickets/{ticket_id}/close")
+def close(
+    request: Request,
+    ticket_id: int,
+    cause: str = Form(""),
+    reason: str = Form(""),
+    evidence_attachment_ids: list[int] = Form([]),  # noqa: B008
+    evidence_message_ids: list[int] = Form([]),  # noqa: B008
+    csrf_token: str = Form(""),
+) -> Response:
+    """Close, with the cause and the evidence when the cause is one the policy closes with
+    evidence (the service says what is missing)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    return _act(
+        p,
+        csrf_token,
+        ticket_id,
+        lambda: services.close_ticket(
+            p.uow(),
+            p.clock,
+            actor,
+            ticket_id,
+            reason.strip() or None,
+            cause=cause or None,
+            evidence_attachment_ids=evidence_attachment_ids,
+            evidence_message_ids=evidence_message_ids,
+        ),
+    )
+
+
+# Closing is ``close`` above (a reason, and the cause and evidence when the policy asks).
+# Named routes, not ``/tickets/{id}/{action}``: that would catch every later ticket route.
+_LIFECYCLE = {"solve": services.solve_ticket, "reopen": services.reopen_ticket}
+
+
+def _lifecycle(request: Request, ticket_id: int, action: str, reason: str,
+               csrf_token: str) -> Response:  # fmt: skip
+    """Solve or reopen, with an optional reason."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    use_case = _LIFECYCLE[action]
+    return _act(p, csrf_token, ticket_id,
+                lambda: use_case(p.uow(), p.clock, actor, ticket_id,
+                                 reason.strip() or None))  # fmt: skip
+
+
+@router.post("/tickets/{ticket_id}/solve")
+def solve(request: Request, ticket_id: int, reason: str = Form(""),
+          csrf_token: str = Form("")) -> Response:  # fmt: skip
+    return _lifecycle(request, ticket_id, "solve", reason, csrf_token)
+
+
+@router.post("/tickets/{ticket_id}/reopen")
+def reopen(request: Request, ticket_id: int, reason: str = Form(""),
+           csrf_token: str = Form("")) -> Response:  # fmt: skip
+    return _lifecycle(request, ticket_id, "reopen", reason, csrf_token)

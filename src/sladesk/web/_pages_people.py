@@ -30,7 +30,8 @@ from sladesk.services import (
 )
 from sladesk.services.console import current_policy
 from sladesk.web._context import Page, admin_page
-from sladesk.web._pages_console import REFUSALS, _text
+from sladesk.web._pages_console import REFUSALS
+from sladesk.web._policy_words import text as _text
 
 router = APIRouter()
 

@@ -16,7 +16,8 @@ from sladesk.policy import Metric, Policy
 from sladesk.services import Forbidden, NewTicket, TicketFilters, TicketView
 from sladesk.services.console import current_policy
 from sladesk.web._context import page
-from sladesk.web._pages_console import REFUSALS, _text, message_html
+from sladesk.web._pages_console import REFUSALS, message_html
+from sladesk.web._policy_words import text as _text
 
 router = APIRouter()
 
@@ -98,7 +99,9 @@ def file_ticket(
 
 
 @router.get("/portal/tickets/{ticket_id}", response_class=HTMLResponse)
-def portal_ticket(request: Request, ticket_id: int, filed: bool = False) -> Response:
+def portal_ticket(
+    request: Request, ticket_id: int, filed: bool = False, booked: bool = False
+) -> Response:
     p = page(request, need="contact")
     actor = p.person.actor  # type: ignore[union-attr]
     view = services.get_ticket(p.uow(), p.clock, actor, ticket_id)
@@ -108,7 +111,9 @@ def portal_ticket(request: Request, ticket_id: int, filed: bool = False) -> Resp
     priority_names = {key: label for key, label, _ in priorities}
     changes = [e for e in view.history if e.kind in ("status", "priority", "type")]
     return p.render(
-        "portal_ticket.html", ticket=view, promise=promise(view), filed=filed,
+        "portal_ticket.html", ticket=view, promise=promise(view), filed=filed, booked=booked,
+        calls=services.list_calls(p.uow(), actor, ticket_id),
+        calls_offered=policy is not None and policy.calls is not None,
         message_html=message_html, changes=changes,
         type_name=lambda k: type_names.get(k, k), priority_name=lambda k: priority_names.get(k, k),
     )  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -172,6 +172,23 @@ def _on_incident(suffix: str, body: Any = None, *, paused: bool = False) -> Make
     return make
 
 
+def _absence(w: World, role: RoleName) -> Call:
+    """Removing an absence of the agent, just added by an admin."""
+    c = w.container
+    added = services.add_absence(
+        c.uow(), c.clock, w.actors["admin"], w.agent_id, starts_on=date(2027, 1, 4),
+        ends_on=date(2027, 1, 5), time_zone="Europe/Lisbon",
+    )  # fmt: skip
+    return Call(f"/api/v1/agents/{w.agent_id}/absences/{added.id}")
+
+
+def _agent_path(path: str, json_body: Any = None) -> Make:
+    def make(w: World, role: RoleName) -> Call:
+        return Call(path.format(agent=w.agent_id), json_body)
+
+    return make
+
+
 def _proposal_a(w: World) -> int:
     """A proposal of org A's contact (created once per world): another organisation sees it,
     never who proposed it."""
@@ -200,9 +217,18 @@ def _link_ticket(w: World, role: RoleName) -> Call:
     return Call(f"/api/v1/proposals/{_proposal_a(w)}/tickets", {"ticket_id": w.new_ticket_a()})
 
 
-OK, NEW, NO, FORBID, GONE = 200, 201, 401, 403, 404
+OK, NEW, NO, FORBID, GONE, UNFIT = 200, 201, 401, 403, 404, 422
+EMPTY, RULE = 204, 422
 STAFF_ONLY = (NO, FORBID, FORBID, OK, OK)
 WINDOW = {"start": "2026-03-01T00:00:00Z", "end": "2026-04-01T00:00:00Z"}
+REPORT_WINDOW = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+def _report_tickets_of_a(w: World, role: RoleName) -> Call:
+    """The drill-down into organisation A's targets (what a figure of A's links to)."""
+    params = {**REPORT_WINDOW, "organisation": str(w.org_a), "outcome": "with_target"}
+    return Call("/api/v1/reports/compliance/tickets", params=params)
+
 
 #: (method, path template) -> Row
 TABLE: dict[tuple[str, str], Row] = {
@@ -311,6 +337,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/compliance"): Row(  # scoped: a contact sees their organisation's
         (NO, OK, OK, OK, OK), _fixed("/api/v1/compliance", **WINDOW)
     ),
+    ("GET", "/api/v1/reports/compliance"): Row(  # scoped like /compliance
+        (NO, OK, OK, OK, OK),
+        _fixed("/api/v1/reports/compliance", **REPORT_WINDOW, by="organisation,priority"),
+    ),
+    ("GET", "/api/v1/reports/compliance/tickets"): Row(  # B's contact gets none of A's
+        (NO, OK, OK, OK, OK), _report_tickets_of_a
+    ),
     # retention: admins only
     ("GET", "/api/v1/retention"): Row(
         (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/retention")
@@ -374,6 +407,93 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/proposals/{proposal_id}/tickets"): Row(
         (NO, FORBID, FORBID, OK, OK), _link_ticket
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/attributes"): Row(
+        (NO, GONE, FORBID, OK, OK), _fresh("/api/v1/tickets/{t}/attributes", {"tags": ["vip"]})
+    ),
+    # on call: staff only, the roster's changes admins only; this world's policy (Infraspeak)
+    # declares no on_call rotation, which staff are told with a 422 on the field on_call
+    ("GET", "/api/v1/oncall/now"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/now")
+    ),
+    ("GET", "/api/v1/oncall/roster"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT), _fixed("/api/v1/oncall/roster")
+    ),
+    ("PUT", "/api/v1/oncall/shifts/{shift}/members"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        _fixed("/api/v1/oncall/shifts/primary/members", {"agent_ids": []}),
+    ),
+    ("POST", "/api/v1/oncall/overrides"): Row(
+        (NO, FORBID, FORBID, FORBID, UNFIT),
+        lambda w, r: Call(
+            "/api/v1/oncall/overrides",
+            {
+                "agent_id": w.agent_id,
+                "starts_at": "2026-03-01T00:00:00Z",
+                "ends_at": "2026-03-02T00:00:00Z",
+            },
+        ),
+    ),
+    ("DELETE", "/api/v1/oncall/overrides/{override_id}"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE), _fixed("/api/v1/oncall/overrides/999999")
+    ),
+    ("GET", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, OK, OK), _fixed("/api/v1/oncall/pages")
+    ),
+    ("POST", "/api/v1/oncall/pages"): Row(
+        (NO, FORBID, FORBID, UNFIT, UNFIT),
+        lambda w, r: Call("/api/v1/oncall/pages", {"ticket_id": w.new_ticket_a()}),
+    ),
+    ("POST", "/api/v1/oncall/pages/{page_id}/ack"): Row(
+        (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/oncall/pages/999999/ack")
+    ),
+    # the dedicated agent: availability and absences are the agent's own (or a lead's, an
+    # admin's); contacts do not see agents at all
+    ("GET", "/api/v1/agents/{agent_id}/availability"): Row(
+        (NO, GONE, GONE, OK, OK), _agent_path("/api/v1/agents/{agent}/availability")
+    ),
+    ("PUT", "/api/v1/agents/{agent_id}/availability"): Row(
+        (NO, GONE, GONE, OK, OK),
+        _agent_path("/api/v1/agents/{agent}/availability", {"available": True}),
+    ),
+    ("POST", "/api/v1/agents/{agent_id}/absences"): Row(
+        (NO, GONE, GONE, NEW, NEW),
+        _agent_path(
+            "/api/v1/agents/{agent}/absences",
+            {
+                "starts_on": "2027-02-01",
+                "ends_on": "2027-02-02",
+                "time_zone": "Europe/Lisbon",
+            },
+        ),
+    ),  # fmt: skip
+    ("DELETE", "/api/v1/agents/{agent_id}/absences/{absence_id}"): Row(
+        (NO, GONE, GONE, EMPTY, EMPTY), _absence
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/dedicated-agents"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/organizations/{org_a}/dedicated-agents")
+    ),
+    ("PUT", "/api/v1/organizations/{organization_id}/dedicated-agents"): Row(
+        (NO, FORBID, FORBID, FORBID, OK),
+        _fixed(
+            "/api/v1/organizations/{org_a}/dedicated-agents",
+            {"dedicated_agent_id": None, "backup_agent_id": None},
+        ),
+    ),  # fmt: skip
+    # calls: of the ticket's organisation and staff; Infraspeak's policy offers none (422)
+    ("GET", "/api/v1/tickets/{ticket_id}/call-slots"): Row(
+        (NO, GONE, RULE, RULE, RULE), _fixed("/api/v1/tickets/{t}/call-slots")
+    ),
+    ("GET", "/api/v1/tickets/{ticket_id}/booked-calls"): Row(
+        (NO, GONE, OK, OK, OK), _fixed("/api/v1/tickets/{t}/booked-calls")
+    ),
+    ("POST", "/api/v1/tickets/{ticket_id}/booked-calls"): Row(
+        (NO, GONE, RULE, RULE, RULE),
+        _fresh("/api/v1/tickets/{t}/booked-calls", {"starts_at": "2027-01-04T09:00:00Z"}),
+    ),
+    ("POST", "/api/v1/booked-calls/{call_id}/summary"): Row(
+        (NO, GONE, GONE, GONE, GONE),
+        _fixed("/api/v1/booked-calls/987654/summary", {"summary": "We agreed."}),
     ),
 }
 

@@ -17,6 +17,10 @@ import pytest
 from axe_check import check_page
 from web_world import PASSWORD, LiveServer, World
 
+from sladesk import services
+from sladesk.services import Actor, NewTicket
+from sladesk.services.console import save_canned_reply
+
 CHROMIUM = Path(os.environ.get("SLADESK_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -170,4 +174,96 @@ def test_a_throttled_sign_in_says_so(new_page: Any, world: World) -> None:
     _sign_in(page, "ada@desk.example", PASSWORD)
     text = page.locator("p.error").inner_text()
     assert text == "Demasiadas tentativas falhadas. Tente de novo daqui a 15 minutos."
+
+
+def test_an_agent_works_the_queue_with_filters_a_view_search_and_keys(
+    new_page: Any, world: World
+) -> None:
+    page = new_page(timezone_id="Europe/Lisbon")
+    _sign_in(page, world.agent_email, PASSWORD)
+    page.wait_for_url("**/queue")
+    subjects = page.locator("table.queue tbody td a").all_inner_texts()
+    assert subjects.index("Site down") < subjects.index("Report wrong")
+    # a filter, then saved as a view that the navigation lists
+    page.locator("#f-priority").select_option("urgent")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"/queue\?.*priority=urgent"))
+    assert "Printer offline" not in page.locator("table.queue").inner_text()
+    page.locator("#view-name").fill("Fires")
+    page.get_by_role("button", name="Save view").click()
+    page.wait_for_load_state()
+    page.goto("/queue")
+    page.locator("header nav a.view", has_text="Fires").click()
+    page.wait_for_url("**/queue?priority=urgent")
+    assert page.locator("#f-priority").input_value() == "urgent"
+    # "/" jumps to the search; the search finds a word of a message body
+    page.goto("/queue")
+    page.keyboard.press("/")
+    page.keyboard.type("broke")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/queue?q=broke")
+    found = page.locator("table.queue tbody td a").all_inner_texts()
+    assert set(found) == {"Site down", "Report wrong", "Printer offline"}  # "It broke."
+    # j moves down the rows, o opens the selected one; "?" shows the help
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts-help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#shortcuts-help").is_visible()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    second = page.locator("table.queue tbody tr.selected td a").inner_text()
+    page.keyboard.press("o")
+    page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    assert second in page.locator("h1").inner_text()
+    # ctrl+enter sends the composer
+    page.locator("#body").fill("Sent from the keyboard")
+    page.locator("#body").press("Control+Enter")
+    page.wait_for_load_state()
+    assert page.locator("li.message.reply", has_text="Sent from the keyboard").count() == 1
+    assert page.locator("section.target[data-metric='first_response'] .badge").inner_text() == "met"
+    page.locator("#priority").select_option("high")
+    page.locator("#priority-reason").fill("Affects the whole floor")
+    page.get_by_role("button", name="Change priority").click()
+    page.wait_for_load_state()
+    assert page.locator("dd.priority").inner_text() == "high"
+    resolution = page.locator("section.target[data-metric='resolution'] .target-text")
+    assert resolution.inner_text().endswith("(high)")
+
+
+def test_the_queue_updates_without_a_reload(new_page: Any, world: World) -> None:
+    page = new_page()
+    _sign_in(page, world.agent_email, PASSWORD)
+    page.wait_for_url("**/queue")
+    page.evaluate("window.__sameDocument = true")
+    assert "Scanner jammed" not in page.locator("table.queue").inner_text()
+    c = world.container
+    alice = Actor.contact(world.contact_a, world.org_a, name="Alice Acme")
+    services.create_ticket(c.uow(), c.clock, alice,
+                           NewTicket("Scanner jammed", "Paper stuck", type="incident",
+                                     priority="urgent"))  # fmt: skip
+    row = page.locator("table.queue tbody td a", has_text="Scanner jammed")
+    row.wait_for(timeout=15_000)  # the next poll (every 5 s) redraws the table
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    assert page.locator("#queue-live").get_attribute("data-refreshed") == "1"
+
+
+def test_a_canned_reply_goes_in_at_the_cursor_keeping_the_draft(
+    new_page: Any, world: World
+) -> None:
+    c = world.container
+    lead = Actor.agent(1, "admin", name="Ada")  # the world's first agent is its admin
+    save_canned_reply(c.uow(), c.clock, lead, "Thanks", "Thanks {contact_name} (#{ticket_number})")
+    page = new_page()
+    _sign_in(page, world.agent_email, PASSWORD)
+    page.wait_for_url("**/queue")
+    page.goto(f"/tickets/{world.tickets_a[2]}")
+    page.locator("#body").fill("Hello. ")
+    page.locator("#body").press("End")
+    page.locator("#canned").select_option(label="Thanks")
+    page.get_by_role("button", name="Insert").click()
+    from playwright.sync_api import expect
+
+    expect(page.locator("#body")).to_have_value(re.compile("Alice Acme"))
+    value = page.locator("#body").input_value()
+    assert value.startswith("Hello. Thanks Alice Acme (#")  # the draft kept, no reload
     check_page(page)

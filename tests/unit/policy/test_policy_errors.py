@@ -12,7 +12,7 @@ from sladesk.policy import load_policy
 
 ALLOWED_TOP = (
     "policy, version, locales, binding, calendars, priorities, default_priority, types, "
-    "channels, plans, addons, community_url, help_center_url, messages, retention_months, maintenance, rules"
+    "channels, plans, addons, community_url, help_center_url, messages, retention_months, maintenance, on_call, closing, routing, calls, rules"
 )
 
 
@@ -291,3 +291,32 @@ def test_many_errors_are_all_reported_sorted_by_line() -> None:
     assert [str(e) for e in caught.value.errors] == found
     assert all(isinstance(e, SpecError) for e in caught.value.errors)
     assert str(caught.value).startswith("5 problem(s) in policy:\np.yaml:2:10: version:")
+
+
+def test_on_call_section_errors_say_where() -> None:
+    text = edit(
+        'version: "1"\n',
+        'version: "1"\non_call:\n  rotation: wekly\n  handoff: "monday 9"\n  repage_after: 1bd\n',
+    )
+    got = problems(text)
+    assert any("on_call.rotation: unknown rotation 'wekly'; did you mean 'weekly'?" in p
+               for p in got), got  # fmt: skip
+    assert any("on_call.handoff: expected a weekday and a local time such as 'mon 09:00'" in p
+               for p in got), got  # fmt: skip
+    assert any("on_call.repage_after: expected a time such as 15m" in p for p in got), got
+
+
+def test_follow_the_sun_shifts_name_known_calendars() -> None:
+    text = edit(
+        'version: "1"\n',
+        'version: "1"\non_call:\n  rotation: follow_the_sun\n'
+        "  shifts: [{name: day, calendar: nowhere}]\n",
+    )
+    got = problems(text)
+    assert any("on_call.shifts[0].calendar: unknown calendar 'nowhere'" in p for p in got), got
+
+
+def test_closing_names_a_known_message() -> None:
+    text = edit('version: "1"\n', 'version: "1"\nclosing: {evidence_for: [x], message: nope}\n')
+    got = problems(text)
+    assert any("closing.message: unknown message 'nope'" in p for p in got), got

@@ -11,7 +11,9 @@ from sladesk import services
 from sladesk.api.deps import ActorDep, ClockDep, IdempotencyKey, UowDep
 from sladesk.api.schemas import (
     AssignmentChange,
+    AttributesChange,
     CallCreate,
+    CloseRequest,
     Id,
     NoteCreate,
     PriorityChange,
@@ -160,8 +162,11 @@ def add_note(
 def log_call(
     ticket_id: Id, call: CallCreate, actor: ActorDep, uow: UowDep, clock: ClockDep
 ) -> Ticket:
-    """Record a call and, in writing, what was agreed on it."""
-    view = services.log_call(uow, clock, actor, ticket_id, call.summary, body=call.body)
+    """Record a call and, in writing, what was agreed on it. ``page_on_call``: the call came
+    to the on-call number, and whoever is on call is paged (the ticket's rule must page
+    on-call)."""
+    view = services.log_call(uow, clock, actor, ticket_id, call.summary, body=call.body,
+                             page_on_call=call.page_on_call, caller=call.caller)  # fmt: skip
     return render_ticket(actor, view)
 
 
@@ -223,8 +228,33 @@ def reopen(
 
 @router.post("/{ticket_id}/close", response_model=TicketOut)
 def close(
-    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, body: Transition | None = None
+    ticket_id: Id, actor: ActorDep, uow: UowDep, clock: ClockDep, body: CloseRequest | None = None
 ) -> Ticket:
-    """Close the ticket for good."""
-    reason = body.reason if body else None
-    return render_ticket(actor, services.close_ticket(uow, clock, actor, ticket_id, reason))
+    """Close the ticket for good. With a ``cause`` the policy closes with evidence, the
+    reason and at least one piece of evidence are required, and the policy's text goes to
+    the customer."""
+    b = body or CloseRequest()
+    view = services.close_ticket(
+        uow, clock, actor, ticket_id, b.reason, cause=b.cause,
+        evidence_attachment_ids=b.evidence_attachment_ids,
+        evidence_message_ids=b.evidence_message_ids,
+    )  # fmt: skip
+    return render_ticket(actor, view)
+
+
+@router.post("/{ticket_id}/attributes", response_model=TicketOut)
+def change_attributes(
+    ticket_id: Id, change: AttributesChange, actor: ActorDep, uow: UowDep, clock: ClockDep
+) -> Ticket:
+    """Change tags and attributes (agents); the targets follow (e.g. ``integration:
+    vendor_built`` brings in Aivo's 24x7 clock)."""
+    view = services.change_attributes(
+        uow,
+        clock,
+        actor,
+        ticket_id,
+        tags=change.tags,
+        attributes=change.attributes,
+        reason=change.reason,
+    )
+    return render_ticket(actor, view)

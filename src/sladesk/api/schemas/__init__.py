@@ -22,9 +22,19 @@ from sladesk.api.schemas.policies import (
     PolicyVersionPublic,
     PolicyVersionSummary,
 )
+from sladesk.api.schemas.reports import (
+    ComplianceReportPublic,
+    GroupValuePublic,
+    ReportFiguresPublic,
+    ReportGroupPublic,
+    ReportTicketPublic,
+    ReportTicketsPublic,
+)
 from sladesk.api.schemas.tickets import (
     AssignmentChange,
+    AttributesChange,
     CallCreate,
+    CloseRequest,
     NoteCreate,
     PriorityChange,
     ReplyCreate,
@@ -42,12 +52,20 @@ from sladesk.api.schemas.tickets import (
 )
 
 __all__ = [
+    "ComplianceReportPublic",
+    "GroupValuePublic",
+    "ReportFiguresPublic",
+    "ReportGroupPublic",
+    "ReportTicketPublic",
+    "ReportTicketsPublic",
     "AgentCreate",
     "AgentPublic",
     "AgentUpdate",
     "AssignmentChange",
+    "AttributesChange",
     "AttachmentPublic",
     "CallCreate",
+    "CloseRequest",
     "CompliancePublic",
     "ContactCreate",
     "ContactPublic",

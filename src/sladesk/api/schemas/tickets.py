@@ -138,6 +138,9 @@ class CallCreate(InputModel):
 
     summary: Annotated[str, StringConstraints(min_length=1, max_length=5_000)]
     body: Annotated[str, StringConstraints(max_length=50_000)] = ""
+    #: the call came to the on-call number: page whoever is on call (docs/api.md "On call")
+    page_on_call: bool = False
+    caller: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class AssignmentChange(InputModel):
@@ -170,6 +173,31 @@ class TypeChange(InputModel):
 class Transition(InputModel):
     """Solve, reopen or close, with an optional reason."""
 
+    reason: Reason | None = None
+
+
+class CloseRequest(InputModel):
+    """Close, with an optional reason; with a ``cause`` the policy closes with evidence
+    (``closing.evidence_for``: Aivo's ``customer_system``, ``third_party_system``), the
+    reason (sent to the customer) and at least one file or message of the ticket."""
+
+    reason: Reason | None = None
+    cause: Key | None = None
+    evidence_attachment_ids: list[Id] = Field(default_factory=list, max_length=50)
+    evidence_message_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+AttrValue = Annotated[str, StringConstraints(max_length=200)]
+
+
+class AttributesChange(InputModel):
+    """New tags (the whole set) and/or attributes (merged; ``""`` clears one). The rules
+    are matched again and the targets follow, as for a priority change."""
+
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=50
+    )
+    attributes: dict[Key, AttrValue] | None = None
     reason: Reason | None = None
 
 

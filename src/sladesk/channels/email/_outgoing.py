@@ -57,6 +57,9 @@ class Notice:
     kind: str = "notify"  # the outbox kind: notify | tell_customer | page
     due_at: datetime | None = None  # an SLA milestone's deadline (warnings, breaches, pages)
     metric: str | None = None
+    ack_path: str | None = None  # a page: the path of its acknowledgement link
+    ends_at: datetime | None = None  # a booked call's end
+    with_name: str | None = None  # a booked call: with whom
 
 
 def _int(value: Any) -> int | None:
@@ -97,6 +100,13 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
     except ValueError:
         due_at = None
     metric = data.get("metric") if isinstance(data, Mapping) else None
+    ack = data.get("ack_path") if isinstance(data, Mapping) else None
+    ends = data.get("ends_at") if isinstance(data, Mapping) else None
+    try:
+        ends_at = datetime.fromisoformat(ends) if isinstance(ends, str) else None
+    except ValueError:
+        ends_at = None
+    with_name = data.get("with") if isinstance(data, Mapping) else None
     return Notice(
         to=to, template=template, ticket_id=ticket_id,
         locale=locale if isinstance(locale, str) else None,
@@ -105,6 +115,9 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
         reason=reason if isinstance(reason, str) else None, kind=kind,
         due_at=due_at if due_at is not None and due_at.tzinfo is not None else None,
         metric=metric if isinstance(metric, str) else None,
+        ack_path=ack if isinstance(ack, str) and ack.startswith("/") else None,
+        ends_at=ends_at if ends_at is not None and ends_at.tzinfo is not None else None,
+        with_name=with_name if isinstance(with_name, str) else None,
     )  # fmt: skip
 
 
@@ -113,11 +126,18 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
     ticket that arrived while the team is closed: read when it opens), reply (an agent's
     public reply to the customer), priority (a re-prioritisation with its reason and the new
     promise), solved, tell (a policy's ``tell_customer`` text), community (the community
-    redirect, in the policy's words), page (to on-call), notice (everything else, and
+    redirect, in the policy's words), page (to on-call), invite (a booked call, with its
+    iCalendar invitation), checkin (the agent is reminded to update the customer before the
+    policy's ``periodic_update`` interval runs out), notice (everything else, and
     everything to agents), or none (nothing to send: the acknowledgement of a ticket the
     community redirect answers, which says it all)."""
     if notice.kind == "page":
         return "page"
+    if notice.template == "call.booked":
+        return "invite"
+    if (notice.template == "sla.warning" and notice.metric == "periodic_update"
+            and recipient.kind == "agent"):  # fmt: skip
+        return "checkin"
     if recipient.kind == "contact":
         if notice.kind == "tell_customer":
             return "tell"
@@ -216,6 +236,10 @@ def compose(
         "metric": notice.metric, "opens": say(context.opens_at),
         "community_url": context.community_url, "ticket_priority": context.priority,
         "link": f"{public_url.rstrip('/')}/tickets/{context.ticket_id}",
+        "ack": f"{public_url.rstrip('/')}{notice.ack_path}" if notice.ack_path else None,
+        "with": notice.with_name, "minutes": int((notice.ends_at - notice.due_at)
+                                                 .total_seconds() // 60)
+        if notice.ends_at is not None and notice.due_at is not None else None,
     }  # fmt: skip
     subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
     text = _ENV.get_template(f"{lang}/body.txt").render(values).strip() + "\n"

@@ -25,6 +25,7 @@ from email.policy import SMTP
 import dkim
 
 from sladesk.channels.email._invitation import compose_invitation
+from sladesk.channels.email._invite import INVITE_TEMPLATES, invitation_ics
 from sladesk.channels.email._outgoing import (
     Notice,
     compose,
@@ -39,6 +40,7 @@ from sladesk.services import (
     MailContext,
     Recipient,
     begin_sending,
+    call_invitation,
     contact_recipient,
     mail_context,
     mark_sent,
@@ -210,6 +212,16 @@ class MailSender:
                 smtp.close()
         mark_sent(self.uow(), self.clock, message_id)
 
+    def _invitation(self, message: OutboxMessage) -> str:
+        data = message.payload.get("data")
+        call_id = data.get("call_id") if isinstance(data, dict) else None
+        if not isinstance(call_id, int):
+            raise DeliveryFailed("an invitation without data.call_id", retryable=False)
+        invitation = call_invitation(self.uow(), call_id)
+        if invitation is None:
+            raise DeliveryFailed(f"call {call_id} is gone", retryable=False)
+        return invitation_ics(invitation)
+
     def _send_all(
         self,
         message: OutboxMessage,
@@ -218,6 +230,9 @@ class MailSender:
         recipients: list[Recipient],
     ) -> None:
         s = self.settings
+        ics = None
+        if notice.template in INVITE_TEMPLATES:
+            ics = self._invitation(message)
         try:
             smtp = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
@@ -232,6 +247,9 @@ class MailSender:
                     )  # fmt: skip
                 except LookupError as exc:  # a tell_customer key the policy lacks
                     raise DeliveryFailed(str(exc), retryable=False) from exc
+                if ics is not None:  # text/calendar; method=REQUEST, as iTIP over mail wants
+                    mail.add_attachment(ics, subtype="calendar", filename="invite.ics",
+                                        params={"method": "REQUEST"})  # fmt: skip
                 self._send_one(smtp, mail, message, notice, context, recipient)
         finally:
             try:

@@ -1,7 +1,7 @@
 """Live chat: ``chat_sessions`` and ``chat_messages`` (see ``store/_tables_chat.py``).
 
-Revision ID: 0015_chat
-Revises: 0014_proposals
+Revision ID: 0018_chat
+Revises: 0017_vip
 Create Date: 2026-12-07 17:10:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_chat"
-down_revision = "0014_proposals"
+revision = "0018_chat"
+down_revision = "0017_vip"
 branch_labels = None
 depends_on = None
 
