@@ -113,6 +113,7 @@ async def run(base: str, connections: int, measured: int) -> list[float]:
 
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await sign_in(client)
+        print("  agent signed in", flush=True)
         page = await client.get("/chats")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert csrf is not None
@@ -121,6 +122,7 @@ async def run(base: str, connections: int, measured: int) -> list[float]:
         for chat_id in picked:
             r = await client.post(f"/chats/{chat_id}/accept", data={"csrf_token": csrf.group(1)})
             assert r.status_code == 303 and r.headers["location"] == f"/chats/{chat_id}", r.text
+        print(f"  {len(picked)} chats accepted", flush=True)
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     agents = {}
     for chat_id in picked:
@@ -128,6 +130,7 @@ async def run(base: str, connections: int, measured: int) -> list[float]:
                                       additional_headers={"Cookie": cookie})  # fmt: skip
         await recv_until(ws, lambda f: f["type"] == "chat")
         agents[chat_id] = ws
+    print(f"  {len(agents)} agent sockets open", flush=True)
     await asyncio.sleep(0.5)
     for chat_id in picked:  # drain what arrived meanwhile (the accepts' redraws)
         while True:
