@@ -109,6 +109,22 @@ class Settings(BaseSettings):
     dkim_selector: str = "sladesk"
     dkim_domain: str | None = None
 
+    # --- the WhatsApp channel (Business Cloud API; docs/channels.md) ---
+    #: the token Meta's verification handshake must present (``hub.verify_token``)
+    whatsapp_verify_token: SecretStr | None = None
+    #: the Meta app's secret: every webhook delivery's ``X-Hub-Signature-256`` is checked
+    #: with it; unset, every delivery is refused
+    whatsapp_app_secret: SecretStr | None = None
+    #: the access token replies are sent with (the outbox's ``whatsapp`` sender; off unset)
+    whatsapp_token: SecretStr | None = None
+    #: our business number's id (``POST {api_base}/{phone_number_id}/messages``)
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    #: the slug of the organisation an unknown number's contact is made in; unset, a
+    #: stranger's message files a ticket without requester (docs/channels.md)
+    whatsapp_organization: str | None = None
+    whatsapp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @field_validator("webhook_secret")
     @classmethod
     def _refuse_weak_secret(cls, value: SecretStr | None) -> SecretStr | None:

@@ -99,6 +99,13 @@ def test_demo_queue_shows_every_sla_state(
     )
     assert report.returncode == 0, report.stderr
     assert "SLA compliance" in report.stdout and "%" in report.stdout
+    # the policies that offer WhatsApp have one WhatsApp conversation, answered by an agent
+    with sqlite3.connect(db) as conn:
+        (whatsapp,) = conn.execute(
+            "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+            "WHERE t.channel = 'whatsapp' AND m.channel = 'whatsapp'"
+        ).fetchone()
+    assert whatsapp == (2 if policy in ("blip-go", "infraspeak") else 0), whatsapp
 
 
 def _summary_of(output: str) -> dict[str, str]:

@@ -28,8 +28,10 @@ from sladesk.api.routes import (
     retention,
     tickets,
     tokens,
+    whatsapp,
 )
 from sladesk.channels.chat import mount_chat
+from sladesk.channels.whatsapp import whatsapp_router
 from sladesk.web import mount_web
 
 API_PREFIX = "/api/v1"
@@ -100,9 +102,11 @@ def create_app(container: ServiceContainer) -> FastAPI:
         oncall,
         dedicated,
         calls,
+        whatsapp,
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
     mount_chat(app, container)  # the chat widget and the visitor's socket at /chat
+    app.include_router(whatsapp_router())  # signature-checked, not token-authenticated
     mount_web(app, container)  # the web console and portal at /, after every API route
     return app

@@ -26,6 +26,7 @@ from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._proposals import seed_proposals
 from sladesk.demo._vip import book_demo_calls, name_dedicated_agents
 from sladesk.demo._web_accounts import DEMO_PASSWORD, WebAccounts, set_demo_passwords
+from sladesk.demo._whatsapp import whatsapp_conversation
 from sladesk.errors import SladeskError
 from sladesk.policy import load_policy
 from sladesk.services import Actor, FixedClock, create_api_token, get_ticket, publish_policy
@@ -121,6 +122,7 @@ def build_demo(
     add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
     stage_chats(uow, clock, now)  # two visitors waiting in the console's Live chat
     dedicated = book_demo_calls(uow, clock, policy, cast, now)
+    whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:

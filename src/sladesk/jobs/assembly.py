@@ -27,7 +27,13 @@ from sladesk.jobs.sweep import SweepJob
 if TYPE_CHECKING:
     from sladesk.channels.email import SmtpSettings
 
-__all__ = ["default_senders", "maintenance_mail_sender", "mail_sender", "runner_for"]
+__all__ = [
+    "default_senders",
+    "maintenance_mail_sender",
+    "mail_sender",
+    "runner_for",
+    "whatsapp_sender",
+]
 
 
 def default_senders(container: Container) -> dict[str, Sender]:
@@ -36,8 +42,9 @@ def default_senders(container: Container) -> dict[str, Sender]:
     (``SLADESK_WEBHOOK_SECRET``, ``SLADESK_WEBHOOKS``); ``notify``, ``tell_customer`` and
     ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
     or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
-    to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks. Kinds without a
-    sender (chat) stay queued in the outbox, neither sent nor dead."""
+    to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks; agents' replies
+    on WhatsApp tickets when a WhatsApp token and number are set. Kinds without a sender
+    (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
     actions = TicketActionSender(container.uow, container.clock)
@@ -47,6 +54,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
         senders.update(notify=mail, tell_customer=mail, page=mail, invitation=mail,
                        proposal=mail)  # fmt: skip
         senders["maintenance"] = maintenance_mail_sender(container)
+    if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
+        senders["whatsapp"] = whatsapp_sender(container)
     if settings.webhook_secret is not None and endpoints:
         webhooks = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -86,6 +95,18 @@ def maintenance_mail_sender(container: Container) -> Sender:
     from sladesk.channels.email import MaintenanceMailSender
 
     return MaintenanceMailSender(_smtp(container), container.uow, container.clock)
+
+
+def whatsapp_sender(container: Container) -> Sender:
+    """Agents' replies on WhatsApp tickets (``SLADESK_WHATSAPP_TOKEN``,
+    ``SLADESK_WHATSAPP_PHONE_NUMBER_ID``, ``SLADESK_WHATSAPP_API_BASE``; docs/channels.md)."""
+    from sladesk.channels.whatsapp.sending import WhatsAppApi, WhatsAppSender
+
+    s = container.settings
+    assert s.whatsapp_token is not None and s.whatsapp_phone_number_id is not None
+    api = WhatsAppApi(s.whatsapp_api_base, s.whatsapp_token.get_secret_value(),
+                      s.whatsapp_phone_number_id, s.whatsapp_timeout_seconds)  # fmt: skip
+    return WhatsAppSender(api, container.uow, container.clock)
 
 
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:

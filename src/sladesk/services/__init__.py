@@ -280,6 +280,23 @@ from sladesk.services._vip import (
     set_availability,
     set_dedicated_agents,
 )
+from sladesk.services._whatsapp import (
+    WHATSAPP,
+    WHATSAPP_WINDOW,
+    InboundWhatsApp,
+    WhatsAppDelivery,
+    WhatsAppIntake,
+    WhatsAppSend,
+    WhatsAppWindow,
+    prepare_whatsapp_send,
+    receive_whatsapp,
+    record_whatsapp_status,
+    reserved_whatsapp_address,
+    whatsapp_deliveries,
+    whatsapp_send_failed,
+    whatsapp_sent,
+    whatsapp_window,
+)
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
     Actor,
@@ -540,4 +557,19 @@ __all__ = [
     "update_contact",
     "update_organization",
     "validate_policy",
+    "WHATSAPP",
+    "WHATSAPP_WINDOW",
+    "InboundWhatsApp",
+    "WhatsAppDelivery",
+    "WhatsAppIntake",
+    "WhatsAppSend",
+    "prepare_whatsapp_send",
+    "receive_whatsapp",
+    "record_whatsapp_status",
+    "reserved_whatsapp_address",
+    "whatsapp_deliveries",
+    "whatsapp_send_failed",
+    "whatsapp_sent",
+    "whatsapp_window",
+    "WhatsAppWindow",
 ]

@@ -17,6 +17,7 @@ from sladesk.services._outbox import (
     TicketFields,
     outbox_message,
     recipient,
+    ticket_document,
 )
 from sladesk.store import AuditRow, StoredTicket, UnitOfWork
 from sladesk.tickets import Actor
@@ -67,7 +68,24 @@ def record_ticket_change(
     audience = uow.audience.for_tickets([ticket.id])[ticket.id]
     effects = ticket_change(actor, ticket, code, now, data or {}, audience=audience,
                             seq=ticket.last_seq if seq is None else seq)  # fmt: skip
-    uow.gateway.record_effects([effects.audit], effects.outbox, now)
+    outbox = effects.outbox
+    message_id = (data or {}).get("message_id")
+    if (
+        ticket.channel == "whatsapp" and code == "replied.agent" and (data or {}).get("public")
+        and isinstance(message_id, int)
+    ):  # fmt: skip
+        # the reply goes to the customer on WhatsApp (the channel they wrote on), not as a
+        # mail notice: the ``whatsapp`` sender delivers it (services/_whatsapp.py)
+        document = ticket_document(ticket)
+        outbox = [
+            m for m in outbox if not (m[0] == "notify" and m[1].startswith("notify:contact:"))
+        ]
+        outbox.append((
+            "whatsapp", f"whatsapp:{ticket.id}:{message_id}",
+            {"event": "ticket.replied", "at": now.isoformat(), "actor": actor.key,
+             "ticket": document, "message_id": message_id},
+        ))  # fmt: skip
+    uow.gateway.record_effects([effects.audit], outbox, now)
 
 
 def ticket_change(

@@ -112,8 +112,8 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
             .join_from(contacts, orgs, orgs.c.id == contacts.c.organization_id)
             .where(contacts.c.id == int(value))
         ).first()  # fmt: skip
-        if row is None or not row.active:
-            return []
+        if row is None or not row.active or row.email.endswith(".invalid"):
+            return []  # (a contact known only by a chat number has a reserved address)
         return [Recipient(row.email, row.name, "contact", row.locale or row.org_locale or "en",
                           row.time_zone or "UTC", repo.bouncing(row.email))]  # fmt: skip
     query = select(agents.c.email, agents.c.name).where(agents.c.active.is_(True))

@@ -17,6 +17,11 @@ from sladesk.store._errors import WriteConflict
 from sladesk.store._migrate import upgrade
 from sladesk.store._repo_attachments import AttachmentRow
 from sladesk.store._repo_audience import TicketAudience
+from sladesk.store._repo_channels import (
+    ChannelAddressRow,
+    ChannelDeliveryRow,
+    ChannelRepository,
+)
 from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
 from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
@@ -104,6 +109,9 @@ __all__ = [
     "Caches",
     "CannedReplyRow",
     "ConsoleRepository",
+    "ChannelAddressRow",
+    "ChannelDeliveryRow",
+    "ChannelRepository",
     "Contact",
     "CustomerOrganization",
     "DueTicket",

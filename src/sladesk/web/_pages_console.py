@@ -111,6 +111,7 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
         if view.requester_id is not None
         else None
     )
+    whatsapp = services.whatsapp_window(p.uow(), p.clock, actor, ticket_id)
     attachments = services.list_attachments(p.uow(), p.clock, actor, ticket_id)
     by_message: dict[int | None, list[services.AttachmentView]] = {}
     for a in attachments:
@@ -127,6 +128,7 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
     causes = sorted(policy.closing.evidence_for) if policy and policy.closing else []
     response = p.render(
         "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, incidents=incidents,
+        whatsapp=whatsapp,
         message_html=lambda m: message_html(m, remote_images=images), statuses=STATUSES,
         priorities=priorities(policy, p.language), agents=agents, requester=requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,

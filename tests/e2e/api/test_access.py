@@ -495,6 +495,22 @@ TABLE: dict[tuple[str, str], Row] = {
         (NO, GONE, GONE, GONE, GONE),
         _fixed("/api/v1/booked-calls/987654/summary", {"summary": "We agreed."}),
     ),
+    # a WhatsApp ticket's window and deliveries: agents only (ticket A is not one: 404)
+    ("GET", "/api/v1/tickets/{ticket_id}/whatsapp"): Row(
+        (NO, FORBID, FORBID, GONE, GONE), _fixed("/api/v1/tickets/{t}/whatsapp")
+    ),
+    # the WhatsApp webhook takes no API token: a handshake without our verify token is
+    # refused, and a delivery without Meta's signature, whoever sends it (docs/channels.md)
+    ("GET", "/channels/whatsapp/webhook"): Row(
+        (FORBID,) * 5,
+        _fixed(
+            "/channels/whatsapp/webhook",
+            **{"hub.mode": "subscribe", "hub.verify_token": "a guess", "hub.challenge": "42"},
+        ),
+    ),  # fmt: skip
+    ("POST", "/channels/whatsapp/webhook"): Row(
+        (NO,) * 5, _fixed("/channels/whatsapp/webhook", {"object": "whatsapp_business_account"})
+    ),
 }
 
 

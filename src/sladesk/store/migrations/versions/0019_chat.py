@@ -1,7 +1,7 @@
 """Live chat: ``chat_sessions`` and ``chat_messages`` (see ``store/_tables_chat.py``).
 
-Revision ID: 0018_chat
-Revises: 0017_vip
+Revision ID: 0019_chat
+Revises: 0018_whatsapp
 Create Date: 2026-12-07 17:10:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_chat"
-down_revision = "0017_vip"
+revision = "0019_chat"
+down_revision = "0018_whatsapp"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,235 @@
+"""The WhatsApp use cases on a real SQLite file and a real PostgreSQL: a message stored
+once, a number mapped to a contact (or a new one), the open ticket continued, statuses
+recorded, and the outbox row's send decided inside and outside the 24-hour window."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from desk_fixtures import POLICY, Desk
+
+from sladesk.services import (
+    InboundWhatsApp,
+    WhatsAppIntake,
+    close_ticket,
+    get_ticket,
+    prepare_whatsapp_send,
+    publish_policy,
+    receive_whatsapp,
+    record_whatsapp_status,
+    reply_publicly,
+    reserved_whatsapp_address,
+    solve_ticket,
+    whatsapp_deliveries,
+    whatsapp_sent,
+)
+from sladesk.store import OutboxMessage, UnitOfWork
+
+WA_POLICY = POLICY.replace(
+    "channels: [portal, email, phone, chat]", "channels: [portal, email, phone, chat, whatsapp]"
+)
+
+
+@pytest.fixture
+def wa(desk: Desk) -> Desk:
+    publish_policy(desk.uow, desk.clock, desk.admin, WA_POLICY, source="wa.yaml")
+    return desk
+
+
+def inbound(
+    desk: Desk,
+    wamid: str = "wamid.1",
+    text: str = "My order is late",
+    sender: str = "351910000001",
+    **kw: Any,
+) -> InboundWhatsApp:
+    values: dict[str, Any] = {"kind": "text", **kw}
+    return InboundWhatsApp(
+        message_id=wamid,
+        sender=sender,
+        sender_name="Zé Cliente",
+        at=desk.clock.now(),
+        text=text,
+        **values,
+    )
+
+
+def outbox(desk: Desk, kind: str) -> list[OutboxMessage]:
+    with desk.uow.read_only():
+        return list(
+            desk.uow.session.execute(
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.kind == kind)
+                .order_by(OutboxMessage.id)
+            ).scalars()
+        )
+
+
+def test_a_message_opens_a_ticket_for_a_new_contact_and_is_stored_once(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.created and first.outcome == "stored" and first.ticket_id is not None
+    ticket = get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
+    assert ticket.channel == "whatsapp"
+    assert ticket.organization_id == wa.acme and ticket.requester_id == first.contact_id
+    assert [m.body for m in ticket.messages] == ["My order is late"]
+    assert ticket.attributes["whatsapp"] == "351910000001"
+    with wa.uow.read_only():
+        email = wa.uow.db.execute(
+            sa.text("SELECT email FROM contacts WHERE id = :i"), {"i": first.contact_id}
+        ).scalar_one()
+        identity = wa.uow.db.execute(
+            sa.text("SELECT channel, external_id FROM messages WHERE ticket_id = :t"),
+            {"t": first.ticket_id},
+        ).all()
+    assert email == reserved_whatsapp_address("351910000001")
+    assert [tuple(r) for r in identity] == [("whatsapp", "wamid.1")]
+
+    again = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert again.duplicate and again.ticket_id == first.ticket_id and not again.created
+    assert len(get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages) == 1
+
+    wa.clock.advance(timedelta(minutes=5))
+    more = receive_whatsapp(
+        wa.uow, wa.clock, inbound(wa, "wamid.2", "Any news?"), organization="acme"
+    )
+    assert more.ticket_id == first.ticket_id and not more.created
+    bodies = [m.body for m in get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages]
+    assert bodies == ["My order is late", "Any news?"]
+
+
+def test_a_closed_conversation_opens_a_new_ticket_and_media_is_attached(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.ticket_id is not None
+    solve_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
+    close_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
+    photo = inbound(
+        wa,
+        "wamid.3",
+        "the label",
+        kind="image",
+        media_filename="label.jpg",
+        media_type="image/jpeg",
+        media_content=b"\xff\xd8jpeg",
+    )
+    second = receive_whatsapp(wa.uow, wa.clock, photo, organization="acme")
+    assert second.created and second.ticket_id != first.ticket_id
+    assert second.contact_id == first.contact_id  # the number is the same contact
+    with wa.uow.read_only():
+        rows = wa.uow.db.execute(
+            sa.text("SELECT filename, content_type, size FROM attachments WHERE ticket_id = :t"),
+            {"t": second.ticket_id},
+        ).all()
+    assert [tuple(r) for r in rows] == [("label.jpg", "image/jpeg", 6)]
+
+
+def test_without_an_organisation_for_strangers_the_ticket_has_no_requester(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization=None)
+    assert first.created and first.contact_id is None and first.ticket_id is not None
+    ticket = get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
+    assert ticket.requester_id is None
+    assert "+351910000001" in ticket.messages[0].body
+
+
+def test_a_policy_without_whatsapp_refuses_with_the_reason_kept(desk: Desk) -> None:
+    result = receive_whatsapp(desk.uow, desk.clock, inbound(desk), organization="acme")
+    assert result.outcome == "refused" and result.ticket_id is None
+    assert result.reason is not None and "whatsapp" in result.reason
+
+
+def test_a_reply_is_queued_sent_once_and_its_statuses_recorded(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.ticket_id is not None
+    wa.clock.advance(timedelta(minutes=10))
+    reply_publicly(wa.uow, wa.clock, wa.agent, first.ticket_id, "It ships today.")
+    (row,) = outbox(wa, "whatsapp")
+    assert not [m for m in outbox(wa, "notify") if m.key.startswith("notify:contact:")]
+    decided = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
+    assert (decided.action, decided.to, decided.text) == ("send", "351910000001", "It ships today.")
+    whatsapp_sent(wa.uow, wa.clock, row.key, "wamid.out1")
+    assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "done"
+    at = wa.clock.now()
+    assert record_whatsapp_status(wa.uow, wa.clock, "wamid.out1", "delivered", at) == "delivered"
+    assert record_whatsapp_status(wa.uow, wa.clock, "wamid.out1", "read", at) == "read"
+    assert record_whatsapp_status(wa.uow, wa.clock, "wamid.out1", "delivered", at) == "read"
+    assert record_whatsapp_status(wa.uow, wa.clock, "wamid.unknown", "read", at) is None
+    (delivery,) = whatsapp_deliveries(wa.uow, wa.agent, first.ticket_id)
+    assert (delivery.status, delivery.external_id) == ("read", "wamid.out1")
+    assert (
+        record_whatsapp_status(
+            wa.uow, wa.clock, "wamid.out1", "failed", at, "131047: Re-engagement message"
+        )
+        == "failed"
+    )
+    notes = [
+        m.body
+        for m in get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).messages
+        if not m.public
+    ]
+    assert any("131047" in n for n in notes)
+
+
+def test_outside_the_24_hour_window_the_reply_is_refused_with_the_reason(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.ticket_id is not None
+    wa.clock.advance(timedelta(hours=25))
+    reply_publicly(wa.uow, wa.clock, wa.agent, first.ticket_id, "Sorry for the delay.")
+    (row,) = outbox(wa, "whatsapp")
+    decided = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
+    assert decided.action == "refused" and "24-hour" in decided.reason
+    ticket = get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id)
+    assert any("24-hour" in m.body for m in ticket.messages if not m.public)
+    (delivery,) = whatsapp_deliveries(wa.uow, wa.agent, first.ticket_id)
+    assert delivery.status == "failed" and delivery.error is not None
+
+
+def test_an_interrupted_send_is_not_sent_again(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.ticket_id is not None
+    reply_publicly(wa.uow, wa.clock, wa.agent, first.ticket_id, "On its way.")
+    (row,) = outbox(wa, "whatsapp")
+    assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "send"
+    # the worker died after the POST, before recording the answer
+    assert prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload)).action == "uncertain"
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_twin_deliveries_racing_each_other_store_the_message_once(wa: Desk, known: bool) -> None:
+    """Meta may deliver the same message twice at once: both are answered, one is stored."""
+    if known:  # the number is known already: the twins race on its row, not on a new one
+        receive_whatsapp(wa.uow, wa.clock, inbound(wa, "wamid.0", "hello"), organization="acme")
+    engine = wa.uow.engine
+    barrier = threading.Barrier(4)
+    results: list[WhatsAppIntake] = []
+    errors: list[BaseException] = []
+
+    def twin() -> None:
+        uow = UnitOfWork(engine, wa.uow.caches)
+        barrier.wait()
+        try:
+            results.append(
+                receive_whatsapp(
+                    uow, wa.clock, inbound(wa, "wamid.TWIN", "once"), organization="acme"
+                )
+            )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=twin) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(r.duplicate for r in results) == [False, True, True, True]
+    with wa.uow.read_only():
+        stored = wa.uow.db.execute(
+            sa.text("SELECT count(*) FROM messages WHERE external_id = 'wamid.TWIN'")
+        ).scalar_one()
+        tickets = wa.uow.db.execute(
+            sa.text("SELECT count(*) FROM tickets WHERE channel = 'whatsapp'")
+        ).scalar_one()
+    assert stored == 1 and tickets == 1
