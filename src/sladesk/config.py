@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     #: draws a random one, so sessions end when it restarts: set it when serving with several
     #: workers (docs/web.md)
     secret_key: SecretStr | None = None
+    # live chat: the policy calendar chat follows (None: 24/7), and the secret a vendor's
+    # app signs its logged-in customers' e-mails with (HMAC-SHA256; None: anonymous only)
+    chat_calendar: str | None = None
+    chat_identity_secret: SecretStr | None = None
     #: a web session ends after this long without a request, and this long after sign-in
     session_idle_minutes: int = Field(default=60, gt=0)
     session_max_hours: int = Field(default=12, gt=0)

@@ -30,6 +30,7 @@ from sladesk.api.routes import (
     tokens,
     whatsapp,
 )
+from sladesk.channels.chat import mount_chat
 from sladesk.channels.phone import phone_router
 from sladesk.channels.whatsapp import whatsapp_router
 from sladesk.web import mount_web
@@ -106,6 +107,7 @@ def create_app(container: ServiceContainer) -> FastAPI:
     ):
         v1.include_router(module.router, responses=_ERRORS)
     app.include_router(v1)
+    mount_chat(app, container)  # the chat widget and the visitor's socket at /chat
     app.include_router(whatsapp_router())  # signature-checked, not token-authenticated
     app.include_router(phone_router())  # signature-checked (Twilio), not token-authenticated
     mount_web(app, container)  # the web console and portal at /, after every API route

@@ -17,6 +17,7 @@ from pathlib import Path
 from random import Random
 
 from sladesk.bootstrap import Container
+from sladesk.demo._chat import stage_chats
 from sladesk.demo._console import add_console_tools
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
@@ -121,6 +122,7 @@ def build_demo(
     stage_on_call(uow, clock, policy, cast, now)
     stage_phone(uow, clock, policy, cast, responder, now)
     add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
+    stage_chats(uow, clock, now)  # two visitors waiting in the console's Live chat
     dedicated = book_demo_calls(uow, clock, policy, cast, now)
     whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
 

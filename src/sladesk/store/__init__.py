@@ -22,6 +22,7 @@ from sladesk.store._repo_channels import (
     ChannelDeliveryRow,
     ChannelRepository,
 )
+from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
 from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
 from sladesk.store._repo_imports import ImportLinkRepository, LinkRow
 from sladesk.store._repo_incidents import (
@@ -116,6 +117,9 @@ __all__ = [
     "CustomerOrganization",
     "DueTicket",
     "HistoryEntry",
+    "ChatMessageRecord",
+    "ChatRepository",
+    "ChatSessionRecord",
     "IncidentLink",
     "IncidentRecord",
     "IncidentRepository",

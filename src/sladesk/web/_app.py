@@ -21,6 +21,7 @@ from sladesk.web import (
     _pages_admin,
     _pages_auth,
     _pages_canned,
+    _pages_chat,
     _pages_console,
     _pages_incidents,
     _pages_oncall,
@@ -106,6 +107,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (
         _pages_auth,
+        _pages_chat,
         _pages_queue,
         _pages_canned,
         _pages_console,

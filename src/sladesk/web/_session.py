@@ -147,6 +147,13 @@ class SessionMiddleware:
         self.secure = secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # the console's live chat: read, never re-sent
+            now = self.clock.now()
+            raw = _cookie(scope, COOKIE)
+            found = self.codec.decode(raw, now) if raw else None
+            scope.setdefault("state", {})["session"] = found or Session.fresh(now)
+            await self.app(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -1,0 +1,410 @@
+"""Live chat from the website/in-app widget: one use case = one function = one transaction.
+
+A visitor starts a chat (anonymous, with a token only they hold, or as a logged-in customer
+of the vendor's app whose e-mail the app signed: ``HMAC-SHA256(secret, email)`` in hex), and
+waits; agents see the waiting chats with their wait time and one accepts (the first wins);
+both sides post messages and mark typing/delivered/read; on close the transcript becomes the
+conversation of a ticket on channel ``chat`` (filed as the contact when the e-mail is a
+contact's, otherwise by the system for the e-mail given). An anonymous visitor must give an
+e-mail before the chat can become a ticket, so the ticket can continue by mail.
+
+The visitor is identified by the token :func:`start_chat` returned, never by the session id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sladesk.services._dtos import NewTicket
+from sladesk.services._ticket_create import file_ticket
+from sladesk.services.clock import Clock
+from sladesk.store import (
+    ChatMessageRecord,
+    ChatRepository,
+    ChatSessionRecord,
+    Contact,
+    UnitOfWork,
+)
+from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound, Role
+
+__all__ = [
+    "CHAT_ACTOR",
+    "ChatAvailability",
+    "ChatMessageRecord",
+    "ChatSessionRecord",
+    "ChatView",
+    "WaitingChat",
+    "accept_chat",
+    "active_chats",
+    "chat_availability",
+    "chat_as_agent",
+    "chat_as_visitor",
+    "close_chat",
+    "close_chat_as_visitor",
+    "give_chat_email",
+    "mark_chat",
+    "mark_chat_as_visitor",
+    "post_agent_message",
+    "post_visitor_message",
+    "sign_chat_identity",
+    "start_chat",
+    "waiting_chats",
+]
+
+CHAT_ACTOR = "chat"
+MAX_MESSAGE = 4000
+#: a typing mark older than this is stale (the other side stopped without saying so)
+TYPING_FRESH = timedelta(seconds=6)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MARKS = ("typing", "delivered", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatView:
+    session: ChatSessionRecord
+    messages: tuple[ChatMessageRecord, ...]
+    #: the other side is typing (a mark fresher than TYPING_FRESH)
+    visitor_typing: bool = False
+    agent_typing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingChat:
+    session: ChatSessionRecord
+    wait: timedelta
+    first_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAvailability:
+    """Whether agents answer chats now. ``calendar``: the policy calendar chat follows
+    (None: around the clock). Closed: ``back_at`` is the next opening (UTC; the widget
+    shows it in the visitor's zone and language) and the widget offers to leave a message."""
+
+    open: bool
+    calendar: str | None
+    back_at: datetime | None
+
+
+def chat_availability(uow: UnitOfWork, clock: Clock, calendar: str | None) -> ChatAvailability:
+    """Chat follows the published policy's calendar ``calendar`` (the ``chat_calendar``
+    setting: a business-hours chat) or, with None, is open 24/7. A name the policy does not
+    have is an error naming it, not a silently open chat."""
+    now = clock.now()
+    if calendar is None:
+        return ChatAvailability(True, None, None)
+    with uow.read_only():
+        policy = uow.policies.parsed(uow.policies.current_id())
+    if policy is None:
+        raise Conflict("no policy is published: chat hours follow a policy calendar")
+    cal = policy.calendars.get(calendar)
+    if cal is None:
+        known = ", ".join(sorted(policy.calendars)) or "none"
+        raise InvalidRequest(f"the policy has no calendar {calendar!r} (it has: {known})",
+                             field="chat_calendar")  # fmt: skip
+    if cal.is_open(now):
+        return ChatAvailability(True, calendar, None)
+    return ChatAvailability(False, calendar, cal.next_open(now))
+
+
+def sign_chat_identity(secret: str, email: str) -> str:
+    """What the vendor's app puts next to a logged-in customer's e-mail in the widget."""
+    return hmac.new(secret.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _check_email(email: str, field: str = "email") -> str:
+    email = email.strip()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise InvalidRequest(f"{email!r} is not an e-mail address", field=field)
+    return email
+
+
+def _check_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise InvalidRequest("a chat message needs text", field="body")
+    if len(text) > MAX_MESSAGE:
+        raise InvalidRequest(f"a chat message is at most {MAX_MESSAGE} characters", field="body")
+    return text
+
+
+def start_chat(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    name: str = "",
+    email: str | None = None,
+    locale: str = "en",
+    signature: str | None = None,
+    secret: str | None = None,
+    first_message: str | None = None,
+) -> tuple[str, ChatView]:
+    """A visitor opens a chat; returns the visitor's token and the chat. With ``signature``
+    the e-mail must be signed with ``secret`` (the chat is then ``signed``: a known
+    customer); a wrong or unusable signature is refused, never downgraded to anonymous."""
+    now = clock.now()
+    identity = "anonymous"
+    if email:
+        email = _check_email(email)
+    if signature is not None:
+        if not secret:
+            raise Forbidden("signed chat identities are not enabled (no chat secret is set)")
+        if not email:
+            raise InvalidRequest("a signed identity needs the e-mail it signs", field="email")
+        if not hmac.compare_digest(sign_chat_identity(secret, email), signature.strip().lower()):
+            raise Forbidden("the chat identity's signature does not match its e-mail")
+        identity = "signed"
+    text = _check_body(first_message) if first_message is not None else None
+    token = secrets.token_urlsafe(32)
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = repo.add_session(visitor_token=token, identity=identity, email=email,
+                                   name=name.strip()[:200], locale=(locale or "en")[:16],
+                                   now=now)  # fmt: skip
+        if text is not None:
+            repo.add_message(session.id, "visitor", text, now)
+        view = _view(repo, session, now)
+        uow.commit()
+    return token, view
+
+
+def _view(repo: ChatRepository, session: ChatSessionRecord, now: datetime) -> ChatView:
+    def fresh(at: datetime | None) -> bool:
+        return at is not None and now - at <= TYPING_FRESH
+
+    return ChatView(session, tuple(repo.messages(session.id)),
+                    fresh(session.visitor_typing_at), fresh(session.agent_typing_at))  # fmt: skip
+
+
+def _by_token(repo: ChatRepository, token: str) -> ChatSessionRecord:
+    session = repo.by_token(token) if token else None
+    if session is None:
+        raise NotFound("chat", "of this token")
+    return session
+
+
+def _as_agent(repo: ChatRepository, actor: Actor, session_id: int) -> ChatSessionRecord:
+    if not actor.is_agent:
+        raise Forbidden("only support staff answer chats")
+    session = repo.get(session_id)
+    if session is None:
+        raise NotFound("chat", session_id)
+    return session
+
+
+def chat_as_visitor(uow: UnitOfWork, clock: Clock, token: str) -> ChatView:
+    with uow.read_only():
+        repo = ChatRepository(uow.db)
+        return _view(repo, _by_token(repo, token), clock.now())
+
+
+def chat_as_agent(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:
+    with uow.read_only():
+        repo = ChatRepository(uow.db)
+        return _view(repo, _as_agent(repo, actor, session_id), clock.now())
+
+
+def post_visitor_message(uow: UnitOfWork, clock: Clock, token: str, body: str) -> ChatView:
+    text, now = _check_body(body), clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = _by_token(repo, token)
+        if session.status == "closed":
+            raise Conflict("this chat is closed")
+        repo.add_message(session.id, "visitor", text, now)
+        repo.update(session.id, visitor_typing_at=None)
+        view = _view(repo, repo.get(session.id) or session, now)
+        uow.commit()
+        return view
+
+
+def post_agent_message(
+    uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int, body: str
+) -> ChatView:
+    text, now = _check_body(body), clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = _as_agent(repo, actor, session_id)
+        if session.status != "active":
+            raise Conflict(f"the chat is {session.status}: accept it first"
+                           if session.status == "waiting" else "this chat is closed")  # fmt: skip
+        if session.agent_id != actor.id:
+            raise Forbidden("another agent has this chat")
+        repo.add_message(session.id, "agent", text, now, agent_id=actor.id)
+        repo.update(session.id, agent_typing_at=None)
+        view = _view(repo, repo.get(session.id) or session, now)
+        uow.commit()
+        return view
+
+
+def waiting_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[WaitingChat]:
+    """The chats no agent has accepted yet, longest waiting first, with their wait time."""
+    if not actor.is_agent:
+        raise Forbidden("only support staff see waiting chats")
+    now = clock.now()
+    with uow.read_only():
+        repo = ChatRepository(uow.db)
+        out = []
+        for session in repo.by_status("waiting"):
+            first = next(iter(repo.messages(session.id)), None)
+            out.append(WaitingChat(session, now - session.started_at,
+                                   first.body if first is not None else ""))  # fmt: skip
+        return out
+
+
+def active_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[ChatSessionRecord]:
+    """The chats ``actor`` has accepted and not closed yet."""
+    if not actor.is_agent:
+        raise Forbidden("only support staff answer chats")
+    with uow.read_only():
+        return [c for c in ChatRepository(uow.db).by_status("active") if c.agent_id == actor.id]
+
+
+def accept_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:
+    """The agent takes a waiting chat; a second agent gets a :class:`Conflict`."""
+    now = clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        _as_agent(repo, actor, session_id)
+        assert actor.id is not None
+        if not repo.claim(session_id, actor.id, now):
+            raise Conflict("this chat is not waiting any more (another agent accepted it)")
+        who = actor.name or "An agent"
+        repo.add_message(session_id, "system", f"{who} joined the chat", now, agent_id=actor.id)
+        session = repo.get(session_id)
+        assert session is not None
+        view = _view(repo, session, now)
+        uow.commit()
+        return view
+
+
+def give_chat_email(uow: UnitOfWork, clock: Clock, token: str, email: str) -> ChatView:
+    """The e-mail an anonymous visitor gives (asked before the chat becomes a ticket)."""
+    address, now = _check_email(email), clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = _by_token(repo, token)
+        if session.identity == "signed":
+            raise Conflict("a signed-in customer's e-mail is the one their app signed")
+        repo.update(session.id, email=address)
+        view = _view(repo, repo.get(session.id) or session, now)
+        uow.commit()
+        return view
+
+
+def _mark(repo: ChatRepository, session: ChatSessionRecord, side: str, kind: str,
+          up_to: int | None, now: datetime) -> None:  # fmt: skip
+    if kind not in _MARKS:
+        raise InvalidRequest(f"a mark is one of {', '.join(_MARKS)}, not {kind!r}", field="kind")
+    if kind == "typing":
+        repo.update(session.id, **{f"{side}_typing_at": now})
+        return
+    others = ("agent", "system") if side == "visitor" else ("visitor",)
+    last = up_to if up_to is not None else 2**62
+    repo.mark(session.id, others, f"{kind}_at", now, last)
+
+
+def mark_chat_as_visitor(uow: UnitOfWork, clock: Clock, token: str, kind: str,
+                         up_to: int | None = None) -> None:  # fmt: skip
+    """The visitor is typing, or has received/read the agent's messages up to ``up_to``."""
+    now = clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        _mark(repo, _by_token(repo, token), "visitor", kind, up_to, now)
+        uow.commit()
+
+
+def mark_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int, kind: str,
+              up_to: int | None = None) -> None:  # fmt: skip
+    """The agent is typing, or has received/read the visitor's messages up to ``up_to``."""
+    now = clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        _mark(repo, _as_agent(repo, actor, session_id), "agent", kind, up_to, now)
+        uow.commit()
+
+
+def close_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:
+    """The agent ends the chat: its transcript becomes a ticket (channel ``chat``)."""
+    now = clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = _as_agent(repo, actor, session_id)
+        if session.agent_id not in (None, actor.id) and actor.role not in (Role.LEAD, Role.ADMIN):
+            raise Forbidden("another agent has this chat")
+        view = _close(uow, repo, session, now)
+        uow.commit()
+        return view
+
+
+def close_chat_as_visitor(
+    uow: UnitOfWork, clock: Clock, token: str, *, email: str | None = None
+) -> ChatView:
+    """The visitor ends the chat (or leaves a message while nobody answers): its transcript
+    becomes a ticket; an anonymous visitor must have given an e-mail."""
+    address = _check_email(email) if email else None
+    now = clock.now()
+    with uow:
+        repo = ChatRepository(uow.db)
+        session = _by_token(repo, token)
+        if address is not None and session.identity != "signed":
+            repo.update(session.id, email=address)
+            session = repo.get(session.id) or session
+        view = _close(uow, repo, session, now)
+        uow.commit()
+        return view
+
+
+def _close(uow: UnitOfWork, repo: ChatRepository, session: ChatSessionRecord,
+           now: datetime) -> ChatView:  # fmt: skip
+    if session.status == "closed":
+        raise Conflict("this chat is already closed")
+    if not session.email:
+        raise InvalidRequest("ask the visitor's e-mail before the chat becomes a ticket",
+                             field="email")  # fmt: skip
+    messages = repo.messages(session.id)
+    if not any(m.author == "visitor" for m in messages):
+        repo.update(session.id, status="closed", closed_at=now)  # nothing to file
+        return _view(repo, repo.get(session.id) or session, now)
+    ticket_id = _file(uow, session, messages, now)
+    repo.update(session.id, status="closed", closed_at=now, ticket_id=ticket_id)
+    return _view(repo, repo.get(session.id) or session, now)
+
+
+def _transcript(session: ChatSessionRecord, messages: list[ChatMessageRecord],
+                agents: dict[int, str]) -> str:  # fmt: skip
+    visitor = session.name or session.email or "Visitor"
+    lines = []
+    for m in messages:
+        who = {"visitor": visitor, "system": "—"}.get(m.author) or agents.get(
+            m.agent_id or 0, "Agent"
+        )
+        lines.append(f"[{m.created_at:%H:%M:%S}] {who}: {m.body}")
+    return "\n".join(lines)
+
+
+def _file(uow: UnitOfWork, session: ChatSessionRecord, messages: list[ChatMessageRecord],
+          now: datetime) -> int:  # fmt: skip
+    assert session.email is not None
+    agents: dict[int, str] = {}
+    for agent_id in {m.agent_id for m in messages if m.agent_id is not None}:
+        agents[agent_id] = uow.people.agent(agent_id).name or "Agent"
+    first = next(m.body for m in messages if m.author == "visitor")
+    subject = f"Chat: {first[:80]}" if len(first) <= 80 else f"Chat: {first[:77]}..."
+    body = _transcript(session, messages, agents)
+    person = uow.people.person_by_email(session.email)
+    if isinstance(person, Contact):
+        actor = Actor.contact(person.id, person.organization_id, name=person.name,
+                              email=session.email)  # fmt: skip
+        new = NewTicket(subject=subject, body=body, channel="chat")
+    else:
+        actor = Actor.system(CHAT_ACTOR)
+        who = f"{session.name} <{session.email}>" if session.name else session.email
+        new = NewTicket(subject=subject, body=f"Chat with {who}:\n\n{body}", channel="chat")
+    view = file_ticket(uow, actor, new, now, idempotency_key=f"chat:{session.visitor_token}")
+    return view.id

@@ -1,0 +1,149 @@
+"""Live chat in a real browser (Playwright + Chromium): a visitor chats from the widget on a
+test page served from another origin, an agent accepts the chat in the console and answers
+live, and on close the transcript is the ticket's conversation; outside the chat calendar's
+hours the widget says when the team is back (in the visitor's zone) and offers to leave a
+message, which becomes a ticket."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from test_browser import _sign_in, browser, new_page
+from web_world import PASSWORD, POLICY_FILE, LiveServer, World
+
+from sladesk import services
+from sladesk.services import Actor, NewAgent, Role, TicketFilters
+
+__all__ = ["browser", "new_page"]
+
+
+@pytest.fixture(scope="module")
+def chat_policy(world: World) -> None:
+    """The Infraspeak policy, offering the chat channel too."""
+    c = world.container
+    admin = services.create_agent(c.uow(), c.clock, Actor.system("chat-tests"),
+                                  NewAgent("root@desk.example", "Root", "admin"))  # fmt: skip
+    text = POLICY_FILE.read_text()
+    assert "channels: [portal, app, email, whatsapp]" in text
+    text = text.replace("channels: [portal, app, email, whatsapp]",
+                        "channels: [portal, app, email, whatsapp, chat]")  # fmt: skip
+    services.publish_policy(c.uow(), c.clock, Actor.agent(admin.id, Role.ADMIN), text,
+                            source="infraspeak-chat.yaml")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, server: LiveServer) -> Iterator[str]:
+    """A vendor's page on another origin, with the one script tag."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "index.html").write_text(
+        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        f'<script src="{server.url}/chat/widget.js" data-locale="en" async></script>'
+        "</body></html>"
+    )
+    handler = partial(_Quiet, directory=str(root))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def _chat_tickets(world: World) -> list[services.TicketSummary]:
+    c = world.container
+    agent = Actor.agent(world.agent_id, "agent")
+    found = services.list_tickets(c.uow(), c.clock, agent, TicketFilters())
+    return [t for t in found if t.channel == "chat"]
+
+
+def test_a_visitor_chats_an_agent_answers_and_the_transcript_is_the_ticket(
+    new_page: Any, world: World, site: str, chat_policy: None
+) -> None:
+    visitor = new_page(timezone_id="Europe/Lisbon")
+    visitor.goto(site)
+    widget = visitor.locator("section.sladesk-chat")
+    widget.get_by_label("Your name").fill("Vera Visitor")
+    widget.get_by_label("Your e-mail").fill("vera@visitor.example")
+    widget.get_by_label("How can we help?").fill("My invoice is wrong")
+    widget.get_by_role("button", name="Start chat").click()
+    status = widget.locator(".sladesk-chat-status")
+    widget.locator("li.sladesk-chat-visitor", has_text="My invoice is wrong").wait_for()
+    assert status.inner_text() == "Waiting for an agent..."
+
+    world.container.clock.advance(timedelta(seconds=75))
+    agent = new_page(timezone_id="Europe/Lisbon")
+    _sign_in(agent, world.agent_email, PASSWORD)
+    agent.wait_for_url("**/queue")
+    agent.get_by_role("link", name="Live chat").click()
+    row = agent.locator("table.chats-waiting tr", has_text="My invoice is wrong")
+    assert row.locator("td.chat-wait").inner_text() == "1 min 15 s"
+    row.get_by_role("button", name="Accept").click()
+    agent.wait_for_url(re.compile(r"/chats/\d+$"))
+    log = agent.locator("#chat-log")
+    log.locator("li.chat-visitor", has_text="My invoice is wrong").wait_for()
+
+    widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
+    assert status.inner_text() == ""
+    agent.locator("#chat-body").fill("Let me look at it")
+    agent.get_by_role("button", name="Send").click()
+    widget.locator("li.sladesk-chat-agent", has_text="Support: Let me look at it").wait_for()
+    log.locator("li.chat-agent", has_text="Let me look at it").locator(
+        "small.chat-mark", has_text="read"
+    ).wait_for()  # the widget read it
+
+    widget.get_by_label("How can we help?").fill("Thanks!")
+    widget.get_by_role("button", name="Send").click()
+    log.locator("li.chat-visitor", has_text="Thanks!").wait_for()  # live, without a reload
+    widget.locator("li.sladesk-chat-visitor", has_text="Thanks!").locator(
+        "small.sladesk-chat-mark", has_text="read"
+    ).wait_for()  # the agent's page read it
+
+    agent.get_by_role("button", name="Close the chat (it becomes a ticket)").click()
+    agent.wait_for_url(re.compile(r"/tickets/\d+$"))
+    page_text = agent.locator("main").inner_text()
+    for line in ("Vera Visitor: My invoice is wrong", "Arno Agent: Let me look at it",
+                 "Vera Visitor: Thanks!"):  # fmt: skip
+        assert line in page_text
+    widget.get_by_text("This chat has ended").wait_for()
+    (ticket,) = _chat_tickets(world)
+    assert ticket.subject == "Chat: My invoice is wrong"
+
+
+def test_outside_hours_the_widget_says_when_the_team_is_back_and_takes_a_message(
+    new_page: Any, world: World, site: str, chat_policy: None
+) -> None:
+    c = world.container
+    before, saved = c.clock.now(), c.settings.chat_calendar
+    c.settings.chat_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon
+    c.clock.set(datetime.fromisoformat("2026-03-14T10:00:00+00:00"))  # a Saturday
+    try:
+        visitor = new_page(timezone_id="Europe/Lisbon")
+        visitor.goto(site)
+        widget = visitor.locator("section.sladesk-chat")
+        status = widget.locator(".sladesk-chat-status")
+        status.filter(has_text="We are away").wait_for()
+        assert status.inner_text() == "We are away. We are back Monday 09:00 (Europe/Lisbon)."
+        assert widget.get_attribute("data-open") == "no"
+        widget.get_by_label("Your e-mail").fill("night@visitor.example")
+        widget.get_by_label("How can we help?").fill("Please call me back on Monday")
+        widget.get_by_role("button", name="Leave a message").click()
+        widget.get_by_text("your message is now a ticket").wait_for()
+        subjects = [t.subject for t in _chat_tickets(world)]
+        assert "Chat: Please call me back on Monday" in subjects
+    finally:
+        c.settings.chat_calendar = saved
+        c.clock.set(before)
