@@ -145,7 +145,8 @@ def test_a_vip_customer_books_a_call_and_both_get_the_invitation(
     _sign_in(ana, "ana@desk.example")
     ana.goto(f"/tickets/{desk.ticket}")
     ana.get_by_label("What was said and agreed").fill("Agreed: two new rules by Monday.")
-    ana.get_by_role("button", name="Record the call").click()
+    # the booked call's own form (the ticket page also has the general call record's)
+    ana.get_by_role("region", name="Calls").get_by_role("button", name="Record the call").click()
     ana.locator(".booked-call[data-status='held']").wait_for()
     _sign_in(page, "vera@vipco.example")  # a day later: her session has expired
     page.goto(f"/portal/tickets/{desk.ticket}")
