@@ -37,7 +37,9 @@ def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
     def health_while_the_bomb_is_read() -> None:
         for _ in range(5):
             t = time.perf_counter()
-            answers.append((http.get("/api/v1/health").status_code, time.perf_counter() - t))
+            answers.append(
+                (http.get("/api/v1/health", timeout=5).status_code, time.perf_counter() - t)
+            )
 
     side = threading.Thread(target=health_while_the_bomb_is_read)
     started = time.perf_counter()
@@ -51,7 +53,10 @@ def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
     elapsed = time.perf_counter() - started
     side.join(timeout=10)
     assert r.status_code == 422, r.text
-    assert elapsed < 1.0, elapsed  # measured: ~10 ms alone; the bomb never finished before
+    # ~10 ms alone. Expanded, the bomb is 387M strings: minutes and gigabytes, far past the
+    # client's 5 s timeout. The bound is loose because CI shares two cores with other suites;
+    # the error below, at the first anchor, is what shows nothing was expanded.
+    assert elapsed < 5.0, elapsed
     problem = r.json()
     assert problem["type"] == "urn:sladesk:problem:invalid-policy"
     assert problem["errors"] == [
@@ -63,7 +68,7 @@ def test_a_yaml_bomb_is_a_located_422_at_once_and_the_server_keeps_answering(
         }
     ]
     assert [status for status, _ in answers] == [200] * 5
-    assert max(seconds for _, seconds in answers) < 1.0
+    assert max(seconds for _, seconds in answers) < 5.0
     assert world.counts() == before
 
 
