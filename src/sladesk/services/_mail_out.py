@@ -37,7 +37,7 @@ from sladesk.store import (
     OutboxMessage,
     UnitOfWork,
 )
-from sladesk.tickets import Actor, Forbidden, NotFound, Role
+from sladesk.tickets import Actor, Forbidden, NotFound, Role, mail_reachable
 
 __all__ = [
     "AUTOMATIC_MAIL_WINDOW",
@@ -112,7 +112,7 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
             .join_from(contacts, orgs, orgs.c.id == contacts.c.organization_id)
             .where(contacts.c.id == int(value))
         ).first()  # fmt: skip
-        if row is None or not row.active or row.email.endswith(".invalid"):
+        if row is None or not row.active or not mail_reachable(row.email):
             return []  # (a contact known only by a chat number has a reserved address)
         return [Recipient(row.email, row.name, "contact", row.locale or row.org_locale or "en",
                           row.time_zone or "UTC", repo.bouncing(row.email))]  # fmt: skip

@@ -51,6 +51,7 @@ from sladesk.tickets import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    RESERVED_MAIL_DOMAIN,
     TicketRuleError,
 )
 
@@ -83,7 +84,7 @@ _DONE = frozenset({"sent", "delivered", "read"})
 
 def reserved_whatsapp_address(wa_id: str) -> str:
     """The placeholder e-mail of a contact known only by their WhatsApp number."""
-    return f"whatsapp-{wa_id}@whatsapp.invalid"
+    return f"whatsapp-{wa_id}@whatsapp{RESERVED_MAIL_DOMAIN}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ in the contact's language (``templates/<lang>/maintenance.txt``) with the window
 their time zone, and the policy's words about maintenance in that language.
 
 The payload carries the recipient's name, address, locale and zone as they were when the
-notice was queued. The Message-ID derives from the outbox key and the address, and is
+notice was queued. A contact whose address is a chat number's placeholder (``.invalid``,
+``tickets.mail_reachable``) is not queued, and a row for one is delivered as nothing sent. The Message-ID derives from the outbox key and the address, and is
 recorded once sent, so a row delivered again is not mailed twice.
 """
 
@@ -24,6 +25,7 @@ from sladesk.channels.email._when import language, say_instant
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
 from sladesk.services import Clock, begin_sending, mark_sent, mark_unsent
 from sladesk.store import UnitOfWork
+from sladesk.tickets import mail_reachable
 
 __all__ = ["MaintenanceMailSender", "compose_maintenance"]
 
@@ -105,8 +107,10 @@ class MaintenanceMailSender:
             )  # fmt: skip
         except ValueError as exc:
             raise DeliveryFailed(str(exc), retryable=False) from exc
-        message_id = str(mail["Message-ID"]).strip("<>")
         address = str(message.payload["address"])
+        if not mail_reachable(address):  # a chat contact's placeholder: nobody to mail
+            return
+        message_id = str(mail["Message-ID"]).strip("<>")
         # committed 'sending' before SMTP, 'sent' after the 250: see _sender.py
         mark = begin_sending(
             self.uow(), self.clock, message_id=message_id, ticket_id=None,
