@@ -46,12 +46,12 @@ from sladesk.services._tickets_write import write_note, write_reply
 from sladesk.services.clock import Clock
 from sladesk.store import AuditRow, ChannelRepository, UnitOfWork, WriteConflict
 from sladesk.tickets import (
+    RESERVED_MAIL_DOMAIN,
     Actor,
     Conflict,
     Forbidden,
     InvalidRequest,
     NotFound,
-    RESERVED_MAIL_DOMAIN,
     TicketRuleError,
 )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,7 +16,7 @@ from sladesk.store._db import Repository
 from sladesk.store._tables import Agent, Contact, Organization, Ticket
 from sladesk.store._tables_mail import MailAddress, MailMessage
 
-__all__ = ["MailPerson", "MailRecord", "MailRepository"]
+__all__ = ["BouncingAddress", "MailPerson", "MailRecord", "MailRepository"]
 
 _MAIL = cast(Table, MailMessage.__table__)
 _ADDRESSES = cast(Table, MailAddress.__table__)
@@ -50,6 +50,21 @@ class MailPerson:
     role: str | None = None
     locale: str | None = None
     time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BouncingAddress:
+    """An address marked bouncing, with the last delivery report's reason, and who it is."""
+
+    address: str
+    bouncing_since: datetime
+    bounces: int
+    last_bounce: str | None
+    updated_at: datetime
+    contact_id: int | None
+    contact_name: str | None
+    agent_id: int | None
+    agent_name: str | None
 
 
 def _record(row: Any) -> MailRecord:
@@ -228,20 +243,68 @@ class MailRepository(Repository):
         )  # fmt: skip
 
     def listing(
-        self, *, status: str | None, direction: str | None, limit: int
+        self,
+        *,
+        status: str | None,
+        direction: str | None,
+        limit: int,
+        ticket_id: int | None = None,
+        address: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The newest records (without raw bytes), for the admins."""
+        """The newest records (without raw bytes), for the admins: of one ticket, or from or
+        to one address (the sender of mail in, the recipient of mail out), if asked."""
         query = select(
             _MAIL.c.id, _MAIL.c.message_id, _MAIL.c.direction, _MAIL.c.status, _MAIL.c.mailbox,
             _MAIL.c.sender, _MAIL.c.rcpt, _MAIL.c.subject, _MAIL.c.ticket_id, _MAIL.c.size,
-            _MAIL.c.details, _MAIL.c.created_at,
-        )  # fmt: skip
+            _MAIL.c.details, _MAIL.c.created_at, _TICKETS.c.number.label("ticket_number"),
+        ).join_from(_MAIL, _TICKETS, _TICKETS.c.id == _MAIL.c.ticket_id, isouter=True)  # fmt: skip
         if status is not None:
             query = query.where(_MAIL.c.status == status)
         if direction is not None:
             query = query.where(_MAIL.c.direction == direction)
+        if ticket_id is not None:
+            query = query.where(_MAIL.c.ticket_id == ticket_id)
+        if address is not None:  # both are stored lower-cased (``ix_…_sender/rcpt_created_at``)
+            wanted = address.strip().lower()
+            query = query.where(or_(_MAIL.c.sender == wanted, _MAIL.c.rcpt == wanted))
         rows = self.db.execute(query.order_by(_MAIL.c.id.desc()).limit(limit))
         return [dict(r._mapping) for r in rows]
+
+    def bouncing_addresses(self, limit: int) -> list[BouncingAddress]:
+        """The addresses marked bouncing, the newest bounce first, with the contact or agent
+        each one is (if any)."""
+        rows = self.db.execute(
+            select(
+                _ADDRESSES.c.address, _ADDRESSES.c.bouncing_since, _ADDRESSES.c.bounces,
+                _ADDRESSES.c.last_bounce, _ADDRESSES.c.updated_at,
+                _CONTACTS.c.id.label("contact_id"), _CONTACTS.c.name.label("contact_name"),
+                _AGENTS.c.id.label("agent_id"), _AGENTS.c.name.label("agent_name"),
+            )
+            .join_from(_ADDRESSES, _CONTACTS, func.lower(_CONTACTS.c.email) == _ADDRESSES.c.address,
+                       isouter=True)
+            .join(_AGENTS, func.lower(_AGENTS.c.email) == _ADDRESSES.c.address, isouter=True)
+            .where(_ADDRESSES.c.bouncing_since.is_not(None))
+            .order_by(_ADDRESSES.c.updated_at.desc(), _ADDRESSES.c.address)
+            .limit(limit)
+        )  # fmt: skip
+        return [BouncingAddress(**r._mapping) for r in rows]
+
+    def clear_bouncing(self, address: str, now: datetime) -> tuple[int, str | None] | None:
+        """Take the bouncing mark off ``address`` (its bounce count and last reason stay, for
+        the record); its count and last reason, or None when it was not marked."""
+        address = address.strip().lower()
+        row = self.db.execute(
+            select(_ADDRESSES.c.bounces, _ADDRESSES.c.last_bounce).where(
+                _ADDRESSES.c.address == address, _ADDRESSES.c.bouncing_since.is_not(None)
+            )
+        ).first()
+        if row is None:
+            return None
+        self.db.execute(
+            update(_ADDRESSES).where(_ADDRESSES.c.address == address)
+            .values(bouncing_since=None, updated_at=now)
+        )  # fmt: skip
+        return int(row.bounces), row.last_bounce
 
     def bouncing(self, address: str) -> bool:
         row = self.db.execute(

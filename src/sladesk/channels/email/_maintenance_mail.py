@@ -5,8 +5,9 @@ their time zone, and the policy's words about maintenance in that language.
 
 The payload carries the recipient's name, address, locale and zone as they were when the
 notice was queued. A contact whose address is a chat number's placeholder (``.invalid``,
-``tickets.mail_reachable``) is not queued, and a row for one is delivered as nothing sent. The Message-ID derives from the outbox key and the address, and is
-recorded once sent, so a row delivered again is not mailed twice.
+``tickets.mail_reachable``) is not queued, and a row for one is delivered as nothing sent.
+The Message-ID derives from the outbox key and the address, and is recorded once sent, so a
+row delivered again is not mailed twice.
 """
 
 from __future__ import annotations
