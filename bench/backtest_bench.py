@@ -69,12 +69,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _url(engine: str, n: int, cache: Path) -> tuple[str, bool]:
+def _url(engine: str, n: int, cache: Path, prefix: str) -> tuple[str, bool]:
     """The database URL for ``n`` tickets, and whether it is already seeded."""
     if engine == "sqlite":
-        path = cache / f"backtest-{n}.db"
+        path = cache / f"{prefix}-{n}.db"
         return f"sqlite:///{path}", path.exists() and path.with_suffix(".done").exists()
-    name = f"sladesk_backtest_{n}"
+    name = f"{prefix}_{n}".replace("-", "_")
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
@@ -188,8 +188,8 @@ def naive(container: Container, limit: int) -> float:
     return len(ids) / (time.perf_counter() - t0)
 
 
-def measure(engine: str, n: int, cache: Path, naive_n: int) -> dict[str, float]:
-    url, seeded = _url(engine, n, cache)
+def measure(engine: str, n: int, cache: Path, naive_n: int, prefix: str) -> dict[str, float]:
+    url, seeded = _url(engine, n, cache, prefix)
     container = bootstrap(Settings(database_url=url), clock=FixedClock(NOW), migrate=True)
     try:
         if not seeded:
@@ -226,6 +226,10 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--naive", type=int, default=5_000, help="tickets for the naive loop")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/sladesk-backtest-bench"))
+    parser.add_argument(
+        "--name", default="sladesk_backtest",
+        help="the seeded databases' name before the count (SQLite file, PostgreSQL database)",
+    )  # fmt: skip
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     print(f"sladesk.sla compiled: {sladesk.sla.COMPILED}; load average "
@@ -236,7 +240,7 @@ def main() -> None:
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for engine in args.engines.split(","):
-        r = measure(engine, args.tickets, args.cache, min(args.naive, args.tickets))
+        r = measure(engine, args.tickets, args.cache, min(args.naive, args.tickets), args.name)
         print(f"| {engine} | {r['tickets']:,} | {r['wall']:.1f} | {r['rate']:,.0f} | "
               f"{r['cpu_rate']:,.0f} | {r['both_rate']:,.0f} ({r['both_cpu_rate']:,.0f}) | "
               f"{r['naive_rate']:,.0f} | "

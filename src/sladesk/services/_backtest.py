@@ -7,7 +7,8 @@ in force for it) and under the draft. Both answers are compared target by target
 (met ↔ breached...) or whose deadline moves by more than a threshold are listed, each
 explainable with ``sladesk policy explain --ticket N --policy DRAFT.yaml``.
 
-It reads in keyset pages of ``batch`` tickets (their histories in one query per page) inside
+It reads in keyset pages of ``batch`` tickets, each with its packed SLA history (one query per
+page, ``TicketGateway.replay_page``; the recorded projections in a second) inside
 one read-only transaction, so memory stays bounded whatever the count: the groups are as
 many as the ``by`` values make, and the listed changes stop at ``max_listed`` (the totals go
 on counting).
@@ -27,7 +28,6 @@ from sladesk.services.clock import Clock
 from sladesk.sla import (
     Change,
     Evaluation,
-    Event,
     GroupKey,
     Outcome,
     Tally,
@@ -37,7 +37,7 @@ from sladesk.sla import (
     outcomes,
     state_at,
 )
-from sladesk.store import Projected, StoredTicket, UnitOfWork
+from sladesk.store import Projected, ReplaySource, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
 
 #: the dimensions a back-test can be grouped by (the metric always is)
@@ -163,17 +163,15 @@ def backtest_policy(
             progress(0, total)
         after = 0
         while True:
-            page = uow.gateway.page_by_id(
+            page = uow.gateway.replay_page(
                 everything, after_id=after, limit=batch, created_from=since, created_to=until
             )
             if not page:
                 break
-            ids = [t.id for t in page]
-            histories = uow.gateway.sla_histories(ids)
-            projected = {} if reevaluate else uow.gateway.sla_projected(ids)
+            projected = {} if reevaluate else uow.gateway.sla_projected([t.id for t in page])
             for ticket in page:
                 run.replay(ticket, uow.policies.parsed(ticket.policy_version_id),
-                           histories[ticket.id], projected.get(ticket.id))  # fmt: skip
+                           projected.get(ticket.id))  # fmt: skip
             after = page[-1].id
             if progress is not None:
                 progress(run.seen, total)
@@ -205,11 +203,7 @@ class _Run:
         self.totals = {"flip": 0, "shift": 0}
 
     def replay(
-        self,
-        ticket: StoredTicket,
-        policy: Policy | None,
-        history: list[Event],
-        projected: list[Projected] | None,
+        self, ticket: ReplaySource, policy: Policy | None, projected: list[Projected] | None
     ) -> None:
         self.seen += 1
         if ticket.facts is None:
@@ -219,8 +213,8 @@ class _Run:
             if projected is not None and policy is not None and not ticket.community_answered:
                 before = self._recorded(projected)
             else:
-                before = outcomes(self._evaluate(policy, ticket, history))
-            after = outcomes(self._evaluate(self.draft, ticket, history))
+                before = outcomes(self._evaluate(policy, ticket))
+            after = outcomes(self._evaluate(self.draft, ticket))
         except SladeskError as exc:
             self.skipped[f"{type(exc).__name__}: {exc}"[:200]] += 1
             return
@@ -243,24 +237,22 @@ class _Run:
             for metric, state, due_at, used in projected
         }
 
-    def _evaluate(
-        self, policy: Policy | None, ticket: StoredTicket, history: list[Event]
-    ) -> Evaluation | None:
+    def _evaluate(self, policy: Policy | None, ticket: ReplaySource) -> Evaluation | None:
         if policy is None or ticket.community_answered or ticket.facts is None:
             return None
-        return evaluate(policy, ticket.facts, history, self.now)
+        return evaluate(policy, ticket.facts, ticket.history, self.now)
 
-    def _group(self, ticket: StoredTicket) -> GroupKey:
+    def _group(self, ticket: ReplaySource) -> GroupKey:
         if not self.by:
             return ()
         facts = ticket.facts
         values = {
-            "priority": ticket.state.priority,
-            "type": ticket.state.type,
+            "priority": ticket.priority,
+            "type": ticket.type,
             "channel": ticket.channel,
             "organization": (facts.organization if facts else None) or "-",
             "plan": (facts.plan if facts else None) or "-",
-            "team": ticket.state.team or "-",
+            "team": ticket.team or "-",
             "month": ticket.created_at.strftime("%Y-%m"),
         }
         return tuple((d, str(values[d])) for d in self.by)
@@ -300,7 +292,7 @@ class _Run:
         )  # fmt: skip
 
 
-def _listed(ticket: StoredTicket, change: Change) -> BacktestChange:
+def _listed(ticket: ReplaySource, change: Change) -> BacktestChange:
     return BacktestChange(
         ticket_id=ticket.id, number=ticket.number, metric=change.metric, kind=change.kind,
         current_state=change.current_state.value, draft_state=change.draft_state.value,

@@ -30,6 +30,7 @@ from sladesk.sla._backtest import (
 from sladesk.sla._construct import make_event
 from sladesk.sla._evaluate import evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
+from sladesk.sla._history import EventLog, unpack_history
 from sladesk.sla._model import (
     Author,
     Cycle,
@@ -63,6 +64,7 @@ __all__ = [
     "Evaluation",
     "Event",
     "EventKind",
+    "EventLog",
     "GroupKey",
     "Outcome",
     "Segment",
@@ -86,4 +88,5 @@ __all__ = [
     "outcomes",
     "rollup",
     "state_at",
+    "unpack_history",
 ]

@@ -15,6 +15,7 @@ def test_all_is_pinned() -> None:
         "Evaluation",
         "Event",
         "EventKind",
+        "EventLog",
         "GroupKey",
         "Outcome",
         "Rollup",
@@ -38,6 +39,7 @@ def test_all_is_pinned() -> None:
         "outcomes",
         "rollup",
         "state_at",
+        "unpack_history",
     ]
     for name in sladesk.sla.__all__:
         assert hasattr(sladesk.sla, name)
