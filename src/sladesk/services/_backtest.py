@@ -29,13 +29,11 @@ from sladesk.sla import (
     Change,
     Evaluation,
     GroupKey,
-    Outcome,
     Tally,
-    TargetState,
     compare,
     evaluate,
     outcomes,
-    state_at,
+    recorded_outcomes,
 )
 from sladesk.store import Projected, ReplaySource, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
@@ -211,7 +209,7 @@ class _Run:
             return
         try:
             if projected is not None and policy is not None and not ticket.community_answered:
-                before = self._recorded(projected)
+                before = recorded_outcomes(projected, self.now)
             else:
                 before = outcomes(self._evaluate(policy, ticket))
             after = outcomes(self._evaluate(self.draft, ticket))
@@ -228,15 +226,6 @@ class _Run:
             if len(listed) < self.max_listed:
                 listed.append(_listed(ticket, change))
 
-    def _recorded(self, projected: list[Projected]) -> dict[str, Outcome]:
-        now = self.now
-        return {
-            metric: Outcome(
-                metric, state_at(TargetState(state), due_at, now), due_at, timedelta(seconds=used)
-            )  # fmt: skip
-            for metric, state, due_at, used in projected
-        }
-
     def _evaluate(self, policy: Policy | None, ticket: ReplaySource) -> Evaluation | None:
         if policy is None or ticket.community_answered or ticket.facts is None:
             return None
@@ -245,17 +234,7 @@ class _Run:
     def _group(self, ticket: ReplaySource) -> GroupKey:
         if not self.by:
             return ()
-        facts = ticket.facts
-        values = {
-            "priority": ticket.priority,
-            "type": ticket.type,
-            "channel": ticket.channel,
-            "organization": (facts.organization if facts else None) or "-",
-            "plan": (facts.plan if facts else None) or "-",
-            "team": ticket.team or "-",
-            "month": ticket.created_at.strftime("%Y-%m"),
-        }
-        return tuple((d, str(values[d])) for d in self.by)
+        return tuple((d, _dimension(ticket, d)) for d in self.by)
 
     def versions(self, uow: UnitOfWork) -> list[BacktestVersion]:
         out = []
@@ -290,6 +269,24 @@ class _Run:
             groups=tuple(groups), flipped=tuple(self.flipped), shifted=tuple(self.shifted),
             flipped_total=self.totals["flip"], shifted_total=self.totals["shift"],
         )  # fmt: skip
+
+
+def _dimension(ticket: ReplaySource, name: str) -> str:
+    """The value of one ``by`` dimension for a ticket (only those asked are computed)."""
+    facts = ticket.facts
+    if name == "priority":
+        return ticket.priority
+    if name == "type":
+        return ticket.type
+    if name == "channel":
+        return ticket.channel
+    if name == "organization":
+        return (facts.organization if facts else None) or "-"
+    if name == "plan":
+        return (facts.plan if facts else None) or "-"
+    if name == "team":
+        return ticket.team or "-"
+    return ticket.created_at.strftime("%Y-%m")  # month
 
 
 def _listed(ticket: ReplaySource, change: Change) -> BacktestChange:

@@ -26,6 +26,7 @@ from sladesk.sla._backtest import (
     Tally,
     compare,
     outcomes,
+    recorded_outcomes,
 )
 from sladesk.sla._construct import make_event
 from sladesk.sla._evaluate import evaluate
@@ -86,6 +87,7 @@ __all__ = [
     "load_scenario_file",
     "make_event",
     "outcomes",
+    "recorded_outcomes",
     "rollup",
     "state_at",
     "unpack_history",

@@ -37,6 +37,7 @@ def test_all_is_pinned() -> None:
         "load_scenario_file",
         "make_event",
         "outcomes",
+        "recorded_outcomes",
         "rollup",
         "state_at",
         "unpack_history",
