@@ -114,8 +114,13 @@ def test_replay_pages_read_the_packed_history_or_the_rows(desk: Desk) -> None:
     ids = _busy_desk(desk)
     with desk.uow.read_only():
         rows = desk.uow.gateway.sla_histories(ids)
+        projected = desk.uow.gateway.sla_projected(ids)
         page = desk.uow.gateway.replay_page(Scope.all_organizations(), after_id=0, limit=10)
     assert [t.id for t in page] == ids
+    assert {t.id: sorted(t.projected or []) for t in page} == {
+        i: sorted(p) for i, p in projected.items()
+    }
+    assert sum(len(p) for p in projected.values()) >= 4
     assert all(isinstance(t.history, EventLog) for t in page)
     assert {t.id: t.history.events() for t in page if isinstance(t.history, EventLog)} == rows
     before = services.backtest_policy(desk.uow, desk.clock, desk.lead, TIGHT, by=("priority",))

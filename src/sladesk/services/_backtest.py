@@ -7,8 +7,8 @@ in force for it) and under the draft. Both answers are compared target by target
 (met ↔ breached...) or whose deadline moves by more than a threshold are listed, each
 explainable with ``sladesk policy explain --ticket N --policy DRAFT.yaml``.
 
-It reads in keyset pages of ``batch`` tickets, each with its packed SLA history (one query per
-page, ``TicketGateway.replay_page``; the recorded projections in a second) inside
+It reads in keyset pages of ``batch`` tickets, each with its packed SLA history and recorded
+projections (one query per page, ``TicketGateway.replay_page``) inside
 one read-only transaction, so memory stays bounded whatever the count: the groups are as
 many as the ``by`` values make, and the listed changes stop at ``max_listed`` (the totals go
 on counting).
@@ -166,10 +166,9 @@ def backtest_policy(
             )
             if not page:
                 break
-            projected = {} if reevaluate else uow.gateway.sla_projected([t.id for t in page])
             for ticket in page:
                 run.replay(ticket, uow.policies.parsed(ticket.policy_version_id),
-                           projected.get(ticket.id))  # fmt: skip
+                           None if reevaluate else ticket.projected)  # fmt: skip
             after = page[-1].id
             if progress is not None:
                 progress(run.seen, total)

@@ -24,10 +24,23 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, String, Table, Text, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
@@ -75,6 +88,9 @@ from sladesk.tickets import NotFound, Scope, TicketState
 
 __all__ = ["TicketGateway"]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
 _MESSAGES = cast(Table, Message.__table__)
@@ -90,12 +106,43 @@ _TICKET_COLUMNS = (
     _T.next_sla_event_at,
 )  # fmt: skip
 _SELECT_TICKET = select(*_TICKET_COLUMNS)
-#: what a back-test reads of a ticket (``ReplaySource``), raw: instants and JSON as text
-_SELECT_REPLAY = select(
-    _T.id, _T.number, _T.channel, _T.priority, _T.type, _T.team,
-    type_coerce(_T.created_at, String), sql_cast(_T.facts, Text), _T.policy_version_id,
-    _T.community_answered, _T.sla_history_packed,
-)  # fmt: skip
+#: a ticket's projections as one text, a line per target: ``metric\tstate\tdue_at in µs since
+#: the epoch (empty: none)\tbusiness time used in µs``; the seconds are ``µs / 10**6``, which
+#: is how they were stored (``timedelta.total_seconds``), exactly
+_PACKED_PROJECTIONS = {
+    "sqlite": """(SELECT group_concat(p.metric || char(9) || p.state || char(9)
+        || coalesce(CAST(strftime('%s', p.due_at) AS INTEGER) * 1000000
+                    + CAST(substr(p.due_at, 21, 6) AS INTEGER), '')
+        || char(9) || CAST(round(p.used_seconds * 1000000) AS INTEGER), char(10))
+        FROM sla_projections p WHERE p.ticket_id = tickets.id)""",
+    "postgresql": """(SELECT string_agg(p.metric || E'\\t' || p.state || E'\\t'
+        || coalesce(((extract(epoch FROM p.due_at) * 1000000)::bigint)::text, '')
+        || E'\\t' || round(p.used_seconds * 1000000)::bigint::text, E'\\n')
+        FROM sla_projections p WHERE p.ticket_id = tickets.id)""",
+}
+
+
+def _select_replay(dialect: str) -> Select[Any]:
+    """What a back-test reads of a ticket (``ReplaySource``) and its recorded projections,
+    raw: instants and JSON as text, the history and the projections packed."""
+    return select(
+        _T.id, _T.number, _T.channel, _T.priority, _T.type, _T.team,
+        type_coerce(_T.created_at, String), sql_cast(_T.facts, Text), _T.policy_version_id,
+        _T.community_answered, _T.sla_history_packed,
+        literal_column(_PACKED_PROJECTIONS[dialect]),
+    )  # fmt: skip
+
+
+def _projected(text: str | None) -> list[Projected] | None:
+    if text is None:
+        return None
+    out: list[Projected] = []
+    for line in text.split("\n"):
+        metric, state, due, used = line.split("\t")
+        out.append((metric, state, _EPOCH + _US * int(due) if due else None, int(used) / 10**6))
+    return out
+
+
 #: a due ticket and its people (``_repo_audience.py``), for the sweep's escalations
 _DUE = (
     select(*_TICKET_COLUMNS, *PEOPLE_COLUMNS)
@@ -264,10 +311,11 @@ class TicketGateway:
         created_to: datetime | None = None,
     ) -> list[ReplaySource]:
         """The keyset page of :meth:`page_by_id` as a back-test reads it: each ticket with its
-        SLA events, in one query (the packed history on the row; a ticket without one has
-        its history rows read, in one more query for the page). Read raw, without column
-        types: each distinct facts document and event shape is decoded once per page."""
-        stmt = scoped(_SELECT_REPLAY.where(_T.id > after_id), scope)
+        SLA events and its recorded projections (``sla_projected``), in one query (the packed
+        history on the row; a ticket without one has its history rows read, in one more query
+        for the page). Read raw, without column types: each distinct facts document and event
+        shape is decoded once per page."""
+        stmt = scoped(_select_replay(self._db.dialect).where(_T.id > after_id), scope)
         if created_from is not None:
             stmt = stmt.where(_T.created_at >= created_from)
         if created_to is not None:
@@ -279,7 +327,7 @@ class TicketGateway:
         histories = self._sweep.histories(unpacked) if unpacked else {}
         out = []
         for (id_, number, channel, priority, type_, team, created_at, facts_text, version,
-             community, packed) in rows:  # fmt: skip
+             community, packed, projected) in rows:  # fmt: skip
             try:
                 f = facts[facts_text]
             except KeyError:
@@ -289,20 +337,9 @@ class TicketGateway:
                 else unpack_history(packed, shapes, event_shape)
             )  # fmt: skip
             out.append(
-                ReplaySource(
-                    id_,
-                    number,
-                    channel,
-                    priority,
-                    type_,
-                    team,
-                    instant(created_at),
-                    f,
-                    version,
-                    bool(community),
-                    history,
-                )  # fmt: skip
-            )
+                ReplaySource(id_, number, channel, priority, type_, team, instant(created_at), f,
+                             version, bool(community), history, _projected(projected))
+            )  # fmt: skip
         return out
 
     def count_in(

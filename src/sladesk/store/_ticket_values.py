@@ -229,9 +229,9 @@ class SweptTicket:
 
 class ReplaySource(NamedTuple):
     """A stored ticket as a back-test replays it (``TicketGateway.replay_page``): what
-    evaluation and grouping read, and its SLA events (an :class:`~sladesk.sla.EventLog` read
-    from its packed history; a list read from its history rows when it has none). A tuple:
-    thousands are built per page."""
+    evaluation and grouping read, its SLA events (an :class:`~sladesk.sla.EventLog` read
+    from its packed history; a list read from its history rows when it has none) and its
+    recorded projections. A tuple: thousands are built per page."""
 
     id: int
     number: int
@@ -244,3 +244,6 @@ class ReplaySource(NamedTuple):
     policy_version_id: int | None
     community_answered: bool
     history: EventLog | list[Event]
+    #: its targets as last evaluated and stored, ``(metric, state, due_at, business seconds
+    #: used)``; None when never projected
+    projected: list[tuple[str, str, datetime | None, float]] | None
