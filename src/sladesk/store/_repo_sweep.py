@@ -31,7 +31,7 @@ from sqlalchemy import cast as sql_cast
 
 from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
-from sladesk.store._codec import EventReader, instant
+from sladesk.store._codec import EventReader
 from sladesk.store._db import Repository
 from sladesk.store._repo_tickets import projection_rows
 from sladesk.store._tables import (
@@ -52,7 +52,6 @@ _PROJECTIONS = cast(Table, SlaProjection.__table__)
 
 _SLA_KINDS = [k.value for k in EventKind]
 _E = _EVENTS.c
-_P = _PROJECTIONS.c
 
 #: one target of a ticket as last projected: (metric, state, due_at, business seconds used)
 Projected = tuple[str, str, datetime | None, float]
@@ -101,19 +100,6 @@ class SweepRepository(Repository):
             if e is not None:
                 events.append(e)
         return out
-
-    def projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
-        """Each ticket's targets as last evaluated and stored (``sla_projections``), in one
-        query; a ticket never projected is missing from the answer."""
-        stmt = select(
-            _P.ticket_id, _P.metric, _P.state, type_coerce(_P.due_at, String), _P.used_seconds
-        ).where(_P.ticket_id.in_(ticket_ids))
-        out: dict[int, list[Projected]] = defaultdict(list)
-        for ticket_id, metric, state, due_at, used in raw_rows(self.db.execute(stmt)):
-            out[ticket_id].append(
-                (metric, state, None if due_at is None else instant(due_at), used)
-            )
-        return dict(out)
 
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime

@@ -281,26 +281,6 @@ class TicketGateway:
         leaving out ``except_types`` (types outside the quota)."""
         return self._tickets.count_created(organization_id, start, end, except_types=except_types)
 
-    def page_by_id(
-        self,
-        scope: Scope,
-        *,
-        after_id: int,
-        limit: int,
-        created_from: datetime | None = None,
-        created_to: datetime | None = None,
-    ) -> list[StoredTicket]:
-        """The next ``limit`` tickets in ``scope`` with an id above ``after_id``, in id order,
-        created in [created_from, created_to) when given: a keyset page, for reading every
-        ticket in batches (a back-test) at a cost that does not grow with the position."""
-        stmt = scoped(_SELECT_TICKET.where(_T.id > after_id), scope)
-        if created_from is not None:
-            stmt = stmt.where(_T.created_at >= created_from)
-        if created_to is not None:
-            stmt = stmt.where(_T.created_at < created_to)
-        rows = self._db.execute(stmt.order_by(_T.id).limit(limit))
-        return [_stored(r) for r in rows]
-
     def replay_page(
         self,
         scope: Scope,
@@ -310,11 +290,13 @@ class TicketGateway:
         created_from: datetime | None = None,
         created_to: datetime | None = None,
     ) -> list[ReplaySource]:
-        """The keyset page of :meth:`page_by_id` as a back-test reads it: each ticket with its
-        SLA events and its recorded projections (``sla_projected``), in one query (the packed
-        history on the row; a ticket without one has its history rows read, in one more query
-        for the page). Read raw, without column types: each distinct facts document and event
-        shape is decoded once per page."""
+        """The next ``limit`` tickets in ``scope`` with an id above ``after_id``, in id order,
+        created in [created_from, created_to) when given (a keyset page: its cost does not
+        grow with the position), as a back-test reads them: each with its SLA events and its
+        recorded projections (its targets as last evaluated), in one query. The history is
+        the packed one on the row; a ticket without one has its history rows read, in one
+        more query for the page. Read raw, without column types: each distinct facts
+        document and event shape is decoded once per page."""
         stmt = scoped(_select_replay(self._db.dialect).where(_T.id > after_id), scope)
         if created_from is not None:
             stmt = stmt.where(_T.created_at >= created_from)
@@ -345,7 +327,7 @@ class TicketGateway:
     def count_in(
         self, scope: Scope, created_from: datetime | None, created_to: datetime | None
     ) -> int:
-        """How many tickets :meth:`page_by_id` would go through (for a progress bar)."""
+        """How many tickets :meth:`replay_page` would go through (for a progress bar)."""
         stmt = scoped(select(func.count()).select_from(_TICKETS), scope)
         if created_from is not None:
             stmt = stmt.where(_T.created_at >= created_from)
@@ -515,11 +497,6 @@ class TicketGateway:
     def sla_histories(self, ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
         """The SLA events of each ticket, in one query (a ticket without any: [])."""
         return self._sweep.histories(ticket_ids)
-
-    def sla_projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
-        """Each ticket's targets as last evaluated and stored: ``(metric, state, due_at,
-        business seconds used)``, in one query; a ticket never projected is missing."""
-        return self._sweep.projected(ticket_ids)
 
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime
