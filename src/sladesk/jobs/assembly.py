@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
+
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.backoff import Backoff
@@ -23,6 +25,7 @@ from sladesk.jobs.review_calls import ReviewCallsJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
+from sladesk.services import WhatsAppTemplate
 
 if TYPE_CHECKING:
     from sladesk.channels.email import SmtpSettings
@@ -33,6 +36,7 @@ __all__ = [
     "mail_sender",
     "runner_for",
     "whatsapp_sender",
+    "whatsapp_templates_job",
 ]
 
 
@@ -109,6 +113,24 @@ def whatsapp_sender(container: Container) -> Sender:
     return WhatsAppSender(api, container.uow, container.clock)
 
 
+def whatsapp_templates_job(container: Container) -> Job | None:
+    """The refresh of the cached WhatsApp templates, when a token and the business account
+    are set (``SLADESK_WHATSAPP_BUSINESS_ACCOUNT_ID``; docs/channels.md)."""
+    from sladesk.channels.whatsapp.templates import TemplatesRefreshJob, fetch_templates
+
+    s = container.settings
+    if s.whatsapp_token is None or not s.whatsapp_business_account_id:
+        return None
+    token, waba = s.whatsapp_token.get_secret_value(), s.whatsapp_business_account_id
+    client = httpx.Client(timeout=s.whatsapp_timeout_seconds)
+
+    def fetch() -> list[WhatsAppTemplate]:
+        return fetch_templates(s.whatsapp_api_base, token, waba, client)
+
+    interval = timedelta(seconds=s.whatsapp_templates_refresh_seconds)
+    return TemplatesRefreshJob(container.uow, container.clock, fetch, interval=interval)
+
+
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:
     """The sweep and the outbox delivery, on ``container``'s database and clock."""
     settings = container.settings
@@ -132,6 +154,9 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    templates = whatsapp_templates_job(container)
+    if templates is not None:
+        jobs.append(templates)
     if settings.review_calls_interval_seconds is not None:
         interval = timedelta(seconds=settings.review_calls_interval_seconds)
         jobs.append(ReviewCallsJob(container.uow(), container.clock, interval=interval))

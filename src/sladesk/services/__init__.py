@@ -303,9 +303,19 @@ from sladesk.services._whatsapp import (
     record_whatsapp_status,
     reserved_whatsapp_address,
     whatsapp_deliveries,
+    whatsapp_media_uploaded,
     whatsapp_send_failed,
     whatsapp_sent,
     whatsapp_window,
+)
+from sladesk.services._whatsapp_templates import (
+    WhatsAppTemplate,
+    WhatsAppTemplateOffer,
+    send_whatsapp_template,
+    store_whatsapp_templates,
+    template_command,
+    whatsapp_template_offers,
+    whatsapp_templates,
 )
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
@@ -586,8 +596,16 @@ __all__ = [
     "record_whatsapp_status",
     "reserved_whatsapp_address",
     "whatsapp_deliveries",
+    "whatsapp_media_uploaded",
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",
+    "WhatsAppTemplate",
+    "WhatsAppTemplateOffer",
+    "send_whatsapp_template",
+    "store_whatsapp_templates",
+    "template_command",
+    "whatsapp_template_offers",
+    "whatsapp_templates",
     "WhatsAppWindow",
 ]
