@@ -311,9 +311,11 @@ from sladesk.services._whatsapp import (
 from sladesk.services._whatsapp_templates import (
     WhatsAppTemplate,
     WhatsAppTemplateOffer,
+    read_template_command,
     send_whatsapp_template,
     store_whatsapp_templates,
     template_command,
+    template_parameters,
     whatsapp_template_offers,
     whatsapp_templates,
 )
@@ -602,9 +604,11 @@ __all__ = [
     "whatsapp_window",
     "WhatsAppTemplate",
     "WhatsAppTemplateOffer",
+    "read_template_command",
     "send_whatsapp_template",
     "store_whatsapp_templates",
     "template_command",
+    "template_parameters",
     "whatsapp_template_offers",
     "whatsapp_templates",
     "WhatsAppWindow",
