@@ -35,6 +35,7 @@ __all__ = [
     "maintenance_mail_sender",
     "mail_sender",
     "runner_for",
+    "voicemail_audio_sender",
     "whatsapp_sender",
     "whatsapp_templates_job",
 ]
@@ -47,7 +48,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
     ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
     or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
     to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks; agents' replies
-    on WhatsApp tickets when a WhatsApp token and number are set. Kinds without a sender
+    on WhatsApp tickets when a WhatsApp token and number are set; voicemail recordings copied
+    from the telephony provider when its auth token is set. Kinds without a sender
     (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
@@ -60,6 +62,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
         senders["maintenance"] = maintenance_mail_sender(container)
     if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
         senders["whatsapp"] = whatsapp_sender(container)
+    if settings.phone_auth_token is not None:
+        senders["voicemail_audio"] = voicemail_audio_sender(container)
     if settings.webhook_secret is not None and endpoints:
         webhooks = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -111,6 +115,18 @@ def whatsapp_sender(container: Container) -> Sender:
     api = WhatsAppApi(s.whatsapp_api_base, s.whatsapp_token.get_secret_value(),
                       s.whatsapp_phone_number_id, s.whatsapp_timeout_seconds)  # fmt: skip
     return WhatsAppSender(api, container.uow, container.clock)
+
+
+def voicemail_audio_sender(container: Container) -> Sender:
+    """Voicemail recordings copied from the telephony provider (``SLADESK_PHONE_AUTH_TOKEN``;
+    at most ``SLADESK_ATTACHMENT_MAX_BYTES``; docs/channels.md)."""
+    from sladesk.channels.phone.recordings import VoicemailAudioSender
+
+    s = container.settings
+    assert s.phone_auth_token is not None
+    return VoicemailAudioSender(container.uow, container.clock,
+                                s.phone_auth_token.get_secret_value(),
+                                max_bytes=s.attachment_max_bytes)  # fmt: skip
 
 
 def whatsapp_templates_job(container: Container) -> Job | None:

@@ -205,6 +205,8 @@ from sladesk.services._phone import (
     receive_call,
     receive_transcription,
     receive_voicemail,
+    store_voicemail_audio,
+    voicemail_audio_failed,
 )
 from sladesk.services._policies import (
     get_current_policy,
@@ -342,6 +344,8 @@ __all__ = [
     "receive_call",
     "receive_transcription",
     "receive_voicemail",
+    "store_voicemail_audio",
+    "voicemail_audio_failed",
     "INCIDENT_KINDS",
     "CHAT_ACTOR",
     "ChatAvailability",
