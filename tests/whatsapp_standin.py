@@ -56,6 +56,8 @@ class StandIn:
     fail_first: int = 0
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> (type, bytes)
     closed_windows: set[str] = field(default_factory=set)
+    unsized: set[str] = field(default_factory=set)  # media described without ``file_size``
+    downloads: list[str] = field(default_factory=list)  # media ids whose bytes were fetched
     waba_id: str = WABA_ID
     templates: list[dict[str, Any]] = field(default_factory=list)  # as Meta lists them
     template_requests: int = 0
@@ -250,20 +252,21 @@ def whatsapp_standin(token: str, **kw: Any) -> Iterator[StandIn]:
             name = self.path.strip("/")
             if name.startswith("media/") and name[6:] in stand.media:
                 mime, content = stand.media[name[6:]]
+                with stand.lock:
+                    stand.downloads.append(name[6:])
                 _reply(self, 200, raw=content, content_type=mime)
             elif name in stand.media:
                 mime, content = stand.media[name]
-                _reply(
-                    self,
-                    200,
-                    {
-                        "url": f"{stand.url}/media/{name}",
-                        "mime_type": mime,
-                        "sha256": hashlib.sha256(content).hexdigest(),
-                        "file_size": len(content),
-                        "id": name,
-                    },
-                )
+                described: dict[str, Any] = {
+                    "url": f"{stand.url}/media/{name}",
+                    "mime_type": mime,
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "file_size": len(content),
+                    "id": name,
+                }
+                if name in stand.unsized:
+                    del described["file_size"]
+                _reply(self, 200, described)
             else:
                 _reply(self, 404, {"error": {"code": 100, "message": "Unknown media"}})
 

@@ -58,6 +58,7 @@ def standin(database: Any) -> Iterator[StandIn]:
         "VOICE1": ("audio/ogg; codecs=opus", b"OggS-a-voice-note"),
         "VID1": ("video/mp4", b"\x00\x00\x00\x18ftypmp42-a-clip"),
         "HUGE1": ("video/mp4", b"\x00" * (LIMIT + 1)),
+        "HUGE2": ("video/mp4", b"\x00" * (LIMIT + 1)),  # its size not told: read, then cut
     }
     templates = [
         template("visit_booked", "pt_PT", "Olá {{1}}, a visita do pedido {{2}} está marcada.",
@@ -67,7 +68,8 @@ def standin(database: Any) -> Iterator[StandIn]:
         template("no_params", "en_US", "We have news about your request."),
         template("draft_promo", "en_US", "Buy {{1}}", status="REJECTED"),
     ]  # fmt: skip
-    with whatsapp_standin(TOKEN, media=media, templates=templates, page_size=2) as s:
+    with whatsapp_standin(TOKEN, media=media, templates=templates, page_size=2,
+                          unsized={"HUGE2"}) as s:  # fmt: skip
         yield s
 
 
@@ -227,7 +229,7 @@ def test_outside_the_window_the_console_offers_the_templates_filled_in_and_sends
 
 
 def test_the_customers_documents_audio_and_video_are_fetched_and_attached(
-    http: httpx.Client, container: Container, clock: FixedClock
+    http: httpx.Client, container: Container, clock: FixedClock, standin: StandIn
 ) -> None:
     number = "351916666666"
     at = clock.now()
@@ -240,6 +242,7 @@ def test_the_customers_documents_audio_and_video_are_fetched_and_attached(
         message_body("wamid.M4", number, at, media=("video", "HUGE1", "video/mp4", None)),
         message_body("wamid.M5", number, at, media=("document", "GONE1", "application/pdf",
                                                     "lost.pdf")),
+        message_body("wamid.M6", number, at, media=("video", "HUGE2", "video/mp4", None)),
     ]  # fmt: skip
     for doc in docs:
         assert deliver(hook(http), doc, SECRET).json()["stored"] == 1
@@ -253,7 +256,9 @@ def test_the_customers_documents_audio_and_video_are_fetched_and_attached(
         ("video-VID1.mp4", "video/mp4", len(b"\x00\x00\x00\x18ftypmp42-a-clip")),
     ]
     bodies = [m.body for m in get_ticket(container.uow(), clock, system, ticket_id).messages]
-    assert any(f"larger than {LIMIT} bytes" in b and "HUGE1" in b for b in bodies)
+    for huge in ("HUGE1", "HUGE2"):
+        assert any(f"larger than {LIMIT} bytes" in b and huge in b for b in bodies)
+    assert "HUGE1" not in standin.downloads  # its declared size was enough to refuse it
     assert any("lost.pdf" in b and "GONE1" in b and "HTTP 404" in b for b in bodies)
 
 
