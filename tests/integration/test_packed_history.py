@@ -1,4 +1,4 @@
-"""The packed SLA history on each ticket row (``tickets.sla_history_packed``, migration 0021)
+"""The packed SLA history on each ticket row (``tickets.sla_history_packed``, migration 0022)
 holds exactly the SLA events of its ``ticket_events`` rows, after every kind of write
 (the ticket use cases, the sweep, imports, re-imports), after the migration's back-fill, on
 SQLite and PostgreSQL; the back-test reads it (``TicketGateway.replay_page``) and falls back
@@ -104,7 +104,7 @@ def test_the_migration_packs_what_is_stored(desk: Desk, engine: Engine) -> None:
     _busy_desk(desk)
     _import(desk, "zendesk")
     expected = _packed(desk)
-    command.downgrade(alembic_config(engine), "0020_chat")
+    command.downgrade(alembic_config(engine), "0021_whatsapp_templates")
     upgrade(engine)
     assert _packed(desk).keys() == expected.keys()
     assert _assert_packed_equals_rows(desk) >= 20

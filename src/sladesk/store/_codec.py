@@ -1,7 +1,7 @@
 """Ticket events <-> JSON rows. SLA events (``sladesk.sla.Event``) round-trip exactly;
 other history kinds (SLA milestones, escalations) are stored but not fed to evaluation.
 
-The packed history (``tickets.sla_history_packed``, migration 0021): a ticket's SLA events
+The packed history (``tickets.sla_history_packed``, migration 0022): a ticket's SLA events
 as one text of lines ``<µs since the epoch>\t<kind>\t<data JSON>\n`` in history order,
 appended to as events are (:func:`pack_history` writes lines; ``sladesk.sla``
 ``unpack_history`` reads them, with :func:`event_shape` for each distinct shape)."""

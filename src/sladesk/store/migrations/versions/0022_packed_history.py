@@ -12,8 +12,8 @@ PostgreSQL; on SQLite (3.40 has no ``ORDER BY`` inside ``group_concat``) a corre
 subquery over the ``(ticket_id, seq)`` unique index, which hands the rows in ``seq`` order.
 Tests compare the result with the rows (tests/integration/test_packed_history.py).
 
-Revision ID: 0021_packed_history
-Revises: 0020_chat
+Revision ID: 0022_packed_history
+Revises: 0021_whatsapp_templates
 Create Date: 2026-12-07 19:00:00
 """
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_packed_history"
-down_revision = "0020_chat"
+revision = "0022_packed_history"
+down_revision = "0021_whatsapp_templates"
 branch_labels = None
 depends_on = None
 
