@@ -6,6 +6,7 @@ to the rows for a ticket whose row was written around the gateway."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sladesk.importers import read_export
 from sladesk.jobs.sweep import sweep_due
 from sladesk.services import NewTicket
 from sladesk.sla import EventLog, unpack_history
-from sladesk.store import upgrade
+from sladesk.store import HistoryEntry, SweptTicket, upgrade
 from sladesk.store._codec import event_shape
 from sladesk.store._migrate import alembic_config
 from sladesk.store._tables import SlaProjection, Ticket
@@ -141,3 +142,31 @@ def test_replay_pages_read_the_packed_history_or_the_rows(desk: Desk) -> None:
     assert page[0].history == rows[ids[0]]
     after = services.backtest_policy(desk.uow, desk.clock, desk.lead, TIGHT, by=("priority",))
     assert after == before
+
+
+def test_every_gateway_append_keeps_the_packed_history(desk: Desk) -> None:
+    """The sweep's batch write and ``append_history`` carry milestones and pages, not SLA
+    events; should one ever carry an SLA event, the packed history still follows."""
+    first, second = _busy_desk(desk)[:2]
+    at = desk.clock.now()
+    note = HistoryEntry("message", at, "test", {"author": "agent", "public": False})
+    milestone = HistoryEntry("sla.warning", at, "sweep", {"metric": "resolution"})
+    with desk.uow:
+        t1 = desk.uow.gateway.load(first, Scope.all_organizations(), for_update=True)
+        t2 = desk.uow.gateway.load(second, Scope.all_organizations(), for_update=True)
+        desk.uow.gateway.apply_batch(
+            [SweptTicket(t1, None, None, (milestone, note), failed=True),
+             SweptTicket(t2, None, None, (milestone,), failed=True)],
+            [], at,
+        )  # fmt: skip
+        desk.uow.commit()
+    with desk.uow:
+        t2 = desk.uow.gateway.load(second, Scope.all_organizations(), for_update=True)
+        desk.uow.gateway.append_history(t2, [replace(note, at=at + timedelta(seconds=1))], at)
+        desk.uow.commit()
+    with desk.uow.read_only():
+        kinds = [e.kind for e in desk.uow.gateway.history(first)[-2:]]
+        internal = [e for e in desk.uow.gateway.sla_history(second) if not e.public]
+    assert kinds == ["sla.warning", "message"]
+    assert len(internal) == 1
+    _assert_packed_equals_rows(desk)
