@@ -4,9 +4,10 @@ on SQLite and PostgreSQL, and its memory as the count grows.
 
 The tickets are bench/sla_bench.py's (seed 20261123, ~22 SLA events each: customer
 messages, replies, notes, pauses, re-prioritisations, solves, reopens) stored as sladesk
-stores them, under sla_bench's 3-target Buenos Aires policy; the draft tightens every first
-response by a quarter. Seeded databases are kept in ``--cache`` (SQLite files; PostgreSQL
-databases named after the count) so a second run measures at once.
+stores them (history rows, and each ticket row's packed SLA history), under sla_bench's
+3-target Buenos Aires policy; the draft tightens every first response by a quarter. Seeded
+databases are kept in ``--cache`` (SQLite files; PostgreSQL databases named ``--name`` and
+the count) so a second run measures at once.
 
 The comparison is the loop a script would write against the same store without a back-test
 command: one ticket at a time (`gateway.load` + `gateway.sla_history`), evaluating under
