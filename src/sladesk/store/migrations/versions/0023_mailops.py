@@ -2,8 +2,8 @@
 a message delivery gave up on (the row stays, with its error, so that nothing queued is
 forgotten; it is no longer listed as a dead letter, and never delivered).
 
-Revision ID: 0021_mailops
-Revises: 0020_chat
+Revision ID: 0023_mailops
+Revises: 0022_packed_history
 Create Date: 2026-12-07 19:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_mailops"
-down_revision = "0020_chat"
+revision = "0023_mailops"
+down_revision = "0022_packed_history"
 branch_labels = None
 depends_on = None
 
