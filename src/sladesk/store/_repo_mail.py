@@ -103,13 +103,6 @@ _ADD_POSTGRESQL = (
 
 _FIND = select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == bindparam("message_id"))
 _UPDATE = update(_MAIL).where(_MAIL.c.id == bindparam("record_id"))
-_RECEIVED_FROM = (
-    select(func.count())
-    .select_from(_MAIL)
-    .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
-           _MAIL.c.created_at >= bindparam("since"),
-           _MAIL.c.status.not_in(("auto_reply", "bounce")))
-)  # fmt: skip
 _AGENT = select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
     func.lower(_AGENTS.c.email) == bindparam("address")
 )
@@ -129,7 +122,7 @@ def _none(type_: Any) -> Any:
 
 
 #: who an address is (an agent first, then a contact) and, as a third kind of row, how many
-#: messages it sent since ``since`` (:data:`_RECEIVED_FROM`), in **one** statement: the
+#: messages it sent since ``since`` (machine mail not counted), in **one** statement: the
 #: intake asks all three of every message, and each statement costs more in SQLAlchemy and
 #: the driver than these indexed lookups cost in the database (docs/performance.md)
 _SENDER = union_all(
@@ -201,17 +194,13 @@ class MailRepository(Repository):
         ).first()
         return None if row is None else str(row[0])
 
-    def received_from(self, sender: str, since: datetime) -> int:
-        """How many messages ``sender`` sent us since ``since`` (machine mail not counted)."""
-        params = {"sender": sender, "since": since}
-        return int(self.db.execute(_RECEIVED_FROM, params).scalar_one())
-
     def ticket_by_number(self, number: int) -> int | None:
         row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
         return None if row is None else int(row[0])
 
     def sender(self, address: str, since: datetime) -> tuple[MailPerson | None, int]:
-        """:meth:`person` and :meth:`received_from` of one address, in one statement."""
+        """:meth:`person` of ``address``, and how many messages it sent us since ``since``
+        (machine mail not counted; the acknowledgements' limit), in one statement."""
         rows = self.db.execute(
             _SENDER, {"address": address.lower(), "sender": address, "since": since}
         ).all()
