@@ -28,6 +28,22 @@ def test_the_in_memory_hub_wakes_only_the_watchers_of_a_topic() -> None:
     asyncio.run(run())
 
 
+def test_notices_for_a_subscriber_fold_into_one_pending_redraw() -> None:
+    async def run() -> None:
+        hub = ChatHub()
+        q = hub.queue()
+        with hub.subscribe(q, "chat:1", "waiting"):
+            for _ in range(5):
+                await hub.publish("chat:1")
+            await hub.publish("waiting")
+            assert q.qsize() == 1  # one redraw reads everything the six notices said
+            q.get_nowait()  # the redraw starts: a notice from now on is a new redraw
+            await hub.publish("chat:1")
+            assert q.qsize() == 1
+
+    asyncio.run(run())
+
+
 def test_libpq_url() -> None:
     assert libpq_url("postgresql+psycopg://u:p@h:5/db") == "postgresql://u:p@h:5/db"
     assert libpq_url("sqlite:///x.db") is None

@@ -248,13 +248,8 @@ def waiting_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[WaitingCh
         raise Forbidden("only support staff see waiting chats")
     now = clock.now()
     with uow.read_only():
-        repo = ChatRepository(uow.db)
-        out = []
-        for session in repo.by_status("waiting"):
-            first = next(iter(repo.messages(session.id)), None)
-            out.append(WaitingChat(session, now - session.started_at,
-                                   first.body if first is not None else ""))  # fmt: skip
-        return out
+        waiting = ChatRepository(uow.db).waiting()
+    return [WaitingChat(session, now - session.started_at, first) for session, first in waiting]
 
 
 def active_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[ChatSessionRecord]:

@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket
 
 from sladesk import services
 from sladesk.channels.chat._hub import ChatHub, hub_for
-from sladesk.channels.chat._live import Pump, chat_json
+from sladesk.channels.chat._live import Handled, Pump, chat_json
 from sladesk.channels.chat._pg import PgRelay, libpq_url
 from sladesk.config import Settings
 from sladesk.services import Clock, Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
@@ -140,13 +140,13 @@ class _Visitor:
         )
         return chat_json(view, "visitor")
 
-    async def _handle(self, frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    async def _handle(self, frame: dict[str, Any]) -> Handled:
         try:
             return await run_in_threadpool(self._call, frame)
         except _REFUSED as exc:
-            return _error(exc), []
+            return Handled(_error(exc))
 
-    def _call(self, frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    def _call(self, frame: dict[str, Any]) -> Handled:
         kind, c = frame["type"], self.c
         text = {k: v if isinstance(v, str) else None for k, v in frame.items()}
         if kind == "start":
@@ -161,7 +161,9 @@ class _Visitor:
             )  # fmt: skip
             self.token, self.session_id = token, view.session.id
             answer = {"type": "started", "token": token} | {"chat": chat_json(view, "visitor")}
-            return answer, [f"chat:{view.session.id}", "waiting"]
+            # the agents' list is told, never watched by the visitor; nobody watches the
+            # new chat yet but this socket, which has it in the answer
+            return Handled(answer, publish=("waiting",), watch=(f"chat:{view.session.id}",))
         if self.token is None or self.session_id is None:
             raise InvalidRequest("start a chat first", field="type")
         topic, token = f"chat:{self.session_id}", self.token
@@ -176,10 +178,10 @@ class _Visitor:
         elif kind == "close":
             services.close_chat_as_visitor(c.uow(), c.clock, token,
                                            email=text.get("email") or None)  # fmt: skip
-            return None, [topic, "waiting"]
+            return Handled(publish=(topic, "waiting"))
         else:
             raise InvalidRequest(f"unknown frame type {kind!r}", field="type")
-        return None, [topic]
+        return Handled(publish=(topic,))
 
 
 def mount_chat(app: FastAPI, container: ServiceContainer) -> None:
