@@ -275,6 +275,11 @@ def main() -> None:
         help="PostgreSQL: two `sladesk serve` processes, the visitors on one and the agent "
         "on the other (every message crosses LISTEN/NOTIFY)",
     )  # fmt: skip
+    ap.add_argument(
+        "--async-commit", action="store_true",
+        help="PostgreSQL: the scratch database with synchronous_commit off (commits do not "
+        "wait for the WAL flush), to see what the disk's fsync costs",
+    )  # fmt: skip
     ap.add_argument("--db-prefix", default="chat_bench",
                     help="PostgreSQL: the scratch database's name prefix")  # fmt: skip
     args = ap.parse_args()
@@ -287,6 +292,8 @@ def main() -> None:
         admin = make_engine(PG_URL, pool_size=1)
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+            if args.async_commit:
+                conn.execute(text(f'ALTER DATABASE "{dbname}" SET synchronous_commit = off'))
         url = PG_URL.rsplit("/", 1)[0] + f"/{dbname}"
         workers, servers = (1, 2) if args.split else (args.workers, 1)
     procs: list[subprocess.Popen[bytes]] = []

@@ -213,12 +213,12 @@ def post_visitor_message(uow: UnitOfWork, clock: Clock, token: str, body: str) -
     text, now = _check_body(body), clock.now()
     with uow:
         repo = ChatRepository(uow.db)
-        session = _by_token(repo, token)
-        if session.status == "closed":
+        session = repo.touch_open_by_token(token, visitor_typing_at=None) if token else None
+        if session is None:
+            _by_token(repo, token)  # NotFound for a token of no chat
             raise Conflict("this chat is closed")
         repo.add_message(session.id, "visitor", text, now)
-        repo.update(session.id, visitor_typing_at=None)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, session, now)
         uow.commit()
         return view
 
@@ -236,8 +236,7 @@ def post_agent_message(
         if session.agent_id != actor.id:
             raise Forbidden("another agent has this chat")
         repo.add_message(session.id, "agent", text, now, agent_id=actor.id)
-        repo.update(session.id, agent_typing_at=None)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, repo.update(session.id, agent_typing_at=None), now)
         uow.commit()
         return view
 
@@ -286,8 +285,7 @@ def give_chat_email(uow: UnitOfWork, clock: Clock, token: str, email: str) -> Ch
         session = _by_token(repo, token)
         if session.identity == "signed":
             raise Conflict("a signed-in customer's e-mail is the one their app signed")
-        repo.update(session.id, email=address)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, repo.update(session.id, email=address), now)
         uow.commit()
         return view
 
@@ -348,8 +346,7 @@ def close_chat_as_visitor(
         repo = ChatRepository(uow.db)
         session = _by_token(repo, token)
         if address is not None and session.identity != "signed":
-            repo.update(session.id, email=address)
-            session = repo.get(session.id) or session
+            session = repo.update(session.id, email=address)
         view = _close(uow, repo, session, now)
         uow.commit()
         return view
@@ -364,11 +361,11 @@ def _close(uow: UnitOfWork, repo: ChatRepository, session: ChatSessionRecord,
                              field="email")  # fmt: skip
     messages = repo.messages(session.id)
     if not any(m.author == "visitor" for m in messages):
-        repo.update(session.id, status="closed", closed_at=now)  # nothing to file
-        return _view(repo, repo.get(session.id) or session, now)
+        closed = repo.update(session.id, status="closed", closed_at=now)  # nothing to file
+        return _view(repo, closed, now)
     ticket_id = _file(uow, session, messages, now)
-    repo.update(session.id, status="closed", closed_at=now, ticket_id=ticket_id)
-    return _view(repo, repo.get(session.id) or session, now)
+    closed = repo.update(session.id, status="closed", closed_at=now, ticket_id=ticket_id)
+    return _view(repo, closed, now)
 
 
 def _transcript(session: ChatSessionRecord, messages: list[ChatMessageRecord],

@@ -79,8 +79,23 @@ class ChatRepository(Repository):
         row = self.db.execute(select(*_SESSION_COLS).where(_S.visitor_token == token)).first()
         return ChatSessionRecord(*row) if row is not None else None
 
-    def update(self, session_id: int, **values: Any) -> None:
-        self.db.execute(update(ChatSessionRow).where(_S.id == session_id).values(**values))
+    def update(self, session_id: int, **values: Any) -> ChatSessionRecord:
+        """Set ``values`` on the chat; returns it as it now is (one round trip)."""
+        stmt = update(ChatSessionRow).where(_S.id == session_id).values(**values)
+        return ChatSessionRecord(*self.db.execute(stmt.returning(*_SESSION_COLS)).one())
+
+    def touch_open_by_token(self, token: str, **values: Any) -> ChatSessionRecord | None:
+        """Set ``values`` on the visitor's chat of ``token`` unless it is closed; returns it
+        as it now is, or None (no such chat, or closed). One round trip where a read and a
+        write were two: the visitor's message is the chat's hottest write."""
+        stmt = (
+            update(ChatSessionRow)
+            .where(_S.visitor_token == token, _S.status != "closed")
+            .values(**values)
+            .returning(*_SESSION_COLS)
+        )
+        row = self.db.execute(stmt).first()
+        return ChatSessionRecord(*row) if row is not None else None
 
     def claim(self, session_id: int, agent_id: int, now: datetime) -> bool:
         """Accept a waiting chat for ``agent_id``; False when another agent was first."""
