@@ -9,6 +9,12 @@ contact's, otherwise by the system for the e-mail given). An anonymous visitor m
 e-mail before the chat can become a ticket, so the ticket can continue by mail.
 
 The visitor is identified by the token :func:`start_chat` returned, never by the session id.
+
+A chat's SLA is its ticket's, under the policy's rules like any ticket (a rule ``when:
+{channel: chat}`` gives chat targets, in seconds or minutes): the ticket is filed as of the
+chat's opening (the customer's first communication, where the clocks start) and the agent's
+first chat message is its first public response, at that message's instant (where a
+first-response clock stops). The transcript stays the ticket's one message.
 """
 
 from __future__ import annotations
@@ -22,15 +28,26 @@ from datetime import datetime, timedelta
 
 from sladesk.services._dtos import NewTicket
 from sladesk.services._ticket_create import file_ticket
+from sladesk.services._tickets_write import _change
 from sladesk.services.clock import Clock
+from sladesk.sla import Event
 from sladesk.store import (
     ChatMessageRecord,
     ChatRepository,
     ChatSessionRecord,
     Contact,
+    StoredTicket,
     UnitOfWork,
 )
-from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound, Role
+from sladesk.tickets import (
+    Actor,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Role,
+    decide_reply,
+)
 
 __all__ = [
     "CHAT_ACTOR",
@@ -398,5 +415,18 @@ def _file(uow: UnitOfWork, session: ChatSessionRecord, messages: list[ChatMessag
         actor = Actor.system(CHAT_ACTOR)
         who = f"{session.name} <{session.email}>" if session.name else session.email
         new = NewTicket(subject=subject, body=f"Chat with {who}:\n\n{body}", channel="chat")
-    view = file_ticket(uow, actor, new, now, idempotency_key=f"chat:{session.visitor_token}")
+    # the chat is the customer's first communication: the ticket is filed as of the chat's
+    # opening, so a first-response clock starts there (docs/channels.md, "SLA of a chat")
+    view = file_ticket(uow, actor, new, session.started_at,
+                       idempotency_key=f"chat:{session.visitor_token}")  # fmt: skip
+    answer = next((m for m in messages if m.author == "agent" and m.agent_id is not None), None)
+    if answer is not None:  # the agent's first chat message is the first public response
+        assert answer.agent_id is not None
+        person = uow.people.agent(answer.agent_id)
+        agent = Actor.agent(person.id, person.role, name=person.name or "")
+
+        def decide(_u: UnitOfWork, t: StoredTicket, _now: datetime) -> list[Event]:
+            return decide_reply(t.state, agent, answer.body, now=answer.created_at)
+
+        _change(uow, now, agent, view.id, decide, "replied.agent", data={"channel": "chat"})
     return view.id

@@ -24,9 +24,19 @@ from sladesk.services import Actor, NewAgent, Role, TicketFilters
 __all__ = ["browser", "new_page"]
 
 
+CHAT_RULE = """\
+rules:
+  - name: live_chat
+    when: {channel: chat}
+    targets:
+      - {metric: first_response, calendar: always, duration: 2m}
+"""
+
+
 @pytest.fixture(scope="module")
 def chat_policy(world: World) -> None:
-    """The Infraspeak policy, offering the chat channel too."""
+    """The Infraspeak policy, offering the chat channel too, with a first response in 2
+    minutes around the clock for chats."""
     c = world.container
     admin = services.create_agent(c.uow(), c.clock, Actor.system("chat-tests"),
                                   NewAgent("root@desk.example", "Root", "admin"))  # fmt: skip
@@ -34,6 +44,8 @@ def chat_policy(world: World) -> None:
     assert "channels: [portal, app, email, whatsapp]" in text
     text = text.replace("channels: [portal, app, email, whatsapp]",
                         "channels: [portal, app, email, whatsapp, chat]")  # fmt: skip
+    text = text.replace("calendars:\n", "calendars:\n  always: {timezone: UTC, hours: 24x7}\n", 1)
+    text = text.replace("rules:\n", CHAT_RULE, 1)
     services.publish_policy(c.uow(), c.clock, Actor.agent(admin.id, Role.ADMIN), text,
                             source="infraspeak-chat.yaml")  # fmt: skip
 
@@ -118,6 +130,12 @@ def test_a_visitor_chats_an_agent_answers_and_the_transcript_is_the_ticket(
     for line in ("Vera Visitor: My invoice is wrong", "Arno Agent: Let me look at it",
                  "Vera Visitor: Thanks!"):  # fmt: skip
         assert line in page_text
+    # the chat's first-response target on the ticket's SLA panel: from the chat's opening
+    # to the agent's first chat message, 75 s of 2 min
+    first = agent.locator("aside.sla section.target[data-metric=first_response]")
+    assert first.locator(".badge").inner_text() == "met"
+    assert first.locator(".target-text").inner_text().startswith("2m")
+    assert first.locator("dd").nth(3).inner_text() == "1 min 15 s"  # business time used
     widget.get_by_text("This chat has ended").wait_for()
     (ticket,) = _chat_tickets(world)
     assert ticket.subject == "Chat: My invoice is wrong"
