@@ -26,6 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sladesk.calendar import Calendar
 from sladesk.services._dtos import NewTicket
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_write import _change
@@ -38,9 +39,11 @@ from sladesk.store import (
     Contact,
     StoredTicket,
     UnitOfWork,
+    VipRepository,
 )
 from sladesk.tickets import (
     Actor,
+    AgentAvailability,
     Conflict,
     Forbidden,
     InvalidRequest,
@@ -55,12 +58,14 @@ __all__ = [
     "ChatMessageRecord",
     "ChatSessionRecord",
     "ChatView",
+    "DirectLine",
     "WaitingChat",
     "accept_chat",
     "active_chats",
     "chat_availability",
     "chat_as_agent",
     "chat_as_visitor",
+    "chat_direct_line",
     "close_chat",
     "close_chat_as_visitor",
     "give_chat_email",
@@ -108,25 +113,89 @@ class ChatAvailability:
     back_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DirectLine:
+    """A VIP customer's direct chat to their dedicated agent (LiveAgent: "um botão de chat
+    único que permitirá que você alcance seu agente dedicado diretamente"): who the agent is
+    and whether the line is open now (the agent is available: their own switch and absences,
+    and inside ``calendar``, the dedicated chat's hours, when one is set)."""
+
+    agent_id: int
+    agent_name: str
+    open: bool
+
+
 def chat_availability(uow: UnitOfWork, clock: Clock, calendar: str | None) -> ChatAvailability:
     """Chat follows the published policy's calendar ``calendar`` (the ``chat_calendar``
-    setting: a business-hours chat) or, with None, is open 24/7. A name the policy does not
-    have is an error naming it, not a silently open chat."""
+    setting: a business-hours chat) or, with None, is open 24/7."""
     now = clock.now()
     if calendar is None:
         return ChatAvailability(True, None, None)
     with uow.read_only():
-        policy = uow.policies.parsed(uow.policies.current_id())
+        cal = _policy_calendar(uow, calendar, "chat_calendar")
+    if cal.is_open(now):
+        return ChatAvailability(True, calendar, None)
+    return ChatAvailability(False, calendar, cal.next_open(now))
+
+
+def _policy_calendar(uow: UnitOfWork, calendar: str, setting: str) -> Calendar:
+    """The published policy's calendar ``calendar`` (named by the setting ``setting``); a
+    name the policy does not have is an error naming it, not a silently open chat."""
+    policy = uow.policies.parsed(uow.policies.current_id())
     if policy is None:
         raise Conflict("no policy is published: chat hours follow a policy calendar")
     cal = policy.calendars.get(calendar)
     if cal is None:
         known = ", ".join(sorted(policy.calendars)) or "none"
         raise InvalidRequest(f"the policy has no calendar {calendar!r} (it has: {known})",
-                             field="chat_calendar")  # fmt: skip
-    if cal.is_open(now):
-        return ChatAvailability(True, calendar, None)
-    return ChatAvailability(False, calendar, cal.next_open(now))
+                             field=setting)  # fmt: skip
+    return cal
+
+
+def _direct_line(uow: UnitOfWork, email: str, calendar: str | None,
+                 now: datetime) -> DirectLine | None:  # fmt: skip
+    """The direct line of the contact of ``email`` (verified by the caller), or None: not a
+    contact, or their organisation has no dedicated agent."""
+    person = uow.people.person_by_email(email)
+    if not isinstance(person, Contact) or not person.active:
+        return None
+    vip = VipRepository(uow.db)
+    agent_id = vip.organization(person.organization_id).dedicated_agent_id
+    if agent_id is None:
+        return None
+    agent = vip.agent(agent_id)
+    spans = tuple((a.starts_at, a.ends_at) for a in vip.absences([agent_id], ending_after=now))
+    who = AgentAvailability(agent.id, agent.email, agent.name, agent.team, agent.active,
+                            agent.available, spans)  # fmt: skip
+    open_ = not who.away_at(now) and (
+        calendar is None or _policy_calendar(uow, calendar, "chat_dedicated_calendar").is_open(now)
+    )
+    return DirectLine(agent.id, agent.name, open_)
+
+
+def _signed_email(email: str | None, signature: str | None, secret: str | None) -> str:
+    """``email`` when ``signature`` is its signature with ``secret``; refused otherwise."""
+    if not secret:
+        raise Forbidden("signed chat identities are not enabled (no chat secret is set)")
+    if not email or signature is None:
+        raise InvalidRequest("a signed identity needs the e-mail it signs", field="email")
+    address = _check_email(email)
+    if not hmac.compare_digest(sign_chat_identity(secret, address), signature.strip().lower()):
+        raise Forbidden("the chat identity's signature does not match its e-mail")
+    return address
+
+
+def chat_direct_line(
+    uow: UnitOfWork, clock: Clock, *, email: str, signature: str, secret: str | None,
+    calendar: str | None = None,
+) -> DirectLine | None:  # fmt: skip
+    """The direct line a signed-in visitor's widget offers: None unless the signed e-mail is
+    a contact whose organisation has a dedicated agent; ``open`` while that agent is
+    available (see :class:`DirectLine`). A bad signature is refused."""
+    address = _signed_email(email, signature, secret)
+    now = clock.now()
+    with uow.read_only():
+        return _direct_line(uow, address, calendar, now)
 
 
 def sign_chat_identity(secret: str, email: str) -> str:
@@ -160,29 +229,40 @@ def start_chat(
     signature: str | None = None,
     secret: str | None = None,
     first_message: str | None = None,
+    direct: bool = False,
+    direct_calendar: str | None = None,
 ) -> tuple[str, ChatView]:
     """A visitor opens a chat; returns the visitor's token and the chat. With ``signature``
     the e-mail must be signed with ``secret`` (the chat is then ``signed``: a known
-    customer); a wrong or unusable signature is refused, never downgraded to anonymous."""
+    customer); a wrong or unusable signature is refused, never downgraded to anonymous.
+    ``direct``: on the VIP's direct line (:func:`chat_direct_line`, ``direct_calendar`` its
+    hours): the chat waits for the dedicated agent only; refused while the line is closed."""
     now = clock.now()
     identity = "anonymous"
     if email:
         email = _check_email(email)
     if signature is not None:
-        if not secret:
-            raise Forbidden("signed chat identities are not enabled (no chat secret is set)")
-        if not email:
-            raise InvalidRequest("a signed identity needs the e-mail it signs", field="email")
-        if not hmac.compare_digest(sign_chat_identity(secret, email), signature.strip().lower()):
-            raise Forbidden("the chat identity's signature does not match its e-mail")
+        email = _signed_email(email, signature, secret)
         identity = "signed"
+    elif direct:
+        raise Forbidden("the direct line is for signed-in customers")
     text = _check_body(first_message) if first_message is not None else None
     token = secrets.token_urlsafe(32)
     with uow:
         repo = ChatRepository(uow.db)
+        routed_to = None
+        if direct:
+            assert email is not None
+            line = _direct_line(uow, email, direct_calendar, now)
+            if line is None:
+                raise Forbidden("this customer has no dedicated agent")
+            if not line.open:
+                raise Conflict(f"{line.agent_name} is not available now: "
+                               "start a chat with the team instead")  # fmt: skip
+            routed_to = line.agent_id
         session = repo.add_session(visitor_token=token, identity=identity, email=email,
                                    name=name.strip()[:200], locale=(locale or "en")[:16],
-                                   now=now)  # fmt: skip
+                                   now=now, agent_id=routed_to)  # fmt: skip
         if text is not None:
             repo.add_message(session.id, "visitor", text, now)
         view = _view(repo, session, now)
@@ -259,13 +339,16 @@ def post_agent_message(
 
 
 def waiting_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[WaitingChat]:
-    """The chats no agent has accepted yet, longest waiting first, with their wait time."""
+    """The chats no agent has accepted yet, longest waiting first, with their wait time:
+    the team's, and those on a VIP's direct line to ``actor`` (a direct line to another
+    agent is theirs alone)."""
     if not actor.is_agent:
         raise Forbidden("only support staff see waiting chats")
     now = clock.now()
     with uow.read_only():
         waiting = ChatRepository(uow.db).waiting()
-    return [WaitingChat(session, now - session.started_at, first) for session, first in waiting]
+    return [WaitingChat(session, now - session.started_at, first)
+            for session, first in waiting if session.agent_id in (None, actor.id)]  # fmt: skip
 
 
 def active_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[ChatSessionRecord]:
@@ -281,8 +364,10 @@ def accept_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) ->
     now = clock.now()
     with uow:
         repo = ChatRepository(uow.db)
-        _as_agent(repo, actor, session_id)
+        found = _as_agent(repo, actor, session_id)
         assert actor.id is not None
+        if found.status == "waiting" and found.agent_id not in (None, actor.id):
+            raise Forbidden("this chat is on a customer's direct line to their dedicated agent")
         if not repo.claim(session_id, actor.id, now):
             raise Conflict("this chat is not waiting any more (another agent accepted it)")
         who = actor.name or "An agent"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from sladesk.store._db import Repository
 from sladesk.store._tables_chat import ChatMessageRow, ChatSessionRow
@@ -59,11 +59,12 @@ class ChatRepository(Repository):
 
     def add_session(
         self, *, visitor_token: str, identity: str, email: str | None, name: str, locale: str,
-        now: datetime,
+        now: datetime, agent_id: int | None = None,
     ) -> ChatSessionRecord:  # fmt: skip
+        """A waiting chat; ``agent_id``: routed to that agent only (a VIP's direct line)."""
         stmt = insert(ChatSessionRow).values(
             visitor_token=visitor_token, identity=identity, email=email, name=name,
-            locale=locale, status="waiting", started_at=now,
+            locale=locale, status="waiting", started_at=now, agent_id=agent_id,
         )  # fmt: skip
         row = self.db.execute(stmt.returning(*_SESSION_COLS))
         return ChatSessionRecord(*row.one())
@@ -98,10 +99,15 @@ class ChatRepository(Repository):
         return ChatSessionRecord(*row) if row is not None else None
 
     def claim(self, session_id: int, agent_id: int, now: datetime) -> bool:
-        """Accept a waiting chat for ``agent_id``; False when another agent was first."""
+        """Accept a waiting chat for ``agent_id`` (the team's, or one routed to that
+        agent); False when another agent was first."""
         result = self.db.execute(
             update(ChatSessionRow)
-            .where(_S.id == session_id, _S.status == "waiting")
+            .where(
+                _S.id == session_id,
+                _S.status == "waiting",
+                or_(_S.agent_id.is_(None), _S.agent_id == agent_id),
+            )  # fmt: skip
             .values(status="active", agent_id=agent_id, accepted_at=now)
         )
         return bool(result.rowcount)

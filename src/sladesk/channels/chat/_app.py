@@ -7,6 +7,9 @@
   language); then frames ``start`` (name, e-mail, the app's signature, first message),
   ``message``, ``typing``, ``read``/``delivered`` (up to a message id), ``email`` and
   ``close`` (also how a visitor leaves a message out of hours: the chat becomes a ticket).
+  A signed-in customer's widget first sends ``identify`` (the e-mail and the app's
+  signature): the answer ``direct`` names their dedicated agent while the VIP direct line is
+  open (else ``line`` is null), and ``start`` with ``direct: true`` routes the chat to them.
   Every change is pushed as a ``chat`` frame. Everything goes over the socket, so a widget
   on another origin needs no CORS opening; the token (returned by ``start``) is the only
   key to the chat and is kept by the widget in the page's ``sessionStorage``.
@@ -149,15 +152,24 @@ class _Visitor:
     def _call(self, frame: dict[str, Any]) -> Handled:
         kind, c = frame["type"], self.c
         text = {k: v if isinstance(v, str) else None for k, v in frame.items()}
+        secret_key = c.settings.chat_identity_secret
+        secret = secret_key.get_secret_value() if secret_key is not None else None
+        if kind == "identify":  # a signed-in customer: is there a direct line to offer?
+            line = services.chat_direct_line(
+                c.uow(), c.clock, email=text.get("email") or "",
+                signature=text.get("signature") or "", secret=secret,
+                calendar=c.settings.chat_dedicated_calendar,
+            )  # fmt: skip
+            direct = {"agent": line.agent_name} if line is not None and line.open else None
+            return Handled({"type": "direct", "line": direct})
         if kind == "start":
             if self.token is not None:
                 raise Conflict("this socket already has a chat")
-            secret = c.settings.chat_identity_secret
             token, view = services.start_chat(
                 c.uow(), c.clock, name=text.get("name") or "", email=text.get("email") or None,
-                locale=self.locale, signature=text.get("signature") or None,
-                secret=secret.get_secret_value() if secret is not None else None,
-                first_message=text.get("message"),
+                locale=self.locale, signature=text.get("signature") or None, secret=secret,
+                first_message=text.get("message"), direct=frame.get("direct") is True,
+                direct_calendar=c.settings.chat_dedicated_calendar,
             )  # fmt: skip
             self.token, self.session_id = token, view.session.id
             answer = {"type": "started", "token": token} | {"chat": chat_json(view, "visitor")}
