@@ -271,11 +271,7 @@ def start_chat(
 
 
 def _view(repo: ChatRepository, session: ChatSessionRecord, now: datetime) -> ChatView:
-    def fresh(at: datetime | None) -> bool:
-        return at is not None and now - at <= TYPING_FRESH
-
-    return ChatView(session, tuple(repo.messages(session.id)),
-                    fresh(session.visitor_typing_at), fresh(session.agent_typing_at))  # fmt: skip
+    return _fresh_view((session, repo.messages(session.id)), now)
 
 
 def _by_token(repo: ChatRepository, token: str) -> ChatSessionRecord:
@@ -294,16 +290,37 @@ def _as_agent(repo: ChatRepository, actor: Actor, session_id: int) -> ChatSessio
     return session
 
 
+def _fresh_view(found: tuple[ChatSessionRecord, list[ChatMessageRecord]],
+                now: datetime) -> ChatView:  # fmt: skip
+    session, messages = found
+
+    def fresh(at: datetime | None) -> bool:
+        return at is not None and now - at <= TYPING_FRESH
+
+    return ChatView(session, tuple(messages), fresh(session.visitor_typing_at),
+                    fresh(session.agent_typing_at))  # fmt: skip
+
+
 def chat_as_visitor(uow: UnitOfWork, clock: Clock, token: str) -> ChatView:
-    with uow.read_only():
-        repo = ChatRepository(uow.db)
-        return _view(repo, _by_token(repo, token), clock.now())
+    """What the visitor of ``token`` sees (one statement: every change redraws it)."""
+    now = clock.now()
+    with uow.single_read():
+        found = ChatRepository(uow.db).chat(token=token) if token else None
+    if found is None:
+        raise NotFound("chat", "of this token")
+    return _fresh_view(found, now)
 
 
 def chat_as_agent(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:
-    with uow.read_only():
-        repo = ChatRepository(uow.db)
-        return _view(repo, _as_agent(repo, actor, session_id), clock.now())
+    """What an agent sees of a chat (one statement: every change redraws it)."""
+    if not actor.is_agent:
+        raise Forbidden("only support staff answer chats")
+    now = clock.now()
+    with uow.single_read():
+        found = ChatRepository(uow.db).chat(session_id=session_id)
+    if found is None:
+        raise NotFound("chat", session_id)
+    return _fresh_view(found, now)
 
 
 def post_visitor_message(uow: UnitOfWork, clock: Clock, token: str, body: str) -> ChatView:
