@@ -10,20 +10,22 @@ recorded once sent, so a row delivered again is not mailed twice.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
 
 from sladesk.channels.email._outgoing import _ENV, outgoing_message_id
-from sladesk.channels.email._sender import SmtpSettings
+from sladesk.channels.email._sender import (
+    RESEND_HEADER,
+    SmtpSender,
+    handing_over,
+    smtp_session,
+)
 from sladesk.channels.email._when import language, say_instant
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
-from sladesk.services import Clock, begin_sending, mark_sent, mark_unsent
-from sladesk.store import UnitOfWork
+from sladesk.services import begin_sending, mark_sent
 
 __all__ = ["MaintenanceMailSender", "compose_maintenance"]
 
@@ -88,13 +90,8 @@ def compose_maintenance(
     return mail
 
 
-class MaintenanceMailSender:
+class MaintenanceMailSender(SmtpSender):
     """A :class:`~sladesk.jobs.senders.Sender` for ``maintenance`` rows."""
-
-    def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.settings = settings
-        self.uow = uow
-        self.clock = clock
 
     def send(self, message: OutboxMessage) -> None:
         s = self.settings
@@ -116,33 +113,7 @@ class MaintenanceMailSender:
         if not mark.go:
             return
         if mark.resend:
-            mail["X-Sladesk-Resend"] = str(mark.attempt)
-        try:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
-        try:
-            smtp.ehlo()
-            if s.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if s.username:
-                smtp.login(s.username, s.password or "")
+            mail[RESEND_HEADER] = str(mark.attempt)
+        with smtp_session(s) as smtp, handing_over(address, self.unsent(message_id)):
             smtp.send_message(mail, from_addr=s.sender, to_addrs=[address])
-        except smtplib.SMTPRecipientsRefused as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"{address} refused: {exc}", retryable=False) from exc
-        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        except smtplib.SMTPResponseException as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"SMTP {exc.smtp_code} for {address}: {exc.smtp_error!r}",
-                                 retryable=exc.smtp_code < 500) from exc  # fmt: skip
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
         mark_sent(self.uow(), self.clock, message_id)
