@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from typing import Any
 
-from sladesk.channels.email._outgoing import _ENV, outgoing_message_id
+from sladesk.channels.email._outgoing import templated_mail
 from sladesk.channels.email._sender import (
     RESEND_HEADER,
     SmtpSender,
@@ -71,23 +70,10 @@ def compose_maintenance(
         "ends": say_instant(ends, zone, locale, now=now),
         "words": _words(payload.get("text"), locale),
     }  # fmt: skip
-    subject = _ENV.get_template(f"{lang}/maintenance_subject.txt").render(values).strip()
-    text = _ENV.get_template(f"{lang}/maintenance.txt").render(values).strip() + "\n"
-    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
-    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
-    domain = sender.rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender))
-    mail["To"] = formataddr((name, address))
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, address, domain)}>"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang
-    return mail
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    return templated_mail(values, ("maintenance_subject.txt", "maintenance.txt"), lang=lang,
+                          sender=sender, sender_name=sender_name, to=(name, address),
+                          outbox_key=outbox_key, now=now, headers=headers)  # fmt: skip
 
 
 class MaintenanceMailSender(SmtpSender):
