@@ -88,28 +88,28 @@ def portal_proposal(request: Request, proposal_id: int) -> Response:
                     statuses=STATUSES)  # fmt: skip
 
 
-@router.post("/portal/proposals/{proposal_id}/subscribe")
-def portal_subscribe(request: Request, proposal_id: int, csrf_token: str = Form("")) -> Response:
+def _follow(request: Request, proposal_id: int, csrf_token: str, *, follow: bool) -> Response:
+    """Subscribe to the proposal (``follow``) or unsubscribe, then back to its page."""
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    return answer(
-        p,
-        lambda: services.subscribe_to_proposal(p.uow(), p.clock, p.actor, proposal_id),
-        back=f"/portal/proposals/{proposal_id}",
-        notice=p._("You follow this proposal: we will tell you when it is approved or released."),
-    )
+    if follow:
+        use_case = services.subscribe_to_proposal
+        notice = p._("You follow this proposal: we will tell you when it is approved or released.")
+    else:
+        use_case = services.unsubscribe_from_proposal
+        notice = p._("You no longer follow this proposal.")
+    return answer(p, lambda: use_case(p.uow(), p.clock, p.actor, proposal_id),
+                  back=f"/portal/proposals/{proposal_id}", notice=notice)  # fmt: skip
+
+
+@router.post("/portal/proposals/{proposal_id}/subscribe")
+def portal_subscribe(request: Request, proposal_id: int, csrf_token: str = Form("")) -> Response:
+    return _follow(request, proposal_id, csrf_token, follow=True)
 
 
 @router.post("/portal/proposals/{proposal_id}/unsubscribe")
 def portal_unsubscribe(request: Request, proposal_id: int, csrf_token: str = Form("")) -> Response:
-    p = page(request, need="contact")
-    p.check_csrf(csrf_token)
-    return answer(
-        p,
-        lambda: services.unsubscribe_from_proposal(p.uow(), p.clock, p.actor, proposal_id),
-        back=f"/portal/proposals/{proposal_id}",
-        notice=p._("You no longer follow this proposal."),
-    )
+    return _follow(request, proposal_id, csrf_token, follow=False)
 
 
 @router.post("/portal/proposals/{proposal_id}/seen")
