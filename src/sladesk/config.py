@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     #: stranger's message files a ticket without requester (docs/channels.md)
     whatsapp_organization: str | None = None
     whatsapp_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: the WhatsApp Business Account's id: its approved templates are listed from
+    #: ``GET {api_base}/{id}/message_templates`` (with the token) and cached; unset, none are
+    whatsapp_business_account_id: str | None = None
+    #: how often the cached templates are listed again (the jobs' runner)
+    whatsapp_templates_refresh_seconds: float = Field(default=3600.0, gt=0)
     # --- the phone channel (Twilio's voice webhooks; docs/channels.md) ---
     #: the Twilio account's auth token: every webhook's ``X-Twilio-Signature`` is checked
     #: with it; unset, every request is refused

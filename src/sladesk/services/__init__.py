@@ -205,6 +205,8 @@ from sladesk.services._phone import (
     receive_call,
     receive_transcription,
     receive_voicemail,
+    store_voicemail_audio,
+    voicemail_audio_failed,
 )
 from sladesk.services._policies import (
     get_current_policy,
@@ -303,9 +305,21 @@ from sladesk.services._whatsapp import (
     record_whatsapp_status,
     reserved_whatsapp_address,
     whatsapp_deliveries,
+    whatsapp_media_uploaded,
     whatsapp_send_failed,
     whatsapp_sent,
     whatsapp_window,
+)
+from sladesk.services._whatsapp_templates import (
+    WhatsAppTemplate,
+    WhatsAppTemplateOffer,
+    read_template_command,
+    send_whatsapp_template,
+    store_whatsapp_templates,
+    template_command,
+    template_parameters,
+    whatsapp_template_offers,
+    whatsapp_templates,
 )
 from sladesk.services.clock import Clock, FixedClock, SystemClock
 from sladesk.tickets import (
@@ -330,6 +344,8 @@ __all__ = [
     "receive_call",
     "receive_transcription",
     "receive_voicemail",
+    "store_voicemail_audio",
+    "voicemail_audio_failed",
     "INCIDENT_KINDS",
     "CHAT_ACTOR",
     "ChatAvailability",
@@ -586,8 +602,18 @@ __all__ = [
     "record_whatsapp_status",
     "reserved_whatsapp_address",
     "whatsapp_deliveries",
+    "whatsapp_media_uploaded",
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",
+    "WhatsAppTemplate",
+    "WhatsAppTemplateOffer",
+    "read_template_command",
+    "send_whatsapp_template",
+    "store_whatsapp_templates",
+    "template_command",
+    "template_parameters",
+    "whatsapp_template_offers",
+    "whatsapp_templates",
     "WhatsAppWindow",
 ]

@@ -21,6 +21,7 @@ from sladesk.store._repo_channels import (
     ChannelAddressRow,
     ChannelDeliveryRow,
     ChannelRepository,
+    ChannelTemplateRow,
 )
 from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
 from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
@@ -113,6 +114,7 @@ __all__ = [
     "ChannelAddressRow",
     "ChannelDeliveryRow",
     "ChannelRepository",
+    "ChannelTemplateRow",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
