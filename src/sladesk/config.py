@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # app signs its logged-in customers' e-mails with (HMAC-SHA256; None: anonymous only)
     chat_calendar: str | None = None
     chat_identity_secret: SecretStr | None = None
+    #: the hours of a VIP's direct chat line to their dedicated agent, a policy calendar
+    #: (LiveAgent: ``business``, 9-17 CET); None: whenever the agent is available
+    chat_dedicated_calendar: str | None = None
     #: a web session ends after this long without a request, and this long after sign-in
     session_idle_minutes: int = Field(default=60, gt=0)
     session_max_hours: int = Field(default=12, gt=0)
