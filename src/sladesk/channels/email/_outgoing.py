@@ -31,7 +31,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sladesk.channels.email._when import language, say_instant
 from sladesk.services import MailContext, Recipient
 
-__all__ = ["Notice", "compose", "mail_kind", "outgoing_message_id", "read_notice"]
+__all__ = ["Notice", "compose", "mail_kind", "outgoing_message_id", "read_notice", "templated_mail"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _ENV = Environment(
@@ -200,6 +200,41 @@ def outgoing_message_id(outbox_key: str, address: str, domain: str) -> str:
     return f"sladesk.{digest}@{domain}"
 
 
+def templated_mail(
+    values: Mapping[str, Any],
+    templates: tuple[str, str],
+    *,
+    lang: str,
+    sender: str,
+    sender_name: str,
+    to: tuple[str, str],
+    outbox_key: str,
+    now: datetime,
+    headers: Mapping[str, str],
+) -> EmailMessage:
+    """A message from ``templates`` (the subject's and the text's, under ``templates/<lang>/``,
+    the HTML part from ``layout.html``) to ``to`` (name, address), its Message-ID derived from
+    the outbox key and the address, with ``headers`` after the envelope's."""
+    subject_template, text_template = templates
+    subject = _ENV.get_template(f"{lang}/{subject_template}").render(values).strip()
+    text = _ENV.get_template(f"{lang}/{text_template}").render(values).strip() + "\n"
+    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
+    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
+    domain = sender.rpartition("@")[2] or "localhost"
+    mail = EmailMessage()
+    mail["From"] = formataddr((sender_name, sender))
+    mail["To"] = formataddr(to)
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, to[1], domain)}>"
+    for name, value in headers.items():
+        mail[name] = value
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    mail["Content-Language"] = lang  # after the content: set_content clears Content-* headers
+    return mail
+
+
 def compose(
     notice: Notice,
     context: MailContext,
@@ -255,29 +290,17 @@ def compose(
         "minutes": int((notice.ends_at - notice.due_at).total_seconds() // 60)
         if notice.ends_at is not None and notice.due_at is not None else None,
     }  # fmt: skip
-    subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
-    text = _ENV.get_template(f"{lang}/body.txt").render(values).strip() + "\n"
-    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
-    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
-
-    domain = sender.rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender))
-    mail["To"] = formataddr((recipient.name, recipient.address))
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, recipient.address, domain)}>"
+    headers: dict[str, str] = {}
     if recipient.kind == "contact" and (context.last_inbound or context.thread):
-        mail["In-Reply-To"] = f"<{context.last_inbound or context.thread[-1]}>"
-        mail["References"] = " ".join(f"<{m}>" for m in context.thread)
+        headers["In-Reply-To"] = f"<{context.last_inbound or context.thread[-1]}>"
+        headers["References"] = " ".join(f"<{m}>" for m in context.thread)
     answers = ("ack", "ack_closed", "reply", "priority", "solved", "community", "quota")
-    mail["Auto-Submitted"] = "auto-replied" if kind in answers else "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
-    mail["X-Sladesk-Ticket"] = str(context.ticket_number)
+    headers["Auto-Submitted"] = "auto-replied" if kind in answers else "auto-generated"
+    headers["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
+    headers["X-Sladesk-Ticket"] = str(context.ticket_number)
     if kind == "page":  # mail clients and pager gateways read these as urgent
-        mail["Importance"] = "high"
-        mail["X-Priority"] = "1"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang  # after the content: set_content clears Content-* headers
-    return mail
+        headers["Importance"] = "high"
+        headers["X-Priority"] = "1"
+    return templated_mail(values, ("subject.txt", "body.txt"), lang=lang, sender=sender,
+                          sender_name=sender_name, to=(recipient.name, recipient.address),
+                          outbox_key=outbox_key, now=now, headers=headers)  # fmt: skip
