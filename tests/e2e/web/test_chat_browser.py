@@ -20,7 +20,7 @@ from test_browser import _sign_in, browser, new_page
 from web_world import PASSWORD, POLICY_FILE, LiveServer, World
 
 from sladesk import services
-from sladesk.services import Actor, NewAgent, Role, TicketFilters
+from sladesk.services import Actor, NewAgent, OrganizationChanges, Role, TicketFilters
 
 __all__ = ["browser", "new_page"]
 
@@ -34,6 +34,11 @@ rules:
     when: {channel: chat}
     targets:
       - {metric: first_response, calendar: always, duration: 2m}
+"""
+VIP_ADDON = """
+addons:
+  vip: {label: {en: VIP support}}
+calls: {addon: vip, calendar: support}
 """
 
 
@@ -50,6 +55,9 @@ def chat_policy(world: World) -> None:
                         "channels: [portal, app, email, whatsapp, chat]")  # fmt: skip
     text = text.replace("calendars:\n", "calendars:\n  always: {timezone: UTC, hours: 24x7}\n", 1)
     text = text.replace("rules:\n", CHAT_RULE, 1)
+    # LiveAgent's VIP add-on, which the dedicated agent (and their direct line) comes with
+    assert "\naddons:" not in text and "\ncalls:" not in text
+    text += VIP_ADDON
     services.publish_policy(c.uow(), c.clock, Actor.agent(admin.id, Role.ADMIN), text,
                             source="infraspeak-chat.yaml")  # fmt: skip
 
@@ -186,6 +194,8 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
     c.settings.chat_identity_secret = SecretStr(APP_SECRET)
     c.settings.chat_dedicated_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon: open now
     system, arno = Actor.system("chat-tests"), Actor.agent(world.agent_id, "agent")
+    services.update_organization(c.uow(), c.clock, system, world.org_a,
+                                 OrganizationChanges(addons=("vip",)))  # fmt: skip
     services.set_dedicated_agents(
         c.uow(), c.clock, system, world.org_a, dedicated_agent_id=world.agent_id,
         backup_agent_id=None,
@@ -242,3 +252,5 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
         c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar = saved
         services.set_dedicated_agents(c.uow(), c.clock, system, world.org_a,
                                       dedicated_agent_id=None, backup_agent_id=None)  # fmt: skip
+        services.update_organization(c.uow(), c.clock, system, world.org_a,
+                                     OrganizationChanges(addons=()))  # fmt: skip
