@@ -55,6 +55,7 @@ from sladesk.services._chat import (
     post_visitor_message,
     sign_chat_identity,
     start_chat,
+    validate_chat_calendars,
     waiting_chats,
 )
 from sladesk.services._compliance import compliance_summary
@@ -378,6 +379,7 @@ __all__ = [
     "post_visitor_message",
     "sign_chat_identity",
     "start_chat",
+    "validate_chat_calendars",
     "waiting_chats",
     "IncidentView",
     "MAINTENANCE_KIND",

@@ -75,6 +75,7 @@ __all__ = [
     "post_visitor_message",
     "sign_chat_identity",
     "start_chat",
+    "validate_chat_calendars",
     "waiting_chats",
 ]
 
@@ -150,6 +151,25 @@ def _policy_calendar(uow: UnitOfWork, calendar: str, setting: str) -> Calendar:
         raise InvalidRequest(f"the policy has no calendar {calendar!r} (it has: {known})",
                              field=setting)  # fmt: skip
     return cal
+
+
+def validate_chat_calendars(uow: UnitOfWork, **calendars: str | None) -> list[tuple[str, str]]:
+    """(setting, problem) for each setting among ``calendars`` (``chat_calendar=...``,
+    ``chat_dedicated_calendar=...``) naming a calendar the published policy lacks; checked
+    when the server starts, so a misnamed calendar is not found by the first visitor. With
+    no policy published yet there is nothing to check against (a new desk must start to
+    publish one); the widget then says no policy is published."""
+    named = {k: v for k, v in calendars.items() if v is not None}
+    if not named:
+        return []
+    with uow.read_only():
+        policy = uow.policies.parsed(uow.policies.current_id())
+    if policy is None:
+        return []
+    known = ", ".join(sorted(policy.calendars)) or "none"
+    return [(setting, f"the policy in force ({policy.name} {policy.version}) has no calendar "
+                      f"{name!r} (it has: {known})")
+            for setting, name in named.items() if name not in policy.calendars]  # fmt: skip
 
 
 def _direct_line(uow: UnitOfWork, email: str, calendar: str | None,
