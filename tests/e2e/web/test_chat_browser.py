@@ -191,6 +191,8 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
 ) -> None:
     c = world.container
     saved = c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar
+    saved_recheck = c.settings.chat_direct_recheck_seconds
+    c.settings.chat_direct_recheck_seconds = 1
     c.settings.chat_identity_secret = SecretStr(APP_SECRET)
     c.settings.chat_dedicated_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon: open now
     system, arno = Actor.system("chat-tests"), Actor.agent(world.agent_id, "agent")
@@ -227,29 +229,41 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
         agent.wait_for_url(re.compile(r"/chats/\d+$"))
         widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
 
-        # Arno steps away: the next visit offers the team's chat only
-        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)
+        # another visit, left open: the line follows Arno's availability live, without a
+        # reload (the widget asks again every second here), and keeps what is being typed
         later = new_page(timezone_id="Europe/Lisbon")
         later.goto(vip_page)
         again = later.locator("section.sladesk-chat")
+        line = again.locator("button.sladesk-chat-direct")
+        line.wait_for()
+        again.get_by_label("How can we help?").fill("Half-typed question")
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)  # steps away
         later.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        line.wait_for(state="detached")
         assert again.get_by_role("button", name="Start chat").is_visible()
-        assert again.locator("button.sladesk-chat-direct").count() == 0
-        # back, but out of the dedicated chat's hours (Saturday): still the team's only
-        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)  # back
+        line.wait_for()
+        assert later.locator("section.sladesk-chat[data-direct=yes]").count() == 1
+        assert again.get_by_label("How can we help?").input_value() == "Half-typed question"
+        # out of the dedicated chat's hours (Saturday): gone; in hours again: back
         before = c.clock.now()
         c.clock.set(datetime.fromisoformat("2026-03-14T10:00:00+00:00"))
         try:
-            weekend = new_page(timezone_id="Europe/Lisbon")
-            weekend.goto(vip_page)
-            weekend.locator("section.sladesk-chat[data-direct=no]").wait_for()
+            line.wait_for(state="detached")
+            assert again.get_attribute("data-direct") == "no"
         finally:
             c.clock.set(before)
-        back = new_page(timezone_id="Europe/Lisbon")  # in hours and available: offered again
-        back.goto(vip_page)
-        back.locator("section.sladesk-chat button.sladesk-chat-direct").wait_for()
+        line.wait_for()
+        # a fresh visit while away shows no line from the start
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)
+        fresh = new_page(timezone_id="Europe/Lisbon")
+        fresh.goto(vip_page)
+        fresh.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        assert fresh.locator("button.sladesk-chat-direct").count() == 0
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)
     finally:
         c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar = saved
+        c.settings.chat_direct_recheck_seconds = saved_recheck
         services.set_dedicated_agents(c.uow(), c.clock, system, world.org_a,
                                       dedicated_agent_id=None, backup_agent_id=None)  # fmt: skip
         services.update_organization(c.uow(), c.clock, system, world.org_a,
