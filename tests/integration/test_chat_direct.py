@@ -19,8 +19,7 @@ SECRET = "app-secret-for-tests"
 BOB = "bob@globex.test"  # a contact of globex (premium)
 #: the desk's policy, with the dedicated agent tied to the ``vip`` add-on (LiveAgent's)
 VIP_POLICY = POLICY.replace('version: "1"', 'version: "2"').replace(
-    "rules:\n",
-    "routing:\n  - {name: vip, when: {addon: vip}, to: dedicated_agent}\nrules:\n", 1
+    "rules:\n", "routing:\n  - {name: vip, when: {addon: vip}, to: dedicated_agent}\nrules:\n", 1
 )
 
 
@@ -104,15 +103,21 @@ def test_the_direct_line_is_refused_while_closed_and_to_anyone_without_one(vip: 
 
 def test_the_direct_line_comes_with_the_vip_addon_not_only_a_dedicated_agent(vip: Desk) -> None:
     assert _line(vip) is not None
-    s.update_organization(vip.uow, vip.clock, vip.admin, vip.globex,
-                          OrganizationChanges(addons=()))  # the add-on is cancelled
+    s.update_organization(
+        vip.uow, vip.clock, vip.admin, vip.globex, OrganizationChanges(addons=())
+    )  # the add-on is cancelled
     assert _line(vip) is None  # still a dedicated agent, but no paid direct line
     signature = s.sign_chat_identity(SECRET, BOB)
     with pytest.raises(Forbidden):
         s.start_chat(vip.uow, vip.clock, email=BOB, signature=signature, secret=SECRET,
                      first_message="Hello", direct=True)  # fmt: skip
-    s.update_organization(vip.uow, vip.clock, vip.admin, vip.globex,
-                          OrganizationChanges(addons=("integrations_24x7",)))  # another add-on
+    s.update_organization(
+        vip.uow,
+        vip.clock,
+        vip.admin,
+        vip.globex,
+        OrganizationChanges(addons=("integrations_24x7",)),
+    )  # another add-on
     assert _line(vip) is None
     s.update_organization(vip.uow, vip.clock, vip.admin, vip.globex,
                           OrganizationChanges(addons=("vip",)))  # fmt: skip

@@ -75,8 +75,10 @@ def serve(
         )
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     container = bootstrap(settings, migrate=True)
-    problems = validate_chat_calendars(container.uow(), chat_calendar=settings.chat_calendar,
-                                       chat_dedicated_calendar=settings.chat_dedicated_calendar)  # fmt: skip
+    problems = validate_chat_calendars(
+        container.uow(), chat_calendar=settings.chat_calendar,
+        chat_dedicated_calendar=settings.chat_dedicated_calendar,
+    )  # fmt: skip
     if problems:
         container.dispose()
         setting, problem = problems[0]

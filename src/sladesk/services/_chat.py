@@ -216,8 +216,8 @@ def chat_direct_line(
     calendar: str | None = None,
 ) -> DirectLine | None:  # fmt: skip
     """The direct line a signed-in visitor's widget offers: None unless the signed e-mail is
-    a contact whose organisation has a dedicated agent and the VIP add-on; ``open`` while that agent is
-    available (see :class:`DirectLine`). A bad signature is refused."""
+    a contact whose organisation has a dedicated agent and the VIP add-on; ``open`` while
+    that agent is available (see :class:`DirectLine`). A bad signature is refused."""
     address = _signed_email(email, signature, secret)
     now = clock.now()
     with uow.read_only():
