@@ -62,7 +62,7 @@ from sladesk.store._repo_retention import (
     RetentionRepository,
 )
 from sladesk.store._repo_sweep import Projected
-from sladesk.store._repo_tickets import queue_columns
+from sladesk.store._repo_tickets import OpenTarget, queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._repo_vip import (
     AbsenceRow,
@@ -71,7 +71,7 @@ from sladesk.store._repo_vip import (
     OrganizationPeople,
     VipRepository,
 )
-from sladesk.store._search import search_terms
+from sladesk.store._search import SearchMatches, search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -126,6 +126,7 @@ __all__ = [
     "IncidentUpdateRecord",
     "MaintenanceRepository",
     "NoticeRecord",
+    "OpenTarget",
     "ScheduledWindowRow",
     "WindowAudience",
     "Intake",
@@ -140,6 +141,7 @@ __all__ = [
     "Projected",
     "Requester",
     "SavedViewRow",
+    "SearchMatches",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
