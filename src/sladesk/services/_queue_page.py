@@ -1,9 +1,9 @@
 """The agent console's queue page as one read: the change mark, a page of open tickets by
 time left (filtered, searched), which of them passed a warning, and what the page's forms
 offer — the policy's types, priorities and channels, the teams, the organisations, and the
-agent's saved views — in **one** read-only transaction, where it was seven (the same
-reasoning as ``_ticket_page.py``). ``tests/integration/test_page_budgets.py`` pins how many
-statements it sends.
+agent's saved views — in **one** read-only transaction of seven statements, where it was
+seven transactions of eight (the same reasoning as ``_ticket_page.py``).
+``tests/integration/test_page_budgets.py`` pins how many statements it sends.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ navigation) — in **one** read-only transaction.
 
 Why one: each feature's own use case (``list_attachments``, ``incidents_of_ticket``, …) opens
 a unit of work and re-checks that the caller may see the ticket. Called one after another
-for a page, that was 15 transactions and 19 statements; on PostgreSQL every transaction is
+for a page, that was 12 transactions and 19 statements; on PostgreSQL every transaction is
 also a pool checkout, a ``BEGIN`` and a ``ROLLBACK`` round trip. Here the ticket is loaded
 (and the caller's scope checked) once, and every other read is one statement in the same
-snapshot, so the page is also consistent with itself. ``tests/integration/test_page_budgets.py``
-pins how many statements this sends.
+transaction (one snapshot on SQLite). ``tests/integration/test_page_budgets.py`` pins how many
+statements this sends.
 """
 
 from __future__ import annotations

@@ -178,6 +178,7 @@ class TicketGateway:
         when given (a search's matches: :meth:`search`)."""
         if ticket_ids is not None:
             filters["search"] = _T.id.in_(ticket_ids)
+            filters["few_rows"] = True
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
         ]
