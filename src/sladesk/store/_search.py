@@ -24,15 +24,18 @@ queue's index instead costs FTS5 a prefix query per row (~10 ms each), slower st
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, column, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from sladesk.store._db import Db
+from sladesk.store._tables import Ticket
 
-__all__ = ["FEW", "MAX_TERMS", "SearchMatches", "search_matches", "search_terms"]
+__all__ = ["FEW", "MAX_TERMS", "SearchMatches", "among", "search_matches", "search_terms"]
 
 #: at most this many matches are taken from each index (the newest)
 FEW = 1000
@@ -97,3 +100,15 @@ def search_matches(db: Db, terms: Sequence[str], *, include_internal: bool) -> S
         capped = capped or len(newest) > FEW
         kept.update(int(r[0]) for r in newest[:FEW])
     return SearchMatches(tuple(sorted(kept)), FEW if capped else None)
+
+
+def among(dialect: str, ticket_ids: Sequence[int]) -> ColumnElement[bool]:
+    """ "The ticket is one of ``ticket_ids``" (a search's matches, up to two thousand) with
+    the ids as **one** parameter: an array on PostgreSQL, a JSON list read by ``json_each``
+    on SQLite. As ``IN (?, ?, …)`` each id was its own parameter, bound and sent one by one:
+    ~4 ms of the server's CPU (and PostgreSQL's 3 ms parsing them) for a thousand."""
+    ids = [int(i) for i in ticket_ids]
+    if dialect == "postgresql":
+        return Ticket.id == any_(bindparam("search_ids", ids, type_=ARRAY(BigInteger)))
+    listed = text("SELECT value FROM json_each(:search_ids)").bindparams(search_ids=json.dumps(ids))
+    return Ticket.id.in_(listed.columns(column("value", BigInteger)))

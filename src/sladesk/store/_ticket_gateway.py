@@ -47,7 +47,7 @@ from sladesk.store._repo_tickets import (
     scoped,
     ticket_query,
 )
-from sladesk.store._search import SearchMatches, search_matches
+from sladesk.store._search import SearchMatches, among, search_matches
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
@@ -177,7 +177,7 @@ class TicketGateway:
         ``status``, ``open_only``, ``order_by_due``, ``limit``...), among ``ticket_ids``
         when given (a search's matches: :meth:`search`)."""
         if ticket_ids is not None:
-            filters["search"] = _T.id.in_(ticket_ids)
+            filters["search"] = among(self._db.dialect, ticket_ids)
             filters["few_rows"] = True
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
