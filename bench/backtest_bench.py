@@ -4,9 +4,10 @@ on SQLite and PostgreSQL, and its memory as the count grows.
 
 The tickets are bench/sla_bench.py's (seed 20261123, ~22 SLA events each: customer
 messages, replies, notes, pauses, re-prioritisations, solves, reopens) stored as sladesk
-stores them, under sla_bench's 3-target Buenos Aires policy; the draft tightens every first
-response by a quarter. Seeded databases are kept in ``--cache`` (SQLite files; PostgreSQL
-databases named after the count) so a second run measures at once.
+stores them (history rows, and each ticket row's packed SLA history), under sla_bench's
+3-target Buenos Aires policy; the draft tightens every first response by a quarter. Seeded
+databases are kept in ``--cache`` (SQLite files; PostgreSQL databases named ``--name`` and
+the count) so a second run measures at once.
 
 The comparison is the loop a script would write against the same store without a back-test
 command: one ticket at a time (`gateway.load` + `gateway.sla_history`), evaluating under
@@ -48,6 +49,7 @@ from sladesk.services import (  # noqa: E402
     publish_policy,
 )
 from sladesk.sla import evaluate  # noqa: E402
+from sladesk.store._codec import pack_history  # noqa: E402
 from sladesk.store._tables import (  # noqa: E402  (the bench writes rows directly)
     SlaProjection,
     Ticket,
@@ -69,12 +71,12 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _url(engine: str, n: int, cache: Path) -> tuple[str, bool]:
+def _url(engine: str, n: int, cache: Path, prefix: str) -> tuple[str, bool]:
     """The database URL for ``n`` tickets, and whether it is already seeded."""
     if engine == "sqlite":
-        path = cache / f"backtest-{n}.db"
+        path = cache / f"{prefix}-{n}.db"
         return f"sqlite:///{path}", path.exists() and path.with_suffix(".done").exists()
-    name = f"sladesk_backtest_{n}"
+    name = f"{prefix}_{n}".replace("-", "_")
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
@@ -118,6 +120,8 @@ def _rows(n: int) -> Iterator[tuple[Rows, Rows, Rows]]:
                 "policy_version_id": 1, "over_quota": False, "community_answered": False,
                 "created_at": created, "updated_at": history[-1].at,
                 "last_seq": len(history),
+                "sla_history_packed": pack_history((e.kind.value, e.at, _data(e))
+                                                   for e in history),
             })  # fmt: skip
             for seq, e in enumerate(history, 1):
                 events.append({"ticket_id": tid, "seq": seq, "at": e.at, "kind": e.kind.value,
@@ -188,8 +192,8 @@ def naive(container: Container, limit: int) -> float:
     return len(ids) / (time.perf_counter() - t0)
 
 
-def measure(engine: str, n: int, cache: Path, naive_n: int) -> dict[str, float]:
-    url, seeded = _url(engine, n, cache)
+def measure(engine: str, n: int, cache: Path, naive_n: int, prefix: str) -> dict[str, float]:
+    url, seeded = _url(engine, n, cache, prefix)
     container = bootstrap(Settings(database_url=url), clock=FixedClock(NOW), migrate=True)
     try:
         if not seeded:
@@ -226,17 +230,21 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--naive", type=int, default=5_000, help="tickets for the naive loop")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/sladesk-backtest-bench"))
+    parser.add_argument(
+        "--name", default="sladesk_backtest",
+        help="the seeded databases' name before the count (SQLite file, PostgreSQL database)",
+    )  # fmt: skip
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     print(f"sladesk.sla compiled: {sladesk.sla.COMPILED}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
     print(
-        "| engine | tickets | wall s | tickets/s | tickets/s CPU | one-by-one tickets/s "
-        "| ratio | peak RSS MB | flipped | shifted |"
+        "| engine | tickets | wall s | tickets/s | tickets/s CPU | `--reevaluate` tickets/s "
+        "(CPU) | one-by-one tickets/s | ratio | peak RSS MB | flipped | shifted |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for engine in args.engines.split(","):
-        r = measure(engine, args.tickets, args.cache, min(args.naive, args.tickets))
+        r = measure(engine, args.tickets, args.cache, min(args.naive, args.tickets), args.name)
         print(f"| {engine} | {r['tickets']:,} | {r['wall']:.1f} | {r['rate']:,.0f} | "
               f"{r['cpu_rate']:,.0f} | {r['both_rate']:,.0f} ({r['both_cpu_rate']:,.0f}) | "
               f"{r['naive_rate']:,.0f} | "

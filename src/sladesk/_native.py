@@ -27,6 +27,7 @@ NATIVE_MODULES: Final = (
     "sladesk.sla._clocks",
     "sladesk.sla._prepared",
     "sladesk.sla._construct",
+    "sladesk.sla._history",
     "sladesk.sla._evaluate",
     "sladesk.sla._targets",
 )

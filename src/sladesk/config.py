@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # app signs its logged-in customers' e-mails with (HMAC-SHA256; None: anonymous only)
     chat_calendar: str | None = None
     chat_identity_secret: SecretStr | None = None
+    #: the hours of a VIP's direct chat line to their dedicated agent, a policy calendar
+    #: (LiveAgent: ``business``, 9-17 CET); None: whenever the agent is available
+    chat_dedicated_calendar: str | None = None
     #: a web session ends after this long without a request, and this long after sign-in
     session_idle_minutes: int = Field(default=60, gt=0)
     session_max_hours: int = Field(default=12, gt=0)
@@ -124,6 +127,11 @@ class Settings(BaseSettings):
     #: stranger's message files a ticket without requester (docs/channels.md)
     whatsapp_organization: str | None = None
     whatsapp_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: the WhatsApp Business Account's id: its approved templates are listed from
+    #: ``GET {api_base}/{id}/message_templates`` (with the token) and cached; unset, none are
+    whatsapp_business_account_id: str | None = None
+    #: how often the cached templates are listed again (the jobs' runner)
+    whatsapp_templates_refresh_seconds: float = Field(default=3600.0, gt=0)
     # --- the phone channel (Twilio's voice webhooks; docs/channels.md) ---
     #: the Twilio account's auth token: every webhook's ``X-Twilio-Signature`` is checked
     #: with it; unset, every request is refused

@@ -99,13 +99,16 @@ def test_demo_queue_shows_every_sla_state(
     )
     assert report.returncode == 0, report.stderr
     assert "SLA compliance" in report.stdout and "%" in report.stdout
-    # the policies that offer WhatsApp have one WhatsApp conversation, answered by an agent
+    # the policies that offer WhatsApp have one WhatsApp conversation, answered by an agent,
+    # and one whose 24-hour window has closed, with the approved templates cached to offer
     with sqlite3.connect(db) as conn:
         (whatsapp,) = conn.execute(
             "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
             "WHERE t.channel = 'whatsapp' AND m.channel = 'whatsapp'"
         ).fetchone()
-    assert whatsapp == (2 if policy in ("blip-go", "infraspeak") else 0), whatsapp
+        (templates,) = conn.execute("SELECT count(*) FROM channel_templates").fetchone()
+    offers_whatsapp = policy in ("blip-go", "infraspeak")
+    assert (whatsapp, templates) == ((3, 2) if offers_whatsapp else (0, 0)), whatsapp
     # where the policy offers the phone channel: a call logged in hours (its summary
     # written), a voicemail with its recording and transcription (docs/channels.md)
     with sqlite3.connect(db) as conn:
@@ -115,9 +118,14 @@ def test_demo_queue_shows_every_sla_state(
         voicemails = conn.execute(
             "SELECT count(*) FROM tickets WHERE channel = 'phone' AND subject LIKE 'Voicemail%'"
         ).fetchone()[0]
+        audio = conn.execute(
+            "SELECT count(*) FROM attachments WHERE filename LIKE 'voicemail-RE%.wav'"
+            " AND content_type = 'audio/x-wav' AND size > 1000"
+        ).fetchone()[0]
     offered = policy in ("aivo", "liveagent-vip")
     expected = {"call": 1, "recording": 1, "transcription": 1} if offered else {}
     assert phone == expected and voicemails == int(offered), (phone, voicemails)
+    assert audio == int(offered)  # the voicemail's audio is attached
 
 
 def _summary_of(output: str) -> dict[str, str]:

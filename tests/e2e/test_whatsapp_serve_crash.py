@@ -1,7 +1,8 @@
 """A real ``sladesk serve`` killed with SIGKILL around a WhatsApp conversation: a message
 Meta delivered (signed, by the stand-in's webhook) and was answered 200 for survives the
-crash; the agent's reply queued before the crash is delivered to the Cloud API stand-in
-exactly once by the serve started after it, and not again by the next one."""
+crash; the agent's reply queued before the crash, and the file attached to it, are delivered
+to the Cloud API stand-in exactly once by the serve started after it (the file uploaded once,
+sent as a document), and not again by the next one."""
 
 from __future__ import annotations
 
@@ -67,20 +68,33 @@ def test_a_reply_queued_before_a_crash_is_delivered_once_after_it(tmp_path: Path
                 headers={"Authorization": f"Bearer {token}"}, timeout=30,
             )  # fmt: skip
             assert replied.status_code == 200, replied.text
+            attached = httpx.post(
+                f"{serve.base}/api/v1/tickets/{ticket_id}/attachments",
+                files={"file": ("manual.pdf", b"%PDF-1.4 boiler manual", "application/pdf")},
+                data={"message_id": str(replied.json()["messages"][-1]["id"])},
+                headers={"Authorization": f"Bearer {token}"}, timeout=30,
+            )  # fmt: skip
+            assert attached.status_code == 201, attached.text
             serve.kill()  # SIGKILL: no delivery job ran in this one
         assert standin.sent == []
         for _ in range(2):  # started again, with its jobs: the reply goes out once
             with Serve(url, **env) as serve:
                 deadline = time.monotonic() + 30
-                while not standin.sent and time.monotonic() < deadline:
+                while len(standin.sent) < 2 and time.monotonic() < deadline:
                     time.sleep(0.1)
                 time.sleep(1.0)  # time enough for a second send, if there were one
                 # the message Meta got 200 for is still there; a redelivery is a duplicate
                 again = deliver(f"{serve.base}/channels/whatsapp/webhook", doc, SECRET)
                 assert again.json() == {"stored": 0, "duplicates": 1, "statuses": 0}
                 serve.kill()
-        assert [(m["to"], m["text"]["body"]) for m in standin.sent] == [
+        assert [(m["to"], m["text"]["body"]) for m in standin.sent[:1]] == [
             ("351911111111", "Restarting it remotely now.")
+        ]
+        assert [(m["type"], m["document"]["filename"]) for m in standin.sent[1:]] == [
+            ("document", "manual.pdf")
+        ]
+        assert list(standin.uploads.values()) == [
+            ("manual.pdf", "application/pdf", b"%PDF-1.4 boiler manual")
         ]
 
 

@@ -5,6 +5,7 @@ processes: a change published on one reaches the sockets watching on the other).
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
 
 import pytest
 from desk_fixtures import PG_URL
@@ -24,6 +25,22 @@ def test_the_in_memory_hub_wakes_only_the_watchers_of_a_topic() -> None:
         assert hub.watching("chat:1") == 0  # the socket went: nobody is left subscribed
         await hub.publish("chat:1")  # nobody listens: nothing happens
         assert a.empty()
+
+    asyncio.run(run())
+
+
+def test_notices_for_a_subscriber_fold_into_one_pending_redraw() -> None:
+    async def run() -> None:
+        hub = ChatHub()
+        q = hub.queue()
+        with hub.subscribe(q, "chat:1", "waiting"):
+            for _ in range(5):
+                await hub.publish("chat:1")
+            await hub.publish("waiting")
+            assert q.qsize() == 1  # one redraw reads everything the six notices said
+            q.get_nowait()  # the redraw starts: a notice from now on is a new redraw
+            await hub.publish("chat:1")
+            assert q.qsize() == 1
 
     asyncio.run(run())
 
@@ -53,6 +70,15 @@ def test_a_change_in_one_process_reaches_the_sockets_of_another_through_postgres
                 await one.publish("chat:7")
                 assert await asyncio.wait_for(watcher.get(), timeout=5) == "chat:7"
                 assert watcher.empty()
+            # many at once: those published while a send is under way go in the next one,
+            # and each reaches its watchers
+            queues = {f"chat:{i}": two.queue() for i in range(100, 130)}
+            with ExitStack() as stack:
+                for topic, q in queues.items():
+                    stack.enter_context(two.subscribe(q, topic))
+                await asyncio.gather(*(one.publish(topic) for topic in queues))
+                for topic, q in queues.items():
+                    assert await asyncio.wait_for(q.get(), timeout=5) == topic
         finally:
             await one.relay.close()
             await two.relay.close()

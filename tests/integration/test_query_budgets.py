@@ -28,10 +28,13 @@ from sladesk.store._db import Db
 #: counter], INSERT ticket (number and id through RETURNING on PostgreSQL), messages (their
 #: ids back), then the held inserts (``store/_db.py``): history, projections, audit, outbox
 #: — four statements on SQLite, one on PostgreSQL. get: ticket, history, messages. list:
-#: tickets, deadline calendars.
+#: tickets, deadline calendars. waiting_chats: the chats with their first messages (it read
+#: each chat's first message with one statement per chat, the console's /chats page with
+#: 1,000 chats waiting). chat_redraw: a chat with its messages, what every socket of a chat
+#: reads after each change (it was a BEGIN, two statements and a ROLLBACK).
 BUDGETS = {
-    "sqlite": {"create": 8, "get": 3, "list": 2},
-    "postgresql": {"create": 4, "get": 3, "list": 2},
+    "sqlite": {"create": 8, "get": 3, "list": 2, "waiting_chats": 1, "chat_redraw": 1},
+    "postgresql": {"create": 4, "get": 3, "list": 2, "waiting_chats": 1, "chat_redraw": 1},
 }
 
 
@@ -135,6 +138,38 @@ def test_the_queue_stays_within_its_budget_whatever_its_length(desk: Desk) -> No
     assert len(rows) == 30 and all(r.time_left is not None for r in rows)
     lefts = [r.time_left for r in rows]
     assert lefts == sorted(lefts)  # type: ignore[type-var]
+
+
+def test_the_waiting_chats_are_one_statement_however_many_wait(desk: Desk) -> None:
+    for i in range(12):
+        s.start_chat(desk.uow, desk.clock, name=f"v{i}",
+                     first_message=f"question {i}" if i != 5 else None)  # fmt: skip
+        desk.clock.advance(timedelta(seconds=1))
+    token, _ = s.start_chat(desk.uow, desk.clock, first_message="first words")
+    s.post_visitor_message(desk.uow, desk.clock, token, "later words")
+    seen = _budget(desk, "waiting_chats",
+                   lambda: s.waiting_chats(desk.uow, desk.clock, desk.agent))  # fmt: skip
+    assert seen
+    waiting = s.waiting_chats(desk.uow, desk.clock, desk.agent)
+    firsts = [w.first_message for w in waiting]
+    assert firsts == [f"question {i}" if i != 5 else "" for i in range(12)] + ["first words"]
+    assert [w.wait.total_seconds() for w in waiting[:3]] == [12, 11, 10]
+
+
+def test_a_chat_redraw_is_one_statement(desk: Desk) -> None:
+    token, view = s.start_chat(desk.uow, desk.clock, first_message="hello")
+    s.accept_chat(desk.uow, desk.clock, desk.agent, view.session.id)
+    s.post_visitor_message(desk.uow, desk.clock, token, "anyone?")
+    chat_id = view.session.id
+    _budget(desk, "chat_redraw", lambda: s.chat_as_visitor(desk.uow, desk.clock, token))
+    _budget(desk, "chat_redraw",
+            lambda: s.chat_as_agent(desk.uow, desk.clock, desk.agent, chat_id))  # fmt: skip
+    seen = s.chat_as_agent(desk.uow, desk.clock, desk.agent, chat_id)
+    assert [m.body for m in seen.messages] == ["hello", "Al Agent joined the chat", "anyone?"]
+    assert seen.session.status == "active"
+    fresh_token, fresh = s.start_chat(desk.uow, desk.clock)  # no message yet
+    assert s.chat_as_visitor(desk.uow, desk.clock, fresh_token).messages == ()
+    assert s.chat_as_agent(desk.uow, desk.clock, desk.agent, fresh.session.id).messages == ()
 
 
 def _seed_open_tickets(engine: Engine, n: int) -> None:

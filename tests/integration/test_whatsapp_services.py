@@ -13,8 +13,12 @@ import sqlalchemy as sa
 from desk_fixtures import POLICY, Desk
 
 from sladesk.services import (
+    Forbidden,
     InboundWhatsApp,
     WhatsAppIntake,
+    WhatsAppTemplate,
+    add_attachment,
+    add_internal_note,
     close_ticket,
     get_ticket,
     prepare_whatsapp_send,
@@ -24,8 +28,12 @@ from sladesk.services import (
     reply_publicly,
     reserved_whatsapp_address,
     solve_ticket,
+    store_whatsapp_templates,
     whatsapp_deliveries,
+    whatsapp_media_uploaded,
     whatsapp_sent,
+    whatsapp_template_offers,
+    whatsapp_templates,
 )
 from sladesk.store import OutboxMessage, UnitOfWork
 
@@ -233,3 +241,63 @@ def test_twin_deliveries_racing_each_other_store_the_message_once(wa: Desk, know
             sa.text("SELECT count(*) FROM tickets WHERE channel = 'whatsapp'")
         ).scalar_one()
     assert stored == 1 and tickets == 1
+
+
+def test_only_the_files_of_an_agents_public_reply_are_queued_to_go_as_media(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    ticket_id = first.ticket_id
+    assert ticket_id is not None and first.contact_id is not None
+    customer = get_ticket(wa.uow, wa.clock, wa.agent, ticket_id).messages[0].id
+    note = add_internal_note(wa.uow, wa.clock, wa.agent, ticket_id, "internal").messages[-1].id
+    reply = reply_publicly(wa.uow, wa.clock, wa.agent, ticket_id, "Plan attached").messages[-1].id
+    pdf = {"filename": "plan.pdf", "content_type": "application/pdf", "content": b"%PDF-1"}
+    add_attachment(wa.uow, wa.clock, wa.agent, ticket_id, **pdf)  # on the ticket itself
+    add_attachment(wa.uow, wa.clock, wa.agent, ticket_id, message_id=note, **pdf)
+    add_attachment(wa.uow, wa.clock, wa.agent, ticket_id, message_id=customer, **pdf)
+    queued = add_attachment(wa.uow, wa.clock, wa.agent, ticket_id, message_id=reply, **pdf)
+    keys = [m.key for m in outbox(wa, "whatsapp")]
+    assert keys == [
+        f"whatsapp:{ticket_id}:{reply}",
+        f"whatsapp:{ticket_id}:{reply}:file:{queued.id}",
+    ]
+    row = outbox(wa, "whatsapp")[1]
+    decided = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
+    assert (decided.action, decided.filename, decided.content) == ("upload", "plan.pdf", b"%PDF-1")
+    (delivery,) = whatsapp_deliveries(wa.uow, wa.agent, ticket_id)
+    assert delivery.status == "uploading"  # nothing reached the customer yet: may be retried
+    again = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
+    assert again.action == "upload"
+    assert whatsapp_media_uploaded(wa.uow, wa.clock, row.key) is True
+    assert whatsapp_media_uploaded(wa.uow, wa.clock, row.key) is False  # once
+    # a worker that died after marking it sending: not sent again
+    after = prepare_whatsapp_send(wa.uow, wa.clock, row.key, dict(row.payload))
+    assert after.action == "uncertain"
+    # a file that is not the reply's is refused (a forged or stale payload)
+    forged = {**dict(row.payload), "attachment_id": queued.id + 1000}
+    refused = prepare_whatsapp_send(wa.uow, wa.clock, "whatsapp:forged", forged)
+    assert refused.action == "refused" and "not one of this reply's files" in refused.reason
+
+
+def test_template_offers_fill_in_what_the_ticket_tells(wa: Desk) -> None:
+    first = receive_whatsapp(wa.uow, wa.clock, inbound(wa), organization="acme")
+    assert first.ticket_id is not None
+    number = get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).number
+    templates = [
+        WhatsAppTemplate("hello", "en_US", "UTILITY", "Hello {{1}}, about ticket #{{2}}: {{3}}",
+                         ("Ana", "9", "done")),
+        WhatsAppTemplate("named", "es", "UTILITY", "Hola {{first_name}} ({{agent_name}}) "
+                         "{{subject}} {{order}}"),
+    ]  # fmt: skip
+    assert store_whatsapp_templates(wa.uow, wa.clock, templates) == 2
+    offers = {o.name: o for o in whatsapp_template_offers(wa.uow, wa.clock, wa.agent,
+                                                          first.ticket_id)}  # fmt: skip
+    assert offers["hello"].values == (("1", "Zé Cliente", "Ana"), ("2", f"#{number}", "9"),
+                                      ("3", "", "done"))  # fmt: skip
+    assert offers["hello"].preview == f"Hello Zé Cliente, about ticket ##{number}: {{{{3}}}}"
+    subject = get_ticket(wa.uow, wa.clock, wa.agent, first.ticket_id).subject
+    assert offers["named"].values == (("first_name", "Zé", ""), ("agent_name", "Al Agent", ""),
+                                      ("subject", subject, ""), ("order", "", ""))  # fmt: skip
+    with pytest.raises(Forbidden):
+        whatsapp_template_offers(wa.uow, wa.clock, wa.alice, first.ticket_id)
+    assert store_whatsapp_templates(wa.uow, wa.clock, templates[1:]) == 1  # replaced
+    assert [t.name for t in whatsapp_templates(wa.uow, wa.clock, wa.agent)] == ["named"]

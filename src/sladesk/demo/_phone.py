@@ -1,10 +1,16 @@
 """The demo's phone calls (docs/channels.md): a known customer called in business hours (the
 call logged on a ticket, and the agent who took it wrote the summary), and another left a
-voicemail out of hours, which became a ticket with its recording and, later, its
-transcription — through the same services the Twilio webhooks call."""
+voicemail out of hours, which became a ticket with its recording (the audio attached, as
+the ``voicemail_audio`` job stores it: here a short tone made on the spot, the demo having
+no Twilio account) and, later, its transcription — through the same services the Twilio
+webhooks and jobs call."""
 
 from __future__ import annotations
 
+import io
+import math
+import struct
+import wave
 from datetime import datetime, timedelta
 
 from sladesk.demo._people import Cast
@@ -15,10 +21,12 @@ from sladesk.services import (
     InboundCall,
     InboundTranscription,
     InboundVoicemail,
+    get_ticket,
     log_call,
     receive_call,
     receive_transcription,
     receive_voicemail,
+    store_voicemail_audio,
 )
 from sladesk.store import UnitOfWork
 
@@ -66,6 +74,9 @@ def stage_phone(
         vm = receive_voicemail(
             uow, clock, InboundVoicemail(sid, rec, url, 38, callers[1].phone or "")
         )
+        clock.set(out + timedelta(minutes=2))
+        store_voicemail_audio(uow, clock, rec, _tone(), "audio/x-wav",
+                              message_id=_first_message(uow, clock, vm.ticket_id))  # fmt: skip
         clock.set(out + timedelta(minutes=3))
         receive_transcription(uow, clock, InboundTranscription(
             rec, "completed", "Hi, it's about the invoice portal: it will not let us log in "
@@ -73,3 +84,24 @@ def stage_phone(
         touched += vm.ticket_id is not None
     clock.set(now)
     return touched
+
+
+def _first_message(uow: UnitOfWork, clock: FixedClock, ticket_id: int | None) -> int | None:
+    if ticket_id is None:
+        return None
+    return get_ticket(uow, clock, Actor.system("demo"), ticket_id).messages[0].id
+
+
+def _tone(seconds: float = 1.5, rate: int = 8000) -> bytes:
+    """A short 440 Hz tone as an 8 kHz mono WAV (what a telephony recording sounds like)."""
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+        for i in range(int(seconds * rate))
+    )
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()

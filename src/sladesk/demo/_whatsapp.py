@@ -1,7 +1,8 @@
-"""One WhatsApp conversation in the demo, through the same use cases as the webhook: a
-customer writes from their phone twice (the second message continues the ticket), an agent
-answers (queued in the outbox as a ``whatsapp`` message: the demo configures no Cloud API,
-so it stays queued)."""
+"""WhatsApp in the demo, through the same use cases as the webhook: a customer writes from
+their phone twice (the second message continues the ticket), an agent answers (queued in
+the outbox as a ``whatsapp`` message: the demo configures no Cloud API, so it stays
+queued); another customer wrote more than 24 hours ago, so the console offers the approved
+templates (two, cached as the refresh job would have listed them) instead of free text."""
 
 from __future__ import annotations
 
@@ -14,14 +15,26 @@ from sladesk.services import (
     FixedClock,
     InboundWhatsApp,
     OrganizationView,
+    WhatsAppTemplate,
     receive_whatsapp,
     reply_publicly,
+    store_whatsapp_templates,
 )
 from sladesk.store import UnitOfWork
 
 __all__ = ["whatsapp_conversation"]
 
 NUMBER = "351912000777"
+LATE_NUMBER = "351912000888"
+#: the approved templates of the demo's business account
+TEMPLATES = [
+    WhatsAppTemplate("ticket_update", "en_US", "UTILITY",
+                     "Hi {{1}}, there is news about your ticket {{2}}: {{3}}. Reply to this "
+                     "message to continue.", ("Marta", "#12", "a technician is on the way")),
+    WhatsAppTemplate("ticket_update", "pt_PT", "UTILITY",
+                     "Olá {{1}}, há novidades sobre o seu pedido {{2}}: {{3}}. Responda a esta "
+                     "mensagem para continuar.", ("Marta", "#12", "o técnico está a caminho")),
+]  # fmt: skip
 
 
 def _takes_whatsapp(policy: Policy, org: OrganizationView) -> bool:
@@ -58,5 +71,11 @@ def whatsapp_conversation(
     who = Actor.agent(agent.id, agent.role, name=agent.name)
     text = "Thanks Marta, we see it too: a technician will check the gateway today."
     reply_publicly(uow, clock, who, first.ticket_id, text)
+    clock.set(now - timedelta(hours=30))
+    receive_whatsapp(uow, clock, InboundWhatsApp(
+        message_id="wamid.DEMO3", sender=LATE_NUMBER, sender_name="Rui Matos", at=clock.now(),
+        kind="text", text="Boa tarde, the badge reader at the main entrance beeps red for all.",
+    ), organization=org.slug)  # fmt: skip
     clock.set(now)
+    store_whatsapp_templates(uow, clock, TEMPLATES)
     return first.ticket_id

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
+
 from sladesk.bootstrap import Container
 from sladesk.jobs.actions import TICKET_ACTION_KINDS, TicketActionSender
 from sladesk.jobs.backoff import Backoff
@@ -23,6 +25,7 @@ from sladesk.jobs.review_calls import ReviewCallsJob
 from sladesk.jobs.runner import Job, Runner
 from sladesk.jobs.senders import Sender, WebhookSender
 from sladesk.jobs.sweep import SweepJob
+from sladesk.services import WhatsAppTemplate
 
 if TYPE_CHECKING:
     from sladesk.channels.email import SmtpSettings
@@ -32,7 +35,9 @@ __all__ = [
     "maintenance_mail_sender",
     "mail_sender",
     "runner_for",
+    "voicemail_audio_sender",
     "whatsapp_sender",
+    "whatsapp_templates_job",
 ]
 
 
@@ -43,7 +48,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
     ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
     or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
     to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks; agents' replies
-    on WhatsApp tickets when a WhatsApp token and number are set. Kinds without a sender
+    on WhatsApp tickets when a WhatsApp token and number are set; voicemail recordings copied
+    from the telephony provider when its auth token is set. Kinds without a sender
     (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
     endpoints: Mapping[str, str] = settings.webhooks
@@ -56,6 +62,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
         senders["maintenance"] = maintenance_mail_sender(container)
     if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
         senders["whatsapp"] = whatsapp_sender(container)
+    if settings.phone_auth_token is not None:
+        senders["voicemail_audio"] = voicemail_audio_sender(container)
     if settings.webhook_secret is not None and endpoints:
         webhooks = WebhookSender(
             endpoints, settings.webhook_secret.get_secret_value(), clock=container.clock.now
@@ -109,6 +117,36 @@ def whatsapp_sender(container: Container) -> Sender:
     return WhatsAppSender(api, container.uow, container.clock)
 
 
+def voicemail_audio_sender(container: Container) -> Sender:
+    """Voicemail recordings copied from the telephony provider (``SLADESK_PHONE_AUTH_TOKEN``;
+    at most ``SLADESK_ATTACHMENT_MAX_BYTES``; docs/channels.md)."""
+    from sladesk.channels.phone.recordings import VoicemailAudioSender
+
+    s = container.settings
+    assert s.phone_auth_token is not None
+    return VoicemailAudioSender(container.uow, container.clock,
+                                s.phone_auth_token.get_secret_value(),
+                                max_bytes=s.attachment_max_bytes)  # fmt: skip
+
+
+def whatsapp_templates_job(container: Container) -> Job | None:
+    """The refresh of the cached WhatsApp templates, when a token and the business account
+    are set (``SLADESK_WHATSAPP_BUSINESS_ACCOUNT_ID``; docs/channels.md)."""
+    from sladesk.channels.whatsapp.templates import TemplatesRefreshJob, fetch_templates
+
+    s = container.settings
+    if s.whatsapp_token is None or not s.whatsapp_business_account_id:
+        return None
+    token, waba = s.whatsapp_token.get_secret_value(), s.whatsapp_business_account_id
+    client = httpx.Client(timeout=s.whatsapp_timeout_seconds)
+
+    def fetch() -> list[WhatsAppTemplate]:
+        return fetch_templates(s.whatsapp_api_base, token, waba, client)
+
+    interval = timedelta(seconds=s.whatsapp_templates_refresh_seconds)
+    return TemplatesRefreshJob(container.uow, container.clock, fetch, interval=interval)
+
+
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:
     """The sweep and the outbox delivery, on ``container``'s database and clock."""
     settings = container.settings
@@ -132,6 +170,9 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    templates = whatsapp_templates_job(container)
+    if templates is not None:
+        jobs.append(templates)
     if settings.review_calls_interval_seconds is not None:
         interval = timedelta(seconds=settings.review_calls_interval_seconds)
         jobs.append(ReviewCallsJob(container.uow(), container.clock, interval=interval))

@@ -11,6 +11,10 @@ What is stored is cleaned first (:func:`~sladesk.tickets.clean_filename`,
 valid ``type/subtype`` or ``application/octet-stream``; size and SHA-256 are computed. The size
 limit is the adapter's to enforce before the bytes reach here (``attachment_max_bytes``):
 it is a limit on what a request may carry, not a rule of the ticket.
+
+A file an agent attaches to their public reply on a WhatsApp ticket is also queued for the
+customer (a ``whatsapp`` outbox row of its own, keyed by the attachment: sent once as a
+medium by the outbox's WhatsApp sender, after the reply's text; ``services/_whatsapp.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import hashlib
 from datetime import datetime
 
 from sladesk.services._dtos import AttachmentFile, AttachmentView
+from sladesk.services._whatsapp_media import WHATSAPP, queue_whatsapp_file
 from sladesk.services.clock import Clock
 from sladesk.store import AttachmentRow, UnitOfWork
 from sladesk.tickets import (
@@ -104,6 +109,8 @@ def attach_file(
     }  # fmt: skip
     attachment_id = uow.attachments.insert(values)
     uow.gateway.touch(ticket.id, now)
+    if message_id is not None and ticket.channel == WHATSAPP and actor.is_agent:
+        queue_whatsapp_file(uow, now, actor, ticket.id, message_id, attachment_id)
     uow.audit.add(
         now, actor.key, "sladesk.attachment.added",
         {"id": attachment_id, "message_id": message_id, "filename": name,

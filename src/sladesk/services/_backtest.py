@@ -7,7 +7,8 @@ in force for it) and under the draft. Both answers are compared target by target
 (met ↔ breached...) or whose deadline moves by more than a threshold are listed, each
 explainable with ``sladesk policy explain --ticket N --policy DRAFT.yaml``.
 
-It reads in keyset pages of ``batch`` tickets (their histories in one query per page) inside
+It reads in keyset pages of ``batch`` tickets, each with its packed SLA history and recorded
+projections (one query per page, ``TicketGateway.replay_page``) inside
 one read-only transaction, so memory stays bounded whatever the count: the groups are as
 many as the ``by`` values make, and the listed changes stop at ``max_listed`` (the totals go
 on counting).
@@ -27,17 +28,14 @@ from sladesk.services.clock import Clock
 from sladesk.sla import (
     Change,
     Evaluation,
-    Event,
     GroupKey,
-    Outcome,
     Tally,
-    TargetState,
     compare,
     evaluate,
     outcomes,
-    state_at,
+    recorded_outcomes,
 )
-from sladesk.store import Projected, StoredTicket, UnitOfWork
+from sladesk.store import Projected, ReplaySource, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
 
 #: the dimensions a back-test can be grouped by (the metric always is)
@@ -163,17 +161,14 @@ def backtest_policy(
             progress(0, total)
         after = 0
         while True:
-            page = uow.gateway.page_by_id(
+            page = uow.gateway.replay_page(
                 everything, after_id=after, limit=batch, created_from=since, created_to=until
             )
             if not page:
                 break
-            ids = [t.id for t in page]
-            histories = uow.gateway.sla_histories(ids)
-            projected = {} if reevaluate else uow.gateway.sla_projected(ids)
             for ticket in page:
                 run.replay(ticket, uow.policies.parsed(ticket.policy_version_id),
-                           histories[ticket.id], projected.get(ticket.id))  # fmt: skip
+                           None if reevaluate else ticket.projected)  # fmt: skip
             after = page[-1].id
             if progress is not None:
                 progress(run.seen, total)
@@ -205,11 +200,7 @@ class _Run:
         self.totals = {"flip": 0, "shift": 0}
 
     def replay(
-        self,
-        ticket: StoredTicket,
-        policy: Policy | None,
-        history: list[Event],
-        projected: list[Projected] | None,
+        self, ticket: ReplaySource, policy: Policy | None, projected: list[Projected] | None
     ) -> None:
         self.seen += 1
         if ticket.facts is None:
@@ -217,10 +208,10 @@ class _Run:
             return
         try:
             if projected is not None and policy is not None and not ticket.community_answered:
-                before = self._recorded(projected)
+                before = recorded_outcomes(projected, self.now)
             else:
-                before = outcomes(self._evaluate(policy, ticket, history))
-            after = outcomes(self._evaluate(self.draft, ticket, history))
+                before = outcomes(self._evaluate(policy, ticket))
+            after = outcomes(self._evaluate(self.draft, ticket))
         except SladeskError as exc:
             self.skipped[f"{type(exc).__name__}: {exc}"[:200]] += 1
             return
@@ -234,36 +225,15 @@ class _Run:
             if len(listed) < self.max_listed:
                 listed.append(_listed(ticket, change))
 
-    def _recorded(self, projected: list[Projected]) -> dict[str, Outcome]:
-        now = self.now
-        return {
-            metric: Outcome(
-                metric, state_at(TargetState(state), due_at, now), due_at, timedelta(seconds=used)
-            )  # fmt: skip
-            for metric, state, due_at, used in projected
-        }
-
-    def _evaluate(
-        self, policy: Policy | None, ticket: StoredTicket, history: list[Event]
-    ) -> Evaluation | None:
+    def _evaluate(self, policy: Policy | None, ticket: ReplaySource) -> Evaluation | None:
         if policy is None or ticket.community_answered or ticket.facts is None:
             return None
-        return evaluate(policy, ticket.facts, history, self.now)
+        return evaluate(policy, ticket.facts, ticket.history, self.now)
 
-    def _group(self, ticket: StoredTicket) -> GroupKey:
+    def _group(self, ticket: ReplaySource) -> GroupKey:
         if not self.by:
             return ()
-        facts = ticket.facts
-        values = {
-            "priority": ticket.state.priority,
-            "type": ticket.state.type,
-            "channel": ticket.channel,
-            "organization": (facts.organization if facts else None) or "-",
-            "plan": (facts.plan if facts else None) or "-",
-            "team": ticket.state.team or "-",
-            "month": ticket.created_at.strftime("%Y-%m"),
-        }
-        return tuple((d, str(values[d])) for d in self.by)
+        return tuple((d, _dimension(ticket, d)) for d in self.by)
 
     def versions(self, uow: UnitOfWork) -> list[BacktestVersion]:
         out = []
@@ -300,7 +270,25 @@ class _Run:
         )  # fmt: skip
 
 
-def _listed(ticket: StoredTicket, change: Change) -> BacktestChange:
+def _dimension(ticket: ReplaySource, name: str) -> str:
+    """The value of one ``by`` dimension for a ticket (only those asked are computed)."""
+    facts = ticket.facts
+    if name == "priority":
+        return ticket.priority
+    if name == "type":
+        return ticket.type
+    if name == "channel":
+        return ticket.channel
+    if name == "organization":
+        return (facts.organization if facts else None) or "-"
+    if name == "plan":
+        return (facts.plan if facts else None) or "-"
+    if name == "team":
+        return ticket.team or "-"
+    return ticket.created_at.strftime("%Y-%m")  # month
+
+
+def _listed(ticket: ReplaySource, change: Change) -> BacktestChange:
     return BacktestChange(
         ticket_id=ticket.id, number=ticket.number, metric=change.metric, kind=change.kind,
         current_state=change.current_state.value, draft_state=change.draft_state.value,

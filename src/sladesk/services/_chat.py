@@ -9,6 +9,12 @@ contact's, otherwise by the system for the e-mail given). An anonymous visitor m
 e-mail before the chat can become a ticket, so the ticket can continue by mail.
 
 The visitor is identified by the token :func:`start_chat` returned, never by the session id.
+
+A chat's SLA is its ticket's, under the policy's rules like any ticket (a rule ``when:
+{channel: chat}`` gives chat targets, in seconds or minutes): the ticket is filed as of the
+chat's opening (the customer's first communication, where the clocks start) and the agent's
+first chat message is its first public response, at that message's instant (where a
+first-response clock stops). The transcript stays the ticket's one message.
 """
 
 from __future__ import annotations
@@ -20,17 +26,31 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sladesk.calendar import Calendar
 from sladesk.services._dtos import NewTicket
 from sladesk.services._ticket_create import file_ticket
+from sladesk.services._tickets_write import _change
 from sladesk.services.clock import Clock
+from sladesk.sla import Event
 from sladesk.store import (
     ChatMessageRecord,
     ChatRepository,
     ChatSessionRecord,
     Contact,
+    StoredTicket,
     UnitOfWork,
+    VipRepository,
 )
-from sladesk.tickets import Actor, Conflict, Forbidden, InvalidRequest, NotFound, Role
+from sladesk.tickets import (
+    Actor,
+    AgentAvailability,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Role,
+    decide_reply,
+)
 
 __all__ = [
     "CHAT_ACTOR",
@@ -38,12 +58,14 @@ __all__ = [
     "ChatMessageRecord",
     "ChatSessionRecord",
     "ChatView",
+    "DirectLine",
     "WaitingChat",
     "accept_chat",
     "active_chats",
     "chat_availability",
     "chat_as_agent",
     "chat_as_visitor",
+    "chat_direct_line",
     "close_chat",
     "close_chat_as_visitor",
     "give_chat_email",
@@ -91,25 +113,89 @@ class ChatAvailability:
     back_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DirectLine:
+    """A VIP customer's direct chat to their dedicated agent (LiveAgent: "um botão de chat
+    único que permitirá que você alcance seu agente dedicado diretamente"): who the agent is
+    and whether the line is open now (the agent is available: their own switch and absences,
+    and inside ``calendar``, the dedicated chat's hours, when one is set)."""
+
+    agent_id: int
+    agent_name: str
+    open: bool
+
+
 def chat_availability(uow: UnitOfWork, clock: Clock, calendar: str | None) -> ChatAvailability:
     """Chat follows the published policy's calendar ``calendar`` (the ``chat_calendar``
-    setting: a business-hours chat) or, with None, is open 24/7. A name the policy does not
-    have is an error naming it, not a silently open chat."""
+    setting: a business-hours chat) or, with None, is open 24/7."""
     now = clock.now()
     if calendar is None:
         return ChatAvailability(True, None, None)
     with uow.read_only():
-        policy = uow.policies.parsed(uow.policies.current_id())
+        cal = _policy_calendar(uow, calendar, "chat_calendar")
+    if cal.is_open(now):
+        return ChatAvailability(True, calendar, None)
+    return ChatAvailability(False, calendar, cal.next_open(now))
+
+
+def _policy_calendar(uow: UnitOfWork, calendar: str, setting: str) -> Calendar:
+    """The published policy's calendar ``calendar`` (named by the setting ``setting``); a
+    name the policy does not have is an error naming it, not a silently open chat."""
+    policy = uow.policies.parsed(uow.policies.current_id())
     if policy is None:
         raise Conflict("no policy is published: chat hours follow a policy calendar")
     cal = policy.calendars.get(calendar)
     if cal is None:
         known = ", ".join(sorted(policy.calendars)) or "none"
         raise InvalidRequest(f"the policy has no calendar {calendar!r} (it has: {known})",
-                             field="chat_calendar")  # fmt: skip
-    if cal.is_open(now):
-        return ChatAvailability(True, calendar, None)
-    return ChatAvailability(False, calendar, cal.next_open(now))
+                             field=setting)  # fmt: skip
+    return cal
+
+
+def _direct_line(uow: UnitOfWork, email: str, calendar: str | None,
+                 now: datetime) -> DirectLine | None:  # fmt: skip
+    """The direct line of the contact of ``email`` (verified by the caller), or None: not a
+    contact, or their organisation has no dedicated agent."""
+    person = uow.people.person_by_email(email)
+    if not isinstance(person, Contact) or not person.active:
+        return None
+    vip = VipRepository(uow.db)
+    agent_id = vip.organization(person.organization_id).dedicated_agent_id
+    if agent_id is None:
+        return None
+    agent = vip.agent(agent_id)
+    spans = tuple((a.starts_at, a.ends_at) for a in vip.absences([agent_id], ending_after=now))
+    who = AgentAvailability(agent.id, agent.email, agent.name, agent.team, agent.active,
+                            agent.available, spans)  # fmt: skip
+    open_ = not who.away_at(now) and (
+        calendar is None or _policy_calendar(uow, calendar, "chat_dedicated_calendar").is_open(now)
+    )
+    return DirectLine(agent.id, agent.name, open_)
+
+
+def _signed_email(email: str | None, signature: str | None, secret: str | None) -> str:
+    """``email`` when ``signature`` is its signature with ``secret``; refused otherwise."""
+    if not secret:
+        raise Forbidden("signed chat identities are not enabled (no chat secret is set)")
+    if not email or signature is None:
+        raise InvalidRequest("a signed identity needs the e-mail it signs", field="email")
+    address = _check_email(email)
+    if not hmac.compare_digest(sign_chat_identity(secret, address), signature.strip().lower()):
+        raise Forbidden("the chat identity's signature does not match its e-mail")
+    return address
+
+
+def chat_direct_line(
+    uow: UnitOfWork, clock: Clock, *, email: str, signature: str, secret: str | None,
+    calendar: str | None = None,
+) -> DirectLine | None:  # fmt: skip
+    """The direct line a signed-in visitor's widget offers: None unless the signed e-mail is
+    a contact whose organisation has a dedicated agent; ``open`` while that agent is
+    available (see :class:`DirectLine`). A bad signature is refused."""
+    address = _signed_email(email, signature, secret)
+    now = clock.now()
+    with uow.read_only():
+        return _direct_line(uow, address, calendar, now)
 
 
 def sign_chat_identity(secret: str, email: str) -> str:
@@ -143,29 +229,40 @@ def start_chat(
     signature: str | None = None,
     secret: str | None = None,
     first_message: str | None = None,
+    direct: bool = False,
+    direct_calendar: str | None = None,
 ) -> tuple[str, ChatView]:
     """A visitor opens a chat; returns the visitor's token and the chat. With ``signature``
     the e-mail must be signed with ``secret`` (the chat is then ``signed``: a known
-    customer); a wrong or unusable signature is refused, never downgraded to anonymous."""
+    customer); a wrong or unusable signature is refused, never downgraded to anonymous.
+    ``direct``: on the VIP's direct line (:func:`chat_direct_line`, ``direct_calendar`` its
+    hours): the chat waits for the dedicated agent only; refused while the line is closed."""
     now = clock.now()
     identity = "anonymous"
     if email:
         email = _check_email(email)
     if signature is not None:
-        if not secret:
-            raise Forbidden("signed chat identities are not enabled (no chat secret is set)")
-        if not email:
-            raise InvalidRequest("a signed identity needs the e-mail it signs", field="email")
-        if not hmac.compare_digest(sign_chat_identity(secret, email), signature.strip().lower()):
-            raise Forbidden("the chat identity's signature does not match its e-mail")
+        email = _signed_email(email, signature, secret)
         identity = "signed"
+    elif direct:
+        raise Forbidden("the direct line is for signed-in customers")
     text = _check_body(first_message) if first_message is not None else None
     token = secrets.token_urlsafe(32)
     with uow:
         repo = ChatRepository(uow.db)
+        routed_to = None
+        if direct:
+            assert email is not None
+            line = _direct_line(uow, email, direct_calendar, now)
+            if line is None:
+                raise Forbidden("this customer has no dedicated agent")
+            if not line.open:
+                raise Conflict(f"{line.agent_name} is not available now: "
+                               "start a chat with the team instead")  # fmt: skip
+            routed_to = line.agent_id
         session = repo.add_session(visitor_token=token, identity=identity, email=email,
                                    name=name.strip()[:200], locale=(locale or "en")[:16],
-                                   now=now)  # fmt: skip
+                                   now=now, agent_id=routed_to)  # fmt: skip
         if text is not None:
             repo.add_message(session.id, "visitor", text, now)
         view = _view(repo, session, now)
@@ -174,11 +271,7 @@ def start_chat(
 
 
 def _view(repo: ChatRepository, session: ChatSessionRecord, now: datetime) -> ChatView:
-    def fresh(at: datetime | None) -> bool:
-        return at is not None and now - at <= TYPING_FRESH
-
-    return ChatView(session, tuple(repo.messages(session.id)),
-                    fresh(session.visitor_typing_at), fresh(session.agent_typing_at))  # fmt: skip
+    return _fresh_view((session, repo.messages(session.id)), now)
 
 
 def _by_token(repo: ChatRepository, token: str) -> ChatSessionRecord:
@@ -197,28 +290,49 @@ def _as_agent(repo: ChatRepository, actor: Actor, session_id: int) -> ChatSessio
     return session
 
 
+def _fresh_view(found: tuple[ChatSessionRecord, list[ChatMessageRecord]],
+                now: datetime) -> ChatView:  # fmt: skip
+    session, messages = found
+
+    def fresh(at: datetime | None) -> bool:
+        return at is not None and now - at <= TYPING_FRESH
+
+    return ChatView(session, tuple(messages), fresh(session.visitor_typing_at),
+                    fresh(session.agent_typing_at))  # fmt: skip
+
+
 def chat_as_visitor(uow: UnitOfWork, clock: Clock, token: str) -> ChatView:
-    with uow.read_only():
-        repo = ChatRepository(uow.db)
-        return _view(repo, _by_token(repo, token), clock.now())
+    """What the visitor of ``token`` sees (one statement: every change redraws it)."""
+    now = clock.now()
+    with uow.single_read():
+        found = ChatRepository(uow.db).chat(token=token) if token else None
+    if found is None:
+        raise NotFound("chat", "of this token")
+    return _fresh_view(found, now)
 
 
 def chat_as_agent(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) -> ChatView:
-    with uow.read_only():
-        repo = ChatRepository(uow.db)
-        return _view(repo, _as_agent(repo, actor, session_id), clock.now())
+    """What an agent sees of a chat (one statement: every change redraws it)."""
+    if not actor.is_agent:
+        raise Forbidden("only support staff answer chats")
+    now = clock.now()
+    with uow.single_read():
+        found = ChatRepository(uow.db).chat(session_id=session_id)
+    if found is None:
+        raise NotFound("chat", session_id)
+    return _fresh_view(found, now)
 
 
 def post_visitor_message(uow: UnitOfWork, clock: Clock, token: str, body: str) -> ChatView:
     text, now = _check_body(body), clock.now()
     with uow:
         repo = ChatRepository(uow.db)
-        session = _by_token(repo, token)
-        if session.status == "closed":
+        session = repo.touch_open_by_token(token, visitor_typing_at=None) if token else None
+        if session is None:
+            _by_token(repo, token)  # NotFound for a token of no chat
             raise Conflict("this chat is closed")
         repo.add_message(session.id, "visitor", text, now)
-        repo.update(session.id, visitor_typing_at=None)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, session, now)
         uow.commit()
         return view
 
@@ -236,25 +350,22 @@ def post_agent_message(
         if session.agent_id != actor.id:
             raise Forbidden("another agent has this chat")
         repo.add_message(session.id, "agent", text, now, agent_id=actor.id)
-        repo.update(session.id, agent_typing_at=None)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, repo.update(session.id, agent_typing_at=None), now)
         uow.commit()
         return view
 
 
 def waiting_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[WaitingChat]:
-    """The chats no agent has accepted yet, longest waiting first, with their wait time."""
+    """The chats no agent has accepted yet, longest waiting first, with their wait time:
+    the team's, and those on a VIP's direct line to ``actor`` (a direct line to another
+    agent is theirs alone)."""
     if not actor.is_agent:
         raise Forbidden("only support staff see waiting chats")
     now = clock.now()
     with uow.read_only():
-        repo = ChatRepository(uow.db)
-        out = []
-        for session in repo.by_status("waiting"):
-            first = next(iter(repo.messages(session.id)), None)
-            out.append(WaitingChat(session, now - session.started_at,
-                                   first.body if first is not None else ""))  # fmt: skip
-        return out
+        waiting = ChatRepository(uow.db).waiting()
+    return [WaitingChat(session, now - session.started_at, first)
+            for session, first in waiting if session.agent_id in (None, actor.id)]  # fmt: skip
 
 
 def active_chats(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[ChatSessionRecord]:
@@ -270,8 +381,10 @@ def accept_chat(uow: UnitOfWork, clock: Clock, actor: Actor, session_id: int) ->
     now = clock.now()
     with uow:
         repo = ChatRepository(uow.db)
-        _as_agent(repo, actor, session_id)
+        found = _as_agent(repo, actor, session_id)
         assert actor.id is not None
+        if found.status == "waiting" and found.agent_id not in (None, actor.id):
+            raise Forbidden("this chat is on a customer's direct line to their dedicated agent")
         if not repo.claim(session_id, actor.id, now):
             raise Conflict("this chat is not waiting any more (another agent accepted it)")
         who = actor.name or "An agent"
@@ -291,8 +404,7 @@ def give_chat_email(uow: UnitOfWork, clock: Clock, token: str, email: str) -> Ch
         session = _by_token(repo, token)
         if session.identity == "signed":
             raise Conflict("a signed-in customer's e-mail is the one their app signed")
-        repo.update(session.id, email=address)
-        view = _view(repo, repo.get(session.id) or session, now)
+        view = _view(repo, repo.update(session.id, email=address), now)
         uow.commit()
         return view
 
@@ -353,8 +465,7 @@ def close_chat_as_visitor(
         repo = ChatRepository(uow.db)
         session = _by_token(repo, token)
         if address is not None and session.identity != "signed":
-            repo.update(session.id, email=address)
-            session = repo.get(session.id) or session
+            session = repo.update(session.id, email=address)
         view = _close(uow, repo, session, now)
         uow.commit()
         return view
@@ -369,11 +480,11 @@ def _close(uow: UnitOfWork, repo: ChatRepository, session: ChatSessionRecord,
                              field="email")  # fmt: skip
     messages = repo.messages(session.id)
     if not any(m.author == "visitor" for m in messages):
-        repo.update(session.id, status="closed", closed_at=now)  # nothing to file
-        return _view(repo, repo.get(session.id) or session, now)
+        closed = repo.update(session.id, status="closed", closed_at=now)  # nothing to file
+        return _view(repo, closed, now)
     ticket_id = _file(uow, session, messages, now)
-    repo.update(session.id, status="closed", closed_at=now, ticket_id=ticket_id)
-    return _view(repo, repo.get(session.id) or session, now)
+    closed = repo.update(session.id, status="closed", closed_at=now, ticket_id=ticket_id)
+    return _view(repo, closed, now)
 
 
 def _transcript(session: ChatSessionRecord, messages: list[ChatMessageRecord],
@@ -406,5 +517,18 @@ def _file(uow: UnitOfWork, session: ChatSessionRecord, messages: list[ChatMessag
         actor = Actor.system(CHAT_ACTOR)
         who = f"{session.name} <{session.email}>" if session.name else session.email
         new = NewTicket(subject=subject, body=f"Chat with {who}:\n\n{body}", channel="chat")
-    view = file_ticket(uow, actor, new, now, idempotency_key=f"chat:{session.visitor_token}")
+    # the chat is the customer's first communication: the ticket is filed as of the chat's
+    # opening, so a first-response clock starts there (docs/channels.md, "SLA of a chat")
+    view = file_ticket(uow, actor, new, session.started_at,
+                       idempotency_key=f"chat:{session.visitor_token}")  # fmt: skip
+    answer = next((m for m in messages if m.author == "agent" and m.agent_id is not None), None)
+    if answer is not None:  # the agent's first chat message is the first public response
+        assert answer.agent_id is not None
+        person = uow.people.agent(answer.agent_id)
+        agent = Actor.agent(person.id, person.role, name=person.name or "")
+
+        def decide(_u: UnitOfWork, t: StoredTicket, _now: datetime) -> list[Event]:
+            return decide_reply(t.state, agent, answer.body, now=answer.created_at)
+
+        _change(uow, now, agent, view.id, decide, "replied.agent", data={"channel": "chat"})
     return view.id

@@ -12,7 +12,12 @@ answered as the duplicate it is.
   write the call's summary (``log_call``).
 - **Out of hours** the caller reaches voicemail: nothing is filed for the call itself; the
   recording (its URL and duration) becomes a new ticket, and its transcription, when the
-  provider sends one (later, on its own callback), a note on that ticket.
+  provider sends one (later, on its own callback), a note on that ticket. The audio itself
+  is copied later, by the jobs, never in the webhook's request: the same transaction
+  queues a ``voicemail_audio`` outbox row (keyed by the RecordingSid) whose sender fetches
+  the recording and stores it with :func:`store_voicemail_audio` as an attachment of the
+  voicemail's message; when it cannot for good, :func:`voicemail_audio_failed` says so in
+  an internal note, and the provider's URL (in the message) stays the way to the audio.
 - **A call to the on-call number** files or finds the ticket and pages whoever is on call
   (``page_in``, source ``phone``, with the caller's number), at any hour. Only tickets
   whose rule pages on-call can be paged: the caller's open ticket when it is covered, else
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sladesk.policy import Policy
+from sladesk.services._attachments import attach_file
 from sladesk.services._dtos import NewTicket
 from sladesk.services._paging import page_in
 from sladesk.services._ticket_create import file_ticket
@@ -50,10 +56,14 @@ __all__ = [
     "receive_call",
     "receive_transcription",
     "receive_voicemail",
+    "store_voicemail_audio",
+    "voicemail_audio_failed",
 ]
 
 CHANNEL = "phone"
 PHONE_ACTOR = "phone"
+#: the outbox kind that copies a voicemail's audio (``channels/phone/recordings.py``)
+VOICEMAIL_AUDIO = "voicemail_audio"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,7 @@ class InboundVoicemail:
     url: str  # where the provider keeps the audio (https)
     duration: int  # seconds
     caller: str = ""
+    account_sid: str = ""  # the provider's account (the user name its media is fetched as)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +151,7 @@ def _who(caller: PhoneCaller | None, number: str, name: str) -> str:
 def _file(
     uow: UnitOfWork, now: datetime, caller: PhoneCaller | None, subject: str, body: str,
     spec: OnCallTicket | None = None,
-) -> tuple[int, int]:  # fmt: skip
+) -> tuple[int, int, int]:  # fmt: skip
     """A new ticket of channel ``phone``: the caller's (a known contact files it), else one
     the phone channel files without a requester."""
     actor = Actor.system(PHONE_ACTOR)
@@ -152,7 +163,7 @@ def _file(
         new = NewTicket(subject=subject, body=body, channel=CHANNEL, type=spec.type,
                         priority=spec.priority, attributes=dict(spec.attributes))  # fmt: skip
     view = file_ticket(uow, actor, new, now)
-    return view.id, view.number
+    return view.id, view.number, view.messages[0].id
 
 
 def _open_ticket(uow: UnitOfWork, caller: PhoneCaller | None) -> tuple[int, int] | None:
@@ -227,7 +238,7 @@ def receive_call(
         found = _open_ticket(u, caller)
         if found is None:
             found = _file(u, now, caller, f"Phone call from {who}",
-                          f"{who} called on {now:%Y-%m-%d %H:%M} UTC.")  # fmt: skip
+                          f"{who} called on {now:%Y-%m-%d %H:%M} UTC.")[:2]  # fmt: skip
         write_note(u, now, Actor.system(PHONE_ACTOR), found[0],
                    f"Incoming call from {who} to {call.called} (call {call.call_sid}). "
                    "The agent who takes it writes the call's summary (Log call).",
@@ -258,7 +269,7 @@ def _on_call(
             u, now, caller, f"On-call call from {who}",
             f"{who} called the on-call number on {now:%Y-%m-%d %H:%M} UTC.",
             spec,
-        )  # fmt: skip
+        )[:2]  # fmt: skip
         why = _page(u, now, found[0], number)
     text = f"Call to the on-call number from {who} (call {call.call_sid}): " + (
         "whoever is on call was paged." if not why else f"nobody was paged: {why}"
@@ -270,7 +281,7 @@ def _on_call(
 
 def receive_voicemail(uow: UnitOfWork, clock: Clock, vm: InboundVoicemail) -> CallOutcome:
     """A voicemail left out of hours: a new ticket of channel ``phone`` with the recording's
-    URL and duration (the audio stays with the provider, linked)."""
+    URL and duration, and (same transaction) the outbox row that copies the audio."""
     now = clock.now()
     external_id = f"recording:{vm.recording_sid}"
 
@@ -282,19 +293,86 @@ def receive_voicemail(uow: UnitOfWork, clock: Clock, vm: InboundVoicemail) -> Ca
             return known
         who = _who(caller, vm.caller, "")
         length = f"{vm.duration // 60}:{vm.duration % 60:02d}"
-        ticket_id, number = _file(
+        ticket_id, number, message_id = _file(
             u, now, caller, f"Voicemail from {who} ({length})",
             f"{who} left a voicemail ({length}) on {now:%Y-%m-%d %H:%M} UTC, out of hours.\n\n"
             f"Recording: {vm.url}",
         )  # fmt: skip
         write_note(u, now, Actor.system(PHONE_ACTOR), ticket_id,
                    f"Voicemail recording {vm.recording_sid} of call {vm.call_sid}: {vm.url} "
-                   f"({vm.duration} s, audio kept by the telephony provider). The transcription "
-                   "follows here when the provider sends one.",
+                   f"({vm.duration} s). Its audio is copied here as an attachment shortly; "
+                   "the transcription follows here when the provider sends one.",
                    channel=CHANNEL, external_id=external_id)  # fmt: skip
+        payload = {"ticket": {"id": ticket_id}, "message_id": message_id,
+                   "recording_sid": vm.recording_sid, "url": vm.url,
+                   "account_sid": vm.account_sid}  # fmt: skip
+        key = f"{VOICEMAIL_AUDIO}:{vm.recording_sid}"
+        u.gateway.record_effects([], [(VOICEMAIL_AUDIO, key, payload)], now)
         return CallOutcome("recording", False, ticket_id, number, locale)
 
     return _once(uow, run, "recording", external_id)
+
+
+_EXTENSIONS = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav",
+               "audio/wave": "wav", "audio/ogg": "ogg"}  # fmt: skip
+
+
+def _audio_name(recording_sid: str, content_type: str) -> str:
+    kind = content_type.split(";")[0].strip().lower()
+    extension = _EXTENSIONS.get(kind, "bin")
+    return f"voicemail-{recording_sid}.{extension}"
+
+
+def store_voicemail_audio(
+    uow: UnitOfWork, clock: Clock, recording_sid: str, content: bytes, content_type: str,
+    *, message_id: int | None = None,
+) -> bool:  # fmt: skip
+    """Attach a voicemail's audio to the voicemail's message ``message_id`` (the outbox
+    row names it; else the ticket) in one transaction; False when it is attached already
+    (a second delivery of the outbox row) or the voicemail is gone (purged). The size
+    limit is the fetcher's to enforce."""
+    now = clock.now()
+    name = _audio_name(recording_sid, content_type)
+    with uow:
+        ticket_id = PhoneRepository(uow.db).ticket_of(CHANNEL, f"recording:{recording_sid}")
+        if ticket_id is None:
+            return False
+        files = uow.attachments.for_ticket(Scope.all_organizations(), ticket_id,
+                                           include_internal=True)  # fmt: skip
+        if any(a.filename == name for a in files):
+            return False
+        try:
+            attach_file(uow, now, Actor.system(PHONE_ACTOR), ticket_id, filename=name,
+                        content_type=content_type, content=content,
+                        message_id=message_id)  # fmt: skip
+        except (InvalidRequest, TicketRuleError):  # empty audio; a closed ticket
+            return False
+        uow.commit()
+    return True
+
+
+def voicemail_audio_failed(uow: UnitOfWork, clock: Clock, recording_sid: str, url: str,
+                           reason: str) -> None:  # fmt: skip
+    """The audio will not be copied: an internal note says why, and that it stays at the
+    provider's ``url`` (once: keyed by the RecordingSid)."""
+    now = clock.now()
+    external_id = f"audio-failed:{recording_sid}"
+    try:
+        with uow:
+            repo = PhoneRepository(uow.db)
+            ticket_id = repo.ticket_of(CHANNEL, f"recording:{recording_sid}")
+            if ticket_id is None or repo.ticket_of(CHANNEL, external_id) is not None:
+                return
+            try:
+                write_note(uow, now, Actor.system(PHONE_ACTOR), ticket_id,
+                           f"The voicemail's audio could not be copied into sladesk ({reason}): "
+                           f"listen to it at the provider, {url}",
+                           channel=CHANNEL, external_id=external_id)  # fmt: skip
+            except (NotFound, TicketRuleError):
+                return
+            uow.commit()
+    except WriteConflict:  # a twin wrote it first
+        return
 
 
 def receive_transcription(uow: UnitOfWork, clock: Clock, t: InboundTranscription) -> CallOutcome:

@@ -1,6 +1,7 @@
 """The agent console's ticket page as one read: the ticket with its SLA evaluated and
 explained, and everything the page shows beside it — the policy in force, the agents (assign
-form), the requester's name, the WhatsApp window, attachments, linked incidents, on-call
+form), the requester's name, the WhatsApp window (and the templates offered once it has
+closed), attachments, linked incidents, on-call
 pages, canned replies, the linked proposal, booked calls and the agent's saved views (the
 navigation) — in **one** read-only transaction.
 
@@ -34,6 +35,7 @@ from sladesk.services._people import agent_view
 from sladesk.services._proposals import proposal_as_read
 from sladesk.services._tickets_read import ticket_as_read
 from sladesk.services._whatsapp import WhatsAppWindow, whatsapp_window_as_read
+from sladesk.services._whatsapp_templates import WhatsAppTemplateOffer, template_offers_as_read
 from sladesk.services.clock import Clock
 from sladesk.store import IncidentRecord, UnitOfWork
 from sladesk.tickets import Actor, Forbidden
@@ -53,6 +55,8 @@ class TicketPage:
     agents: list[AgentView]
     requester: str | None
     whatsapp: WhatsAppWindow | None
+    #: the approved templates offered once a WhatsApp ticket's window has closed
+    templates: list[WhatsAppTemplateOffer]
     attachments: list[AttachmentView]
     incidents: list[IncidentRecord]
     pages: list[PageView]
@@ -76,13 +80,20 @@ def ticket_page(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> 
             if view.requester_id is not None
             else None
         )
+        whatsapp = whatsapp_window_as_read(uow, actor, view.id, view.channel, now)
+        templates = (
+            template_offers_as_read(uow, actor, view.id, view.number, view.subject)
+            if whatsapp is not None and not whatsapp.open
+            else []
+        )
         return TicketPage(
             now=now,
             ticket=view,
             policy=uow.policies.parsed(uow.policies.current_id()),
             agents=[agent_view(a) for a in uow.people.agents()],
             requester=requester,
-            whatsapp=whatsapp_window_as_read(uow, actor, view.id, view.channel, now),
+            whatsapp=whatsapp,
+            templates=templates,
             attachments=attachments_as_read(uow, actor, view.id),
             incidents=incidents_as_read(uow, actor, view.id),
             pages=pages_as_read(uow, actor, view.id),

@@ -25,14 +25,21 @@ keyed by the outbox key is written ``sending``: a row already ``sent`` is not se
 and one left ``sending`` (a worker that died between the POST and its record) is not
 resent blindly: it fails for an agent to check. Outside the 24-hour customer-service
 window WhatsApp accepts only approved templates: the reply is refused, with the reason
-recorded on the delivery and in an internal note the agents see on the ticket.
+recorded on the delivery and in an internal note the agents see on the ticket. A template
+(``/template <name> [<language>]`` and its ``<parameter>=<value>`` lines) that the cache
+lists (``_whatsapp_templates.py``) must get exactly its parameters.
+
+**Files**: each file of an agent's public reply has its own outbox row
+(``_whatsapp_media.py``). Its delivery is ``uploading`` while the sender uploads it (an
+upload reaches no customer: retried freely), then ``sending`` once uploaded, just before
+the message that shows it is posted — from there on, exactly as a text reply.
 """
 
 from __future__ import annotations
 
 import hashlib
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +50,11 @@ from sladesk.services._dtos import NewContact, NewTicket, TicketView
 from sladesk.services._people import add_contact
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_write import write_note, write_reply
+from sladesk.services._whatsapp_templates import (
+    TemplateCommand,
+    cached_template,
+    read_template_command,
+)
 from sladesk.services.clock import Clock
 from sladesk.store import AuditRow, ChannelRepository, UnitOfWork, WriteConflict
 from sladesk.tickets import (
@@ -51,6 +63,7 @@ from sladesk.tickets import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    Scope,
     TicketRuleError,
 )
 
@@ -67,6 +80,7 @@ __all__ = [
     "record_whatsapp_status",
     "reserved_whatsapp_address",
     "whatsapp_deliveries",
+    "whatsapp_media_uploaded",
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",
@@ -117,9 +131,10 @@ class WhatsAppIntake:
 
 @dataclass(frozen=True, slots=True)
 class WhatsAppSend:
-    """What the sender is to do with an outbox row: ``send`` (``to``, ``text``), ``done``
-    (sent before), ``refused`` (``reason``: not retryable) or ``uncertain`` (an attempt
-    may have reached WhatsApp: not resent)."""
+    """What the sender is to do with an outbox row: ``send`` (``to``, ``text``), ``upload``
+    (a file of the reply: upload it, then :func:`whatsapp_media_uploaded`, then send it),
+    ``done`` (sent before), ``refused`` (``reason``: not retryable) or ``uncertain`` (an
+    attempt may have reached WhatsApp: not resent)."""
 
     action: str
     to: str = ""
@@ -128,6 +143,12 @@ class WhatsAppSend:
     #: an approved template to send instead of text (a reply ``/template <name> [<lang>]``)
     template: str = ""
     language: str = "en"
+    #: the template's body parameters, (name, value) in the template's order
+    parameters: tuple[tuple[str, str], ...] = ()
+    #: the file to upload and send (``upload``)
+    filename: str = ""
+    media_type: str = ""
+    content: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,10 +384,12 @@ def _recipient(repo: ChannelRepository, ticket_id: int) -> tuple[str, datetime |
 def prepare_whatsapp_send(
     uow: UnitOfWork, clock: Clock, outbox_key: str, payload: dict[str, Any]
 ) -> WhatsAppSend:
-    """Decide, and mark ``sending``, one ``whatsapp`` outbox row (one transaction)."""
+    """Decide, and mark ``sending`` (a medium: ``uploading``), one ``whatsapp`` outbox row
+    (one transaction)."""
     now = clock.now()
     ticket_id = int((payload.get("ticket") or {}).get("id") or 0)
     message_id = payload.get("message_id")
+    attachment_id = payload.get("attachment_id")
     with uow:
         repo = ChannelRepository(uow.db)
         found = repo.delivery(outbox_key)
@@ -387,25 +410,32 @@ def prepare_whatsapp_send(
             stored = repo.message_body(message_id)
             if stored is not None and stored[0] == ticket_id and stored[2]:
                 text = stored[1]
+        media = _attachment(uow, ticket_id, message_id, attachment_id) if text else None
         target = _recipient(repo, ticket_id) if ticket_id else None
-        template, language = _template(text)
+        command = read_template_command(text) if attachment_id is None else None
         reason = ""
         if not text.strip():
             reason = "the reply to send is not a public message of this ticket"
+        elif attachment_id is not None and media is None:
+            reason = f"the file {attachment_id} to send is not one of this reply's files"
         elif target is None:
             reason = "this ticket's requester has no WhatsApp number"
-        elif not template and (target[1] is None or now - target[1] > WHATSAPP_WINDOW):
+        elif not command and (target[1] is None or now - target[1] > WHATSAPP_WINDOW):
             last = target[1].isoformat(timespec="minutes") if target[1] else "never"
+            what = f"the file {media[0]} was not sent" if media else "the reply was not delivered"
             reason = (
                 "outside WhatsApp's 24-hour customer-service window (the customer last "
                 f"wrote: {last}): only an approved template may be sent (reply "
-                "'/template <name> [<language>]'); the reply was not delivered"
+                f"'/template <name> [<language>]'); {what}"
             )
+        elif command:
+            reason, command = _check_template(uow, command)
+        status = "uploading" if media else "sending"
         values = {
             "channel": WHATSAPP, "outbox_key": outbox_key[:300], "ticket_id": ticket_id or None,
             "message_id": message_id if isinstance(message_id, int) else None,
             "recipient": target[0] if target else "", "external_id": None,
-            "status": "failed" if reason else "sending", "error": reason or None,
+            "status": "failed" if reason else status, "error": reason or None,
             "created_at": now, "updated_at": now,
         }  # fmt: skip
         if found is None:
@@ -419,16 +449,52 @@ def prepare_whatsapp_send(
     if reason:
         return WhatsAppSend("refused", reason=reason)
     assert target is not None
-    return WhatsAppSend("send", to=target[0], text=text, template=template, language=language)
+    if media is not None:
+        return WhatsAppSend("upload", to=target[0], filename=media[0], media_type=media[1],
+                            content=media[2])  # fmt: skip
+    if command is not None:
+        return WhatsAppSend("send", to=target[0], text=text, template=command.name,
+                            language=command.language, parameters=command.values)  # fmt: skip
+    return WhatsAppSend("send", to=target[0], text=text)
 
 
-def _template(text: str) -> tuple[str, str]:
-    """``/template <name> [<language>]``: an approved template, by name (the only kind of
-    message WhatsApp takes outside the 24-hour window)."""
-    words = text.split()
-    if len(words) in (2, 3) and words[0] == "/template":
-        return words[1], words[2] if len(words) == 3 else "en"
-    return "", "en"
+def _attachment(
+    uow: UnitOfWork, ticket_id: int, message_id: object, attachment_id: object
+) -> tuple[str, str, bytes] | None:
+    """(file name, media type, bytes) of a file of the reply, when the row sends one."""
+    if not isinstance(attachment_id, int) or not isinstance(message_id, int):
+        return None
+    try:
+        row, content = uow.attachments.get(Scope.all_organizations(), ticket_id, attachment_id,
+                                           include_internal=True)  # fmt: skip
+    except NotFound:
+        return None
+    if row.message_id != message_id:
+        return None
+    return row.filename, row.content_type, content
+
+
+def _check_template(uow: UnitOfWork, command: TemplateCommand) -> tuple[str, TemplateCommand]:
+    """Why a template command cannot be sent ('' when it can), and the command with its
+    values in the template's order: a template we have listed must get exactly its
+    parameters (one we have not listed is sent as written: WhatsApp judges it)."""
+    template = cached_template(uow, command.name, command.language)
+    if template is None:
+        return "", command
+    given = [k for k, _ in command.values]
+    missing = [p for p in template.parameters if p not in given]
+    unknown = [k for k in given if k not in template.parameters]
+    empty = [k for k, v in command.values if not v]
+    if missing or unknown or empty:
+        parts = [f"missing {', '.join(missing)}" if missing else "",
+                 f"unknown {', '.join(unknown)}" if unknown else "",
+                 f"empty {', '.join(empty)}" if empty else ""]  # fmt: skip
+        return (f"the template {command.name} ({command.language}) takes the parameters "
+                f"{', '.join(template.parameters) or '(none)'}: "
+                f"{'; '.join(p for p in parts if p)}"), command  # fmt: skip
+    order = {p: i for i, p in enumerate(template.parameters)}
+    values = tuple(sorted(command.values, key=lambda kv: order[kv[0]]))
+    return "", replace(command, values=values)
 
 
 def _tell_agents(uow: UnitOfWork, now: datetime, ticket_id: int, reason: str) -> None:
@@ -453,15 +519,34 @@ def whatsapp_sent(uow: UnitOfWork, clock: Clock, outbox_key: str, wamid: str) ->
         uow.commit()
 
 
-def whatsapp_send_failed(uow: UnitOfWork, clock: Clock, outbox_key: str, error: str) -> None:
-    """The send certainly did not reach WhatsApp (refused, or no connection): a retry may
-    send it."""
+def whatsapp_media_uploaded(uow: UnitOfWork, clock: Clock, outbox_key: str) -> bool:
+    """A file is uploaded: mark its delivery ``sending`` before the message that shows it
+    is posted; False (send nothing) when the delivery is no longer ``uploading``."""
     now = clock.now()
     with uow:
         repo = ChannelRepository(uow.db)
         found = repo.delivery(outbox_key)
-        if found is not None and found.status == "sending":
+        if found is None or found.status != "uploading":
+            return False
+        repo.update_delivery(found.id, status="sending", updated_at=now)
+        uow.commit()
+    return True
+
+
+def whatsapp_send_failed(
+    uow: UnitOfWork, clock: Clock, outbox_key: str, error: str, *, final: bool = False
+) -> None:
+    """The send certainly did not reach WhatsApp (refused, or no connection): a retry may
+    send it. ``final``: it will not be tried again, and the agents are told why in an
+    internal note."""
+    now = clock.now()
+    with uow:
+        repo = ChannelRepository(uow.db)
+        found = repo.delivery(outbox_key)
+        if found is not None and found.status in ("sending", "uploading"):
             repo.update_delivery(found.id, status="failed", error=error[:2000], updated_at=now)
+            if final and found.ticket_id is not None:
+                _tell_agents(uow, now, found.ticket_id, error)
             uow.commit()
 
 

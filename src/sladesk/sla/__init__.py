@@ -26,10 +26,12 @@ from sladesk.sla._backtest import (
     Tally,
     compare,
     outcomes,
+    recorded_outcomes,
 )
 from sladesk.sla._construct import make_event
 from sladesk.sla._evaluate import evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
+from sladesk.sla._history import EventLog, unpack_history
 from sladesk.sla._model import (
     Author,
     Cycle,
@@ -63,6 +65,7 @@ __all__ = [
     "Evaluation",
     "Event",
     "EventKind",
+    "EventLog",
     "GroupKey",
     "Outcome",
     "Segment",
@@ -84,6 +87,8 @@ __all__ = [
     "load_scenario_file",
     "make_event",
     "outcomes",
+    "recorded_outcomes",
     "rollup",
     "state_at",
+    "unpack_history",
 ]

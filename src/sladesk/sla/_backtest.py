@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sladesk.sla._construct import maker
 from sladesk.sla._model import Evaluation, TargetState
 
 #: the counters of one side of a group, in the order reports show them
@@ -55,11 +56,32 @@ class Change:
         return self.draft_due_at - self.current_due_at
 
 
+#: ``Outcome(metric, state, due_at, used)``, built slot by slot (``_construct.py``): a
+#: back-test builds two per target of every ticket
+_outcome = maker(Outcome)
+_STATES: dict[str, TargetState] = {s.value: s for s in TargetState}
+
+
 def outcomes(evaluation: Evaluation | None) -> dict[str, Outcome]:
     """The targets of an evaluation by metric (none without SLA)."""
     if evaluation is None:
         return {}
-    return {t.metric: Outcome(t.metric, t.state, t.due_at, t.used) for t in evaluation.targets}
+    return {t.metric: _outcome(t.metric, t.state, t.due_at, t.used) for t in evaluation.targets}
+
+
+def recorded_outcomes(
+    projected: Iterable[tuple[str, str, datetime | None, float]], now: datetime
+) -> dict[str, Outcome]:
+    """The outcomes a ticket's stored projections record, as they stand at ``now``:
+    ``(metric, state, due_at, business seconds used)`` each, a running target past its
+    deadline breached (:func:`~sladesk.sla.state_at`, as in the compliance report)."""
+    out = {}
+    for metric, state, due_at, used in projected:
+        stored = _STATES[state]
+        if stored is TargetState.RUNNING and due_at is not None and due_at <= now:
+            stored = TargetState.BREACHED
+        out[metric] = _outcome(metric, stored, due_at, timedelta(seconds=used))
+    return out
 
 
 def compare(
@@ -92,8 +114,9 @@ class Side:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
 
     def add(self, outcome: Outcome) -> None:
-        self.counts["with_target"] += 1
-        self.counts[outcome.state.value] += 1
+        counts = self.counts
+        counts["with_target"] += 1
+        counts[outcome.state] += 1  # a StrEnum member finds the key of its value
 
     @property
     def compliance(self) -> float | None:

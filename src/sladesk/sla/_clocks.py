@@ -63,24 +63,26 @@ class Instants:
 
     __slots__ = ("_events", "_known", "_ts")
 
-    def __init__(self, ts: list[int], events: Sequence[Event]) -> None:
+    def __init__(self, ts: list[int], events: Sequence[Event] | None) -> None:
         self._ts = ts  # the instants of ``events``, in µs, sorted
-        self._events = events
+        self._events = events  # None: their ``at`` is not to be handed out (a packed log)
         self._known: dict[int, datetime] = {}
 
     def dt(self, us: int) -> datetime:
         known = self._known
         t = known.get(us)
         if t is None:
-            ts = self._ts
-            i = bisect_left(ts, us)
-            n = len(ts)
-            while i < n and ts[i] == us:
-                a = self._events[i].at
-                if a.tzinfo is UTC and type(a) is datetime and not a.fold:
-                    t = a
-                    break
-                i += 1
+            events = self._events
+            if events is not None:
+                ts = self._ts
+                i = bisect_left(ts, us)
+                n = len(ts)
+                while i < n and ts[i] == us:
+                    a = events[i].at
+                    if a.tzinfo is UTC and type(a) is datetime and not a.fold:
+                        t = a
+                        break
+                    i += 1
             if t is None:
                 t = EPOCH + US * us
             known[us] = t

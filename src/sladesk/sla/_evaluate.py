@@ -53,6 +53,7 @@ from sladesk.errors import NaiveDatetimeError
 from sladesk.policy import Metric, Policy
 from sladesk.sla._clocks import EPOCH, BusinessTime, Instants, td_us, to_us
 from sladesk.sla._construct import make_evaluation, make_ticket_facts
+from sladesk.sla._history import EventLog
 from sladesk.sla._model import (
     Author,
     Evaluation,
@@ -91,7 +92,7 @@ _CUSTOMER: Final = Author.CUSTOMER
 def evaluate(
     policy: Policy,
     ticket: TicketFacts,
-    events: Sequence[Event],
+    events: Sequence[Event] | EventLog,
     now: datetime,
     *,
     explain: bool = False,
@@ -100,7 +101,9 @@ def evaluate(
 
     With ``explain=True`` each target also carries its ``timeline`` (the stretches it ran,
     paused or stopped, why, and the deadline as it stood); it is left empty otherwise, since
-    the services and back-tests do not need it."""
+    the services and back-tests do not need it. ``events`` may be an
+    :class:`~sladesk.sla.EventLog` (a packed history, read in bulk): the answer is the one
+    its :meth:`~sladesk.sla.EventLog.events` would give."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise NaiveDatetimeError("now", now)
     cp = compiled(policy)
@@ -115,7 +118,7 @@ def evaluate(
             None,
             (),
             None,
-            f"type {_final_type(ticket, events, now_us)} is outside the SLA",
+            f"type {_final_type(ticket, _listed(events), now_us)} is outside the SLA",
         )
     if rule_idx < 0:
         return Evaluation(policy.name, policy.version, None, (), None, "no rule matches the ticket")
@@ -141,6 +144,10 @@ def evaluate(
     )
 
 
+def _listed(events: Sequence[Event] | EventLog) -> Sequence[Event]:
+    return events.events() if isinstance(events, EventLog) else events
+
+
 def _final_type(ticket: TicketFacts, events: Sequence[Event], now_us: int) -> str:
     kind = ticket.type
     for e in sorted(events, key=_AT):
@@ -152,23 +159,33 @@ def _final_type(ticket: TicketFacts, events: Sequence[Event], now_us: int) -> st
 
 
 def _digest(
-    cp: CompiledPolicy, ticket: TicketFacts, events: Sequence[Event], now_us: int
+    cp: CompiledPolicy, ticket: TicketFacts, events: Sequence[Event] | EventLog, now_us: int
 ) -> tuple[list[Item], list[Item], list[Stretch], Instants]:
     """The relevant events as ``(t_us, code, a, b)``, the subset that matters to resolution
     (start, status and facts changes), the stretches of constant ``(rule index, priority,
-    under SLA)`` (the ``FACTS`` items index into them), and the ticket's datetimes."""
+    under SLA)`` (the ``FACTS`` items index into them), and the ticket's datetimes.
+
+    An :class:`EventLog` gives its instants in µs and its events as shared prototypes (their
+    ``at`` is not theirs): only their other fields are read, and no datetime is reused."""
     facts = ticket
     stretches = [cp.stretch(facts)]
-    try:
-        ts = [td_us(e.at - EPOCH) for e in events]
-    except TypeError:
-        naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
-        raise NaiveDatetimeError("event.at", naive) from None
-    ordered: Sequence[Event] = events
+    ordered: Sequence[Event]
+    reuse = True
+    if isinstance(events, EventLog):
+        ts = events.instants  # read, never changed
+        ordered = events.shapes
+        reuse = False
+    else:
+        try:
+            ts = [td_us(e.at - EPOCH) for e in events]
+        except TypeError:
+            naive = next(e.at for e in events if e.at.tzinfo is None or e.at.utcoffset() is None)
+            raise NaiveDatetimeError("event.at", naive) from None
+        ordered = events
     if ts != sorted(ts):  # sort by instant, stably
         order = sorted(range(len(ts)), key=ts.__getitem__)
         ts = [ts[i] for i in order]
-        ordered = [events[i] for i in order]
+        ordered = [ordered[i] for i in order]
     items: list[Item] = []
     status_items: list[Item] = []
     created = accepted = False
@@ -218,7 +235,7 @@ def _digest(
         item = (ts[0], CREATED, None, None)
         items.insert(0, item)
         status_items.insert(0, item)
-    return items, status_items, stretches, Instants(ts, ordered)
+    return items, status_items, stretches, Instants(ts, ordered if reuse else None)
 
 
 def _changed(facts: TicketFacts, e: Event) -> tuple[TicketFacts | None, str]:

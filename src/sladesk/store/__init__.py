@@ -21,6 +21,7 @@ from sladesk.store._repo_channels import (
     ChannelAddressRow,
     ChannelDeliveryRow,
     ChannelRepository,
+    ChannelTemplateRow,
 )
 from sladesk.store._repo_chat import ChatMessageRecord, ChatRepository, ChatSessionRecord
 from sladesk.store._repo_console import CannedReplyRow, ConsoleRepository, SavedViewRow
@@ -88,6 +89,7 @@ from sladesk.store._ticket_values import (
     NewMessage,
     NewTicketRecord,
     OutboxEntry,
+    ReplaySource,
     StoredMessage,
     StoredTicket,
     SweptTicket,
@@ -113,6 +115,7 @@ __all__ = [
     "ChannelAddressRow",
     "ChannelDeliveryRow",
     "ChannelRepository",
+    "ChannelTemplateRow",
     "Contact",
     "CustomerOrganization",
     "DueTicket",
@@ -139,6 +142,7 @@ __all__ = [
     "OutboxMessage",
     "PolicyVersion",
     "Projected",
+    "ReplaySource",
     "Requester",
     "SavedViewRow",
     "SearchMatches",

@@ -1,16 +1,24 @@
 """Ticket events <-> JSON rows. SLA events (``sladesk.sla.Event``) round-trip exactly;
-other history kinds (SLA milestones, escalations) are stored but not fed to evaluation."""
+other history kinds (SLA milestones, escalations) are stored but not fed to evaluation.
+
+The packed history (``tickets.sla_history_packed``, migration 0022): a ticket's SLA events
+as one text of lines ``<µs since the epoch>\t<kind>\t<data JSON>\n`` in history order,
+appended to as events are (:func:`pack_history` writes lines; ``sladesk.sla``
+``unpack_history`` reads them, with :func:`event_shape` for each distinct shape)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sladesk.sla import Author, Event, EventKind, TicketFacts, make_event
+from sladesk.store._types import json_default
 
 _SLA_KINDS = frozenset(k.value for k in EventKind)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a placeholder instant: each event gets its own
+_US = timedelta(microseconds=1)
 
 
 def event_data(event: Event) -> dict[str, Any]:
@@ -68,8 +76,27 @@ def instant(value: datetime | str) -> datetime:
     return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def pack_history(entries: Iterable[tuple[str, datetime, Mapping[str, Any]]]) -> str:
+    """The packed lines of the SLA events among ``(kind, at, data)`` history entries (other
+    kinds are left out), in the order given: what is appended to a ticket's packed history
+    when they are appended to its rows."""
+    lines = []
+    for kind, at, data in entries:
+        if kind in _SLA_KINDS:
+            us = (at - _EPOCH) // _US  # TypeError for a naive instant, as storing it would
+            text = json.dumps(data, separators=(",", ":"), default=json_default)
+            lines.append(f"{us}\t{kind}\t{text}\n")
+    return "".join(lines)
+
+
+def event_shape(shape: str) -> Event | None:
+    """The event a packed line's shape (``kind\tdata``) records, at the epoch (the line's
+    instant is its own); None for a kind evaluation does not read."""
+    kind, _, data = shape.partition("\t")
+    return event_from_row(kind, _EPOCH, json.loads(data) if data else {})
+
+
 _Make = Callable[[datetime], Event]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a placeholder instant: each event gets its own
 
 
 class EventReader:

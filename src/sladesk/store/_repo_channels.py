@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 
 from sladesk.store._db import Repository
 from sladesk.store._tables import Contact, Message, Organization, Ticket
-from sladesk.store._tables_channels import ChannelAddress, ChannelDelivery
+from sladesk.store._tables_channels import ChannelAddress, ChannelDelivery, ChannelTemplate
 
-__all__ = ["ChannelAddressRow", "ChannelDeliveryRow", "ChannelRepository"]
+__all__ = ["ChannelAddressRow", "ChannelDeliveryRow", "ChannelRepository", "ChannelTemplateRow"]
 
 _ADDRESSES = cast(Table, ChannelAddress.__table__)
 _DELIVERIES = cast(Table, ChannelDelivery.__table__)
+_TEMPLATES = cast(Table, ChannelTemplate.__table__)
 _MESSAGES = cast(Table, Message.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
 _CONTACTS = cast(Table, Contact.__table__)
@@ -47,6 +48,16 @@ class ChannelDeliveryRow:
     status: str
     error: str | None
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTemplateRow:
+    name: str
+    language: str
+    category: str
+    body: str
+    parameters: dict[str, Any]
+    fetched_at: datetime
 
 
 def _address(row: Any) -> ChannelAddressRow:
@@ -193,6 +204,12 @@ class ChannelRepository(Repository):
         ).first()
         return None if row is None or row[0] is None else int(row[0])
 
+    def message_author_kind(self, message_id: int) -> str | None:
+        row = self.db.execute(
+            select(_MESSAGES.c.author_kind).where(_MESSAGES.c.id == message_id)
+        ).first()
+        return None if row is None else str(row[0])
+
     def message_body(self, message_id: int) -> tuple[int, str, bool] | None:
         """(ticket id, body, public) of a stored message."""
         row = self.db.execute(
@@ -201,3 +218,22 @@ class ChannelRepository(Repository):
             )
         ).first()
         return None if row is None else (int(row[0]), str(row[1]), bool(row[2]))
+
+    # ------------------------------------------------------------ templates
+    def templates(self, channel: str) -> list[ChannelTemplateRow]:
+        """The channel's cached templates, by name then language."""
+        rows = self.db.execute(
+            select(_TEMPLATES)
+            .where(_TEMPLATES.c.channel == channel)
+            .order_by(_TEMPLATES.c.name, _TEMPLATES.c.language)
+        )
+        return [ChannelTemplateRow(r.name, r.language, r.category, r.body,
+                                   dict(r.parameters or {}), r.fetched_at)
+                for r in rows]  # fmt: skip
+
+    def replace_templates(self, channel: str, rows: list[dict[str, Any]]) -> None:
+        """The channel's templates become ``rows`` (each with every column but ``id`` and
+        ``channel``): two statements, in the caller's transaction."""
+        self.db.execute(delete(_TEMPLATES).where(_TEMPLATES.c.channel == channel))
+        if rows:
+            self.db.execute(insert(_TEMPLATES), [{**r, "channel": channel} for r in rows])

@@ -16,12 +16,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, String, Table, Text, delete, select, type_coerce
+from sqlalchemy import (
+    CursorResult,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 
 from sladesk.sla import Evaluation, Event, EventKind
 from sladesk.store._bulk import insert_rows, update_rows
-from sladesk.store._codec import EventReader, instant
+from sladesk.store._codec import EventReader
 from sladesk.store._db import Repository
 from sladesk.store._repo_tickets import projection_rows
 from sladesk.store._tables import (
@@ -32,7 +42,7 @@ from sladesk.store._tables import (
     TicketEvent,
 )
 
-__all__ = ["SweepRepository"]
+__all__ = ["SweepRepository", "raw_rows"]
 
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -42,7 +52,6 @@ _PROJECTIONS = cast(Table, SlaProjection.__table__)
 
 _SLA_KINDS = [k.value for k in EventKind]
 _E = _EVENTS.c
-_P = _PROJECTIONS.c
 
 #: one target of a ticket as last projected: (metric, state, due_at, business seconds used)
 Projected = tuple[str, str, datetime | None, float]
@@ -56,7 +65,7 @@ OUTBOX_COLUMNS = ("kind", "key", "payload")
 TICKET_COLUMNS = ("id", "last_seq", "sla_state", "sla_due_at", "next_sla_event_at")
 
 
-def _raw_rows(result: CursorResult[Any]) -> list[Any]:
+def raw_rows(result: CursorResult[Any]) -> list[Any]:
     """Every row as the driver gives it (plain tuples; no Row objects, no result processing:
     the bulk reads select their columns untyped and decode them themselves)."""
     try:
@@ -84,26 +93,13 @@ class SweepRepository(Repository):
         out: dict[int, list[Event]] = defaultdict(list)
         last: int | None = None
         events: list[Event] = []
-        for ticket_id, kind, at, data in _raw_rows(self.db.execute(stmt)):
+        for ticket_id, kind, at, data in raw_rows(self.db.execute(stmt)):
             if ticket_id != last:
                 last, events = ticket_id, out[ticket_id]
             e = read(kind, at, data)
             if e is not None:
                 events.append(e)
         return out
-
-    def projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
-        """Each ticket's targets as last evaluated and stored (``sla_projections``), in one
-        query; a ticket never projected is missing from the answer."""
-        stmt = select(
-            _P.ticket_id, _P.metric, _P.state, type_coerce(_P.due_at, String), _P.used_seconds
-        ).where(_P.ticket_id.in_(ticket_ids))
-        out: dict[int, list[Projected]] = defaultdict(list)
-        for ticket_id, metric, state, due_at, used in _raw_rows(self.db.execute(stmt)):
-            out[ticket_id].append(
-                (metric, state, None if due_at is None else instant(due_at), used)
-            )
-        return dict(out)
 
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime
@@ -162,6 +158,16 @@ class SweepRepository(Repository):
             insert_rows(
                 self.session, _PROJECTIONS, columns, [[r[c] for c in columns] for r in rows]
             )
+
+    def append_packed(self, rows: Sequence[tuple[int, str]]) -> None:
+        """Append ``(ticket id, packed lines)`` to each ticket's ``sla_history_packed``."""
+        if rows:
+            stmt = (
+                update(_TICKETS)
+                .where(_TICKETS.c.id == bindparam("tid"))
+                .values(sla_history_packed=_TICKETS.c.sla_history_packed + bindparam("lines"))
+            )
+            self.db.execute(stmt, [{"tid": t, "lines": lines} for t, lines in rows])
 
     def update_tickets(
         self, rows: Sequence[tuple[int, int, str | None, datetime | None, datetime | None]]

@@ -180,6 +180,10 @@ class Ticket(Base):
     sla_state: Mapped[str | None] = mapped_column(String(16))
     sla_due_at: Mapped[datetime | None]
     next_sla_event_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: its SLA events packed for bulk reads (``store/_codec.py``; migration 0022), kept by
+    #: the gateway with every append to ``ticket_events``; NULL: not packed (a row written
+    #: around the gateway), read from ``ticket_events`` instead
+    sla_history_packed: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class TicketEvent(Base):

@@ -8,17 +8,23 @@ those stay channel-neutral. A message's identity on its channel is on ``messages
   customer-service window runs from that instant.
 - ``channel_deliveries``: each of our messages sent on a channel, one row per outbox row
   (``outbox_key`` unique: nothing is sent twice for one row), with the provider's id
-  (the ``wamid``) and its delivery status: sending | sent | delivered | read | failed.
+  (the ``wamid``) and its delivery status: sending | sent | delivered | read | failed
+  (``uploading`` while a medium is being uploaded, before anything can reach the customer).
+- ``channel_templates``: the approved message templates the provider last listed (name,
+  language, body text and its parameters), so that the console offers them without a call
+  to the provider on every page.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sladesk.store._tables import Base, Id
+from sladesk.store._types import JSONData
 
 
 class ChannelAddress(Base):
@@ -60,3 +66,19 @@ class ChannelDelivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ChannelTemplate(Base):
+    __tablename__ = "channel_templates"
+    __table_args__ = (UniqueConstraint("channel", "name", "language"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(512))
+    language: Mapped[str] = mapped_column(String(16))
+    #: MARKETING | UTILITY | AUTHENTICATION
+    category: Mapped[str] = mapped_column(String(32))
+    #: the body component's text, with its ``{{1}}`` / ``{{name}}`` placeholders
+    body: Mapped[str] = mapped_column(Text)
+    #: ``{"format": "positional" | "named", "names": [...], "examples": [...]}``
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    fetched_at: Mapped[datetime]

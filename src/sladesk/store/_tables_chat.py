@@ -4,7 +4,8 @@
   token, or the e-mail a vendor's app signed for a logged-in customer), the e-mail asked of
   an anonymous visitor, ``status`` (``waiting`` -> ``active`` -> ``closed``), the agent who
   accepted it, and the ticket it became on close (its transcript is that ticket's
-  conversation).
+  conversation). While a chat waits, ``agent_id`` set means it is routed to that agent only
+  (a VIP's direct line to their dedicated agent).
 - ``chat_messages``: what was said, in order, by ``visitor``, ``agent`` or ``system``;
   ``delivered_at``/``read_at`` are the other side's marks.
 """

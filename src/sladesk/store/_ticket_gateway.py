@@ -8,8 +8,8 @@ and get frozen values back; which statement writes what is decided here, once:
   history and projections held (``Db.insert_later``: one statement with the audit and outbox
   rows on PostgreSQL at the commit);
 - a change (:meth:`~TicketGateway.apply`): the history entries numbered after the ticket's
-  ``last_seq``, one UPDATE of the row (state, ``last_seq``, queue columns), the projection
-  rows replaced;
+  ``last_seq``, one UPDATE of the row (state, ``last_seq``, queue columns, the SLA events
+  appended to its packed history), the projection rows replaced;
 - a sweep batch (:meth:`~TicketGateway.apply_batch`): one statement per table for the whole
   batch, each table's rows as one JSON document (``store/_bulk.py``, through
   ``_repo_sweep.py``).
@@ -21,24 +21,46 @@ which order held rows must be issued. Every read a customer can reach takes a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
 from sladesk.policy import Status
-from sladesk.sla import Event, EventKind, TicketFacts
-from sladesk.store._codec import facts_data, facts_from_data, sla_events
+from sladesk.sla import Event, EventKind, TicketFacts, unpack_history
+from sladesk.store._codec import (
+    event_shape,
+    facts_data,
+    facts_from_data,
+    instant,
+    pack_history,
+    sla_events,
+)
 from sladesk.store._db import Db
 from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudience
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_outbox import OutboxRepository
-from sladesk.store._repo_sweep import Projected, SweepRepository
+from sladesk.store._repo_sweep import Projected, SweepRepository, raw_rows
 from sladesk.store._repo_tickets import (
     TicketRepository,
     has_passed_milestone,
@@ -56,6 +78,7 @@ from sladesk.store._ticket_values import (
     NewMessage,
     NewTicketRecord,
     OutboxEntry,
+    ReplaySource,
     StoredMessage,
     StoredTicket,
     SweptTicket,
@@ -64,6 +87,9 @@ from sladesk.store._ticket_values import (
 from sladesk.tickets import NotFound, Scope, TicketState
 
 __all__ = ["TicketGateway"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -80,6 +106,43 @@ _TICKET_COLUMNS = (
     _T.next_sla_event_at,
 )  # fmt: skip
 _SELECT_TICKET = select(*_TICKET_COLUMNS)
+#: a ticket's projections as one text, a line per target: ``metric\tstate\tdue_at in µs since
+#: the epoch (empty: none)\tbusiness time used in µs``; the seconds are ``µs / 10**6``, which
+#: is how they were stored (``timedelta.total_seconds``), exactly
+_PACKED_PROJECTIONS = {
+    "sqlite": """(SELECT group_concat(p.metric || char(9) || p.state || char(9)
+        || coalesce(CAST(strftime('%s', p.due_at) AS INTEGER) * 1000000
+                    + CAST(substr(p.due_at, 21, 6) AS INTEGER), '')
+        || char(9) || CAST(round(p.used_seconds * 1000000) AS INTEGER), char(10))
+        FROM sla_projections p WHERE p.ticket_id = tickets.id)""",
+    "postgresql": """(SELECT string_agg(p.metric || E'\\t' || p.state || E'\\t'
+        || coalesce(((extract(epoch FROM p.due_at) * 1000000)::bigint)::text, '')
+        || E'\\t' || round(p.used_seconds * 1000000)::bigint::text, E'\\n')
+        FROM sla_projections p WHERE p.ticket_id = tickets.id)""",
+}
+
+
+def _select_replay(dialect: str) -> Select[Any]:
+    """What a back-test reads of a ticket (``ReplaySource``) and its recorded projections,
+    raw: instants and JSON as text, the history and the projections packed."""
+    return select(
+        _T.id, _T.number, _T.channel, _T.priority, _T.type, _T.team,
+        type_coerce(_T.created_at, String), sql_cast(_T.facts, Text), _T.policy_version_id,
+        _T.community_answered, _T.sla_history_packed,
+        literal_column(_PACKED_PROJECTIONS[dialect]),
+    )  # fmt: skip
+
+
+def _projected(text: str | None) -> list[Projected] | None:
+    if text is None:
+        return None
+    out: list[Projected] = []
+    for line in text.split("\n"):
+        metric, state, due, used = line.split("\t")
+        out.append((metric, state, _EPOCH + _US * int(due) if due else None, int(used) / 10**6))
+    return out
+
+
 #: a due ticket and its people (``_repo_audience.py``), for the sweep's escalations
 _DUE = (
     select(*_TICKET_COLUMNS, *PEOPLE_COLUMNS)
@@ -123,6 +186,12 @@ def _facts(data: dict[str, Any]) -> TicketFacts | None:
         return facts_from_data(data)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _packed(entries: Sequence[HistoryEntry]) -> str:
+    """The packed-history lines of ``entries`` (``store/_codec.py``): what is appended to
+    ``tickets.sla_history_packed`` wherever they are appended to ``ticket_events``."""
+    return pack_history((e.kind, e.at, e.data) for e in entries)
 
 
 def _state_columns(state: TicketState) -> dict[str, Any]:
@@ -217,7 +286,7 @@ class TicketGateway:
         leaving out ``except_types`` (types outside the quota)."""
         return self._tickets.count_created(organization_id, start, end, except_types=except_types)
 
-    def page_by_id(
+    def replay_page(
         self,
         scope: Scope,
         *,
@@ -225,22 +294,45 @@ class TicketGateway:
         limit: int,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
-    ) -> list[StoredTicket]:
+    ) -> list[ReplaySource]:
         """The next ``limit`` tickets in ``scope`` with an id above ``after_id``, in id order,
-        created in [created_from, created_to) when given: a keyset page, for reading every
-        ticket in batches (a back-test) at a cost that does not grow with the position."""
-        stmt = scoped(_SELECT_TICKET.where(_T.id > after_id), scope)
+        created in [created_from, created_to) when given (a keyset page: its cost does not
+        grow with the position), as a back-test reads them: each with its SLA events and its
+        recorded projections (its targets as last evaluated), in one query. The history is
+        the packed one on the row; a ticket without one has its history rows read, in one
+        more query for the page. Read raw, without column types: each distinct facts
+        document and event shape is decoded once per page."""
+        stmt = scoped(_select_replay(self._db.dialect).where(_T.id > after_id), scope)
         if created_from is not None:
             stmt = stmt.where(_T.created_at >= created_from)
         if created_to is not None:
             stmt = stmt.where(_T.created_at < created_to)
-        rows = self._db.execute(stmt.order_by(_T.id).limit(limit))
-        return [_stored(r) for r in rows]
+        rows = raw_rows(self._db.execute(stmt.order_by(_T.id).limit(limit)))
+        shapes: dict[str, Event] = {}
+        facts: dict[str, TicketFacts | None] = {}
+        unpacked = [r[0] for r in rows if r[10] is None]
+        histories = self._sweep.histories(unpacked) if unpacked else {}
+        out = []
+        for (id_, number, channel, priority, type_, team, created_at, facts_text, version,
+             community, packed, projected) in rows:  # fmt: skip
+            try:
+                f = facts[facts_text]
+            except KeyError:
+                f = facts[facts_text] = _facts(json.loads(facts_text or "{}"))
+            history = (
+                histories.get(id_, []) if packed is None
+                else unpack_history(packed, shapes, event_shape)
+            )  # fmt: skip
+            out.append(
+                ReplaySource(id_, number, channel, priority, type_, team, instant(created_at), f,
+                             version, bool(community), history, _projected(projected))
+            )  # fmt: skip
+        return out
 
     def count_in(
         self, scope: Scope, created_from: datetime | None, created_to: datetime | None
     ) -> int:
-        """How many tickets :meth:`page_by_id` would go through (for a progress bar)."""
+        """How many tickets :meth:`replay_page` would go through (for a progress bar)."""
         stmt = scoped(select(func.count()).select_from(_TICKETS), scope)
         if created_from is not None:
             stmt = stmt.where(_T.created_at >= created_from)
@@ -262,6 +354,7 @@ class TicketGateway:
             "policy_version_id": record.policy_version_id, "over_quota": record.over_quota,
             "community_answered": record.community_answered, "created_at": record.at,
             "updated_at": record.at, "last_seq": len(record.history), **queue,
+            "sla_history_packed": _packed(record.history),
         }  # fmt: skip
         if self._db.dialect != "postgresql":
             values["number"] = self._tickets.next_number()
@@ -325,6 +418,9 @@ class TicketGateway:
             for a in changed:
                 merged.update(a)
             attributes = values["attributes"] = merged
+        packed = _packed(entries)
+        if packed:  # the same history, packed: appended in the same statement
+            values["sla_history_packed"] = _T.sla_history_packed + packed
         policy_version_id = ticket.policy_version_id
         if change.policy_version_id is not None:
             policy_version_id = values["policy_version_id"] = change.policy_version_id
@@ -350,9 +446,11 @@ class TicketGateway:
         a ticket loaded ``for_update``; its state and clocks stay as they are."""
         numbered = [replace(e, seq=ticket.last_seq + n) for n, e in enumerate(entries, 1)]
         last_seq = ticket.last_seq + len(numbered)
-        self._db.execute(
-            update(_TICKETS).where(_T.id == ticket.id).values(last_seq=last_seq, updated_at=at)
-        )
+        values: dict[str, Any] = {"last_seq": last_seq, "updated_at": at}
+        packed = _packed(numbered)
+        if packed:  # not what this is for, but kept exact if it happens
+            values["sla_history_packed"] = _T.sla_history_packed + packed
+        self._db.execute(update(_TICKETS).where(_T.id == ticket.id).values(**values))
         self._hold_history(ticket.id, numbered)
         return replace(ticket, last_seq=last_seq, updated_at=at)
 
@@ -405,11 +503,6 @@ class TicketGateway:
         """The SLA events of each ticket, in one query (a ticket without any: [])."""
         return self._sweep.histories(ticket_ids)
 
-    def sla_projected(self, ticket_ids: Sequence[int]) -> dict[int, list[Projected]]:
-        """Each ticket's targets as last evaluated and stored: ``(metric, state, due_at,
-        business seconds used)``, in one query; a ticket never projected is missing."""
-        return self._sweep.projected(ticket_ids)
-
     def record_milestones(
         self, rows: Sequence[tuple[int, str, int, str, datetime]], now: datetime
     ) -> list[tuple[int, str, int, str]]:
@@ -425,12 +518,16 @@ class TicketGateway:
         columns. A fixed number of statements, whatever the batch's size."""
         events: list[tuple[int, int, datetime, str, str, dict[str, Any]]] = []
         tickets: list[tuple[int, int, str | None, datetime | None, datetime | None]] = []
+        packed: list[tuple[int, str]] = []
         for s in swept:
             t = s.ticket
             seq = t.last_seq
             for e in s.entries:
                 seq += 1
                 events.append((t.id, seq, e.at, e.kind, e.actor, dict(e.data)))
+            lines = _packed(s.entries)
+            if lines:  # the sweep writes milestones, not SLA events: kept exact if it does
+                packed.append((t.id, lines))
             if s.failed:
                 tickets.append((t.id, seq, t.sla_state, t.sla_due_at, s.next_check_at))
             else:
@@ -442,3 +539,4 @@ class TicketGateway:
             [(s.ticket.id, s.evaluation) for s in swept if not s.failed], now
         )
         self._sweep.update_tickets(tickets)
+        self._sweep.append_packed(packed)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sladesk.sla import Evaluation, Event, TicketFacts
+from sladesk.sla import Evaluation, Event, EventLog, TicketFacts
 from sladesk.store._codec import event_data
 from sladesk.store._repo_audience import TicketAudience
 from sladesk.tickets import TicketState
@@ -24,6 +24,7 @@ __all__ = [
     "NewMessage",
     "NewTicketRecord",
     "OutboxEntry",
+    "ReplaySource",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",
@@ -224,3 +225,25 @@ class SweptTicket:
     next_check_at: datetime | None
     entries: Sequence[HistoryEntry] = field(default=())
     failed: bool = False
+
+
+class ReplaySource(NamedTuple):
+    """A stored ticket as a back-test replays it (``TicketGateway.replay_page``): what
+    evaluation and grouping read, its SLA events (an :class:`~sladesk.sla.EventLog` read
+    from its packed history; a list read from its history rows when it has none) and its
+    recorded projections. A tuple: thousands are built per page."""
+
+    id: int
+    number: int
+    channel: str
+    priority: str
+    type: str
+    team: str | None
+    created_at: datetime
+    facts: TicketFacts | None  # None: its stored facts cannot be read
+    policy_version_id: int | None
+    community_answered: bool
+    history: EventLog | list[Event]
+    #: its targets as last evaluated and stored, ``(metric, state, due_at, business seconds
+    #: used)``; None when never projected
+    projected: list[tuple[str, str, datetime | None, float]] | None

@@ -120,12 +120,17 @@ class Words:
         return f"{text} ({self.tz.key})"
 
     def duration(self, d: timedelta | None) -> str:
-        """Business time as hours and minutes: ``-1 h 05 min``; None is a dash."""
+        """Business time as hours and minutes: ``-1 h 05 min``; under 10 minutes with its
+        seconds (``1 min 15 s``, ``45 s``: chat targets are given in seconds); None is a
+        dash."""
         if d is None:
             return "—"
         seconds = d.total_seconds()
         sign = "-" if seconds < 0 else ""
         hours, mins = divmod(int(abs(seconds) // 60), 60)
+        secs = int(abs(seconds)) % 60
+        if not hours and mins < 10 and secs:
+            return f"{sign}{mins} min {secs:02d} s" if mins else f"{sign}{secs} s"
         return f"{sign}{hours} h {mins:02d} min" if hours else f"{sign}{mins} min"
 
     def number(self, n: int) -> str:

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sladesk import services
-from sladesk.channels.chat import Pump, chat_json, hub_for
+from sladesk.channels.chat import Handled, Pump, chat_json, hub_for
 from sladesk.services import Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.web._context import Page, SignInRequired, WrongRole, page
 
@@ -103,8 +103,8 @@ async def waiting_socket(ws: WebSocket) -> None:
         return
     await ws.accept()
 
-    async def handle(frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-        return None, []
+    async def handle(frame: dict[str, Any]) -> Handled:
+        return Handled()
 
     async def redraw() -> dict[str, Any]:
         return {"type": "waiting"}
@@ -143,12 +143,12 @@ async def chat_socket(ws: WebSocket, chat_id: int) -> None:
         else:
             raise InvalidRequest(f"unknown frame type {kind!r}", field="type")
 
-    async def handle(frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    async def handle(frame: dict[str, Any]) -> Handled:
         try:
             await run_in_threadpool(call, frame)
         except _REFUSED as exc:
-            return {"type": "error", "field": getattr(exc, "field", None),
-                    "message": str(exc)}, []  # fmt: skip
-        return None, [f"chat:{chat_id}"]
+            return Handled({"type": "error", "field": getattr(exc, "field", None),
+                            "message": str(exc)})  # fmt: skip
+        return Handled(publish=(f"chat:{chat_id}",))
 
     await Pump(ws, hub_for(c), handle, redraw).run([f"chat:{chat_id}"])

@@ -119,7 +119,7 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
     causes = sorted(policy.closing.evidence_for) if policy and policy.closing else []
     response = p.render(
         "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH,
-        incidents=data.incidents, whatsapp=data.whatsapp,
+        incidents=data.incidents, whatsapp=data.whatsapp, templates=data.templates,
         message_html=lambda m: message_html(m, remote_images=images), statuses=STATUSES,
         priorities=priorities(policy, p.language), agents=agents, requester=data.requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
@@ -220,6 +220,26 @@ def reply(
                                     message_id=message_id)  # fmt: skip
 
     return _act(p, csrf_token, ticket_id, write)
+
+
+@router.post("/tickets/{ticket_id}/whatsapp-template")
+def whatsapp_template(
+    request: Request,
+    ticket_id: int,
+    name: str = Form(""),
+    language: str = Form(""),
+    keys: list[str] = Form(default=[]),  # noqa: B008 -- FastAPI's parameter form
+    values: list[str] = Form(default=[]),  # noqa: B008
+    csrf_token: str = Form(""),
+) -> Response:
+    """An approved WhatsApp template, its parameters filled in (outside the 24-hour window
+    the only message WhatsApp takes)."""
+    p = page(request, need="agent")
+    actor = p.person.actor  # type: ignore[union-attr]
+    pairs = list(zip(keys, values, strict=False))
+    return _act(p, csrf_token, ticket_id,
+                lambda: services.send_whatsapp_template(p.uow(), p.clock, actor, ticket_id, name,
+                                                        language, pairs))  # fmt: skip
 
 
 @router.post("/tickets/{ticket_id}/status")

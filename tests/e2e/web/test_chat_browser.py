@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from test_browser import _sign_in, browser, new_page
 from web_world import PASSWORD, POLICY_FILE, LiveServer, World
 
@@ -23,10 +24,23 @@ from sladesk.services import Actor, NewAgent, Role, TicketFilters
 
 __all__ = ["browser", "new_page"]
 
+APP_SECRET = "vendor-app-chat-secret"
+ALICE = "alice@acme.example"
+
+
+CHAT_RULE = """\
+rules:
+  - name: live_chat
+    when: {channel: chat}
+    targets:
+      - {metric: first_response, calendar: always, duration: 2m}
+"""
+
 
 @pytest.fixture(scope="module")
 def chat_policy(world: World) -> None:
-    """The Infraspeak policy, offering the chat channel too."""
+    """The Infraspeak policy, offering the chat channel too, with a first response in 2
+    minutes around the clock for chats."""
     c = world.container
     admin = services.create_agent(c.uow(), c.clock, Actor.system("chat-tests"),
                                   NewAgent("root@desk.example", "Root", "admin"))  # fmt: skip
@@ -34,6 +48,8 @@ def chat_policy(world: World) -> None:
     assert "channels: [portal, app, email, whatsapp]" in text
     text = text.replace("channels: [portal, app, email, whatsapp]",
                         "channels: [portal, app, email, whatsapp, chat]")  # fmt: skip
+    text = text.replace("calendars:\n", "calendars:\n  always: {timezone: UTC, hours: 24x7}\n", 1)
+    text = text.replace("rules:\n", CHAT_RULE, 1)
     services.publish_policy(c.uow(), c.clock, Actor.agent(admin.id, Role.ADMIN), text,
                             source="infraspeak-chat.yaml")  # fmt: skip
 
@@ -46,6 +62,13 @@ def site(tmp_path_factory: pytest.TempPathFactory, server: LiveServer) -> Iterat
         "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
         f'<script src="{server.url}/chat/widget.js" data-locale="en" async></script>'
         "</body></html>"
+    )
+    # the vendor's app page of a signed-in customer: Alice of Acme, signed by its server
+    signature = services.sign_chat_identity(APP_SECRET, ALICE)
+    (root / "vip.html").write_text(
+        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        f'<script src="{server.url}/chat/widget.js" data-locale="en" data-email="{ALICE}" '
+        f'data-signature="{signature}" data-name="Alice Acme" async></script></body></html>'
     )
     handler = partial(_Quiet, directory=str(root))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -118,6 +141,12 @@ def test_a_visitor_chats_an_agent_answers_and_the_transcript_is_the_ticket(
     for line in ("Vera Visitor: My invoice is wrong", "Arno Agent: Let me look at it",
                  "Vera Visitor: Thanks!"):  # fmt: skip
         assert line in page_text
+    # the chat's first-response target on the ticket's SLA panel: from the chat's opening
+    # to the agent's first chat message, 75 s of 2 min
+    first = agent.locator("aside.sla section.target[data-metric=first_response]")
+    assert first.locator(".badge").inner_text() == "met"
+    assert first.locator(".target-text").inner_text().startswith("2m")
+    assert first.locator("dd").nth(3).inner_text() == "1 min 15 s"  # business time used
     widget.get_by_text("This chat has ended").wait_for()
     (ticket,) = _chat_tickets(world)
     assert ticket.subject == "Chat: My invoice is wrong"
@@ -147,3 +176,69 @@ def test_outside_hours_the_widget_says_when_the_team_is_back_and_takes_a_message
     finally:
         c.settings.chat_calendar = saved
         c.clock.set(before)
+
+
+def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
+    new_page: Any, world: World, site: str, chat_policy: None
+) -> None:
+    c = world.container
+    saved = c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar
+    c.settings.chat_identity_secret = SecretStr(APP_SECRET)
+    c.settings.chat_dedicated_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon: open now
+    system, arno = Actor.system("chat-tests"), Actor.agent(world.agent_id, "agent")
+    services.set_dedicated_agents(
+        c.uow(), c.clock, system, world.org_a, dedicated_agent_id=world.agent_id,
+        backup_agent_id=None,
+    )  # fmt: skip
+    vip_page = site.replace("index.html", "vip.html")
+    try:
+        visitor = new_page(timezone_id="Europe/Lisbon")
+        visitor.goto(vip_page)
+        widget = visitor.locator("section.sladesk-chat")
+        direct = widget.get_by_role("button", name="Chat with Arno Agent, your dedicated agent")
+        direct.wait_for()
+        assert widget.get_attribute("data-direct") == "yes"
+        widget.get_by_label("How can we help?").fill("Our export is stuck")
+        direct.click()
+        widget.locator("li.sladesk-chat-visitor", has_text="Our export is stuck").wait_for()
+
+        # routed to Arno: on his list marked as his direct line, on nobody else's
+        ada = services.create_agent(c.uow(), c.clock, system,
+                                    NewAgent("ana@desk.example", "Ana Other"))  # fmt: skip
+        others = services.waiting_chats(c.uow(), c.clock, Actor.agent(ada.id, "agent"))
+        assert "Our export is stuck" not in [w.first_message for w in others]
+        agent = new_page(timezone_id="Europe/Lisbon")
+        _sign_in(agent, world.agent_email, PASSWORD)
+        agent.wait_for_url("**/queue")
+        agent.goto("/chats")
+        row = agent.locator("table.chats-waiting tr", has_text="Our export is stuck")
+        assert row.locator(".chat-direct").inner_text() == "direct line to you"
+        row.get_by_role("button", name="Accept").click()
+        agent.wait_for_url(re.compile(r"/chats/\d+$"))
+        widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
+
+        # Arno steps away: the next visit offers the team's chat only
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)
+        later = new_page(timezone_id="Europe/Lisbon")
+        later.goto(vip_page)
+        again = later.locator("section.sladesk-chat")
+        later.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        assert again.get_by_role("button", name="Start chat").is_visible()
+        assert again.locator("button.sladesk-chat-direct").count() == 0
+        # back, but out of the dedicated chat's hours (Saturday): still the team's only
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)
+        before = c.clock.now()
+        c.clock.set(datetime.fromisoformat("2026-03-14T10:00:00+00:00"))
+        try:
+            weekend = new_page(timezone_id="Europe/Lisbon")
+            weekend.goto(vip_page)
+            weekend.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        finally:
+            c.clock.set(before)
+        back = new_page(timezone_id="Europe/Lisbon")  # in hours and available: offered again
+        back.goto(vip_page)
+        back.locator("section.sladesk-chat button.sladesk-chat-direct").wait_for()
+    finally:
+        c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar = saved
+        services.set_dedicated_agents(c.uow(), c.clock, system, world.org_a,
+                                      dedicated_agent_id=None, backup_agent_id=None)  # fmt: skip

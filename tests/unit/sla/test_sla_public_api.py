@@ -15,6 +15,7 @@ def test_all_is_pinned() -> None:
         "Evaluation",
         "Event",
         "EventKind",
+        "EventLog",
         "GroupKey",
         "Outcome",
         "Rollup",
@@ -36,8 +37,10 @@ def test_all_is_pinned() -> None:
         "load_scenario_file",
         "make_event",
         "outcomes",
+        "recorded_outcomes",
         "rollup",
         "state_at",
+        "unpack_history",
     ]
     for name in sladesk.sla.__all__:
         assert hasattr(sladesk.sla, name)

@@ -5,13 +5,15 @@ translation, and the viewer's language is chosen from their profile, else the br
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from sladesk.web._i18n import LANGUAGES, LOCALE_DIR, negotiate, translations
+from sladesk.web._i18n import LANGUAGES, LOCALE_DIR, Words, negotiate, translations
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "sladesk" / "web"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
@@ -79,3 +81,17 @@ def test_the_organisations_language_comes_after_the_browsers() -> None:
     assert negotiate(None, "pt-BR", "es") == "pt"
     assert negotiate("en", "pt-BR", "es") == "en"
     assert negotiate(None, "fr", "de") == "en"
+
+
+def test_durations_show_seconds_only_where_they_matter() -> None:
+    words = Words("en", translations("en"), ZoneInfo("UTC"))
+    cases = {
+        timedelta(seconds=75): "1 min 15 s",  # a chat target's "used" of 90s
+        timedelta(seconds=45): "45 s",
+        timedelta(seconds=-15): "-15 s",
+        timedelta(minutes=2): "2 min",
+        timedelta(minutes=29, seconds=59): "29 min",  # longer: minutes, as before
+        timedelta(hours=4): "4 h 00 min",
+        timedelta(0): "0 min",
+    }
+    assert {d: words.duration(d) for d in cases} == cases

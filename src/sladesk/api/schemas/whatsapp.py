@@ -14,7 +14,7 @@ class WhatsAppDeliveryPublic(OutputModel):
     message_id: int | None
     recipient: str
     external_id: str | None
-    status: str  # sending | sent | delivered | read | failed
+    status: str  # uploading (a file) | sending | sent | delivered | read | failed
     error: str | None
     updated_at: datetime
 

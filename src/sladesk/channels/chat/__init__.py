@@ -4,12 +4,13 @@ across processes through PostgreSQL's LISTEN/NOTIFY). See docs/channels.md."""
 
 from sladesk.channels.chat._app import WIDGET, back_label, create_chat_app, mount_chat
 from sladesk.channels.chat._hub import ChatHub, hub_for
-from sladesk.channels.chat._live import Pump, chat_json
+from sladesk.channels.chat._live import Handled, Pump, chat_json
 from sladesk.channels.chat._pg import PgRelay, libpq_url
 
 __all__ = [
     "WIDGET",
     "ChatHub",
+    "Handled",
     "PgRelay",
     "Pump",
     "back_label",

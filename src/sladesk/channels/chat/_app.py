@@ -7,6 +7,9 @@
   language); then frames ``start`` (name, e-mail, the app's signature, first message),
   ``message``, ``typing``, ``read``/``delivered`` (up to a message id), ``email`` and
   ``close`` (also how a visitor leaves a message out of hours: the chat becomes a ticket).
+  A signed-in customer's widget first sends ``identify`` (the e-mail and the app's
+  signature): the answer ``direct`` names their dedicated agent while the VIP direct line is
+  open (else ``line`` is null), and ``start`` with ``direct: true`` routes the chat to them.
   Every change is pushed as a ``chat`` frame. Everything goes over the socket, so a widget
   on another origin needs no CORS opening; the token (returned by ``start``) is the only
   key to the chat and is kept by the widget in the page's ``sessionStorage``.
@@ -29,7 +32,7 @@ from starlette.websockets import WebSocket
 
 from sladesk import services
 from sladesk.channels.chat._hub import ChatHub, hub_for
-from sladesk.channels.chat._live import Pump, chat_json
+from sladesk.channels.chat._live import Handled, Pump, chat_json
 from sladesk.channels.chat._pg import PgRelay, libpq_url
 from sladesk.config import Settings
 from sladesk.services import Clock, Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
@@ -140,28 +143,39 @@ class _Visitor:
         )
         return chat_json(view, "visitor")
 
-    async def _handle(self, frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    async def _handle(self, frame: dict[str, Any]) -> Handled:
         try:
             return await run_in_threadpool(self._call, frame)
         except _REFUSED as exc:
-            return _error(exc), []
+            return Handled(_error(exc))
 
-    def _call(self, frame: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    def _call(self, frame: dict[str, Any]) -> Handled:
         kind, c = frame["type"], self.c
         text = {k: v if isinstance(v, str) else None for k, v in frame.items()}
+        secret_key = c.settings.chat_identity_secret
+        secret = secret_key.get_secret_value() if secret_key is not None else None
+        if kind == "identify":  # a signed-in customer: is there a direct line to offer?
+            line = services.chat_direct_line(
+                c.uow(), c.clock, email=text.get("email") or "",
+                signature=text.get("signature") or "", secret=secret,
+                calendar=c.settings.chat_dedicated_calendar,
+            )  # fmt: skip
+            direct = {"agent": line.agent_name} if line is not None and line.open else None
+            return Handled({"type": "direct", "line": direct})
         if kind == "start":
             if self.token is not None:
                 raise Conflict("this socket already has a chat")
-            secret = c.settings.chat_identity_secret
             token, view = services.start_chat(
                 c.uow(), c.clock, name=text.get("name") or "", email=text.get("email") or None,
-                locale=self.locale, signature=text.get("signature") or None,
-                secret=secret.get_secret_value() if secret is not None else None,
-                first_message=text.get("message"),
+                locale=self.locale, signature=text.get("signature") or None, secret=secret,
+                first_message=text.get("message"), direct=frame.get("direct") is True,
+                direct_calendar=c.settings.chat_dedicated_calendar,
             )  # fmt: skip
             self.token, self.session_id = token, view.session.id
             answer = {"type": "started", "token": token} | {"chat": chat_json(view, "visitor")}
-            return answer, [f"chat:{view.session.id}", "waiting"]
+            # the agents' list is told, never watched by the visitor; nobody watches the
+            # new chat yet but this socket, which has it in the answer
+            return Handled(answer, publish=("waiting",), watch=(f"chat:{view.session.id}",))
         if self.token is None or self.session_id is None:
             raise InvalidRequest("start a chat first", field="type")
         topic, token = f"chat:{self.session_id}", self.token
@@ -176,10 +190,10 @@ class _Visitor:
         elif kind == "close":
             services.close_chat_as_visitor(c.uow(), c.clock, token,
                                            email=text.get("email") or None)  # fmt: skip
-            return None, [topic, "waiting"]
+            return Handled(publish=(topic, "waiting"))
         else:
             raise InvalidRequest(f"unknown frame type {kind!r}", field="type")
-        return None, [topic]
+        return Handled(publish=(topic,))
 
 
 def mount_chat(app: FastAPI, container: ServiceContainer) -> None:

@@ -18,9 +18,12 @@ from typing import Any
 
 __all__ = ["ChatHub", "hub_for"]
 
-#: notices a slow subscriber may have pending before older ones are dropped (one is enough
-#: to redraw)
-_BACKLOG = 64
+#: notices a subscriber may have pending: one. A notice carries no data and a redraw reads
+#: everything, so a second notice arriving before the pending one is taken changes nothing
+#: (it folds into it); one arriving while a redraw is under way is queued and redraws again
+#: after it, so the last change is always drawn. A larger backlog only redraws the same
+#: chat several times in a row under a burst.
+_BACKLOG = 1
 
 
 class ChatHub:
@@ -57,7 +60,7 @@ class ChatHub:
         """Wake this process's subscribers of ``topic``."""
         for queue in list(self._subscribers.get(topic, ())):
             if queue.full():
-                continue  # a redraw is already pending
+                continue  # a redraw is already pending: this notice folds into it
             queue.put_nowait(topic)
 
     async def publish(self, topic: str) -> None:

@@ -1,23 +1,28 @@
 """One WebSocket's life, for either side of a chat: frames from the client are handled one
 at a time (each a service call on a worker thread), and each hub notice on the socket's
-topics redraws it (a read through the services, sent as JSON)."""
+topics redraws it (a read through the services, sent as JSON).
+
+What a socket *tells* (publishes) and what it *watches* are kept apart: a visitor who starts
+a chat tells the agents' ``waiting`` list, but must not watch it, or every chat started or
+accepted redraws every open widget (a database read and a frame per socket: with 1,000
+sockets, each accept cost about a second of server CPU; see docs/performance.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import ExitStack, suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sladesk.channels.chat._hub import ChatHub
 from sladesk.services import ChatMessageRecord, ChatView
 
-__all__ = ["MAX_FRAME", "Pump", "chat_json"]
+__all__ = ["MAX_FRAME", "Handled", "Pump", "chat_json"]
 
 log = logging.getLogger(__name__)
 MAX_FRAME = 16_384
@@ -45,16 +50,26 @@ def _message(m: ChatMessageRecord) -> dict[str, Any]:
             "delivered": m.delivered_at is not None, "read": m.read_at is not None}  # fmt: skip
 
 
+class Handled(NamedTuple):
+    """What handling one client frame gives: the ``answer`` sent back (None: nothing), the
+    topics to ``publish`` (others redraw), and the topics this socket ``watch``-es from now
+    on (its own chat once started)."""
+
+    answer: dict[str, Any] | None = None
+    publish: tuple[str, ...] = ()
+    watch: tuple[str, ...] = ()
+
+
 class Pump:
     """``await Pump(ws, hub, handle, redraw).run(topics)``: ``handle(frame)`` answers a
-    client frame (a dict, or None to send nothing) and may return topics to publish and to
-    watch from then on; ``redraw()`` is the JSON sent on a notice (None: nothing)."""
+    client frame (:class:`Handled`); ``redraw()`` is the JSON sent on a notice (None:
+    nothing). Notices that arrive while a redraw is pending fold into it."""
 
     def __init__(
         self,
         ws: WebSocket,
         hub: ChatHub,
-        handle: Callable[[dict[str, Any]], Awaitable[tuple[dict[str, Any] | None, list[str]]]],
+        handle: Callable[[dict[str, Any]], Awaitable[Handled]],
         redraw: Callable[[], Awaitable[dict[str, Any] | None]],
     ) -> None:
         self.ws, self.hub, self.handle, self.redraw = ws, hub, handle, redraw
@@ -65,7 +80,7 @@ class Pump:
         queue = self.hub.queue()
         with ExitStack() as stack:
 
-            def watch(new: list[str]) -> None:
+            def watch(new: Iterable[str]) -> None:
                 fresh = [t for t in new if t not in watched]
                 if fresh:
                     watched.update(fresh)
@@ -90,10 +105,10 @@ class Pump:
                     if receive in done:
                         text = receive.result()
                         receive = asyncio.ensure_future(self.ws.receive_text())
-                        answer, publish = await self._frame(text)
+                        answer, publish, watching = await self._frame(text)
+                        watch(watching)  # before the answer: no notice after it is missed
                         if answer is not None:
                             await self.ws.send_json(answer)
-                        watch(publish)
                         for topic in publish:
                             await self.hub.publish(topic)
             except WebSocketDisconnect:
@@ -105,13 +120,13 @@ class Pump:
                         with suppress(asyncio.CancelledError, Exception):
                             await task
 
-    async def _frame(self, text: str) -> tuple[dict[str, Any] | None, list[str]]:
+    async def _frame(self, text: str) -> Handled:
         if len(text) > MAX_FRAME:
-            return {"type": "error", "field": None, "message": "frame too large"}, []
+            return Handled({"type": "error", "field": None, "message": "frame too large"})
         try:
             frame = json.loads(text)
         except ValueError:
-            return {"type": "error", "field": None, "message": "a frame is a JSON object"}, []
+            return Handled({"type": "error", "field": None, "message": "a frame is a JSON object"})
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return {"type": "error", "field": None, "message": "a frame needs a type"}, []
+            return Handled({"type": "error", "field": None, "message": "a frame needs a type"})
         return await self.handle(frame)

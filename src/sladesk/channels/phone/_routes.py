@@ -7,7 +7,8 @@ provider sending the same fields and signing them the same way):
   transcription (the recording comes to ``/recording``, its text to ``/transcription``);
   to the on-call number, that whoever is on call has been paged. In the caller's language
   when they are a known contact (English, Spanish, Portuguese).
-- ``POST /channels/phone/recording``: ``<Record>``'s action: the voicemail becomes a ticket.
+- ``POST /channels/phone/recording``: ``<Record>``'s action: the voicemail becomes a ticket
+  (its audio is copied by the jobs afterwards: ``recordings``; never in this request).
 - ``POST /channels/phone/transcription``: the transcription, a note on that ticket.
 
 Every request's ``X-Twilio-Signature`` is checked first, over the full URL Twilio
@@ -213,7 +214,8 @@ def phone_router() -> APIRouter:
             rec = parse_recording(fields)
         except WebhookRefused as exc:
             return _problem(request, 400, str(exc))
-        vm = InboundVoicemail(rec.call_sid, rec.recording_sid, rec.url, rec.duration, rec.caller)
+        vm = InboundVoicemail(rec.call_sid, rec.recording_sid, rec.url, rec.duration, rec.caller,
+                              rec.account_sid)  # fmt: skip
         try:
             outcome = await run_in_threadpool(
                 receive_voicemail, container.uow(), container.clock, vm

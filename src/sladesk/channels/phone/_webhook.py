@@ -57,6 +57,7 @@ class Recording:
     duration: int  # seconds
     caller: str = ""
     called: str = ""
+    account_sid: str = ""  # AC…: the account the recording is fetched as (HTTP basic auth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +147,13 @@ def parse_recording(params: Iterable[tuple[str, str]]) -> Recording:
     duration = _one(fields, "RecordingDuration", required=False) or "0"
     if not duration.isdigit():
         raise WebhookRefused(f"the field 'RecordingDuration' is not seconds: {duration[:20]!r}")
+    account = _sid(fields, "AccountSid") if fields.get("AccountSid", "").strip() else ""
+    if account and not account.startswith("AC"):
+        raise WebhookRefused(f"the field 'AccountSid' is not an account id: {account[:40]!r}")
     return Recording(
         call_sid=_sid(fields, "CallSid"), recording_sid=_sid(fields, "RecordingSid"), url=url,
         duration=int(duration), caller=_number(fields, "From"), called=_number(fields, "To"),
+        account_sid=account,
     )  # fmt: skip
 
 

@@ -146,7 +146,8 @@ class MediaUnavailable(Exception):
 
 def fetch_media(settings: Settings, media_id: str, client: httpx.Client | None = None) -> bytes:
     """A medium's bytes, as the Cloud API documents it: ``GET {base}/{media_id}`` gives its
-    ``url``, which is fetched with the same bearer token."""
+    ``url`` (and ``file_size``: one over ``attachment_max_bytes`` is not downloaded), which
+    is fetched with the same bearer token, read in chunks up to that limit."""
     token = _secret(settings.whatsapp_token)
     if not token or not media_id:
         raise MediaUnavailable("not fetched (no WhatsApp token is configured)")
@@ -157,10 +158,14 @@ def fetch_media(settings: Settings, media_id: str, client: httpx.Client | None =
         meta = own.get(f"{base}/{media_id}", headers=headers)
         if meta.status_code != 200:
             raise MediaUnavailable(f"the API answered HTTP {meta.status_code}")
-        url = meta.json().get("url")
+        described = meta.json()
+        url = described.get("url") if isinstance(described, dict) else None
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             raise MediaUnavailable("the API gave no URL for it")
         limit = settings.attachment_max_bytes
+        declared = described.get("file_size")
+        if isinstance(declared, int) and declared > limit:  # not even downloaded
+            raise MediaUnavailable(f"larger than {limit} bytes: not stored")
         with own.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
                 raise MediaUnavailable(f"its URL answered HTTP {response.status_code}")

@@ -8,6 +8,12 @@ an attempt that may have reached WhatsApp (a worker that died, a read timeout). 
 the 24-hour window only a template goes (``/template <name> [<lang>]``); any other reply
 fails for good, with the reason on the ticket. A refused request (4xx) is not retried but
 for 408/429; 5xx answers and connection failures are, with the delivery job's backoff.
+
+A file of an agent's reply (its own outbox row) is first uploaded — ``POST
+{api_base}/{phone_number_id}/media``, multipart, as documented — while its delivery is
+``uploading`` (an upload reaches nobody: a retry uploads again), then sent as an ``image``
+(JPEG or PNG up to 5 MB, WhatsApp's image limits) or a ``document`` (with its file name)
+by the media id WhatsApp answered, after the delivery is marked ``sending``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from sladesk.services import (
     Clock,
     WhatsAppSend,
     prepare_whatsapp_send,
+    whatsapp_media_uploaded,
     whatsapp_send_failed,
     whatsapp_sent,
 )
@@ -31,6 +38,9 @@ __all__ = ["WhatsAppApi", "WhatsAppSender"]
 
 #: Cloud API error: the 24-hour window has closed (only templates may be sent)
 _REENGAGEMENT = 131047
+#: what WhatsApp shows as an image (else a document): its types and size limit
+_IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+_IMAGE_MAX = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +67,44 @@ class WhatsAppSender:
         decided = prepare_whatsapp_send(self.uow(), self.clock, key, dict(message.payload))
         if decided.action == "done":
             return
-        if decided.action != "send":
+        if decided.action not in ("send", "upload"):
             raise DeliveryFailed(decided.reason, retryable=False)
+        body = _body(decided)
+        if decided.action == "upload":
+            media_id = self._upload(key, decided)
+            if not whatsapp_media_uploaded(self.uow(), self.clock, key):
+                return  # another attempt has it (or it is done)
+            body = _media_body(decided, media_id)
+        self._post_message(key, body)
+
+    def _fail(self, key: str, reason: str, retryable: bool) -> DeliveryFailed:
+        whatsapp_send_failed(self.uow(), self.clock, key, reason, final=not retryable)
+        return DeliveryFailed(reason, retryable=retryable)
+
+    def _upload(self, key: str, decided: WhatsAppSend) -> str:
+        """The media id of the uploaded file (nothing reaches the customer here)."""
+        url = f"{self.api.base.rstrip('/')}/{self.api.phone_number_id}/media"
+        headers = {"Authorization": f"Bearer {self.api.token}"}
+        form = {"messaging_product": "whatsapp", "type": decided.media_type}
+        files = {"file": (decided.filename, decided.content, decided.media_type)}
+        try:
+            response = self.client.post(url, data=form, files=files, headers=headers)
+        except httpx.HTTPError as exc:
+            raise self._fail(key, f"POST {url}: {type(exc).__name__}: {exc}", True) from exc
+        status = response.status_code
+        media_id = _id(response) if 200 <= status < 300 else None
+        if media_id is not None:
+            return media_id
+        code, text = _error(response)
+        reason = (f"WhatsApp refused the file {decided.filename} (HTTP {status}, {code}: "
+                  f"{text or 'no media id'})")  # fmt: skip
+        raise self._fail(key, reason, status in (408, 429) or status >= 500)
+
+    def _post_message(self, key: str, body: dict[str, Any]) -> None:
         url = f"{self.api.base.rstrip('/')}/{self.api.phone_number_id}/messages"
         headers = {"Authorization": f"Bearer {self.api.token}"}
         try:
-            response = self.client.post(url, json=_body(decided), headers=headers)
+            response = self.client.post(url, json=body, headers=headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # nothing reached it
             whatsapp_send_failed(self.uow(), self.clock, key, f"{type(exc).__name__}: {exc}")
             raise DeliveryFailed(f"POST {url}: {type(exc).__name__}: {exc}") from exc
@@ -81,17 +123,39 @@ class WhatsAppSender:
         if code == _REENGAGEMENT:
             reason = ("outside WhatsApp's 24-hour customer-service window: only an approved "
                       f"template may be sent ({text})")  # fmt: skip
-        whatsapp_send_failed(self.uow(), self.clock, key, reason)
         retryable = code != _REENGAGEMENT and (status in (408, 429) or status >= 500)
-        raise DeliveryFailed(reason, retryable=retryable)
+        raise self._fail(key, reason, retryable)
 
 
 def _body(decided: WhatsAppSend) -> dict[str, Any]:
     base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": decided.to}
     if decided.template:
-        template = {"name": decided.template, "language": {"code": decided.language}}
+        template: dict[str, Any] = {"name": decided.template,
+                                    "language": {"code": decided.language}}  # fmt: skip
+        if decided.parameters:
+            named = not all(k.isdigit() for k, _ in decided.parameters)
+            parameters = [{"type": "text", "parameter_name": k, "text": v} if named
+                          else {"type": "text", "text": v}
+                          for k, v in decided.parameters]  # fmt: skip
+            template["components"] = [{"type": "body", "parameters": parameters}]
         return {**base, "type": "template", "template": template}
     return {**base, "type": "text", "text": {"preview_url": False, "body": decided.text}}
+
+
+def _media_body(decided: WhatsAppSend, media_id: str) -> dict[str, Any]:
+    base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": decided.to}
+    if decided.media_type in _IMAGE_TYPES and len(decided.content) <= _IMAGE_MAX:
+        return {**base, "type": "image", "image": {"id": media_id}}
+    document = {"id": media_id, "filename": decided.filename}
+    return {**base, "type": "document", "document": document}
+
+
+def _id(response: httpx.Response) -> str | None:
+    try:
+        found = response.json()["id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) and found else None
 
 
 def _wamid(response: httpx.Response) -> str | None:

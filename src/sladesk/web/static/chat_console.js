@@ -9,7 +9,14 @@
   if (waiting) {
     var leaving = false; /* an Accept on its way: a reload would cancel it */
     document.addEventListener("submit", function () { leaving = true; });
-    var reload = function () { if (!leaving) { location.reload(); } };
+    var loaded = Date.now();
+    var pending = null;
+    /* at most one reload every 2 s: a burst of chats starting is one reload, not one each */
+    var reload = function () {
+      if (leaving || pending) { return; }
+      pending = setTimeout(function () { if (!leaving) { location.reload(); } },
+        Math.max(0, 2000 - (Date.now() - loaded)));
+    };
     var ws0 = socket(waiting.getAttribute("data-ws"));
     ws0.onmessage = reload;
     setInterval(reload, 30000); /* wait times move on */

@@ -16,7 +16,8 @@
       closed: "We are away. We are back %s.", leave: "Leave a message",
       left: "Thank you: your message is now a ticket and we will answer by e-mail.",
       typing: "typing...", end: "End chat", ended: "This chat has ended. Its transcript is in your ticket.",
-      you: "You", agent: "Support", read: "read", delivered: "delivered" },
+      you: "You", agent: "Support", read: "read", delivered: "delivered",
+      direct: "Chat with %s, your dedicated agent" },
     es: { title: "Chatea con nosotros", start: "Iniciar chat", send: "Enviar", name: "Su nombre",
       email: "Su correo electrónico", message: "¿En qué podemos ayudarle?",
       waiting: "Esperando a un agente...", closed: "No estamos disponibles. Volvemos el %s.",
@@ -24,7 +25,8 @@
       left: "Gracias: su mensaje es ahora un ticket y le responderemos por correo.",
       typing: "escribiendo...", end: "Terminar chat",
       ended: "Este chat ha terminado. La transcripción está en su ticket.",
-      you: "Usted", agent: "Soporte", read: "leído", delivered: "entregado" },
+      you: "Usted", agent: "Soporte", read: "leído", delivered: "entregado",
+      direct: "Chatear con %s, su agente dedicado" },
     pt: { title: "Fale connosco", start: "Iniciar conversa", send: "Enviar", name: "O seu nome",
       email: "O seu e-mail", message: "Como podemos ajudar?",
       waiting: "À espera de um agente...", closed: "Estamos ausentes. Voltamos %s.",
@@ -32,7 +34,8 @@
       left: "Obrigado: a sua mensagem é agora um pedido e responderemos por e-mail.",
       typing: "a escrever...", end: "Terminar conversa",
       ended: "Esta conversa terminou. A transcrição está no seu pedido.",
-      you: "Você", agent: "Suporte", read: "lida", delivered: "entregue" }
+      you: "Você", agent: "Suporte", read: "lida", delivered: "entregue",
+      direct: "Conversar com %s, o seu agente dedicado" }
   };
   var lang = (data.locale || navigator.language || "en").slice(0, 2).toLowerCase();
   if (!TEXTS[lang]) { lang = "en"; }
@@ -75,6 +78,7 @@
 
   var ws = null;
   var hello = null;
+  var directLine = null;
   var lastSeen = 0;
   var lastTyping = 0;
 
@@ -87,12 +91,21 @@
     var message = field("message", T.message, "textarea", true);
     var button = el("button", { "type": "submit" }, open ? T.start : T.leave);
     form.appendChild(button);
+    var toAgent = false;
+    button.onclick = function () { toAgent = false; };
+    if (directLine) { /* a VIP's line to their dedicated agent, shown only while open */
+      var direct = el("button", { "type": "submit", "class": "sladesk-chat-direct" },
+        T.direct.replace("%s", directLine.agent));
+      direct.onclick = function () { toAgent = true; };
+      form.appendChild(direct);
+    }
     form.onsubmit = function (ev) {
       ev.preventDefault();
       var frame = { type: "start", message: message.value, name: name ? name.value : (data.name || "") };
       if (data.email) { frame.email = data.email; frame.signature = data.signature || ""; }
       else { frame.email = email.value; }
-      pendingClose = !open;
+      if (toAgent) { frame.direct = true; }
+      pendingClose = !open && !toAgent;
       send(frame);
     };
   }
@@ -160,7 +173,14 @@
           status.textContent = frame.open ? "" : T.closed.replace("%s", frame.back_label || "");
           box.setAttribute("data-open", frame.open ? "yes" : "no");
           startForm(frame.open);
+          if (data.email && data.signature && frame.signed_identities) {
+            send({ type: "identify", email: data.email, signature: data.signature });
+          }
         }
+      } else if (frame.type === "direct") {
+        directLine = frame.line;
+        box.setAttribute("data-direct", directLine ? "yes" : "no");
+        if (!token && hello) { startForm(hello.open); }
       } else if (frame.type === "started") {
         token = frame.token;
         try { window.sessionStorage.setItem(KEY, token); } catch (e) { /* ignore */ }
