@@ -151,6 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--pg-prefix", default="mailbench",
+                        help="the scratch PostgreSQL database's name prefix")  # fmt: skip
     parser.add_argument("--batch", type=int, default=1,
                         help="messages per transaction (1: each its own, as the pipe and SMTP; "
                              "50: a drained IMAP mailbox)")  # fmt: skip
@@ -161,7 +163,7 @@ def main() -> None:
                 rate, cpu = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.messages,
                                 batch=args.batch)  # fmt: skip
         else:
-            name = f"mailbench_{uuid.uuid4().hex[:8]}"
+            name = f"{args.pg_prefix}_{uuid.uuid4().hex[:8]}"
             admin = make_engine(PG_URL, pool_size=1)
             with admin.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT")

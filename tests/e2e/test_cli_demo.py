@@ -66,6 +66,15 @@ def test_demo_queue_shows_every_sla_state(
     # Aivo's feature-request space has proposals in the demo
     proposals = "feature requests: 6 proposals (proposed, under review, planned, released"
     assert (proposals in built.stdout) == (policy == "aivo"), built.stdout
+    # policies taking mail: a delivery report marked a customer's address bouncing, which
+    # the admin's mail page lists
+    bounce = re.search(r"mail: (\S+@\S+) bounces \(a delivery report said so\): see /admin/mail",
+                       built.stdout)  # fmt: skip
+    assert (bounce is not None) == (policy != "blip-go"), built.stdout
+    with closing(sqlite3.connect(db)) as conn:
+        bouncing = [a for (a,) in conn.execute(
+            "SELECT address FROM mail_addresses WHERE bouncing_since IS NOT NULL")]  # fmt: skip
+    assert bouncing == ([bounce.group(1)] if bounce else []), bouncing
     # the console's tools have something to show: canned replies and the agent's saved views
     with closing(sqlite3.connect(db)) as conn:
         replies = [r for (r,) in conn.execute("SELECT title FROM canned_replies ORDER BY title")]

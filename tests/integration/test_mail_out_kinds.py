@@ -290,3 +290,61 @@ def test_liveagent_vip_mail_on_a_saturday_is_read_when_the_team_opens(
         "Recebemos o seu email fora do horário comercial; seu agente dedicado tratará dele no "
         "próximo dia útil. A equipa abre segunda-feira 05:00 -03." in text
     )  # Monday 09:00 CET is 05:00 in São Paulo
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Your plan includes 2 tickets a month; this one is over it."),
+        ("es", "Su plan incluye 2 tickets al mes; este lo supera (ya hubo 2)."),
+    ],
+)
+def test_a_ticket_over_the_plans_monthly_quota_is_told_so_in_the_policys_words(
+    desk_mail: Desk, engine: Engine, inbox: Inbox, locale: str, expected: str
+) -> None:
+    """Infraspeak's "as many support tickets per month as defined in the Support & Success
+    Plan": Acme's plan allows 2 a month; the third mail gets the acknowledgement and the
+    policy's ``quota_exceeded`` text in the customer's language, ``{quota}`` and ``{used}``
+    filled — not the generic notice."""
+    desk = desk_mail
+    spanish = policy().replace(
+        'quota_exceeded: {en: "Your plan includes {quota} tickets a month; this one is over '
+        'it.", es: "Your plan includes {quota} tickets a month; this one is over it.", ',
+        'quota_exceeded: {en: "Your plan includes {quota} tickets a month; this one is over '
+        'it.", es: "Su plan incluye {quota} tickets al mes; este lo supera (ya hubo {used}).", ',
+    )
+    assert "ya hubo {used}" in spanish
+    publish_policy(desk.uow, desk.clock, desk.admin, spanish, source="quota.yaml")
+    update_contact(desk.uow, desk.clock, desk.admin, desk.alice.id or 0,
+                   ContactChanges(locale=locale))  # fmt: skip
+    sender = sender_for(desk, engine, inbox.port)
+    for n in (1, 2):
+        writes(desk, "alice@acme.test", subject=f"Printer {n}", n=n)
+    deliver(desk, sender)
+    assert len(inbox.to("alice@acme.test")) == 2  # the two acknowledgements, nothing else
+    third = writes(desk, "alice@acme.test", subject="Printer 3", n=3)
+    assert get_ticket(desk.uow, desk.clock, desk.agent, third).over_quota
+    assert deliver(desk, sender)[1] == 0
+    assert len(inbox.to("alice@acme.test")) == 4
+    ack, quota = sorted(inbox.to("alice@acme.test")[2:], key=lambda m: "over" in text_of(m)
+                        or "supera" in text_of(m))  # fmt: skip
+    assert expected in text_of(quota)
+    assert "quota_exceeded" not in text_of(quota) and "ticket.over_quota" not in text_of(quota)
+    assert quota["Subject"] == "[#3] Printer 3" and quota["Content-Language"] == locale
+    assert quota["Auto-Submitted"] == "auto-replied"
+    assert expected not in text_of(ack)
+
+
+def test_without_the_policys_words_the_quota_mail_says_the_plans_quota(
+    desk_mail: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    desk = desk_mail
+    bare = re.sub(r"  quota_exceeded: \{.*\}\n", "", policy())
+    assert "quota_exceeded" not in bare
+    publish_policy(desk.uow, desk.clock, desk.admin, bare, source="bare.yaml")
+    for n in (1, 2, 3):
+        writes(desk, "alice@acme.test", subject=f"Printer {n}", n=n)
+    deliver(desk, sender_for(desk, engine, inbox.port))
+    (quota,) = [m for m in inbox.to("alice@acme.test") if "Printer 3" in m["Subject"]
+                and "over it" in text_of(m)]  # fmt: skip
+    assert "Your plan includes 2 tickets a month and this one is over it" in text_of(quota)

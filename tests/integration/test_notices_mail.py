@@ -105,3 +105,39 @@ def test_one_incident_update_mails_every_linked_customer(
         got = inbox.to(address)
         assert len(got) == before[address] + 1
         assert "Our card processor is down; we are on it with them." in _text(got[-1])
+
+
+def test_a_contact_known_only_by_a_chat_number_gets_no_maintenance_mail(
+    windows: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    """A WhatsApp contact's placeholder address (``…@whatsapp.invalid``) is not queued; a
+    row queued for one anyway (before the check existed) is delivered as nothing sent."""
+    desk = windows
+    placeholder = s.reserved_whatsapp_address("351910000000")
+    s.create_contact(desk.uow, desk.clock, desk.admin,
+                     s.NewContact(desk.acme, placeholder, "Wanda WhatsApp"))  # fmt: skip
+    start = datetime(2025, 3, 5, 20, 0, tzinfo=UTC)
+    s.schedule_maintenance(desk.uow, desk.clock, desk.admin, title="Database upgrade",
+                           starts_at=start, ends_at=start + timedelta(hours=2))  # fmt: skip
+    desk.clock.set(start - timedelta(hours=6))
+    run = s.send_maintenance_notices(desk.uow, desk.clock, s.Actor.system("jobs"))
+    assert run.messages == 3  # alice, bob, carol: not Wanda
+    with desk.uow.read_only():
+        rows = desk.uow.outbox.all("maintenance")
+    assert sorted(str(r.payload["address"]) for r in rows) == [
+        "alice@acme.test", "bob@globex.test", "carol@freeco.test",
+    ]  # fmt: skip
+    legacy = {**rows[0].payload, "address": placeholder, "name": "Wanda WhatsApp"}
+    with desk.uow:
+        desk.uow.outbox.add("maintenance", "maintenance:legacy:wanda", legacy, desk.clock.now())
+        desk.uow.commit()
+    caches = Caches()
+    sender = MaintenanceMailSender(_settings(inbox.port),
+                                   lambda: UnitOfWork(engine, caches), desk.clock)  # fmt: skip
+    report = deliver_due(desk.uow, desk.clock, {"maintenance": sender}, limit=100)
+    assert (report.delivered, report.dead) == (4, 0)
+    assert sorted(a for rcpt, _ in inbox.received for a in rcpt) == [
+        "alice@acme.test", "bob@globex.test", "carol@freeco.test",
+    ]  # fmt: skip
+    assert s.list_mail(desk.uow, desk.clock, desk.admin, direction="out")  # recorded...
+    assert all(m.rcpt != placeholder for m in s.list_mail(desk.uow, desk.clock, desk.admin))

@@ -68,3 +68,35 @@ def test_released_is_mailed_too(desk: Desk, engine: Engine, inbox: Inbox) -> Non
     assert subjects == ["Planned: Dark mode", "Released: Dark mode"]
     released = next(m for m in inbox.to("alice@acme.test") if m["Subject"].startswith("Rel"))
     assert "has been released" in text_of(released) and "In version 5" in text_of(released)
+
+
+def test_a_follower_known_only_by_a_chat_number_is_not_mailed(
+    desk: Desk, engine: Engine, inbox: Inbox
+) -> None:
+    """A WhatsApp contact follows a proposal: they get the portal notice, but no mail is
+    queued for their placeholder address (``…@whatsapp.invalid``), and a row queued for
+    one anyway is delivered as nothing sent."""
+    u, c = desk.uow, desk.clock
+    placeholder = s.reserved_whatsapp_address("351910000001")
+    wanda = s.create_contact(u, c, desk.admin, s.NewContact(desk.globex, placeholder, "Wanda"))
+    wanda_actor = s.Actor.contact(wanda.id, desk.globex, name="Wanda")
+    p = s.create_proposal(u, c, desk.alice, "Export to PDF", "Reports as PDF")
+    s.subscribe_to_proposal(u, c, wanda_actor, p.id)
+    s.subscribe_to_proposal(u, c, desk.bob, p.id)
+    s.change_proposal_status(u, c, desk.lead, p.id, "planned", "Next quarter")
+    with u.read_only():
+        rows = u.outbox.all("proposal")
+    told = sorted(r.payload["recipient"]["id"] for r in rows)
+    assert told == sorted([desk.alice.id, desk.bob.id])  # the proposer and Bob, not Wanda
+    legacy = {**rows[0].payload, "recipient": {"kind": "contact", "id": wanda.id}}
+    with u:
+        u.outbox.add("proposal", f"proposal:{p.id}:legacy:contact:{wanda.id}", legacy, c.now())
+        u.commit()
+    sender = sender_for(desk, engine, inbox.port)
+    report = deliver_due(u, c, {"proposal": sender}, limit=100)
+    assert (report.delivered, report.dead) == (3, 0)
+    assert sorted(a for rcpt, _ in inbox.received for a in rcpt) == [
+        "alice@acme.test", "bob@globex.test",
+    ]  # fmt: skip
+    (notice,) = s.list_proposal_notices(u, c, wanda_actor)  # the portal still tells her
+    assert notice.proposal_id == p.id

@@ -250,3 +250,35 @@ def test_the_default_list_is_a_top_n_scan_of_the_open_created_index(desk: Desk) 
     assert all(r.status not in ("solved", "closed") for r in rows)
     query, params = next((q, p) for q, p in seen.seen if "FROM tickets" in q)
     _assert_index_scan_without_sort(engine, query, params, "ix_tickets_open_created")
+
+
+#: a message filed by the mail intake (``services/_mail.py``), in one transaction: the raw
+#: row; who wrote it and how often lately (one SELECT); [a reply: the thread lookup, the
+#: ticket and its history read, the message, the projections replaced, the ticket updated,
+#: the audience read]; the ticket create's statements (above) with the acknowledgement held
+#: beside its outbox rows; the raw row marked. New: SQLite 12, PostgreSQL 7; a reply by mail:
+#: SQLite 14, PostgreSQL 12 (before this budget: 15 and 17 on SQLite). Bob's plan has no
+#: monthly quota (a quota adds its count).
+MAIL_BUDGETS = {"sqlite": {"new": 12, "reply": 14}, "postgresql": {"new": 7, "reply": 12}}
+
+
+def test_a_message_by_mail_stays_within_its_budget(desk: Desk) -> None:
+    from sladesk.channels.email import receive_mail
+
+    def mail(n: int, extra: str = "") -> bytes:
+        return (
+            f"From: Bob <bob@globex.test>\r\nTo: support@desk.test\r\nSubject: Printer {n}\r\n"
+            f"Message-ID: <budget{n}@acme.test>\r\n{extra}\r\nIt is burning.\r\n"
+        ).encode()
+
+    engine = desk.uow.engine
+    budget = MAIL_BUDGETS[engine.dialect.name]
+    receive_mail(desk.uow, desk.clock, mail(0), own_addresses=("support@desk.test",))  # warm
+    with counting(engine) as seen:
+        new = receive_mail(desk.uow, desk.clock, mail(1), own_addresses=("support@desk.test",))
+    assert new[1].created and len(seen) <= budget["new"], str(seen)
+    with counting(engine) as seen:
+        reply = receive_mail(desk.uow, desk.clock, mail(2, "In-Reply-To: <budget1@acme.test>\r\n"),
+                             own_addresses=("support@desk.test",))  # fmt: skip
+    assert reply[1].ticket_id == new[1].ticket_id and not reply[1].created
+    assert len(seen) <= budget["reply"], str(seen)

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -23,6 +23,15 @@ from sladesk.yaml_source import Document, PathPart, load_yaml
 app = typer.Typer(help="Business calendars: check, add, elapsed, windows.", no_args_is_help=True)
 
 _SPEC_PATH_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+# the arguments of ``add`` and ``elapsed``
+_File = Annotated[Path, typer.Argument(metavar="FILE", help="Calendar file")]
+_Name = Annotated[
+    str, typer.Argument(metavar="NAME", help="Calendar name in calendars: ('-' for a single spec)")
+]
+_From = Annotated[
+    str, typer.Option("--from", metavar="INSTANT", help="Start instant, ISO with offset")
+]
 
 
 def _out() -> Console:
@@ -203,13 +212,9 @@ def windows(
 
 @app.command()
 def add(
-    file: Path = typer.Argument(..., metavar="FILE", help="Calendar file"),
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Calendar name in calendars: ('-' for a single spec)"
-    ),
-    start: str = typer.Option(
-        ..., "--from", metavar="INSTANT", help="Start instant, ISO with offset"
-    ),
+    file: _File,
+    name: _Name,
+    start: _From,
     duration: str = typer.Option(
         ..., "--duration", metavar="DURATION", help="45m, 4h, 1h30m or 2bd"
     ),
@@ -232,13 +237,9 @@ def add(
 
 @app.command()
 def elapsed(
-    file: Path = typer.Argument(..., metavar="FILE", help="Calendar file"),
-    name: str = typer.Argument(
-        ..., metavar="NAME", help="Calendar name in calendars: ('-' for a single spec)"
-    ),
-    start: str = typer.Option(
-        ..., "--from", metavar="INSTANT", help="Start instant, ISO with offset"
-    ),
+    file: _File,
+    name: _Name,
+    start: _From,
     end: str = typer.Option(..., "--to", metavar="INSTANT", help="End instant, ISO with offset"),
 ) -> None:
     """Open time between --from and --to on the calendar."""

@@ -122,6 +122,8 @@ def demo(
         console.print(result.dedicated, soft_wrap=True, highlight=False)
     if mail:
         console.print(mail, soft_wrap=True)
+    if result.bounce:
+        console.print(result.bounce, soft_wrap=True, highlight=False)
     if imported:
         console.print(imported, soft_wrap=True)
     console.print(backtest, soft_wrap=True)

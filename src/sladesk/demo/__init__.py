@@ -21,6 +21,7 @@ from sladesk.demo._chat import stage_chats
 from sladesk.demo._console import add_console_tools
 from sladesk.demo._history import History, sweeper
 from sladesk.demo._incidents import DemoIncident, stage_incident
+from sladesk.demo._mail import stage_bounce
 from sladesk.demo._oncall import stage_on_call
 from sladesk.demo._people import SYSTEM, create_cast
 from sladesk.demo._phone import stage_phone
@@ -66,6 +67,8 @@ class DemoResult:
     proposals: int = 0
     #: the dedicated agent's part (LiveAgent VIP), in a line; None for other policies
     dedicated: str | None = None
+    #: the address a delivery report marked bouncing, in a line (policies taking mail)
+    bounce: str | None = None
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -125,6 +128,7 @@ def build_demo(
     stage_chats(uow, clock, now)  # two visitors waiting in the console's Live chat
     dedicated = book_demo_calls(uow, clock, policy, cast, now)
     whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
+    bounce = stage_bounce(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
     for t in history.tickets:
@@ -144,4 +148,5 @@ def build_demo(
         incident=incident,
         proposals=proposals,
         dedicated=dedicated,
+        bounce=bounce,
     )

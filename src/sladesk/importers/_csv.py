@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from sladesk.importers._export import BadRecord, Export, Problem, instant, text
+from sladesk.importers._export import BadRecord, Export, Problem, instant, read_all, text
 from sladesk.services import (
     ImportedChange,
     ImportedMessage,
@@ -44,38 +44,10 @@ def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[str, dict[str, 
 
 def read_csv(path: Path) -> Export:
     out = Export()
-    for where, r in _rows(path / "organizations.csv", out.problems):
-        try:
-            out.organizations.append(
-                ImportedOrganization(
-                    text(r.get("id"), "id"),
-                    text(r.get("name"), "name"),
-                    plan=r.get("plan") or None,
-                    time_zone=r.get("time_zone") or "UTC",
-                    locale=r.get("locale") or "en",
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"organization {exc}"))
-    for where, r in _rows(path / "people.csv", out.problems):
-        try:
-            kind = r.get("kind") or "contact"
-            if kind not in ("contact", "agent"):
-                raise BadRecord("kind", f"contact or agent, not {kind!r}")
-            out.people.append(
-                ImportedPerson(
-                    external_id=text(r.get("id"), "id"),
-                    kind=kind,
-                    name=text(r.get("name"), "name"),
-                    email=text(r.get("email"), "email"),
-                    organization_id=r.get("organization_id") or None,
-                    role=r.get("role") or "agent",
-                    active=(r.get("active") or "true").lower() in _TRUE,
-                    locale=r.get("locale") or None,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"person {exc}"))
+    out.organizations += read_all(_rows(path / "organizations.csv", out.problems), out.problems,
+                                  "organization", _organization)  # fmt: skip
+    out.people += read_all(_rows(path / "people.csv", out.problems), out.problems, "person",
+                           _person)  # fmt: skip
     broken: set[str] = set()
     changes: dict[str, list[ImportedChange]] = defaultdict(list)
     for where, r in _rows(path / "changes.csv", out.problems):
@@ -110,27 +82,52 @@ def read_csv(path: Path) -> Export:
         except BadRecord as exc:
             broken.add(ticket)
             out.problems.append(Problem(where, f"message of ticket {ticket}: {exc}"))
-    for where, r in _rows(path / "tickets.csv", out.problems):
-        try:
-            ticket = text(r.get("id"), "id")
-            if ticket in broken:
-                raise BadRecord("id", "left out: one of its changes or messages cannot be read")
-            out.tickets.append(
-                ImportedTicket(
-                    external_id=ticket,
-                    subject=text(r.get("subject"), "subject"),
-                    created_at=instant(r.get("created_at"), "created_at"),
-                    requester_id=r.get("requester_id") or None,
-                    organization_id=r.get("organization_id") or None,
-                    status=text(r.get("status"), "status"),
-                    priority=r.get("priority") or None,
-                    type=r.get("type") or None,
-                    channel=r.get("channel") or "import",
-                    tags=tuple((r.get("tags") or "").split()),
-                    changes=tuple(changes.get(ticket, ())),
-                    messages=tuple(messages.get(ticket, ())),
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"ticket {exc}"))
+
+    def read_ticket(r: dict[str, str]) -> ImportedTicket:
+        ticket = text(r.get("id"), "id")
+        if ticket in broken:
+            raise BadRecord("id", "left out: one of its changes or messages cannot be read")
+        return ImportedTicket(
+            external_id=ticket,
+            subject=text(r.get("subject"), "subject"),
+            created_at=instant(r.get("created_at"), "created_at"),
+            requester_id=r.get("requester_id") or None,
+            organization_id=r.get("organization_id") or None,
+            status=text(r.get("status"), "status"),
+            priority=r.get("priority") or None,
+            type=r.get("type") or None,
+            channel=r.get("channel") or "import",
+            tags=tuple((r.get("tags") or "").split()),
+            changes=tuple(changes.get(ticket, ())),
+            messages=tuple(messages.get(ticket, ())),
+        )
+
+    out.tickets += read_all(_rows(path / "tickets.csv", out.problems), out.problems, "ticket",
+                            read_ticket)  # fmt: skip
     return out
+
+
+def _organization(r: dict[str, str]) -> ImportedOrganization:
+    return ImportedOrganization(
+        text(r.get("id"), "id"),
+        text(r.get("name"), "name"),
+        plan=r.get("plan") or None,
+        time_zone=r.get("time_zone") or "UTC",
+        locale=r.get("locale") or "en",
+    )
+
+
+def _person(r: dict[str, str]) -> ImportedPerson:
+    kind = r.get("kind") or "contact"
+    if kind not in ("contact", "agent"):
+        raise BadRecord("kind", f"contact or agent, not {kind!r}")
+    return ImportedPerson(
+        external_id=text(r.get("id"), "id"),
+        kind=kind,
+        name=text(r.get("name"), "name"),
+        email=text(r.get("email"), "email"),
+        organization_id=r.get("organization_id") or None,
+        role=r.get("role") or "agent",
+        active=(r.get("active") or "true").lower() in _TRUE,
+        locale=r.get("locale") or None,
+    )

@@ -1,16 +1,27 @@
 """What a reader gives: the records of an export and the problems met reading it, plus the
-helpers every reader shares (JSON lines and arrays with their line numbers, instants)."""
+helpers every reader shares (JSON lines and arrays with their line numbers, one record read
+or turned into a problem, instants, attachments)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sladesk.services import ImportedOrganization, ImportedPerson, ImportedTicket
+from sladesk.services import (
+    ImportedAttachment,
+    ImportedOrganization,
+    ImportedPerson,
+    ImportedTicket,
+)
+
+#: one record of a JSON export
+Record = dict[str, Any]
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,57 @@ def records(path: Path, problems: list[Problem]) -> Iterator[tuple[str, dict[str
             yield f"{path}:{n}", item
         else:
             problems.append(Problem(f"{path}:{n}", "not an object"))
+
+
+def read_all(
+    rows: Iterable[tuple[str, R]],
+    problems: list[Problem],
+    what: str | Callable[[R], str],
+    read: Callable[[R], T],
+) -> Iterator[T]:
+    """Each of ``rows`` (where, record) read by ``read``; a record it cannot read
+    (:class:`BadRecord`) is a problem at its place, called ``what`` (or ``what(record)``)."""
+    for where, row in rows:
+        try:
+            item = read(row)
+        except BadRecord as exc:
+            name = what if isinstance(what, str) else what(row)
+            problems.append(Problem(where, f"{name} {exc}"))
+            continue
+        yield item
+
+
+def read_json(
+    path: Path,
+    organizations: tuple[str, str, Callable[[Record], ImportedOrganization]],
+    people: Sequence[tuple[str, str, Callable[[Record], ImportedPerson]]],
+    ticket: Callable[[Record], ImportedTicket],
+) -> Export:
+    """An export of JSON files in the folder ``path``: the organisations' file and the
+    people's files, each as (file name, what its record is called in a problem, the reader of
+    one record), and ``tickets.json`` read by ``ticket``."""
+    out = Export()
+    name, what, organization = organizations
+    out.organizations += read_all(records(path / name, out.problems), out.problems, what,
+                                  organization)  # fmt: skip
+    for name, what, person in people:
+        out.people += read_all(records(path / name, out.problems), out.problems, what, person)
+    out.tickets += read_all(records(path / "tickets.json", out.problems), out.problems,
+                            lambda t: f"ticket {ident(t.get('id')) or '?'}:", ticket)  # fmt: skip
+    return out
+
+
+def attachments(items: Any, name_field: str) -> tuple[ImportedAttachment, ...]:
+    """A message's attachments as the exporters list them (the file name under
+    ``name_field``): their names, types and sizes (the content is not exported)."""
+    return tuple(
+        ImportedAttachment(
+            str(x.get(name_field) or "file"),
+            str(x.get("content_type") or "application/octet-stream"),
+            int(x.get("size") or 0),
+        )
+        for x in items or []
+    )
 
 
 def instant(value: Any, field_name: str) -> datetime:

@@ -20,14 +20,14 @@ from typing import Any
 from sladesk.importers._export import (
     BadRecord,
     Export,
-    Problem,
+    Record,
+    attachments,
     ident,
     instant,
-    records,
+    read_json,
     text,
 )
 from sladesk.services import (
-    ImportedAttachment,
     ImportedChange,
     ImportedMessage,
     ImportedOrganization,
@@ -44,57 +44,44 @@ SOURCES = {"1": "email", "2": "portal", "3": "phone", "7": "chat", "9": "portal"
 
 
 def read_freshdesk(path: Path) -> Export:
-    out = Export()
-    for where, c in records(path / "companies.json", out.problems):
-        try:
-            fields = c.get("custom_fields") or {}
-            out.organizations.append(
-                ImportedOrganization(
-                    text(ident(c.get("id")), "id"),
-                    text(c.get("name"), "name"),
-                    plan=fields.get("plan") or None,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"company {exc}"))
-    for where, p in records(path / "contacts.json", out.problems):
-        try:
-            out.people.append(
-                ImportedPerson(
-                    external_id=text(ident(p.get("id")), "id"),
-                    kind="contact",
-                    name=text(p.get("name"), "name"),
-                    email=text(p.get("email"), "email"),
-                    organization_id=ident(p.get("company_id")),
-                    active=not p.get("deleted", False) and p.get("active", True) is not False,
-                    locale=(p.get("language") or "").split("-")[0] or None,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"contact {exc}"))
-    for where, a in records(path / "agents.json", out.problems):
-        try:
-            who = a.get("contact") or {}
-            out.people.append(
-                ImportedPerson(
-                    external_id=text(ident(a.get("id")), "id"),
-                    kind="agent",
-                    name=text(who.get("name"), "contact.name"),
-                    email=text(who.get("email"), "contact.email"),
-                    active=who.get("active", True) is not False,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"agent {exc}"))
-    for where, t in records(path / "tickets.json", out.problems):
-        try:
-            out.tickets.append(_ticket(t))
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"ticket {ident(t.get('id')) or '?'}: {exc}"))
-    return out
+    return read_json(path, ("companies.json", "company", _company),
+                     [("contacts.json", "contact", _contact), ("agents.json", "agent", _agent)],
+                     _ticket)  # fmt: skip
 
 
-def _id(record: dict[str, Any], field_name: str) -> str:
+def _company(c: Record) -> ImportedOrganization:
+    fields = c.get("custom_fields") or {}
+    return ImportedOrganization(
+        text(ident(c.get("id")), "id"),
+        text(c.get("name"), "name"),
+        plan=fields.get("plan") or None,
+    )
+
+
+def _contact(p: Record) -> ImportedPerson:
+    return ImportedPerson(
+        external_id=text(ident(p.get("id")), "id"),
+        kind="contact",
+        name=text(p.get("name"), "name"),
+        email=text(p.get("email"), "email"),
+        organization_id=ident(p.get("company_id")),
+        active=not p.get("deleted", False) and p.get("active", True) is not False,
+        locale=(p.get("language") or "").split("-")[0] or None,
+    )
+
+
+def _agent(a: Record) -> ImportedPerson:
+    who = a.get("contact") or {}
+    return ImportedPerson(
+        external_id=text(ident(a.get("id")), "id"),
+        kind="agent",
+        name=text(who.get("name"), "contact.name"),
+        email=text(who.get("email"), "contact.email"),
+        active=who.get("active", True) is not False,
+    )
+
+
+def _id(record: Record, field_name: str) -> str:
     return text(ident(record.get("id")), field_name)
 
 
@@ -105,7 +92,7 @@ def _status(value: Any, field_name: str) -> str:
     return status
 
 
-def _ticket(t: dict[str, Any]) -> ImportedTicket:
+def _ticket(t: Record) -> ImportedTicket:
     external_id = text(ident(t.get("id")), "id")
     created = instant(t.get("created_at"), "created_at")
     requester = ident(t.get("requester_id"))
@@ -128,14 +115,7 @@ def _ticket(t: dict[str, Any]) -> ImportedTicket:
                 public=not c.get("private", False),
                 body=str(c.get("body_text") or ""),
                 body_html=c.get("body") or None,
-                attachments=tuple(
-                    ImportedAttachment(
-                        str(x.get("name") or "file"),
-                        str(x.get("content_type") or "application/octet-stream"),
-                        int(x.get("size") or 0),
-                    )
-                    for x in c.get("attachments") or []
-                ),
+                attachments=attachments(c.get("attachments"), "name"),
             )  # fmt: skip
         )
     changes = []

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from sladesk.importers._export import (
     BadRecord,
     Export,
-    Problem,
+    Record,
+    attachments,
     ident,
     instant,
-    records,
+    read_json,
     text,
 )
 from sladesk.services import (
-    ImportedAttachment,
     ImportedChange,
     ImportedMessage,
     ImportedOrganization,
@@ -45,49 +44,38 @@ _MERGED = re.compile(r"merged into (?:request|ticket) #(\d+)", re.IGNORECASE)
 
 
 def read_zendesk(path: Path) -> Export:
-    out = Export()
-    for where, o in records(path / "organizations.json", out.problems):
-        try:
-            fields = o.get("organization_fields") or {}
-            out.organizations.append(
-                ImportedOrganization(
-                    external_id=text(ident(o.get("id")), "id"),
-                    name=text(o.get("name"), "name"),
-                    plan=fields.get("plan") or None,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"organization {exc}"))
-    for where, u in records(path / "users.json", out.problems):
-        try:
-            role = u.get("role") or "end-user"
-            out.people.append(
-                ImportedPerson(
-                    external_id=text(ident(u.get("id")), "id"),
-                    kind="contact" if role == "end-user" else "agent",
-                    name=text(u.get("name"), "name"),
-                    email=text(u.get("email"), "email"),
-                    organization_id=ident(u.get("organization_id")),
-                    role="admin" if role == "admin" else "agent",
-                    active=bool(u.get("active", True)) and not u.get("suspended", False),
-                    locale=(u.get("locale") or "").split("-")[0] or None,
-                )  # fmt: skip
-            )
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"user {exc}"))
-    for where, t in records(path / "tickets.json", out.problems):
-        try:
-            out.tickets.append(_ticket(t))
-        except BadRecord as exc:
-            out.problems.append(Problem(where, f"ticket {ident(t.get('id')) or '?'}: {exc}"))
-    return out
+    return read_json(path, ("organizations.json", "organization", _organization),
+                     [("users.json", "user", _user)], _ticket)  # fmt: skip
 
 
-def _comment_id(comment: dict[str, Any], n: int) -> str:
+def _organization(o: Record) -> ImportedOrganization:
+    fields = o.get("organization_fields") or {}
+    return ImportedOrganization(
+        external_id=text(ident(o.get("id")), "id"),
+        name=text(o.get("name"), "name"),
+        plan=fields.get("plan") or None,
+    )
+
+
+def _user(u: Record) -> ImportedPerson:
+    role = u.get("role") or "end-user"
+    return ImportedPerson(
+        external_id=text(ident(u.get("id")), "id"),
+        kind="contact" if role == "end-user" else "agent",
+        name=text(u.get("name"), "name"),
+        email=text(u.get("email"), "email"),
+        organization_id=ident(u.get("organization_id")),
+        role="admin" if role == "admin" else "agent",
+        active=bool(u.get("active", True)) and not u.get("suspended", False),
+        locale=(u.get("locale") or "").split("-")[0] or None,
+    )
+
+
+def _comment_id(comment: Record, n: int) -> str:
     return text(ident(comment.get("id")), f"comments[{n}].id")
 
 
-def _ticket(t: dict[str, Any]) -> ImportedTicket:
+def _ticket(t: Record) -> ImportedTicket:
     external_id = text(ident(t.get("id")), "id")
     created = instant(t.get("created_at"), "created_at")
     changes: list[ImportedChange] = []
@@ -125,14 +113,7 @@ def _ticket(t: dict[str, Any]) -> ImportedTicket:
                 public=bool(comment.get("public", True)),
                 body=body,
                 body_html=comment.get("html_body") or None,
-                attachments=tuple(
-                    ImportedAttachment(
-                        str(x.get("file_name") or "file"),
-                        str(x.get("content_type") or "application/octet-stream"),
-                        int(x.get("size") or 0),
-                    )
-                    for x in comment.get("attachments") or []
-                ),
+                attachments=attachments(comment.get("attachments"), "file_name"),
             )  # fmt: skip
         )
     if not messages and t.get("description"):

@@ -7,11 +7,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 
+from sladesk.jobs.runner import IntervalJob
 from sladesk.services import Actor, send_maintenance_notices
-from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
 
 __all__ = ["MaintenanceNoticeJob"]
 
@@ -19,18 +17,12 @@ log = logging.getLogger("sladesk.jobs")
 _ACTOR = Actor.system("maintenance")
 
 
-class MaintenanceNoticeJob:
+class MaintenanceNoticeJob(IntervalJob):
     name = "maintenance-notices"
-
-    def __init__(self, uow: UnitOfWork, clock: Clock, *, interval: timedelta) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.interval = interval
-        self._next: datetime | None = None
 
     def run_once(self) -> int:
         now = self.clock.now()
-        if self._next is not None and now < self._next:
+        if not self.due(now):
             return 0
         self._next = now + self.interval
         run = send_maintenance_notices(self.uow, self.clock, _ACTOR)

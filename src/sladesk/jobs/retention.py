@@ -8,8 +8,9 @@ interval, then purges them one batch per round until none is left. The purge its
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from sladesk.jobs.runner import IntervalJob
 from sladesk.services import Actor, purge_expired
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
@@ -20,21 +21,18 @@ log = logging.getLogger("sladesk.jobs")
 _ACTOR = Actor.system("retention")
 
 
-class RetentionJob:
+class RetentionJob(IntervalJob):
     name = "retention-purge"
 
     def __init__(
         self, uow: UnitOfWork, clock: Clock, *, interval: timedelta, batch: int = 100
     ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.interval = interval
+        super().__init__(uow, clock, interval=interval)
         self.batch = batch
-        self._next: datetime | None = None
 
     def run_once(self) -> int:
         now = self.clock.now()
-        if self._next is not None and now < self._next:
+        if not self.due(now):
             return 0
         run = purge_expired(self.uow, self.clock, _ACTOR, limit=self.batch)
         if run.purged:

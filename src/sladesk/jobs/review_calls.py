@@ -8,29 +8,21 @@ an organisation gets one review per period (a unique key), however many runners 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 
+from sladesk.jobs.runner import IntervalJob
 from sladesk.services import propose_review_calls
-from sladesk.services.clock import Clock
-from sladesk.store import UnitOfWork
 
 __all__ = ["ReviewCallsJob"]
 
 log = logging.getLogger("sladesk.jobs")
 
 
-class ReviewCallsJob:
+class ReviewCallsJob(IntervalJob):
     name = "review-calls"
-
-    def __init__(self, uow: UnitOfWork, clock: Clock, *, interval: timedelta) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.interval = interval
-        self._next: datetime | None = None
 
     def run_once(self) -> int:
         now = self.clock.now()
-        if self._next is not None and now < self._next:
+        if not self.due(now):
             return 0
         proposed = propose_review_calls(self.uow, self.clock)
         if proposed:

@@ -24,9 +24,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Job", "Runner"]
+from sladesk.services.clock import Clock
+from sladesk.store import UnitOfWork
+
+__all__ = ["IntervalJob", "Job", "Runner"]
 
 log = logging.getLogger("sladesk.jobs")
 
@@ -38,6 +42,21 @@ class Job(Protocol):
     def run_once(self) -> int:
         """Claim one batch of due work, do it, commit; return how many items were handled."""
         ...
+
+
+class IntervalJob:
+    """The base of a job whose work is looked for at most once per ``interval`` (maintenance
+    notices, review calls, the retention purge): its ``run_once`` returns 0 unless
+    :meth:`due`, and sets ``_next`` (when to look again; None: next round)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, *, interval: timedelta) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.interval = interval
+        self._next: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self._next is None or now >= self._next
 
 
 class Runner:

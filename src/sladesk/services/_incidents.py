@@ -350,38 +350,36 @@ def unlink_ticket(
 
 def pause_incident(uow: UnitOfWork, clock: Clock, actor: Actor, incident_id: int) -> IncidentView:
     """Put every linked ticket on hold for the incident, in one transaction."""
-    _require_staff(actor)
-    now = clock.now()
-    with uow:
-        repo = IncidentRepository(uow.db)
-        incident = _load(repo, incident_id, for_update=True)
-        _open(incident)
-        if incident.paused:
-            raise Conflict(f"incident {incident_id} already pauses its tickets")
-        ids = [x.ticket_id for x in repo.links(incident_id)]
-        changed, skipped = _pause_all(uow, repo, actor, incident, ids, now)
-        repo.set_paused(incident_id, True)
-        uow.audit.add(now, actor.key, "sladesk.incident.paused",
-                      {"incident_id": incident_id, "tickets": changed})  # fmt: skip
-        view = _view(repo, incident_id, changed, skipped)
-        uow.commit()
-    return view
+    return _hold(uow, clock, actor, incident_id, pause=True)
 
 
 def resume_incident(uow: UnitOfWork, clock: Clock, actor: Actor, incident_id: int) -> IncidentView:
     """Return every ticket the incident paused to the status it had, in one transaction."""
+    return _hold(uow, clock, actor, incident_id, pause=False)
+
+
+def _hold(
+    uow: UnitOfWork, clock: Clock, actor: Actor, incident_id: int, *, pause: bool
+) -> IncidentView:
+    """Pause (``pause``) or resume the incident's tickets: a Conflict when it already does."""
     _require_staff(actor)
     now = clock.now()
     with uow:
         repo = IncidentRepository(uow.db)
         incident = _load(repo, incident_id, for_update=True)
         _open(incident)
-        if not incident.paused:
-            raise Conflict(f"incident {incident_id} does not pause its tickets")
-        changed, skipped = _resume_all(uow, repo, actor, incident, repo.links(incident_id), now)
-        repo.set_paused(incident_id, False)
-        uow.audit.add(now, actor.key, "sladesk.incident.resumed",
-                      {"incident_id": incident_id, "tickets": changed})  # fmt: skip
+        if incident.paused == pause:
+            held = "already pauses" if pause else "does not pause"
+            raise Conflict(f"incident {incident_id} {held} its tickets")
+        links = repo.links(incident_id)
+        if pause:
+            ids = [x.ticket_id for x in links]
+            changed, skipped = _pause_all(uow, repo, actor, incident, ids, now)
+        else:
+            changed, skipped = _resume_all(uow, repo, actor, incident, links, now)
+        repo.set_paused(incident_id, pause)
+        code = "sladesk.incident.paused" if pause else "sladesk.incident.resumed"
+        uow.audit.add(now, actor.key, code, {"incident_id": incident_id, "tickets": changed})
         view = _view(repo, incident_id, changed, skipped)
         uow.commit()
     return view

@@ -80,15 +80,20 @@ def _lifetime(valid_for: timedelta) -> timedelta:
     return valid_for
 
 
+def _may_invite(actor: Actor, password: str | None) -> None:
+    """Only admins invite, and the invitee chooses the password."""
+    if not actor.is_admin:
+        raise Forbidden("only admins can invite people")
+    if password is not None:
+        raise InvalidRequest("the invitee chooses their password", field="password")
+
+
 def invite_agent(
     uow: UnitOfWork, clock: Clock, actor: Actor, new: NewAgent, *, mail: bool, public_url: str,
     valid_for: timedelta = INVITATION_LIFETIME,
 ) -> IssuedInvitation:  # fmt: skip
     """Create an agent without a password and invite them, in one transaction."""
-    if not actor.is_admin:
-        raise Forbidden("only admins can invite people")
-    if new.password is not None:
-        raise InvalidRequest("the invitee chooses their password", field="password")
+    _may_invite(actor, new.password)
     now = clock.now()
     role = _role(new.role)
     name = _name(new.name, "an agent")
@@ -112,10 +117,7 @@ def invite_contact(
     valid_for: timedelta = INVITATION_LIFETIME,
 ) -> IssuedInvitation:  # fmt: skip
     """Create a contact (of an organisation) without a password and invite them."""
-    if not actor.is_admin:
-        raise Forbidden("only admins can invite people")
-    if new.password is not None:
-        raise InvalidRequest("the invitee chooses their password", field="password")
+    _may_invite(actor, new.password)
     now = clock.now()
     lifetime = _lifetime(valid_for)
     with uow:

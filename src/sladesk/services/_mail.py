@@ -19,16 +19,19 @@ stored, and a crash part-way leaves nothing half-filed: the sender delivers it a
    note); an auto-reply is only recorded.
 3. **Threading**: ``In-Reply-To``/``References`` against the Message-IDs we sent and
    received, then the ``[#1234]`` ticket token in the subject, then a new ticket.
-4. **Who wrote it**: an agent's address is an agent reply; a known contact is that
-   contact; an unknown address becomes a new contact of the one organisation whose
-   contacts write from that domain (public mail domains never match), else the ticket has
-   no requester — unless the mailbox refuses strangers (``strangers_refused``): then mail
-   from an address that is no active contact or agent opens nothing and is kept
-   ``refused``, with the reason, for the admins (``list_mail``). A stranger writing on an
-   existing ticket becomes an internal note, so that nobody outside the ticket's
-   organisation can post on it or stop its clocks.
+4. **Who wrote it** (and how often they wrote lately, for the acknowledgements' limit:
+   one statement, ``MailRepository.sender``): an agent's address is an agent reply; a
+   known contact is that contact; an unknown address becomes a new contact of the one
+   organisation whose contacts write from that domain (public mail domains never match),
+   else the ticket has no requester — unless the mailbox refuses strangers
+   (``strangers_refused``): then mail from an address that is no active contact or agent
+   opens nothing and is kept ``refused``, with the reason, for the admins (``list_mail``).
+   A stranger writing on an existing ticket becomes an internal note, so that nobody
+   outside the ticket's organisation can post on it or stop its clocks.
 5. The ticket use cases do the rest (SLA, outbox, audit), in their in-transaction forms
-   (``file_ticket``, ``write_reply``, ``write_note``, ``attach_file``, ``add_contact``),
+   (``file_ticket``, ``append_reply``, ``append_note``, ``attach_file``, ``add_contact``;
+   a follow-up is written without reading the ticket back: the intake needs only where
+   it went),
    which raise a refusal before writing anything, so a refused follow-up can still become
    a new ticket in the same transaction. A raw row left ``received`` (see 1.) is filed again
    on redelivery: the ticket is created with an idempotency key made of its Message-ID,
@@ -51,7 +54,7 @@ from sladesk.services._outbox import KnownAudience, OutboxRow, outbox_message
 from sladesk.services._people import add_contact
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_read import ticket_as_read
-from sladesk.services._tickets_write import write_note, write_reply
+from sladesk.services._tickets_write import append_note, append_reply, write_note
 from sladesk.services.clock import Clock
 from sladesk.store import AuditRow, MailPerson, MailRepository, UnitOfWork
 from sladesk.tickets import (
@@ -260,21 +263,30 @@ def _duplicate(
                       author, _body(mail))  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    """The ticket a message went to (its id and number) and the message it became."""
+
+    id: int
+    number: int
+    message_id: int | None
+
+
 def _finish(
     uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: int, outcome: str,
-    ticket: TicketView | None, message_id: int | None, author: str | None, created: bool,
+    ticket: _Filed | None, message_id: int | None, author: str | None, created: bool,
     body: str, ticket_id: int | None = None,
     acknowledge: tuple[TicketView, MailPerson] | None = None,
 ) -> MailIntake:  # fmt: skip
     """Mark the raw row with what it became, and queue the acknowledgement of the ticket
     ``acknowledge``."""
     ticket_id = ticket.id if ticket is not None else ticket_id
+    if acknowledge is not None:  # held beside the ticket's own outbox rows: one INSERT
+        uow.outbox.add_many(_acknowledgement(*acknowledge, now), now)
     MailRepository(uow.db).update(
         record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
         author=author, processed_at=now,
     )  # fmt: skip
-    if acknowledge is not None:
-        uow.outbox.add_many(_acknowledgement(*acknowledge, now), now)
     number = ticket.number if ticket is not None else None
     return MailIntake(record_id, mail.message_id, outcome, ticket_id, number, created, False,
                       author, body)  # fmt: skip
@@ -323,7 +335,8 @@ def _unreadable(uow: UnitOfWork, now: datetime, mail: InboundMail, record_id: in
         NewTicket(subject=_subject(mail), body=body, channel="email"), now,
         idempotency_key=_key(mail),
     )  # fmt: skip
-    return _finish(uow, now, mail, record_id, "unreadable", view, view.messages[0].id, None,
+    filed = _Filed(view.id, view.number, view.messages[0].id)
+    return _finish(uow, now, mail, record_id, "unreadable", filed, filed.message_id, None,
                    True, body)  # fmt: skip
 
 
@@ -351,8 +364,7 @@ def _person_and_thread(
     if mail.sender is None:
         return None, ticket_id, 0
     # the count includes this message (its raw row is written already)
-    recent = repo.received_from(mail.sender, now - ACKNOWLEDGEMENT_WINDOW)
-    person = repo.person(mail.sender)
+    person, recent = repo.sender(mail.sender, now - ACKNOWLEDGEMENT_WINDOW)
     if person is not None:
         return person, ticket_id, recent
     domain = mail.sender.rpartition("@")[2]
@@ -382,31 +394,31 @@ def _file(
     person, ticket_id, recent = _person_and_thread(uow, now, mail)
     body = _body(mail)
     actor = _actor(person) if person is not None and person.active else None
+    filed: _Filed | None = None
     view: TicketView | None = None
-    created = False
     if ticket_id is not None:
-        view = _follow_up(uow, now, mail, actor, ticket_id, body, since)
+        filed = _follow_up(uow, now, mail, actor, ticket_id, body, since)
     author = actor.key if actor is not None else None
-    if view is None:
+    if filed is None:
         try:
             view = _new_ticket(uow, now, mail, actor, person, body, since)
         except (TicketRuleError, InvalidRequest, Forbidden, NotFound) as exc:
             # the policy will not take it (e.g. e-mail is not one of its channels): trying
             # again cannot help, so it is kept, raw, with the reason, and answered as stored
             return _refused(uow, now, mail, record_id, author, body, str(exc))
-        created = True
-    message_id = _message_of(view, actor, body)
+        filed = _Filed(view.id, view.number, _message_of(view, actor, body))
+    created = view is not None
     outcome = "stored" if actor is not None or created else "note"
     # the acknowledgement of a ticket the customer filed by mail; none for a robot that
     # writes new mail after new mail (no ping-pong)
     ack = (
         (view, person)
-        if created and actor is not None and actor.is_contact and person is not None
+        if view is not None and actor is not None and actor.is_contact and person is not None
         and view.requester_id == actor.id and recent <= ACKNOWLEDGEMENTS_PER_WINDOW
         else None
     )  # fmt: skip
-    _attach(uow, now, mail, view.id, message_id)
-    return _finish(uow, now, mail, record_id, outcome, view, message_id, author, created,
+    _attach(uow, now, mail, filed.id, filed.message_id)
+    return _finish(uow, now, mail, record_id, outcome, filed, filed.message_id, author, created,
                    body, acknowledge=ack)  # fmt: skip
 
 
@@ -444,9 +456,10 @@ def _message_of(view: TicketView, actor: Actor | None, body: str) -> int | None:
 def _follow_up(
     uow: UnitOfWork, now: datetime, mail: InboundMail, actor: Actor | None, ticket_id: int,
     body: str, since: datetime | None,
-) -> TicketView | None:  # fmt: skip
+) -> _Filed | None:  # fmt: skip
     """The message on an existing ticket, or None when it must open a new one (closed, or
-    not the author's to write on)."""
+    not the author's to write on). Written without reading the ticket back (the intake
+    needs only where it went: ``append_reply``/``append_note``)."""
     system = Actor.system(MAIL_ACTOR)
     text = body
     if actor is None:
@@ -459,13 +472,15 @@ def _follow_up(
             return None
         if any(m.created_at >= since and m.body == text and _written_by(m, actor)
                for m in current.messages):  # fmt: skip
-            return current
+            return _Filed(current.id, current.number, _message_of(current, actor, body))
     try:
         if actor is None:
-            return write_note(uow, now, system, ticket_id, text)
-        return write_reply(uow, now, actor, ticket_id, body)
+            written = append_note(uow, now, system, ticket_id, text)
+        else:
+            written = append_reply(uow, now, actor, ticket_id, body)
     except (NotFound, Forbidden, TicketRuleError):  # raised before anything was written
         return None
+    return _Filed(written.ticket.id, written.ticket.number, written.message_id)
 
 
 def _new_ticket(

@@ -34,22 +34,17 @@ from sladesk.store import (
     Contact,
     MailRepository,
     Organization,
-    OutboxMessage,
     UnitOfWork,
 )
-from sladesk.tickets import Actor, Forbidden, NotFound, Role
+from sladesk.tickets import Actor, NotFound, Role, mail_reachable
 
 __all__ = [
     "AUTOMATIC_MAIL_WINDOW",
-    "DeadLetterView",
     "MailContext",
-    "MailRecordView",
     "Recipient",
     "SendingMark",
     "begin_sending",
     "contact_recipient",
-    "list_dead_letters",
-    "list_mail",
     "mail_context",
     "mark_sent",
     "mark_unsent",
@@ -112,7 +107,7 @@ def _people(uow: UnitOfWork, to: str) -> list[Recipient]:
             .join_from(contacts, orgs, orgs.c.id == contacts.c.organization_id)
             .where(contacts.c.id == int(value))
         ).first()  # fmt: skip
-        if row is None or not row.active or row.email.endswith(".invalid"):
+        if row is None or not row.active or not mail_reachable(row.email):
             return []  # (a contact known only by a chat number has a reserved address)
         return [Recipient(row.email, row.name, "contact", row.locale or row.org_locale or "en",
                           row.time_zone or "UTC", repo.bouncing(row.email))]  # fmt: skip
@@ -327,104 +322,6 @@ def begin_sending(
         repo.set_outgoing(message_id, now, status="sending", details=details_now)
         uow.commit()
     return SendingMark("sending", attempts + 1, resend)
-
-
-@dataclass(frozen=True, slots=True)
-class MailRecordView:
-    """One message in or out, as admins see it (never its raw bytes)."""
-
-    id: int
-    message_id: str
-    direction: str
-    status: str
-    mailbox: str | None
-    sender: str
-    rcpt: str | None
-    subject: str
-    ticket_id: int | None
-    size: int
-    created_at: datetime
-    #: why it opened no ticket (``refused``), or how often it was handed to SMTP (out)
-    reason: str | None
-    attempts: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetterView:
-    """An outbox row delivery gave up on (``failed_at`` set)."""
-
-    id: int
-    kind: str
-    key: str
-    attempts: int
-    last_error: str | None
-    failed_at: datetime
-    ticket_id: int | None
-
-
-def list_mail(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    *,
-    status: str | None = None,
-    direction: str | None = None,
-    limit: int = 100,
-) -> list[MailRecordView]:
-    """The newest mail records, newest first — e.g. ``status="refused"``: the mail a
-    mailbox that refuses strangers kept without a ticket. Admins only."""
-    if not actor.is_admin:
-        raise Forbidden("only admins can read the mail records")
-    with uow.read_only():
-        rows = MailRepository(uow.db).listing(
-            status=status, direction=direction, limit=max(1, min(limit, 500))
-        )
-    views = []
-    for r in rows:
-        details = r.pop("details") or {}
-        views.append(MailRecordView(
-            **r, reason=details.get("refused") if isinstance(details, dict) else None,
-            attempts=details.get("attempts") if r["direction"] == "out" else None,
-        ))  # fmt: skip
-    return views
-
-
-def list_dead_letters(
-    uow: UnitOfWork, clock: Clock, actor: Actor, *, limit: int = 100
-) -> list[DeadLetterView]:
-    """The outbox messages delivery gave up on (a permanent refusal, a bouncing address,
-    too many attempts), newest first. Admins only."""
-    if not actor.is_admin:
-        raise Forbidden("only admins can read the dead letters")
-    with uow.read_only():
-        rows = uow.session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.failed_at.is_not(None))
-            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
-            .limit(max(1, min(limit, 500)))
-        ).scalars()
-        return [
-            DeadLetterView(
-                row.id,
-                row.kind,
-                row.key,
-                row.attempts,
-                row.last_error,
-                row.failed_at or clock.now(),
-                _ticket_of(row.payload),
-            )  # fmt: skip
-            for row in rows
-        ]
-
-
-def _ticket_of(payload: Any) -> int | None:
-    if not isinstance(payload, Mapping):
-        return None
-    ticket = payload.get("ticket") or (payload.get("body") or {}).get("ticket")
-    if isinstance(ticket, Mapping) and isinstance(ticket.get("id"), int):
-        return int(ticket["id"])
-    found = payload.get("ticket_id")
-    return found if isinstance(found, int) else None
 
 
 def mark_sent(uow: UnitOfWork, clock: Clock, message_id: str) -> None:

@@ -28,6 +28,7 @@ from sladesk.tickets import (
     NotFound,
     banner_window,
     check_storable_text,
+    mail_reachable,
     maintenance_notices_due,
     upcoming_windows,
 )
@@ -217,7 +218,9 @@ def send_maintenance_notices(uow: UnitOfWork, clock: Clock, actor: Actor) -> Not
             return NoticeRun(now, (), 0)
         spec = policy.maintenance if policy is not None else None
         text = dict(spec.text) if spec is not None else {}
-        audience = repo.audience() if any(n.mail for n in due) else []
+        # a contact known only by a chat number has a placeholder address: not mailed
+        audience = [who for who in (repo.audience() if any(n.mail for n in due) else [])
+                    if mail_reachable(who.email)]  # fmt: skip
         recorded: list[tuple[str, str]] = []
         rows: list[tuple[str, str, dict[str, Any]]] = []
         for notice in due:

@@ -41,6 +41,7 @@ from sladesk.tickets import (
     ProposalStatus,
     check_proposal_text,
     decide_proposal_status,
+    mail_reachable,
     proposer_label,
 )
 
@@ -318,7 +319,7 @@ def change_proposal_status(
             told = [s for s in repo.subscribers(proposal_id) if s.active]
             uow.outbox.add_many(
                 [_mail(row, decision.to.value, comment_id, decision.comment, actor, now, s)
-                 for s in told], now,
+                 for s in told if mail_reachable(s.email)], now,
             )  # fmt: skip
             repo.add_notices([
                 {"contact_id": s.contact_id, "proposal_id": proposal_id,

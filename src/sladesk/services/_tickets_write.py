@@ -117,7 +117,7 @@ def _change(
     found, forbidden, a ticket rule) raises before anything is written. ``then`` adds what
     follows the change in the same transaction (a page, the evidence of a closing) and
     returns the history entries it appended."""
-    after, evaluation, entries = _apply_change(
+    after, evaluation, entries, _ = _apply_change(
         uow, now, actor, ticket_id, decide, code, message=message, data=data, explain=True
     )
     if then is not None:
@@ -137,7 +137,7 @@ def _apply_change(
     message: _NewMessage | None = None,
     data: dict[str, Any] | None = None,
     explain: bool,
-) -> tuple[StoredTicket, Evaluation | None, list[HistoryEntry]]:
+) -> tuple[StoredTicket, Evaluation | None, list[HistoryEntry], int | None]:
     ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
     events = decide(uow, ticket, now)
     history = uow.gateway.history(ticket.id)
@@ -161,7 +161,8 @@ def _apply_change(
     record_ticket_change(
         uow, actor, after, code if isinstance(code, str) else code(events), now, data
     )
-    return after, evaluation, [*history, *change.entries(after=ticket.last_seq)]
+    entries = [*history, *change.entries(after=ticket.last_seq)]
+    return after, evaluation, entries, data.get("message_id")
 
 
 def write_change(
@@ -182,6 +183,49 @@ def write_change(
     message = _NewMessage("reply", True, body.strip()) if body is not None else None
     _apply_change(uow, now, actor, ticket_id, decide, code, message=message, data=data,
                   explain=False)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What :func:`append_reply` and :func:`append_note` wrote: the ticket after it, and
+    the new message's id."""
+
+    ticket: StoredTicket
+    message_id: int
+
+
+def append_reply(
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str
+) -> Appended:
+    """:func:`write_reply` without the answer (no explain timeline, no ticket view read
+    back): the mail intake, which files a message and needs only where it went."""
+    code = "replied.customer" if actor.is_contact else "replied.agent"
+
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_reply(t.state, actor, body, now=now)
+
+    after, _, _, message_id = _apply_change(
+        uow, now, actor, ticket_id, decide, code,
+        message=_NewMessage("reply", True, body.strip()), explain=False,
+    )  # fmt: skip
+    assert message_id is not None
+    return Appended(after, message_id)
+
+
+def append_note(
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, body: str
+) -> Appended:
+    """:func:`write_note` without the answer, as :func:`append_reply`."""
+
+    def decide(_u: UnitOfWork, t: StoredTicket, now: datetime) -> list[Event]:
+        return decide_internal_note(t.state, actor, body, now=now)
+
+    after, _, _, message_id = _apply_change(
+        uow, now, actor, ticket_id, decide, "note.added",
+        message=_NewMessage("note", False, body.strip()), explain=False,
+    )  # fmt: skip
+    assert message_id is not None
+    return Appended(after, message_id)
 
 
 def _status_code(events: list[Event]) -> str:

@@ -58,6 +58,7 @@ from sladesk.services._whatsapp_templates import (
 from sladesk.services.clock import Clock
 from sladesk.store import AuditRow, ChannelRepository, UnitOfWork, WriteConflict
 from sladesk.tickets import (
+    RESERVED_MAIL_DOMAIN,
     Actor,
     Conflict,
     Forbidden,
@@ -98,7 +99,7 @@ _DONE = frozenset({"sent", "delivered", "read"})
 
 def reserved_whatsapp_address(wa_id: str) -> str:
     """The placeholder e-mail of a contact known only by their WhatsApp number."""
-    return f"whatsapp-{wa_id}@whatsapp.invalid"
+    return f"whatsapp-{wa_id}@whatsapp{RESERVED_MAIL_DOMAIN}"
 
 
 @dataclass(frozen=True, slots=True)

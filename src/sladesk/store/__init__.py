@@ -38,7 +38,7 @@ from sladesk.store._repo_incidents import (
 )
 from sladesk.store._repo_intake import CustomerOrganization, Intake, Requester
 from sladesk.store._repo_invitations import Invitation, InvitationRepository
-from sladesk.store._repo_mail import MailPerson, MailRecord, MailRepository
+from sladesk.store._repo_mail import BouncingAddress, MailPerson, MailRecord, MailRepository
 from sladesk.store._repo_oncall import MemberRow, OnCallRepository, OverrideRow, PageRow
 from sladesk.store._repo_phone import PhoneCaller, PhoneRepository
 from sladesk.store._repo_proposals import (
@@ -109,6 +109,7 @@ __all__ = [
     "ApiToken",
     "AttachmentRow",
     "AuditRow",
+    "BouncingAddress",
     "Caches",
     "CannedReplyRow",
     "ConsoleRepository",

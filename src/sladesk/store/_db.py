@@ -19,7 +19,8 @@ history, its SLA projections, the audit entries, the outbox messages, the idempo
 A repository hands those to :meth:`Db.insert_later`; they are written before the next
 statement of the unit of work (Core or ORM, read or write: what it reads includes them) or
 at the commit, in the order they were given. On SQLite each is its own statement, as if run
-at once. On PostgreSQL they go as **one** statement (``store/_bulk.py``,
+at once (consecutive holds of one statement with the same columns, as one executemany). On
+PostgreSQL they go as **one** statement (``store/_bulk.py``,
 :func:`~sladesk.store._bulk.chained_inserts`: each table's rows as one JSON document, each
 INSERT a data-modifying ``WITH``): psycopg costs ~100 µs of client CPU per statement by
 itself, and filing a ticket held five of them. A failure in them (a duplicate idempotency
@@ -130,8 +131,18 @@ class Db:
         if not held:
             return
         if len(held) == 1 or self.connection.dialect.name != "postgresql":
+            # one executemany for consecutive holds of the same statement and columns (the
+            # ticket's outbox rows and the mail intake's acknowledgement): one statement's
+            # overhead instead of two; the order of the rows is kept
+            merged: list[tuple[Executable, list[Mapping[str, Any]]]] = []
             for h in held:
-                self.connection.execute(h.statement, list(h.rows))
+                same = bool(merged) and merged[-1][0] is h.statement
+                if same and merged[-1][1][0].keys() == h.rows[0].keys():
+                    merged[-1][1].extend(h.rows)
+                else:
+                    merged.append((h.statement, list(h.rows)))
+            for statement, batch in merged:
+                self.connection.execute(statement, batch)
             return
         # one INSERT per table: PostgreSQL runs the parts of one statement in no set order,
         # so two parts into one table could skip each other's duplicates the wrong way round;

@@ -8,7 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,7 +31,7 @@ from sladesk.store._db import Repository
 from sladesk.store._tables import Agent, Contact, Organization, Ticket
 from sladesk.store._tables_mail import MailAddress, MailMessage
 
-__all__ = ["MailPerson", "MailRecord", "MailRepository"]
+__all__ = ["BouncingAddress", "MailPerson", "MailRecord", "MailRepository"]
 
 _MAIL = cast(Table, MailMessage.__table__)
 _ADDRESSES = cast(Table, MailAddress.__table__)
@@ -52,6 +67,21 @@ class MailPerson:
     time_zone: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BouncingAddress:
+    """An address marked bouncing, with the last delivery report's reason, and who it is."""
+
+    address: str
+    bouncing_since: datetime
+    bounces: int
+    last_bounce: str | None
+    updated_at: datetime
+    contact_id: int | None
+    contact_name: str | None
+    agent_id: int | None
+    agent_name: str | None
+
+
 def _record(row: Any) -> MailRecord:
     return MailRecord(row.id, row.message_id, row.direction, row.status, row.ticket_id,
                       row.ticket_message_id, row.author, row.created_at)  # fmt: skip
@@ -73,13 +103,6 @@ _ADD_POSTGRESQL = (
 
 _FIND = select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == bindparam("message_id"))
 _UPDATE = update(_MAIL).where(_MAIL.c.id == bindparam("record_id"))
-_RECEIVED_FROM = (
-    select(func.count())
-    .select_from(_MAIL)
-    .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
-           _MAIL.c.created_at >= bindparam("since"),
-           _MAIL.c.status.not_in(("auto_reply", "bounce")))
-)  # fmt: skip
 _AGENT = select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
     func.lower(_AGENTS.c.email) == bindparam("address")
 )
@@ -91,6 +114,35 @@ _CONTACT = (
     )
     .join_from(_CONTACTS, _ORGANIZATIONS, _ORGANIZATIONS.c.id == _CONTACTS.c.organization_id)
     .where(func.lower(_CONTACTS.c.email) == bindparam("address"))
+)  # fmt: skip
+
+
+def _none(type_: Any) -> Any:
+    return sql_cast(null(), type_)
+
+
+#: who an address is (an agent first, then a contact) and, as a third kind of row, how many
+#: messages it sent since ``since`` (machine mail not counted), in **one** statement: the
+#: intake asks all three of every message, and each statement costs more in SQLAlchemy and
+#: the driver than these indexed lookups cost in the database (docs/performance.md)
+_SENDER = union_all(
+    select(literal("agent").label("kind"), _AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active,
+           _none(_CONTACTS.c.organization_id.type).label("organization_id"),
+           _AGENTS.c.role, _none(String()).label("locale"), _none(String()).label("org_locale"),
+           _none(String()).label("time_zone"))
+    .where(func.lower(_AGENTS.c.email) == bindparam("address")),
+    select(literal("contact"), _CONTACTS.c.id, _CONTACTS.c.name, _CONTACTS.c.active,
+           _CONTACTS.c.organization_id, _none(String()), _CONTACTS.c.locale,
+           _ORGANIZATIONS.c.locale, _ORGANIZATIONS.c.time_zone)
+    .join_from(_CONTACTS, _ORGANIZATIONS, _ORGANIZATIONS.c.id == _CONTACTS.c.organization_id)
+    .where(func.lower(_CONTACTS.c.email) == bindparam("address")),
+    select(literal("count"), sql_cast(func.count(), Integer), _none(String()), _none(Boolean()),
+           _none(_CONTACTS.c.organization_id.type), _none(String()), _none(String()),
+           _none(String()), _none(String()))
+    .select_from(_MAIL)
+    .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
+           _MAIL.c.created_at >= bindparam("since", type_=_MAIL.c.created_at.type),
+           _MAIL.c.status.not_in(("auto_reply", "bounce"))),
 )  # fmt: skip
 
 
@@ -142,14 +194,30 @@ class MailRepository(Repository):
         ).first()
         return None if row is None else str(row[0])
 
-    def received_from(self, sender: str, since: datetime) -> int:
-        """How many messages ``sender`` sent us since ``since`` (machine mail not counted)."""
-        params = {"sender": sender, "since": since}
-        return int(self.db.execute(_RECEIVED_FROM, params).scalar_one())
-
     def ticket_by_number(self, number: int) -> int | None:
         row = self.db.execute(select(_TICKETS.c.id).where(_TICKETS.c.number == number)).first()
         return None if row is None else int(row[0])
+
+    def sender(self, address: str, since: datetime) -> tuple[MailPerson | None, int]:
+        """:meth:`person` of ``address``, and how many messages it sent us since ``since``
+        (machine mail not counted; the acknowledgements' limit), in one statement."""
+        rows = self.db.execute(
+            _SENDER, {"address": address.lower(), "sender": address, "since": since}
+        ).all()
+        count = next((int(r.id) for r in rows if r.kind == "count"), 0)
+        found = next((r for r in rows if r.kind == "agent"), None) or next(
+            (r for r in rows if r.kind == "contact"), None
+        )
+        if found is None:
+            return None, count
+        if found.kind == "agent":
+            return MailPerson("agent", found.id, found.name, bool(found.active),
+                              role=found.role), count  # fmt: skip
+        return MailPerson(
+            "contact", found.id, found.name, bool(found.active),
+            organization_id=found.organization_id,
+            locale=found.locale or found.org_locale, time_zone=found.time_zone,
+        ), count  # fmt: skip
 
     def person(self, address: str) -> MailPerson | None:
         """The agent or else the contact whose address is ``address`` (case-insensitive)."""
@@ -228,20 +296,68 @@ class MailRepository(Repository):
         )  # fmt: skip
 
     def listing(
-        self, *, status: str | None, direction: str | None, limit: int
+        self,
+        *,
+        status: str | None,
+        direction: str | None,
+        limit: int,
+        ticket_id: int | None = None,
+        address: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The newest records (without raw bytes), for the admins."""
+        """The newest records (without raw bytes), for the admins: of one ticket, or from or
+        to one address (the sender of mail in, the recipient of mail out), if asked."""
         query = select(
             _MAIL.c.id, _MAIL.c.message_id, _MAIL.c.direction, _MAIL.c.status, _MAIL.c.mailbox,
             _MAIL.c.sender, _MAIL.c.rcpt, _MAIL.c.subject, _MAIL.c.ticket_id, _MAIL.c.size,
-            _MAIL.c.details, _MAIL.c.created_at,
-        )  # fmt: skip
+            _MAIL.c.details, _MAIL.c.created_at, _TICKETS.c.number.label("ticket_number"),
+        ).join_from(_MAIL, _TICKETS, _TICKETS.c.id == _MAIL.c.ticket_id, isouter=True)  # fmt: skip
         if status is not None:
             query = query.where(_MAIL.c.status == status)
         if direction is not None:
             query = query.where(_MAIL.c.direction == direction)
+        if ticket_id is not None:
+            query = query.where(_MAIL.c.ticket_id == ticket_id)
+        if address is not None:  # both are stored lower-cased (``ix_…_sender/rcpt_created_at``)
+            wanted = address.strip().lower()
+            query = query.where(or_(_MAIL.c.sender == wanted, _MAIL.c.rcpt == wanted))
         rows = self.db.execute(query.order_by(_MAIL.c.id.desc()).limit(limit))
         return [dict(r._mapping) for r in rows]
+
+    def bouncing_addresses(self, limit: int) -> list[BouncingAddress]:
+        """The addresses marked bouncing, the newest bounce first, with the contact or agent
+        each one is (if any)."""
+        rows = self.db.execute(
+            select(
+                _ADDRESSES.c.address, _ADDRESSES.c.bouncing_since, _ADDRESSES.c.bounces,
+                _ADDRESSES.c.last_bounce, _ADDRESSES.c.updated_at,
+                _CONTACTS.c.id.label("contact_id"), _CONTACTS.c.name.label("contact_name"),
+                _AGENTS.c.id.label("agent_id"), _AGENTS.c.name.label("agent_name"),
+            )
+            .join_from(_ADDRESSES, _CONTACTS, func.lower(_CONTACTS.c.email) == _ADDRESSES.c.address,
+                       isouter=True)
+            .join(_AGENTS, func.lower(_AGENTS.c.email) == _ADDRESSES.c.address, isouter=True)
+            .where(_ADDRESSES.c.bouncing_since.is_not(None))
+            .order_by(_ADDRESSES.c.updated_at.desc(), _ADDRESSES.c.address)
+            .limit(limit)
+        )  # fmt: skip
+        return [BouncingAddress(**r._mapping) for r in rows]
+
+    def clear_bouncing(self, address: str, now: datetime) -> tuple[int, str | None] | None:
+        """Take the bouncing mark off ``address`` (its bounce count and last reason stay, for
+        the record); its count and last reason, or None when it was not marked."""
+        address = address.strip().lower()
+        row = self.db.execute(
+            select(_ADDRESSES.c.bounces, _ADDRESSES.c.last_bounce).where(
+                _ADDRESSES.c.address == address, _ADDRESSES.c.bouncing_since.is_not(None)
+            )
+        ).first()
+        if row is None:
+            return None
+        self.db.execute(
+            update(_ADDRESSES).where(_ADDRESSES.c.address == address)
+            .values(bouncing_since=None, updated_at=now)
+        )  # fmt: skip
+        return int(row.bounces), row.last_bounce
 
     def bouncing(self, address: str) -> bool:
         row = self.db.execute(

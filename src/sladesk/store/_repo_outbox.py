@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, select
+from sqlalchemy import Insert, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,47 @@ class OutboxRepository(Repository):
         ]  # fmt: skip
         statement = _QUEUE_IGNORING_DUPLICATES[self.db.dialect]
         self.db.insert_later(statement, _OUTBOX, rows, ignore_duplicates=True)
+
+    # -- dead letters: rows delivery gave up on (``failed_at``), until an admin discards one
+
+    _DEAD = (_OUTBOX.c.failed_at.is_not(None), _OUTBOX.c.delivered_at.is_(None),
+             _OUTBOX.c.discarded_at.is_(None))  # fmt: skip
+
+    def dead_letters(self, limit: int) -> list[OutboxMessage]:
+        """The dead letters, newest first."""
+        return list(
+            self.session.execute(
+                select(OutboxMessage)
+                .where(*self._DEAD)
+                .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+                .limit(limit)
+            ).scalars()
+        )
+
+    def dead_letter(self, id_: int) -> OutboxMessage | None:
+        """One dead letter (locked on PostgreSQL: an admin's retry and discard race)."""
+        stmt = select(OutboxMessage).where(OutboxMessage.id == id_, *self._DEAD)
+        if self.db.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).scalars().first()
+
+    def revive(self, id_: int, now: datetime) -> bool:
+        """Make a dead letter due again, as if new (its last error is kept until the next
+        attempt replaces it); False when it is not (or no longer) a dead letter."""
+        done = self.db.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == id_, *self._DEAD).values(
+                failed_at=None, attempts=0, available_at=now, claimed_by=None,
+                claimed_until=None,
+            )
+        )  # fmt: skip
+        return bool(done.rowcount)
+
+    def discard(self, id_: int, now: datetime) -> bool:
+        """Keep a dead letter, with its error, but no longer list it (nor deliver it)."""
+        done = self.db.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == id_, *self._DEAD).values(discarded_at=now)
+        )
+        return bool(done.rowcount)
 
     def all(self, kind: str | None = None) -> list[OutboxMessage]:
         stmt = select(OutboxMessage)

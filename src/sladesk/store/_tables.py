@@ -311,6 +311,8 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]  # gave up after the last attempt
+    #: an admin discarded the dead letter: kept, with its error, but no longer listed
+    discarded_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -2,11 +2,13 @@
 
 No I/O, no clock: ``decide_<command>(state, actor, ..., now=now) -> list[Event]`` either
 returns the events a command produces or raises :class:`TicketRuleError`. Also here: the
-status machine, entitlements (quota, community-only plans, channels), visibility, what
-an attachment's name and media type are stored as, and what input can be stored at all.
+status machine, entitlements (quota, community-only plans, channels), visibility, which
+addresses mail can reach, what an attachment's name and media type are stored as, and what
+input can be stored at all.
 """
 
 from sladesk.tickets._actor import Actor, ActorKind, Role, Scope
+from sladesk.tickets._addresses import RESERVED_MAIL_DOMAIN, mail_reachable
 from sladesk.tickets._attachments import clean_content_type, clean_filename
 from sladesk.tickets._authorship import Authorship, first_message_authorship
 from sladesk.tickets._calls import Slot, check_slot, free_slots, review_period
@@ -92,6 +94,7 @@ from sladesk.tickets._visibility import (
 __all__ = [
     "NOTIFY_ON",
     "PROPOSAL_TRANSITIONS",
+    "RESERVED_MAIL_DOMAIN",
     "ProposalStatus",
     "StatusDecision",
     "check_proposal_text",
@@ -152,6 +155,7 @@ __all__ = [
     "parse_status",
     "pick_team_member",
     "purgeable",
+    "mail_reachable",
     "quota_month",
     "retention_months",
     "review_period",

@@ -24,6 +24,7 @@ from sladesk.web import (
     _pages_chat,
     _pages_console,
     _pages_incidents,
+    _pages_mail,
     _pages_oncall,
     _pages_people,
     _pages_portal,
@@ -118,6 +119,7 @@ def create_web_app(container: ServiceContainer) -> FastAPI:
         _pages_reports,
         _pages_vip,
         _pages_admin,
+        _pages_mail,
         _pages_people,
     ):
         app.include_router(module.router)

@@ -9,15 +9,16 @@ password is even checked.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sladesk import services
-from sladesk.services import AuthenticationFailed, InvalidRequest, NotFound
+from sladesk.services import AuthenticationFailed, InvalidRequest, InvitationState, NotFound
 from sladesk.services.console import set_agent_preferences
-from sladesk.services.sign_in import sign_in
+from sladesk.services.sign_in import SignedInPerson, sign_in
 from sladesk.web._context import Page, page
 from sladesk.web._i18n import LANGUAGES, zone
 
@@ -27,6 +28,14 @@ router = APIRouter()
 def _home(p: Page) -> str:
     assert p.person is not None
     return "/queue" if p.person.kind == "agent" else "/portal"
+
+
+def _signed_in(p: Page, person: SignedInPerson, time_zone: str, now: datetime) -> Response:
+    """Begin ``person``'s session (with the browser's ``time_zone`` when it is a real zone)
+    and send them home."""
+    chosen = time_zone if time_zone and zone(time_zone).key == time_zone else None
+    p.session.sign_in(now, (person.kind, person.actor.id or 0, person.stamp), chosen)
+    return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -64,9 +73,7 @@ def sign_in_form(
         error = p._("Wrong e-mail address or password.")
         return p.render("sign_in.html", status=401, email=email, error=error)
     throttle.succeeded(email)
-    chosen = time_zone if time_zone and zone(time_zone).key == time_zone else None
-    p.session.sign_in(now, (person.kind, person.actor.id or 0, person.stamp), chosen)
-    return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)
+    return _signed_in(p, person, time_zone, now)
 
 
 @router.post("/sign-out")
@@ -111,12 +118,9 @@ def save_preferences(
 def invitation(request: Request, secret: str) -> Response:
     """The invitee's page: choose a password; or, for a used or expired link, say so."""
     p = page(request)
-    try:
-        state = services.invitation_state(p.uow(), p.clock, secret)
-    except NotFound:
-        return _invitation_gone(p, p._("This invitation link is not valid."))
-    if state.state != "valid":
-        return _invitation_gone(p, _gone_text(p, state.state))
+    state = _valid_invitation(p, secret)
+    if not isinstance(state, InvitationState):
+        return state
     return p.render("invitation.html", invitation=state, secret=secret, error=None)
 
 
@@ -128,6 +132,17 @@ def _gone_text(p: Page, state: str) -> str:
 
 def _invitation_gone(p: Page, text: str) -> Response:
     return p.render("error.html", status=410, title=p._("Invitation"), text=text)
+
+
+def _valid_invitation(p: Page, secret: str) -> InvitationState | Response:
+    """The invitation while its link works; else the 410 page saying why it does not."""
+    try:
+        state = services.invitation_state(p.uow(), p.clock, secret)
+    except NotFound:
+        return _invitation_gone(p, p._("This invitation link is not valid."))
+    if state.state != "valid":
+        return _invitation_gone(p, _gone_text(p, state.state))
+    return state
 
 
 @router.post("/invitations/{secret}", response_class=HTMLResponse)
@@ -142,12 +157,9 @@ def accept_invitation(
     """Set the password, use the link up and sign the invitee in."""
     p = page(request)
     p.check_csrf(csrf_token)
-    try:
-        state = services.invitation_state(p.uow(), p.clock, secret)
-    except NotFound:
-        return _invitation_gone(p, p._("This invitation link is not valid."))
-    if state.state != "valid":
-        return _invitation_gone(p, _gone_text(p, state.state))
+    state = _valid_invitation(p, secret)
+    if not isinstance(state, InvitationState):
+        return state
     error = None
     if password != password_again:
         error = p._("The two passwords differ.")
@@ -162,7 +174,6 @@ def accept_invitation(
         fresh = services.invitation_state(p.uow(), p.clock, secret)
         return _invitation_gone(p, _gone_text(p, fresh.state))
     person = sign_in(p.uow(), p.clock, email, password)
-    chosen = time_zone if time_zone and zone(time_zone).key == time_zone else None
-    p.session.sign_in(p.now(), (person.kind, person.actor.id or 0, person.stamp), chosen)
+    response = _signed_in(p, person, time_zone, p.now())
     p.session.flash(p._("Welcome. Your password is set."))
-    return RedirectResponse("/queue" if person.kind == "agent" else "/portal", status_code=303)
+    return response

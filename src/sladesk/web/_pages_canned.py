@@ -14,6 +14,7 @@ from sladesk.services.console import (
     save_canned_reply,
 )
 from sladesk.web._context import page
+from sladesk.web._forms import answer
 
 router = APIRouter()
 
@@ -38,13 +39,20 @@ def save(
 ) -> Response:
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        save_canned_reply(p.uow(), p.clock, actor, title, body,
-                          reply_id=int(reply_id) if reply_id.isdigit() else None)  # fmt: skip
-    except (InvalidRequest, Conflict) as exc:
-        return p.redirect("/canned", str(exc))
-    return p.redirect("/canned", p._("Canned reply saved."))
+    return answer(
+        p,
+        lambda: save_canned_reply(
+            p.uow(),
+            p.clock,
+            p.actor,
+            title,
+            body,
+            reply_id=int(reply_id) if reply_id.isdigit() else None,
+        ),
+        back="/canned",
+        notice=p._("Canned reply saved."),
+        refusals=(InvalidRequest, Conflict),
+    )
 
 
 @router.post("/canned/{reply_id}/delete")

@@ -22,17 +22,11 @@ from markupsafe import Markup
 
 from sladesk import services
 from sladesk.policy import Policy, Status
-from sladesk.services import (
-    Conflict,
-    InvalidRequest,
-    MessageView,
-    NotFound,
-    TicketRuleError,
-    TicketView,
-)
+from sladesk.services import InvalidRequest, MessageView, NotFound, TicketView
 from sladesk.services.console import fill_canned_reply, ticket_page
 from sladesk.sla import TargetResult
 from sladesk.web._context import Page, page
+from sladesk.web._forms import answer
 from sladesk.web._i18n import zone
 from sladesk.web._policy_words import priorities, text, types
 from sladesk.web._timeline import WIDTH, Layout, layout
@@ -40,8 +34,6 @@ from sladesk.web._timeline import WIDTH, Layout, layout
 router = APIRouter()
 
 STATUSES = tuple(s.value for s in Status)
-#: what a state-changing handler may raise for bad input: shown to the agent as a notice
-REFUSALS = (InvalidRequest, TicketRuleError, Conflict)
 #: an image whose source is elsewhere: a mail client's tracking pixel, a remote logo
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 _REMOTE_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?\s*(https?:)?//", re.IGNORECASE)
@@ -52,7 +44,7 @@ CSP_WITH_IMAGES = (
     "frame-ancestors 'none'"
 )
 
-__all__ = ["REFUSALS", "message_html", "router", "text"]
+__all__ = ["message_html", "router", "text"]
 
 
 @dataclass(frozen=True)
@@ -166,11 +158,7 @@ def download(request: Request, ticket_id: int, attachment_id: int) -> Response:
 def _act(p: Page, csrf_token: str, ticket_id: int, action: Callable[[], object]) -> Response:
     """Run one state-changing service call for a form, then go back to the ticket."""
     p.check_csrf(csrf_token)
-    try:
-        action()
-    except REFUSALS as exc:
-        return p.redirect(f"/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/tickets/{ticket_id}")
+    return answer(p, action, back=f"/tickets/{ticket_id}")
 
 
 def _read_files(p: Page, files: list[UploadFile]) -> list[tuple[str, str | None, bytes]]:

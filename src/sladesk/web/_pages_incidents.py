@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from sladesk import services
 from sladesk.services import Conflict, Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.web._context import Page, page
+from sladesk.web._forms import answer
 
 router = APIRouter()
 
@@ -45,15 +46,16 @@ def ticket_numbers(text: str) -> list[int]:
 
 
 def _go(p: Page, csrf_token: str, to: str, action: Callable[[], object]) -> Response:
+    """The form's service call, then back to ``to``, saying which tickets it left alone."""
+
+    def done(result: object) -> Response:
+        if isinstance(result, services.IncidentView) and result.skipped:
+            left = ", ".join(f"{t}: {why}" for t, why in result.skipped)
+            return p.redirect(to, p._("Left as they were: %(list)s") % {"list": left})
+        return p.redirect(to)
+
     p.check_csrf(csrf_token)
-    try:
-        result = action()
-    except REFUSED as exc:
-        return p.redirect(to, str(exc))
-    if isinstance(result, services.IncidentView) and result.skipped:
-        left = ", ".join(f"{t}: {why}" for t, why in result.skipped)
-        return p.redirect(to, p._("Left as they were: %(list)s") % {"list": left})
-    return p.redirect(to)
+    return answer(p, action, back=to, done=done, refusals=REFUSED)
 
 
 @router.get("/incidents", response_class=HTMLResponse)
@@ -74,13 +76,15 @@ def open_incident(
 ) -> Response:
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        made = services.create_incident(p.uow(), p.clock, actor, kind=kind, title=title,
-                                        numbers=ticket_numbers(tickets))  # fmt: skip
-    except REFUSED as exc:
-        return p.redirect("/incidents", str(exc))
-    return p.redirect(f"/incidents/{made.incident.id}")
+    return answer(
+        p,
+        lambda: services.create_incident(
+            p.uow(), p.clock, p.actor, kind=kind, title=title, numbers=ticket_numbers(tickets)
+        ),
+        back="/incidents",
+        done=lambda made: p.redirect(f"/incidents/{made.incident.id}"),
+        refusals=REFUSED,
+    )
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)

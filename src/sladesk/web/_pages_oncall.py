@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sladesk import services
 from sladesk.services import Forbidden, InvalidRequest, NotFound, TicketRuleError
 from sladesk.web._context import page
+from sladesk.web._forms import answer
 
 router = APIRouter()
 
@@ -65,11 +66,14 @@ def set_members(
     parts = [x.strip() for x in agent_ids.replace(";", ",").split(",") if x.strip()]
     if not all(x.isdigit() for x in parts):
         return p.redirect("/oncall", p._("Agent ids are numbers, separated by commas."))
-    try:
-        services.set_on_call_members(p.uow(), p.clock, actor, shift, [int(x) for x in parts])
-    except REFUSALS as exc:
-        return p.redirect("/oncall", str(exc))
-    return p.redirect("/oncall")
+    return answer(
+        p,
+        lambda: services.set_on_call_members(
+            p.uow(), p.clock, actor, shift, [int(x) for x in parts]
+        ),
+        back="/oncall",
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/oncall/overrides")
@@ -111,12 +115,12 @@ def add_override(
 def remove_override(request: Request, override_id: int, csrf_token: str = Form("")) -> Response:
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.remove_on_call_override(p.uow(), p.clock, actor, override_id)
-    except REFUSALS as exc:
-        return p.redirect("/oncall", str(exc))
-    return p.redirect("/oncall")
+    return answer(
+        p,
+        lambda: services.remove_on_call_override(p.uow(), p.clock, p.actor, override_id),
+        back="/oncall",
+        refusals=REFUSALS,
+    )
 
 
 @router.get("/oncall/pages/{page_id}/ack", response_class=HTMLResponse)
@@ -144,10 +148,11 @@ def acknowledge(
         return p.render("oncall_ack.html", page_id=page_id, token="", done=done)
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
     target = back if back.startswith("/") and not back.startswith("//") else "/oncall"
-    try:
-        services.acknowledge_page(p.uow(), p.clock, actor, page_id)
-    except REFUSALS as exc:
-        return p.redirect(target, str(exc))
-    return p.redirect(target, p._("Page acknowledged."))
+    return answer(
+        p,
+        lambda: services.acknowledge_page(p.uow(), p.clock, p.actor, page_id),
+        back=target,
+        notice=p._("Page acknowledged."),
+        refusals=REFUSALS,
+    )

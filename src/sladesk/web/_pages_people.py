@@ -30,7 +30,7 @@ from sladesk.services import (
 )
 from sladesk.services.console import current_policy
 from sladesk.web._context import Page, admin_page
-from sladesk.web._pages_console import REFUSALS
+from sladesk.web._forms import answer
 from sladesk.web._policy_words import text as _text
 
 router = APIRouter()
@@ -60,6 +60,11 @@ def _invite_link(p: Page, issued: IssuedInvitation) -> str:
 
 def _mail_configured(p: Page) -> bool:
     return bool(p.web.container.settings.smtp_host)
+
+
+def _mailing(p: Page) -> dict[str, Any]:
+    """How an invitation goes: by mail when SMTP is set up, its link from ``public_url``."""
+    return {"mail": _mail_configured(p), "public_url": p.web.container.settings.public_url}
 
 
 # -- organisations ---------------------------------------------------------------------------
@@ -97,14 +102,17 @@ def create_organization(
     p.check_csrf(csrf_token)
     new = NewOrganization(name=name, slug=slug.strip(), plan=plan or None, addons=tuple(addons),
                           locale=locale or "en", time_zone=time_zone.strip() or "UTC")  # fmt: skip
-    try:
-        org = services.create_organization(p.uow(), p.clock, p.actor, new)
-    except REFUSALS as exc:
-        form = {"name": name, "slug": slug, "plan": plan, "addons": addons, "locale": locale,
-                "time_zone": time_zone}  # fmt: skip
-        return _organizations_page(p, status=422, error=str(exc), form=form)
-    return p.redirect(f"/admin/organizations/{org.id}",
-                      p._("Organisation %(name)s created.") % {"name": org.name})  # fmt: skip
+    form = {"name": name, "slug": slug, "plan": plan, "addons": addons, "locale": locale,
+            "time_zone": time_zone}  # fmt: skip
+    return answer(
+        p,
+        lambda: services.create_organization(p.uow(), p.clock, p.actor, new),
+        back=lambda error: _organizations_page(p, status=422, error=error, form=form),
+        done=lambda org: p.redirect(
+            f"/admin/organizations/{org.id}",
+            p._("Organisation %(name)s created.") % {"name": org.name},
+        ),
+    )
 
 
 def _organization_page(p: Page, organization_id: int, *, status: int = 200,
@@ -142,11 +150,13 @@ def update_organization(
     p.check_csrf(csrf_token)
     changes = OrganizationChanges(name=name, plan=plan or None, addons=tuple(addons),
                                   locale=locale, time_zone=time_zone.strip())  # fmt: skip
-    try:
-        services.update_organization(p.uow(), p.clock, p.actor, organization_id, changes)
-    except REFUSALS as exc:
-        return _organization_page(p, organization_id, status=422, error=str(exc))
-    return p.redirect(f"/admin/organizations/{organization_id}", p._("Saved."))
+    return answer(
+        p,
+        lambda: services.update_organization(p.uow(), p.clock, p.actor, organization_id, changes),
+        back=lambda error: _organization_page(p, organization_id, status=422, error=error),
+        done=f"/admin/organizations/{organization_id}",
+        notice=p._("Saved."),
+    )
 
 
 @router.post("/admin/organizations/{organization_id}/invite", response_class=HTMLResponse)
@@ -163,19 +173,15 @@ def invite_contact(
     p.check_csrf(csrf_token)
     new = NewContact(organization_id=organization_id, email=email, name=name,
                      locale=locale or None)  # fmt: skip
-    try:
-        issued = services.invite_contact(
-            p.uow(),
-            p.clock,
-            p.actor,
-            new,
-            mail=_mail_configured(p),
-            public_url=p.web.container.settings.public_url,
-        )
-    except REFUSALS as exc:
-        form = {"name": name, "email": email, "locale": locale}
-        return _organization_page(p, organization_id, status=422, error=str(exc), form=form)
-    return _organization_page(p, organization_id, issued=issued)
+    form = {"name": name, "email": email, "locale": locale}
+    return answer(
+        p,
+        lambda: services.invite_contact(p.uow(), p.clock, p.actor, new, **_mailing(p)),
+        back=lambda error: _organization_page(
+            p, organization_id, status=422, error=error, form=form
+        ),
+        done=lambda issued: _organization_page(p, organization_id, issued=issued),
+    )
 
 
 @router.post("/admin/contacts/{contact_id}", response_class=HTMLResponse)
@@ -188,32 +194,31 @@ def change_contact(
     """Deactivate (``active=0``) or reactivate (``active=1``) a contact."""
     p = admin_page(request)
     p.check_csrf(csrf_token)
-    actor = p.actor
-    contact = services.get_contact(p.uow(), p.clock, actor, contact_id)
-    try:
-        services.update_contact(p.uow(), p.clock, actor, contact_id,
-                                ContactChanges(active=active == "1"))  # fmt: skip
-    except REFUSALS as exc:
-        return p.redirect(f"/admin/organizations/{contact.organization_id}", str(exc))
+    contact = services.get_contact(p.uow(), p.clock, p.actor, contact_id)
     done = p._("%(name)s reactivated.") if active == "1" else p._("%(name)s deactivated.")
-    return p.redirect(f"/admin/organizations/{contact.organization_id}",
-                      done % {"name": contact.name})  # fmt: skip
+    return answer(
+        p,
+        lambda: services.update_contact(
+            p.uow(), p.clock, p.actor, contact_id, ContactChanges(active=active == "1")
+        ),
+        back=f"/admin/organizations/{contact.organization_id}",
+        notice=done % {"name": contact.name},
+    )
 
 
 @router.post("/admin/contacts/{contact_id}/invite", response_class=HTMLResponse)
 def reinvite_contact(request: Request, contact_id: int, csrf_token: str = Form("")) -> Response:
     p = admin_page(request)
     p.check_csrf(csrf_token)
-    actor = p.actor
-    contact = services.get_contact(p.uow(), p.clock, actor, contact_id)
-    try:
-        issued = services.invite_person(
-            p.uow(), p.clock, actor, "contact", contact_id, mail=_mail_configured(p),
-            public_url=p.web.container.settings.public_url,
-        )  # fmt: skip
-    except REFUSALS as exc:
-        return _organization_page(p, contact.organization_id, status=422, error=str(exc))
-    return _organization_page(p, contact.organization_id, issued=issued)
+    org = services.get_contact(p.uow(), p.clock, p.actor, contact_id).organization_id
+    return answer(
+        p,
+        lambda: services.invite_person(
+            p.uow(), p.clock, p.actor, "contact", contact_id, **_mailing(p)
+        ),
+        back=lambda error: _organization_page(p, org, status=422, error=error),
+        done=lambda issued: _organization_page(p, org, issued=issued),
+    )
 
 
 # -- agents ----------------------------------------------------------------------------------
@@ -251,19 +256,13 @@ def invite_agent(
     p = admin_page(request)
     p.check_csrf(csrf_token)
     new = NewAgent(email=email, name=name, role=role, team=team.strip() or None)
-    try:
-        issued = services.invite_agent(
-            p.uow(),
-            p.clock,
-            p.actor,
-            new,
-            mail=_mail_configured(p),
-            public_url=p.web.container.settings.public_url,
-        )
-    except REFUSALS as exc:
-        form = {"name": name, "email": email, "role": role, "team": team}
-        return _agents_page(p, status=422, error=str(exc), form=form)
-    return _agents_page(p, issued=issued)
+    form = {"name": name, "email": email, "role": role, "team": team}
+    return answer(
+        p,
+        lambda: services.invite_agent(p.uow(), p.clock, p.actor, new, **_mailing(p)),
+        back=lambda error: _agents_page(p, status=422, error=error, form=form),
+        done=lambda issued: _agents_page(p, issued=issued),
+    )
 
 
 @router.post("/admin/agents/{agent_id}", response_class=HTMLResponse)
@@ -282,30 +281,26 @@ def change_agent(
         changes = AgentChanges(active=active == "1")
     else:
         changes = AgentChanges(role=role or UNSET, team=team.strip() or None)
-    try:
-        agent = services.update_agent(p.uow(), p.clock, p.actor, agent_id, changes)
-    except REFUSALS as exc:
-        return _agents_page(p, status=422, error=str(exc))
-    return p.redirect("/admin/agents", p._("%(name)s saved.") % {"name": agent.name})
+    return answer(
+        p,
+        lambda: services.update_agent(p.uow(), p.clock, p.actor, agent_id, changes),
+        back=lambda error: _agents_page(p, status=422, error=error),
+        done=lambda agent: p.redirect(
+            "/admin/agents", p._("%(name)s saved.") % {"name": agent.name}
+        ),
+    )
 
 
 @router.post("/admin/agents/{agent_id}/invite", response_class=HTMLResponse)
 def reinvite_agent(request: Request, agent_id: int, csrf_token: str = Form("")) -> Response:
     p = admin_page(request)
     p.check_csrf(csrf_token)
-    try:
-        issued = services.invite_person(
-            p.uow(),
-            p.clock,
-            p.actor,
-            "agent",
-            agent_id,
-            mail=_mail_configured(p),
-            public_url=p.web.container.settings.public_url,
-        )
-    except REFUSALS as exc:
-        return _agents_page(p, status=422, error=str(exc))
-    return _agents_page(p, issued=issued)
+    return answer(
+        p,
+        lambda: services.invite_person(p.uow(), p.clock, p.actor, "agent", agent_id, **_mailing(p)),
+        back=lambda error: _agents_page(p, status=422, error=error),
+        done=lambda issued: _agents_page(p, issued=issued),
+    )
 
 
 # -- API tokens ------------------------------------------------------------------------------
@@ -342,12 +337,12 @@ def create_token(
     if kind not in ("agent", "contact") or not raw_id.isdigit():
         return _tokens_page(p, status=422, error=p._("Choose whose token this is."))
     person = {f"{kind}_id": int(raw_id)}
-    try:
-        issued = services.create_api_token(p.uow(), p.clock, p.actor, name=name.strip(),
-                                           **person)  # fmt: skip
-    except REFUSALS as exc:
-        return _tokens_page(p, status=422, error=str(exc))
-    return _tokens_page(p, issued=issued)
+    return answer(
+        p,
+        lambda: services.create_api_token(p.uow(), p.clock, p.actor, name=name.strip(), **person),
+        back=lambda error: _tokens_page(p, status=422, error=error),
+        done=lambda issued: _tokens_page(p, issued=issued),
+    )
 
 
 @router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)

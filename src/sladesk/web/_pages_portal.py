@@ -16,7 +16,8 @@ from sladesk.policy import Metric, Policy
 from sladesk.services import Forbidden, NewTicket, TicketFilters, TicketView
 from sladesk.services.console import current_policy
 from sladesk.web._context import page
-from sladesk.web._pages_console import REFUSALS, message_html
+from sladesk.web._forms import REFUSALS, answer
+from sladesk.web._pages_console import message_html
 from sladesk.web._policy_words import text as _text
 
 router = APIRouter()
@@ -80,22 +81,25 @@ def file_ticket(
 ) -> Response:
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        view = services.create_ticket(
-            p.uow(), p.clock, actor,
-            NewTicket(subject=subject, body=body, type=type or None, priority=priority or None,
-                      channel="portal"),
-        )  # fmt: skip
-    except (*REFUSALS, Forbidden) as exc:
-        policy = current_policy(p.uow(), p.clock, actor)
+    new = NewTicket(subject=subject, body=body, type=type or None, priority=priority or None,
+                    channel="portal")  # fmt: skip
+
+    def again(error: str) -> Response:
+        policy = current_policy(p.uow(), p.clock, p.actor)
         types, priorities = _choices(policy, p.language)
         form = {"subject": subject, "body": body, "type": type, "priority": priority}
         return p.render(
-            "portal_new.html", status=422, types=types, priorities=priorities, error=str(exc),
+            "portal_new.html", status=422, types=types, priorities=priorities, error=error,
             form=form, default_priority=priority,
         )  # fmt: skip
-    return p.redirect(f"/portal/tickets/{view.id}?filed=1")
+
+    return answer(
+        p,
+        lambda: services.create_ticket(p.uow(), p.clock, p.actor, new),
+        back=again,
+        done=lambda view: p.redirect(f"/portal/tickets/{view.id}?filed=1"),
+        refusals=(*REFUSALS, Forbidden),
+    )
 
 
 @router.get("/portal/tickets/{ticket_id}", response_class=HTMLResponse)
@@ -125,12 +129,11 @@ def portal_reply(
 ) -> Response:
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.reply_publicly(p.uow(), p.clock, actor, ticket_id, body)
-    except REFUSALS as exc:
-        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/portal/tickets/{ticket_id}")
+    return answer(
+        p,
+        lambda: services.reply_publicly(p.uow(), p.clock, p.actor, ticket_id, body),
+        back=f"/portal/tickets/{ticket_id}",
+    )
 
 
 @router.post("/portal/tickets/{ticket_id}/solve")
@@ -138,12 +141,11 @@ def portal_solve(request: Request, ticket_id: int, csrf_token: str = Form("")) -
     """The customer says their problem is solved."""
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.solve_ticket(p.uow(), p.clock, actor, ticket_id)
-    except REFUSALS as exc:
-        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/portal/tickets/{ticket_id}")
+    return answer(
+        p,
+        lambda: services.solve_ticket(p.uow(), p.clock, p.actor, ticket_id),
+        back=f"/portal/tickets/{ticket_id}",
+    )
 
 
 @router.post("/portal/tickets/{ticket_id}/reopen")
@@ -152,9 +154,10 @@ def portal_reopen(
 ) -> Response:
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.reopen_ticket(p.uow(), p.clock, actor, ticket_id, reason.strip() or None)
-    except REFUSALS as exc:
-        return p.redirect(f"/portal/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/portal/tickets/{ticket_id}")
+    return answer(
+        p,
+        lambda: services.reopen_ticket(
+            p.uow(), p.clock, p.actor, ticket_id, reason.strip() or None
+        ),
+        back=f"/portal/tickets/{ticket_id}",
+    )

@@ -12,16 +12,14 @@ into a proposal or linking it to one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sladesk import services
-from sladesk.services import PROPOSAL_ORDERS, Forbidden, NotFound
+from sladesk.services import PROPOSAL_ORDERS, Forbidden, InvalidRequest, NotFound
 from sladesk.tickets import ProposalStatus
-from sladesk.web._context import Page, page
-from sladesk.web._pages_console import REFUSALS
+from sladesk.web._context import page
+from sladesk.web._forms import REFUSALS, answer
 
 router = APIRouter()
 
@@ -65,13 +63,16 @@ def portal_propose(
 ) -> Response:
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        view = services.create_proposal(p.uow(), p.clock, actor, title, description)
-    except (*REFUSALS, Forbidden) as exc:
-        form = {"title": title, "description": description}
-        return p.render("proposal_new.html", status=422, error=str(exc), form=form)
-    return p.redirect(f"/portal/proposals/{view.id}", p._("Your proposal is registered."))
+    form = {"title": title, "description": description}
+    return answer(
+        p,
+        lambda: services.create_proposal(p.uow(), p.clock, p.actor, title, description),
+        back=lambda error: p.render("proposal_new.html", status=422, error=error, form=form),
+        done=lambda view: p.redirect(
+            f"/portal/proposals/{view.id}", p._("Your proposal is registered.")
+        ),
+        refusals=(*REFUSALS, Forbidden),
+    )
 
 
 @router.get("/portal/proposals/{proposal_id}", response_class=HTMLResponse)
@@ -87,36 +88,28 @@ def portal_proposal(request: Request, proposal_id: int) -> Response:
                     statuses=STATUSES)  # fmt: skip
 
 
-def _portal_act(p: Page, csrf_token: str, proposal_id: int, action: Callable[[], object],
-                done: str | None = None) -> Response:  # fmt: skip
+def _follow(request: Request, proposal_id: int, csrf_token: str, *, follow: bool) -> Response:
+    """Subscribe to the proposal (``follow``) or unsubscribe, then back to its page."""
+    p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    try:
-        action()
-    except REFUSALS as exc:
-        return p.redirect(f"/portal/proposals/{proposal_id}", str(exc))
-    return p.redirect(f"/portal/proposals/{proposal_id}", done)
+    if follow:
+        use_case = services.subscribe_to_proposal
+        notice = p._("You follow this proposal: we will tell you when it is approved or released.")
+    else:
+        use_case = services.unsubscribe_from_proposal
+        notice = p._("You no longer follow this proposal.")
+    return answer(p, lambda: use_case(p.uow(), p.clock, p.actor, proposal_id),
+                  back=f"/portal/proposals/{proposal_id}", notice=notice)  # fmt: skip
 
 
 @router.post("/portal/proposals/{proposal_id}/subscribe")
 def portal_subscribe(request: Request, proposal_id: int, csrf_token: str = Form("")) -> Response:
-    p = page(request, need="contact")
-    actor = p.person.actor  # type: ignore[union-attr]
-    return _portal_act(
-        p, csrf_token, proposal_id,
-        lambda: services.subscribe_to_proposal(p.uow(), p.clock, actor, proposal_id),
-        p._("You follow this proposal: we will tell you when it is approved or released."),
-    )  # fmt: skip
+    return _follow(request, proposal_id, csrf_token, follow=True)
 
 
 @router.post("/portal/proposals/{proposal_id}/unsubscribe")
 def portal_unsubscribe(request: Request, proposal_id: int, csrf_token: str = Form("")) -> Response:
-    p = page(request, need="contact")
-    actor = p.person.actor  # type: ignore[union-attr]
-    return _portal_act(
-        p, csrf_token, proposal_id,
-        lambda: services.unsubscribe_from_proposal(p.uow(), p.clock, actor, proposal_id),
-        p._("You no longer follow this proposal."),
-    )  # fmt: skip
+    return _follow(request, proposal_id, csrf_token, follow=False)
 
 
 @router.post("/portal/proposals/{proposal_id}/seen")
@@ -162,13 +155,13 @@ def console_proposal_status(
 ) -> Response:
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.change_proposal_status(p.uow(), p.clock, actor, proposal_id, status or None,
-                                        comment.strip() or None)  # fmt: skip
-    except REFUSALS as exc:
-        return p.redirect(f"/proposals/{proposal_id}", str(exc))
-    return p.redirect(f"/proposals/{proposal_id}")
+    return answer(
+        p,
+        lambda: services.change_proposal_status(
+            p.uow(), p.clock, p.actor, proposal_id, status or None, comment.strip() or None
+        ),
+        back=f"/proposals/{proposal_id}",
+    )
 
 
 @router.post("/tickets/{ticket_id}/proposal")
@@ -181,13 +174,14 @@ def ticket_to_proposal(
     """Turn the ticket into a proposal (its subject and first message unless titled)."""
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        view = services.proposal_from_ticket(p.uow(), p.clock, actor, ticket_id,
-                                             title.strip() or None)  # fmt: skip
-    except REFUSALS as exc:
-        return p.redirect(f"/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/proposals/{view.id}")
+    return answer(
+        p,
+        lambda: services.proposal_from_ticket(
+            p.uow(), p.clock, p.actor, ticket_id, title.strip() or None
+        ),
+        back=f"/tickets/{ticket_id}",
+        done=lambda view: p.redirect(f"/proposals/{view.id}"),
+    )
 
 
 @router.post("/tickets/{ticket_id}/proposal/link")
@@ -200,14 +194,16 @@ def ticket_link_proposal(
     """Link the ticket to an existing proposal (by its number)."""
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
     wanted = proposal_id.strip().lstrip("P#")
     if not wanted.isdigit():
         return p.redirect(f"/tickets/{ticket_id}", p._("Give the proposal's number."))
-    try:
-        services.link_ticket_to_proposal(p.uow(), p.clock, actor, ticket_id, int(wanted))
-    except NotFound:
-        return p.redirect(f"/tickets/{ticket_id}", p._("There is no such proposal."))
-    except REFUSALS as exc:
-        return p.redirect(f"/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/tickets/{ticket_id}", p._("The ticket is linked to the proposal."))
+
+    def link() -> None:
+        try:
+            services.link_ticket_to_proposal(p.uow(), p.clock, p.actor, ticket_id, int(wanted))
+        except NotFound:
+            raise InvalidRequest(p._("There is no such proposal.")) from None
+
+    return answer(
+        p, link, back=f"/tickets/{ticket_id}", notice=p._("The ticket is linked to the proposal.")
+    )

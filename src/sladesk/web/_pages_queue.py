@@ -25,6 +25,7 @@ from sladesk.services.console import (
     save_view,
 )
 from sladesk.web._context import page, queue_link
+from sladesk.web._forms import answer
 from sladesk.web._policy_words import priorities, types
 
 router = APIRouter()
@@ -144,11 +145,13 @@ def create_view(
              "priority": priority, "type": type, "organization": organization,
              "breached": breached, "paused": paused, "channel": channel, "q": q}  # fmt: skip
     query = {k: v.strip() for k, v in given.items() if v.strip()}
-    try:
-        view = save_view(p.uow(), p.clock, p.person.actor, name, query)  # type: ignore[union-attr]
-    except (InvalidRequest, services.Conflict) as exc:
-        return p.redirect(queue_link(query), str(exc))
-    return p.redirect(queue_link(view.filters), p._("View saved."))
+    return answer(
+        p,
+        lambda: save_view(p.uow(), p.clock, p.actor, name, query),
+        back=queue_link(query),
+        done=lambda view: p.redirect(queue_link(view.filters), p._("View saved.")),
+        refusals=(InvalidRequest, services.Conflict),
+    )
 
 
 @router.post("/views/{view_id}/delete")

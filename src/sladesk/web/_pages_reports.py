@@ -7,11 +7,11 @@ organisation for a review call (LiveAgent's VIP reviews). Charts are SVG drawn h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
@@ -79,8 +79,11 @@ def _chart(p: Page, report: ComplianceReport, base: str) -> Markup:
                  over_time=over_time is not None)  # fmt: skip
 
 
-def _render_report(p: Page, form: Form, *, portal: bool) -> Response:
+def _render_report(p: Page, asked: Form, *, portal: bool) -> Response:
+    """The report for ``asked``, over the last ``REVIEW_DAYS`` days unless it gives a period."""
     actor = p.person.actor  # type: ignore[union-attr]
+    first, last = _default_period(p)
+    form = replace(asked, start=asked.start or first, end=asked.end or last)
     base = "/portal/report/tickets" if portal else "/reports/tickets"
     error, report = None, None
     try:
@@ -100,30 +103,24 @@ def _render_report(p: Page, form: Form, *, portal: bool) -> Response:
     )  # fmt: skip
 
 
-@router.get("/reports", response_class=HTMLResponse)
-def reports(
-    request: Request,
+def _asked(
     start: str = Query("", alias="from"),
     end: str = Query("", alias="to"),
     by: str = DEFAULT_BY,
     zone: str = "",
-) -> Response:
-    p = page(request, need="agent")
-    first, last = _default_period(p)
-    return _render_report(p, Form(start or first, end or last, by, zone), portal=False)
+) -> Form:
+    """The report's form as the query gives it (``from``, ``to``, ``by``, ``zone``)."""
+    return Form(start, end, by, zone)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, asked: Form = Depends(_asked)) -> Response:
+    return _render_report(page(request, need="agent"), asked, portal=False)
 
 
 @router.get("/portal/report", response_class=HTMLResponse)
-def portal_report(
-    request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
-    by: str = DEFAULT_BY,
-    zone: str = "",
-) -> Response:
-    p = page(request, need="contact")
-    first, last = _default_period(p)
-    return _render_report(p, Form(start or first, end or last, by, zone), portal=True)
+def portal_report(request: Request, asked: Form = Depends(_asked)) -> Response:
+    return _render_report(page(request, need="contact"), asked, portal=True)
 
 
 def _render_tickets(request: Request, p: Page, *, portal: bool) -> Response:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sladesk import services
 from sladesk.services import Forbidden, NotFound
 from sladesk.web._context import page
-from sladesk.web._pages_console import REFUSALS
+from sladesk.web._forms import REFUSALS, answer
 
 router = APIRouter()
 
@@ -54,16 +54,16 @@ def portal_book_call(
 ) -> Response:
     p = page(request, need="contact")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
     try:
         when = datetime.fromisoformat(starts_at)
     except ValueError:
         return p.redirect(f"/portal/tickets/{ticket_id}/call", p._("Pick a time for the call."))
-    try:
-        services.book_call(p.uow(), p.clock, actor, ticket_id, when)
-    except REFUSALS as exc:
-        return p.redirect(f"/portal/tickets/{ticket_id}/call", str(exc))
-    return p.redirect(f"/portal/tickets/{ticket_id}?booked=1")
+    return answer(
+        p,
+        lambda: services.book_call(p.uow(), p.clock, p.actor, ticket_id, when),
+        back=f"/portal/tickets/{ticket_id}/call",
+        done=f"/portal/tickets/{ticket_id}?booked=1",
+    )
 
 
 # -- the console -------------------------------------------------------------------------
@@ -97,29 +97,30 @@ def add_absence(
 ) -> Response:  # fmt: skip
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
+    actor = p.actor
     try:
         first, last = date.fromisoformat(starts_on), date.fromisoformat(ends_on or starts_on)
     except ValueError:
         return p.redirect("/availability", p._("Give the first and last day away."))
-    try:
-        services.add_absence(p.uow(), p.clock, actor, actor.id or 0, starts_on=first,
-                             ends_on=last, time_zone=time_zone.strip(), reason=reason)  # fmt: skip
-    except REFUSALS as exc:
-        return p.redirect("/availability", str(exc))
-    return p.redirect("/availability")
+    return answer(
+        p,
+        lambda: services.add_absence(p.uow(), p.clock, actor, actor.id or 0, starts_on=first,
+                                     ends_on=last, time_zone=time_zone.strip(), reason=reason),
+        back="/availability",
+    )  # fmt: skip
 
 
 @router.post("/availability/absences/{absence_id}/delete")
 def remove_absence(request: Request, absence_id: int, csrf_token: str = Form("")) -> Response:
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.remove_absence(p.uow(), p.clock, actor, actor.id or 0, absence_id)
-    except NotFound as exc:
-        return p.redirect("/availability", str(exc))
-    return p.redirect("/availability")
+    actor = p.actor
+    return answer(
+        p,
+        lambda: services.remove_absence(p.uow(), p.clock, actor, actor.id or 0, absence_id),
+        back="/availability",
+        refusals=(NotFound,),
+    )
 
 
 @router.post("/tickets/{ticket_id}/booked-calls/{call_id}/summary")
@@ -130,9 +131,9 @@ def record_summary(
     """After the call, its written summary: the ticket's call record."""
     p = page(request, need="agent")
     p.check_csrf(csrf_token)
-    actor = p.person.actor  # type: ignore[union-attr]
-    try:
-        services.record_call_summary(p.uow(), p.clock, actor, call_id, summary)
-    except (*REFUSALS, Forbidden) as exc:
-        return p.redirect(f"/tickets/{ticket_id}", str(exc))
-    return p.redirect(f"/tickets/{ticket_id}")
+    return answer(
+        p,
+        lambda: services.record_call_summary(p.uow(), p.clock, p.actor, call_id, summary),
+        back=f"/tickets/{ticket_id}",
+        refusals=(*REFUSALS, Forbidden),
+    )

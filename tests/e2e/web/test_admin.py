@@ -17,7 +17,7 @@ from sladesk.services import FixedClock
 
 ADMIN = "ada@desk.example"
 ADMIN_GETS = ["/admin", "/admin/policy", "/admin/organizations", "/admin/agents",
-              "/admin/tokens"]  # fmt: skip
+              "/admin/tokens", "/admin/mail"]  # fmt: skip
 
 
 def _admin_posts(world: World) -> list[str]:
@@ -27,6 +27,8 @@ def _admin_posts(world: World) -> list[str]:
         f"/admin/contacts/{world.contact_a}/invite", "/admin/agents/invite",
         f"/admin/agents/{world.agent_id}", f"/admin/agents/{world.agent_id}/invite",
         "/admin/tokens", "/admin/tokens/1/revoke", f"/admin/organizations/{world.org_a}",
+        "/admin/mail/bounces/clear", "/admin/mail/dead-letters/1/retry",
+        "/admin/mail/dead-letters/1/discard",
     ]  # fmt: skip
 
 

@@ -15,7 +15,7 @@ __all__ = ["browser", "new_page"]
 
 ADMIN = "ada@desk.example"
 ADMIN_URLS = ["/admin", "/admin/policy", "/admin/organizations", "/admin/agents",
-              "/admin/tokens"]  # fmt: skip
+              "/admin/tokens", "/admin/mail"]  # fmt: skip
 
 
 def test_an_admin_publishes_a_policy_with_an_error_sees_it_fixes_it_publishes(

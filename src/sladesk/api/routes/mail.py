@@ -27,13 +27,18 @@ def list_mail(
     clock: ClockDep,
     status: Annotated[Status | None, Query(description="only this status")] = None,
     direction: Annotated[Literal["in", "out"] | None, Query()] = None,
+    ticket_id: Annotated[int | None, Query(ge=1, description="only this ticket's mail")] = None,
+    address: Annotated[
+        str | None, Query(max_length=320, description="only mail from or to this address")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MailRecordPublic]:
     """The newest mail records: ``?status=refused`` lists what mailboxes that refuse
     strangers kept without a ticket (with the reason); ``?status=sending`` what a crash
-    left with an unknown outcome."""
+    left with an unknown outcome; ``?ticket_id=`` a ticket's mail in and out;
+    ``?address=`` what came from or went to one address."""
     rows = services.list_mail(uow, clock, actor, status=status, direction=direction,
-                              limit=limit)  # fmt: skip
+                              ticket_id=ticket_id, address=address, limit=limit)  # fmt: skip
     return [MailRecordPublic.model_validate(r) for r in rows]
 
 

@@ -17,6 +17,7 @@ class MailRecordPublic(OutputModel):
     rcpt: str | None
     subject: str
     ticket_id: int | None
+    ticket_number: int | None
     size: int
     created_at: datetime
     reason: str | None
@@ -31,3 +32,5 @@ class DeadLetterPublic(OutputModel):
     last_error: str | None
     failed_at: datetime
     ticket_id: int | None
+    ticket_number: int | None
+    recipient: str | None

@@ -4,26 +4,30 @@ in the contact's language (``templates/<lang>/maintenance.txt``) with the window
 their time zone, and the policy's words about maintenance in that language.
 
 The payload carries the recipient's name, address, locale and zone as they were when the
-notice was queued. The Message-ID derives from the outbox key and the address, and is
-recorded once sent, so a row delivered again is not mailed twice.
+notice was queued. A contact whose address is a chat number's placeholder (``.invalid``,
+``tickets.mail_reachable``) is not queued, and a row for one is delivered as nothing sent.
+The Message-ID derives from the outbox key and the address, and is recorded once sent, so a
+row delivered again is not mailed twice.
 """
 
 from __future__ import annotations
 
-import smtplib
-import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from typing import Any
 
-from sladesk.channels.email._outgoing import _ENV, outgoing_message_id
-from sladesk.channels.email._sender import SmtpSettings
+from sladesk.channels.email._outgoing import templated_mail
+from sladesk.channels.email._sender import (
+    RESEND_HEADER,
+    SmtpSender,
+    handing_over,
+    smtp_session,
+)
 from sladesk.channels.email._when import language, say_instant
 from sladesk.jobs.senders import DeliveryFailed, OutboxMessage
-from sladesk.services import Clock, begin_sending, mark_sent, mark_unsent
-from sladesk.store import UnitOfWork
+from sladesk.services import begin_sending, mark_sent
+from sladesk.tickets import mail_reachable
 
 __all__ = ["MaintenanceMailSender", "compose_maintenance"]
 
@@ -69,32 +73,14 @@ def compose_maintenance(
         "ends": say_instant(ends, zone, locale, now=now),
         "words": _words(payload.get("text"), locale),
     }  # fmt: skip
-    subject = _ENV.get_template(f"{lang}/maintenance_subject.txt").render(values).strip()
-    text = _ENV.get_template(f"{lang}/maintenance.txt").render(values).strip() + "\n"
-    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
-    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
-    domain = sender.rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender))
-    mail["To"] = formataddr((name, address))
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, address, domain)}>"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang
-    return mail
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    return templated_mail(values, ("maintenance_subject.txt", "maintenance.txt"), lang=lang,
+                          sender=sender, sender_name=sender_name, to=(name, address),
+                          outbox_key=outbox_key, now=now, headers=headers)  # fmt: skip
 
 
-class MaintenanceMailSender:
+class MaintenanceMailSender(SmtpSender):
     """A :class:`~sladesk.jobs.senders.Sender` for ``maintenance`` rows."""
-
-    def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.settings = settings
-        self.uow = uow
-        self.clock = clock
 
     def send(self, message: OutboxMessage) -> None:
         s = self.settings
@@ -105,8 +91,10 @@ class MaintenanceMailSender:
             )  # fmt: skip
         except ValueError as exc:
             raise DeliveryFailed(str(exc), retryable=False) from exc
-        message_id = str(mail["Message-ID"]).strip("<>")
         address = str(message.payload["address"])
+        if not mail_reachable(address):  # a chat contact's placeholder: nobody to mail
+            return
+        message_id = str(mail["Message-ID"]).strip("<>")
         # committed 'sending' before SMTP, 'sent' after the 250: see _sender.py
         mark = begin_sending(
             self.uow(), self.clock, message_id=message_id, ticket_id=None,
@@ -116,33 +104,7 @@ class MaintenanceMailSender:
         if not mark.go:
             return
         if mark.resend:
-            mail["X-Sladesk-Resend"] = str(mark.attempt)
-        try:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
-        try:
-            smtp.ehlo()
-            if s.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if s.username:
-                smtp.login(s.username, s.password or "")
+            mail[RESEND_HEADER] = str(mark.attempt)
+        with smtp_session(s) as smtp, handing_over(address, self.unsent(message_id)):
             smtp.send_message(mail, from_addr=s.sender, to_addrs=[address])
-        except smtplib.SMTPRecipientsRefused as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"{address} refused: {exc}", retryable=False) from exc
-        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        except smtplib.SMTPResponseException as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"SMTP {exc.smtp_code} for {address}: {exc.smtp_error!r}",
-                                 retryable=exc.smtp_code < 500) from exc  # fmt: skip
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
         mark_sent(self.uow(), self.clock, message_id)

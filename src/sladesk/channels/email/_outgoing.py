@@ -31,7 +31,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sladesk.channels.email._when import language, say_instant
 from sladesk.services import MailContext, Recipient
 
-__all__ = ["Notice", "compose", "mail_kind", "outgoing_message_id", "read_notice"]
+__all__ = ["Notice", "compose", "mail_kind", "outgoing_message_id", "read_notice", "templated_mail"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 _ENV = Environment(
@@ -60,6 +60,8 @@ class Notice:
     ack_path: str | None = None  # a page: the path of its acknowledgement link
     ends_at: datetime | None = None  # a booked call's end
     with_name: str | None = None  # a booked call: with whom
+    quota: int | None = None  # a ticket over the plan's monthly quota: the quota...
+    used: int | None = None  # ...and how many tickets the month had before this one
 
 
 def _int(value: Any) -> int | None:
@@ -107,6 +109,8 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
     except ValueError:
         ends_at = None
     with_name = data.get("with") if isinstance(data, Mapping) else None
+    quota = _int(data.get("quota")) if isinstance(data, Mapping) else None
+    used = _int(data.get("used")) if isinstance(data, Mapping) else None
     return Notice(
         to=to, template=template, ticket_id=ticket_id,
         locale=locale if isinstance(locale, str) else None,
@@ -117,7 +121,7 @@ def read_notice(payload: Mapping[str, Any], kind: str = "notify") -> Notice | st
         metric=metric if isinstance(metric, str) else None,
         ack_path=ack if isinstance(ack, str) and ack.startswith("/") else None,
         ends_at=ends_at if ends_at is not None and ends_at.tzinfo is not None else None,
-        with_name=with_name if isinstance(with_name, str) else None,
+        with_name=with_name if isinstance(with_name, str) else None, quota=quota, used=used,
     )  # fmt: skip
 
 
@@ -126,7 +130,8 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
     ticket that arrived while the team is closed: read when it opens), reply (an agent's
     public reply to the customer), priority (a re-prioritisation with its reason and the new
     promise), solved, tell (a policy's ``tell_customer`` text), community (the community
-    redirect, in the policy's words), page (to on-call), invite (a booked call, with its
+    redirect, in the policy's words), quota (a ticket filed over the plan's monthly quota,
+    in the policy's ``quota_exceeded`` words), page (to on-call), invite (a booked call, with its
     iCalendar invitation), checkin (the agent is reminded to update the customer before the
     policy's ``periodic_update`` interval runs out), notice (everything else, and
     everything to agents), or none (nothing to send: the acknowledgement of a ticket the
@@ -143,6 +148,8 @@ def mail_kind(notice: Notice, recipient: Recipient, context: MailContext) -> str
             return "tell"
         if notice.template == "ticket.community_answered":
             return "community"
+        if notice.template == "ticket.over_quota":
+            return "quota"
         if notice.template == "ticket.created" and context.community_answered:
             return "none"
         if notice.template == "ticket.created":
@@ -161,6 +168,9 @@ OUT_OF_HOURS_KEY = "email_out_of_hours"
 #: the policy message key of the community redirect (the one ticket creation uses too; a
 #: policy with any other name for it does not validate)
 COMMUNITY_KEYS = ("community_answer",)
+#: the policy message key of its words to a ticket filed over the plan's monthly quota (the
+#: text ticket creation adds to the ticket; ``{quota}`` and ``{used}`` are filled)
+QUOTA_KEY = "quota_exceeded"
 
 
 def policy_text(
@@ -190,6 +200,41 @@ def outgoing_message_id(outbox_key: str, address: str, domain: str) -> str:
     return f"sladesk.{digest}@{domain}"
 
 
+def templated_mail(
+    values: Mapping[str, Any],
+    templates: tuple[str, str],
+    *,
+    lang: str,
+    sender: str,
+    sender_name: str,
+    to: tuple[str, str],
+    outbox_key: str,
+    now: datetime,
+    headers: Mapping[str, str],
+) -> EmailMessage:
+    """A message from ``templates`` (the subject's and the text's, under ``templates/<lang>/``,
+    the HTML part from ``layout.html``) to ``to`` (name, address), its Message-ID derived from
+    the outbox key and the address, with ``headers`` after the envelope's."""
+    subject_template, text_template = templates
+    subject = _ENV.get_template(f"{lang}/{subject_template}").render(values).strip()
+    text = _ENV.get_template(f"{lang}/{text_template}").render(values).strip() + "\n"
+    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
+    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
+    domain = sender.rpartition("@")[2] or "localhost"
+    mail = EmailMessage()
+    mail["From"] = formataddr((sender_name, sender))
+    mail["To"] = formataddr(to)
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, to[1], domain)}>"
+    for name, value in headers.items():
+        mail[name] = value
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    mail["Content-Language"] = lang  # after the content: set_content clears Content-* headers
+    return mail
+
+
 def compose(
     notice: Notice,
     context: MailContext,
@@ -212,13 +257,17 @@ def compose(
 
     said = {"reason": notice.reason or "", "priority": notice.priority or context.priority,
             "due": say(notice.due_at) or "", "number": str(context.ticket_number),
-            "url": context.community_url or ""}  # fmt: skip
+            "url": context.community_url or "",
+            "quota": "" if notice.quota is None else str(notice.quota),
+            "used": "" if notice.used is None else str(notice.used)}  # fmt: skip
     if kind == "tell":
         words = policy_text(context.policy_messages, notice.template, locale, **said)
     elif kind == "community":
         words = next((t for key in COMMUNITY_KEYS
                       if (t := policy_text(context.policy_messages, key, locale, **said))),
                      None)  # fmt: skip
+    elif kind == "quota":  # the policy's own words, else the template's
+        words = policy_text(context.policy_messages, QUOTA_KEY, locale, **said)
     elif kind == "ack_closed":  # the policy's own words for mail out of hours, if any
         words = policy_text(context.policy_messages, OUT_OF_HOURS_KEY, locale, **said)
     else:
@@ -237,33 +286,21 @@ def compose(
         "community_url": context.community_url, "ticket_priority": context.priority,
         "link": f"{public_url.rstrip('/')}/tickets/{context.ticket_id}",
         "ack": f"{public_url.rstrip('/')}{notice.ack_path}" if notice.ack_path else None,
-        "with": notice.with_name, "minutes": int((notice.ends_at - notice.due_at)
-                                                 .total_seconds() // 60)
+        "quota": notice.quota, "with": notice.with_name,
+        "minutes": int((notice.ends_at - notice.due_at).total_seconds() // 60)
         if notice.ends_at is not None and notice.due_at is not None else None,
     }  # fmt: skip
-    subject = _ENV.get_template(f"{lang}/subject.txt").render(values).strip()
-    text = _ENV.get_template(f"{lang}/body.txt").render(values).strip() + "\n"
-    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
-    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
-
-    domain = sender.rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender))
-    mail["To"] = formataddr((recipient.name, recipient.address))
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, recipient.address, domain)}>"
+    headers: dict[str, str] = {}
     if recipient.kind == "contact" and (context.last_inbound or context.thread):
-        mail["In-Reply-To"] = f"<{context.last_inbound or context.thread[-1]}>"
-        mail["References"] = " ".join(f"<{m}>" for m in context.thread)
-    answers = ("ack", "ack_closed", "reply", "priority", "solved", "community")
-    mail["Auto-Submitted"] = "auto-replied" if kind in answers else "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
-    mail["X-Sladesk-Ticket"] = str(context.ticket_number)
+        headers["In-Reply-To"] = f"<{context.last_inbound or context.thread[-1]}>"
+        headers["References"] = " ".join(f"<{m}>" for m in context.thread)
+    answers = ("ack", "ack_closed", "reply", "priority", "solved", "community", "quota")
+    headers["Auto-Submitted"] = "auto-replied" if kind in answers else "auto-generated"
+    headers["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office answers to this
+    headers["X-Sladesk-Ticket"] = str(context.ticket_number)
     if kind == "page":  # mail clients and pager gateways read these as urgent
-        mail["Importance"] = "high"
-        mail["X-Priority"] = "1"
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang  # after the content: set_content clears Content-* headers
-    return mail
+        headers["Importance"] = "high"
+        headers["X-Priority"] = "1"
+    return templated_mail(values, ("subject.txt", "body.txt"), lang=lang, sender=sender,
+                          sender_name=sender_name, to=(recipient.name, recipient.address),
+                          outbox_key=outbox_key, now=now, headers=headers)  # fmt: skip

@@ -11,23 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from sladesk.channels.email._outgoing import TEMPLATES, outgoing_message_id
+from sladesk.channels.email._outgoing import templated_mail
 from sladesk.channels.email._when import language
 from sladesk.services import Recipient
 
 __all__ = ["ProposalNotice", "compose_proposal", "read_proposal_notice"]
-
-_ENV = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=StrictUndefined,
-    keep_trailing_newline=False,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +68,9 @@ def compose_proposal(
         "comment": notice.comment, "author": notice.author, "team": sender_name,
         "link": f"{public_url.rstrip('/')}/portal/proposals/{notice.proposal_id}",
     }  # fmt: skip
-    subject = _ENV.get_template(f"{lang}/proposal_subject.txt").render(values).strip()
-    text = _ENV.get_template(f"{lang}/proposal_body.txt").render(values).strip() + "\n"
-    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
-    html = _ENV.get_template("layout.html").render(lang=lang, title=subject, paragraphs=paragraphs)
-    domain = sender.rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender_name, sender))
-    mail["To"] = formataddr((recipient.name, recipient.address))
-    mail["Subject"] = subject
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<{outgoing_message_id(outbox_key, recipient.address, domain)}>"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"
-    mail["X-Sladesk-Proposal"] = str(notice.proposal_id)
-    mail.set_content(text)
-    mail.add_alternative(html, subtype="html")
-    mail["Content-Language"] = lang
-    return mail
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All",
+               "X-Sladesk-Proposal": str(notice.proposal_id)}  # fmt: skip
+    return templated_mail(values, ("proposal_subject.txt", "proposal_body.txt"), lang=lang,
+                          sender=sender, sender_name=sender_name,
+                          to=(recipient.name, recipient.address), outbox_key=outbox_key, now=now,
+                          headers=headers)  # fmt: skip

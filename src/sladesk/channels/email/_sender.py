@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -48,7 +49,14 @@ from sladesk.services import (
 )
 from sladesk.store import UnitOfWork
 
-__all__ = ["RESEND_HEADER", "MailSender", "SmtpSettings"]
+__all__ = [
+    "RESEND_HEADER",
+    "MailSender",
+    "SmtpSender",
+    "SmtpSettings",
+    "handing_over",
+    "smtp_session",
+]
 
 #: the headers the DKIM signature covers (those present; From always)
 SIGNED_HEADERS = [
@@ -83,17 +91,11 @@ class SmtpSettings:
     auto_per_hour: int | None = 10
 
 
-class MailSender:
-    """A :class:`~sladesk.jobs.senders.Sender` for ``notify``, ``tell_customer`` and ``page``
-    rows (pages go to the dedicated agent, else the assignee, else the leads)."""
-
-    def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.settings = settings
-        self.uow = uow
-        self.clock = clock
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
+@contextmanager
+def smtp_session(s: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """A connection to the server, greeted (STARTTLS and login as configured) and quit after
+    use; one that cannot be made is a (retryable) :class:`DeliveryFailed`."""
+    try:
         smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
             smtp.ehlo()
@@ -105,7 +107,58 @@ class MailSender:
         except BaseException:
             smtp.close()
             raise
-        return smtp
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
+    try:
+        yield smtp
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+@contextmanager
+def handing_over(address: str, unsent: Callable[[], None]) -> Iterator[None]:
+    """SMTP's answers to handing a message for ``address`` over, as :class:`DeliveryFailed`:
+    a refused recipient or a 5xx is permanent, a 4xx, a dropped connection or a timeout is
+    retried. ``unsent`` runs when the server said no (the message surely was not taken); a
+    connection lost after DATA leaves the outcome unknown, so the message stays ``sending``."""
+    try:
+        yield
+    except smtplib.SMTPRecipientsRefused as exc:
+        unsent()
+        raise DeliveryFailed(f"{address} refused: {exc}", retryable=False) from exc
+    except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
+        raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+    except smtplib.SMTPResponseException as exc:
+        unsent()
+        raise DeliveryFailed(f"SMTP {exc.smtp_code} for {address}: {exc.smtp_error!r}",
+                             retryable=exc.smtp_code < 500) from exc  # fmt: skip
+    except (OSError, smtplib.SMTPException) as exc:  # a timeout, a reset: unknown
+        raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
+
+
+def _nothing() -> None:
+    """No record to undo (an invitation's mail is not tracked as ``sending``)."""
+
+
+class SmtpSender:
+    """What a mail sender holds: the SMTP settings, a unit of work per use, the clock."""
+
+    def __init__(self, settings: SmtpSettings, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.settings = settings
+        self.uow = uow
+        self.clock = clock
+
+    def unsent(self, message_id: str) -> Callable[[], None]:
+        """For :func:`handing_over`: undo the message's ``sending`` mark (it was not taken)."""
+        return lambda: mark_unsent(self.uow(), self.clock, message_id)
+
+
+class MailSender(SmtpSender):
+    """A :class:`~sladesk.jobs.senders.Sender` for ``notify``, ``tell_customer`` and ``page``
+    rows (pages go to the dedicated agent, else the assignee, else the leads)."""
 
     def send(self, message: OutboxMessage) -> None:
         if message.kind == "invitation":
@@ -139,25 +192,9 @@ class MailSender:
             )  # fmt: skip
         except (KeyError, ValueError) as exc:
             raise DeliveryFailed(f"not an invitation: {exc}", retryable=False) from exc
-        try:
-            smtp = self._connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
-        try:
-            smtp.send_message(mail, from_addr=s.sender, to_addrs=[str(message.payload["to"])])
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryFailed(f"{message.payload['to']} refused: {exc}",
-                                 retryable=False) from exc  # fmt: skip
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
-                                 retryable=exc.smtp_code < 500) from exc  # fmt: skip
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+        to = str(message.payload["to"])
+        with smtp_session(s) as smtp, handing_over(to, _nothing):
+            smtp.send_message(mail, from_addr=s.sender, to_addrs=[to])
 
     def _send_proposal(self, message: OutboxMessage) -> None:
         """A proposal's news (planned, released) to one follower, marked ``sending`` before
@@ -186,30 +223,9 @@ class MailSender:
             return
         if mark.resend:
             mail[RESEND_HEADER] = str(mark.attempt)
-        try:
-            smtp = self._connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
-        try:
-            smtp.sendmail(s.sender, [recipient.address], self._signed(mail.as_bytes(policy=SMTP)))
-        except smtplib.SMTPRecipientsRefused as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
-        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        except smtplib.SMTPResponseException as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(
-                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
-                retryable=exc.smtp_code < 500,
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+        data = self._signed(mail.as_bytes(policy=SMTP))
+        with smtp_session(s) as smtp, handing_over(recipient.address, self.unsent(message_id)):
+            smtp.sendmail(s.sender, [recipient.address], data)
         mark_sent(self.uow(), self.clock, message_id)
 
     def _invitation(self, message: OutboxMessage) -> str:
@@ -233,11 +249,7 @@ class MailSender:
         ics = None
         if notice.template in INVITE_TEMPLATES:
             ics = self._invitation(message)
-        try:
-            smtp = self._connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"SMTP {s.host}:{s.port}: {type(exc).__name__}: {exc}") from exc
-        try:
+        with smtp_session(s) as smtp:
             for recipient in recipients:
                 try:
                     mail = compose(
@@ -251,11 +263,6 @@ class MailSender:
                     mail.add_attachment(ics, subtype="calendar", filename="invite.ics",
                                         params={"method": "REQUEST"})  # fmt: skip
                 self._send_one(smtp, mail, message, notice, context, recipient)
-        finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
 
     def _send_one(
         self,
@@ -281,21 +288,8 @@ class MailSender:
         if mark.resend:
             mail[RESEND_HEADER] = str(mark.attempt)
         data = self._signed(mail.as_bytes(policy=SMTP))
-        try:
+        with handing_over(recipient.address, self.unsent(message_id)):
             smtp.sendmail(s.sender, [recipient.address], data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(f"{recipient.address} refused: {exc}", retryable=False) from exc
-        except smtplib.SMTPServerDisconnected as exc:  # maybe after DATA: outcome unknown
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
-        except smtplib.SMTPResponseException as exc:
-            mark_unsent(self.uow(), self.clock, message_id)
-            raise DeliveryFailed(
-                f"SMTP {exc.smtp_code} for {recipient.address}: {exc.smtp_error!r}",
-                retryable=exc.smtp_code < 500,
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:  # a timeout, a reset: unknown
-            raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}") from exc
         mark_sent(self.uow(), self.clock, message_id)
 
     def _signed(self, data: bytes) -> bytes:
