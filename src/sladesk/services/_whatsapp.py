@@ -87,6 +87,7 @@ __all__ = [
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",
+    "whatsapp_window_as_read",
 ]
 
 WHATSAPP = "whatsapp"
@@ -591,11 +592,23 @@ def whatsapp_window(
         raise Forbidden("only agents see the WhatsApp window")
     now = clock.now()
     with uow.read_only():
-        repo = ChannelRepository(uow.db)
-        status = repo.ticket_status(ticket_id)
-        if status is None or status[1] != WHATSAPP:
+        status = ChannelRepository(uow.db).ticket_status(ticket_id)
+        if status is None:
             return None
-        target = _recipient(repo, ticket_id)
+        return whatsapp_window_as_read(uow, actor, ticket_id, status[1], now)
+
+
+def whatsapp_window_as_read(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, channel: str, now: datetime
+) -> WhatsAppWindow | None:
+    """:func:`whatsapp_window` in the caller's open unit of work, for a ticket whose
+    ``channel`` the caller has read already (no statement for a ticket of another
+    channel)."""
+    if not actor.is_agent:
+        raise Forbidden("only agents see the WhatsApp window")
+    if channel != WHATSAPP:
+        return None
+    target = _recipient(ChannelRepository(uow.db), ticket_id)
     if target is None:
         return None
     closes = target[1] + WHATSAPP_WINDOW if target[1] is not None else None
