@@ -15,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from axe_check import check_page
 from pydantic import SecretStr
 from test_browser import _sign_in, browser, new_page
 from web_world import PASSWORD, POLICY_FILE, LiveServer, World
@@ -67,14 +68,16 @@ def site(tmp_path_factory: pytest.TempPathFactory, server: LiveServer) -> Iterat
     """A vendor's page on another origin, with the one script tag."""
     root = tmp_path_factory.mktemp("site")
     (root / "index.html").write_text(
-        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        '<!doctype html><html lang="en"><head><title>Vendor</title></head>'
+        "<body><main><h1>Vendor app</h1></main>"
         f'<script src="{server.url}/chat/widget.js" data-locale="en" async></script>'
         "</body></html>"
     )
     # the vendor's app page of a signed-in customer: Alice of Acme, signed by its server
     signature = services.sign_chat_identity(APP_SECRET, ALICE)
     (root / "vip.html").write_text(
-        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        '<!doctype html><html lang="en"><head><title>Vendor</title></head>'
+        "<body><main><h1>Vendor app</h1></main>"
         f'<script src="{server.url}/chat/widget.js" data-locale="en" data-email="{ALICE}" '
         f'data-signature="{signature}" data-name="Alice Acme" async></script></body></html>'
     )
@@ -122,10 +125,13 @@ def test_a_visitor_chats_an_agent_answers_and_the_transcript_is_the_ticket(
     agent.get_by_role("link", name="Live chat").click()
     row = agent.locator("table.chats-waiting tr", has_text="My invoice is wrong")
     assert row.locator("td.chat-wait").inner_text() == "1 min 15 s"
+    check_page(agent)
     row.get_by_role("button", name="Accept").click()
     agent.wait_for_url(re.compile(r"/chats/\d+$"))
     log = agent.locator("#chat-log")
     log.locator("li.chat-visitor", has_text="My invoice is wrong").wait_for()
+    check_page(agent)
+    check_page(visitor)  # the widget, open on the site's page
 
     widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
     assert status.inner_text() == ""
