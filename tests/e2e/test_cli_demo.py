@@ -88,6 +88,23 @@ def test_demo_queue_shows_every_sla_state(
         built.stdout,
     )
     assert (dedicated is not None) == (policy == "liveagent-vip"), built.stdout
+    # the other channels: a WhatsApp conversation where the policy offers WhatsApp, and
+    # visitors waiting in the console's Live chat, each line naming what the database holds
+    channels = re.search(r"^channels: (.*)$", built.stdout, re.M)
+    assert channels is not None, built.stdout
+    assert "2 visitors waiting in the console's Live chat (/chats" in channels.group(1)
+    whatsapp = re.search(r"WhatsApp on ticket #(\d+)", channels.group(1))
+    with closing(sqlite3.connect(db)) as conn:
+        waiting = conn.execute(
+            "SELECT count(*) FROM chat_sessions WHERE status = 'waiting'"
+        ).fetchone()[0]
+        on_whatsapp = [t for (t,) in conn.execute(
+            "SELECT DISTINCT ticket_id FROM messages WHERE channel = 'whatsapp'")]  # fmt: skip
+    assert waiting == 2
+    if whatsapp is not None:
+        assert int(whatsapp.group(1)) in on_whatsapp
+    else:
+        assert on_whatsapp == []
     listed = subprocess.run(
         [str(SLADESK), "tickets", "list", "--database-url", f"sqlite:///{db}"],
         env=env,

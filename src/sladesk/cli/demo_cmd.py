@@ -124,6 +124,8 @@ def demo(
         console.print(mail, soft_wrap=True)
     if result.bounce:
         console.print(result.bounce, soft_wrap=True, highlight=False)
+    if result.channels:
+        console.print(result.channels, soft_wrap=True, highlight=False, markup=False)
     if imported:
         console.print(imported, soft_wrap=True)
     console.print(backtest, soft_wrap=True)

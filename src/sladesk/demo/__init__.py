@@ -69,6 +69,8 @@ class DemoResult:
     dedicated: str | None = None
     #: the address a delivery report marked bouncing, in a line (policies taking mail)
     bounce: str | None = None
+    #: the WhatsApp, phone and chat conversations staged, in a line
+    channels: str | None = None
 
 
 def find_policy_file(name: str, start: Path | None = None) -> Path:
@@ -123,11 +125,11 @@ def build_demo(
         seed_proposals(uow, clock, cast, rng, now) if "feature_request" in policy.types else 0
     )
     stage_on_call(uow, clock, policy, cast, now)
-    stage_phone(uow, clock, policy, cast, responder, now)
+    calls = stage_phone(uow, clock, policy, cast, responder, now)
     add_console_tools(uow, clock, agent)  # the demo agent is the lead: canned replies, views
-    stage_chats(uow, clock, now)  # two visitors waiting in the console's Live chat
+    chats = stage_chats(uow, clock, now)  # visitors waiting in the console's Live chat
     dedicated = book_demo_calls(uow, clock, policy, cast, now)
-    whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
+    whatsapp = whatsapp_conversation(uow, clock, policy, cast.organizations, agent, now)
     bounce = stage_bounce(uow, clock, policy, cast, now)
 
     queue: Counter[str] = Counter()
@@ -149,4 +151,23 @@ def build_demo(
         proposals=proposals,
         dedicated=dedicated,
         bounce=bounce,
+        channels=_channels_line(whatsapp, calls, chats),
     )
+
+
+def _channels_line(whatsapp: int | None, calls: int, chats: int) -> str | None:
+    """What the demo staged on the other channels, in a line (docs/channels.md)."""
+    parts = []
+    if whatsapp is not None:
+        parts.append(
+            f"WhatsApp on ticket #{whatsapp} (and a conversation past its 24-hour window,"
+            " where the console offers the approved templates)"
+        )
+    if calls:
+        parts.append(f"{calls} phone ticket(s) (a call in hours, a voicemail with its audio)")
+    if chats:
+        parts.append(
+            f"{chats} visitors waiting in the console's Live chat (/chats; the widget is"
+            ' <script src="/chat/widget.js">)'
+        )
+    return "channels: " + "; ".join(parts) if parts else None
