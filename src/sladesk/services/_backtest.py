@@ -36,7 +36,7 @@ from sladesk.sla import (
     recorded_decisions,
     tally_ticket,
 )
-from sladesk.store import Projected, ReplaySource, UnitOfWork
+from sladesk.store import ReplaySource, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
 
 #: the dimensions a back-test can be grouped by (the metric always is)
@@ -206,9 +206,7 @@ class _Run:
         self.shifted: list[BacktestChange] = []
         self.totals = {"flip": 0, "shift": 0}
 
-    def replay(
-        self, ticket: ReplaySource, policy: Policy | None, projected: list[Projected] | None
-    ) -> None:
+    def replay(self, ticket: ReplaySource, policy: Policy | None, projected: str | None) -> None:
         self.seen += 1
         if ticket.facts is None:
             self.skipped["its stored facts cannot be read"] += 1

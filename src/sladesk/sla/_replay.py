@@ -10,10 +10,8 @@ two agree. Pure.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Final
 
-from sladesk.sla._clocks import to_us
 from sladesk.sla._model import TargetState
 
 #: metric -> (state, due_at in µs since the epoch or None)
@@ -43,15 +41,18 @@ _COUNTER: Final[dict[TargetState, int]] = {
 }
 
 
-def recorded_decisions(
-    projected: list[tuple[str, str, datetime | None, float]], now_us: int
-) -> Decisions:
-    """``recorded_outcomes``: the stored projections as they stand at ``now_us``, a running
-    target past its deadline breached."""
+def recorded_decisions(packed: str, now_us: int) -> Decisions:
+    """``recorded_outcomes`` of a ticket's stored projections packed as the store reads them
+    (``ReplaySource.projected``: a line per target, ``metric\tstate\tdue_at in µs since the
+    epoch, empty for none\tused µs``), as they stand at ``now_us``: a running target past its
+    deadline breached."""
     out: Decisions = {}
-    for metric, state, due_at, _used in projected:
+    if not packed:
+        return out
+    for line in packed.split("\n"):
+        metric, state, due_text, _used = line.split("\t")
         stored = _STATES[state]
-        due = None if due_at is None else to_us(due_at)
+        due = int(due_text) if due_text else None
         if stored is _RUNNING and due is not None and due <= now_us:
             stored = _BREACHED
         out[metric] = (stored, due)

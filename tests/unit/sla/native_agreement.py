@@ -69,7 +69,10 @@ def answers() -> list[Any]:
         got = decisions(policy, facts, events, now)  # a back-test's step
         out.append([f"bench/{i}/decisions", {m: [s.value, d] for m, (s, d) in got.items()}])
         ev = evaluate(policy, facts, events, now)
-        stored = [(t.metric, t.state.value, t.due_at, 0.0) for t in ev.targets]
+        stored = "\n".join(
+            f"{t.metric}\t{t.state.value}\t{'' if d is None else (d - EPOCH) // US}\t0"
+            for t, d in ((t, t.due_at) for t in ev.targets)
+        )
         later = recorded_decisions(stored, (now - EPOCH) // US + 3_600_000_000)
         rows = tally_ticket(groups, (("priority", facts.priority),), later, got, 0)
         out.append(

@@ -96,7 +96,11 @@ def test_the_tally_and_the_changes_are_compares_and_tallys(name: str) -> None:
             ]
             later = now + timedelta(hours=rng.choice((0, 2, 48)))
             before = recorded_outcomes(projected, later)
-            before_d = recorded_decisions(projected, (later - _EPOCH) // _US)
+            packed = "\n".join(
+                f"{m}\t{st}\t{'' if d is None else _us(d)}\t{round(u * 10**6)}"
+                for m, st, d, u in projected
+            )
+            before_d = recorded_decisions(packed, (later - _EPOCH) // _US)
             assert before == {
                 m: replace(o, used=before[m].used) for m, o in _as_outcomes(before_d).items()
             }
