@@ -11,8 +11,9 @@ Both are requested in this process through the real application (the API's facto
 mounts the console) with httpx's ``ASGITransport``: no socket, so the figure is the server's
 time plus ~1 ms of httpx, signed in as an agent through the sign-in form. Reported: p50 and
 p99 over ``--calls`` requests after a warm-up, the CPU time of this process per request
-(server and client; with PostgreSQL its own work is not in it), which reads right on a busy
-machine, and the SQL statements per page. Target on the
+(server and client) and, with PostgreSQL on this machine, of its backends serving the
+benchmark's database (``+ PostgreSQL n ms``), which read right on a busy machine, and the
+SQL statements per page. Target on the
 2-core reference machine: p99 < 50 ms. Figures go to ``docs/performance.md`` (``## Web``).
 
     .venv/bin/python bench/web_bench.py                       # both engines
@@ -44,7 +45,14 @@ from sladesk.api import create_app
 from sladesk.services import Actor, FixedClock, NewAgent, NewTicket, Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_bench import PG_URL, database, percentile, prepared, seed_open_tickets  # noqa: E402
+from service_bench import (  # noqa: E402
+    PG_URL,
+    database,
+    database_cpu_seconds,
+    percentile,
+    prepared,
+    seed_open_tickets,
+)
 
 PASSWORD = "bench-password-123"
 SYSTEM = Actor.system("web-bench")
@@ -62,7 +70,9 @@ def seed_warnings(engine: Engine, every: int) -> None:
             conn.execute(text("ANALYZE sla_projections"))
 
 
-async def measure(app: Any, email: str, paths: dict[str, str], calls: int) -> dict[str, Any]:
+async def measure(
+    app: Any, email: str, paths: dict[str, str], calls: int, url: str
+) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench.test") as client:
         sign_in = await client.get("/")
@@ -78,7 +88,10 @@ async def measure(app: Any, email: str, paths: dict[str, str], calls: int) -> di
             latencies: list[float] = []
             cpu = 0.0
             body = ""
+            db_cpu_0 = 0.0
             for i in range(calls + 5):
+                if i == 5:  # warm-up done: the database's CPU from here
+                    db_cpu_0 = database_cpu_seconds(url) or 0.0
                 t0, c0 = time.perf_counter(), time.process_time()
                 r = await client.get(path)
                 if i >= 5:  # warm-up
@@ -91,6 +104,9 @@ async def measure(app: Any, email: str, paths: dict[str, str], calls: int) -> di
                 "p50_ms": percentile(latencies, 50) * 1000,
                 "p99_ms": percentile(latencies, 99) * 1000,
                 "cpu_ms": cpu / max(calls, 1) * 1000,
+                "db_cpu_ms": ((database_cpu_seconds(url) or 0.0) - db_cpu_0) / max(calls, 1) * 1000
+                if url.startswith("postgresql")
+                else None,
                 "body": body,
             }
         return results
@@ -136,7 +152,7 @@ def bench(engine: str, tmp: Path, open_tickets: int, messages: int, calls: int) 
             "search_all": "/queue?q=bench",
         }
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        results = asyncio.run(measure(app, email, paths, calls))
+        results = asyncio.run(measure(app, email, paths, calls, url))
         load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
         rows = len(re.findall(r'<td><a href="/tickets/\d+">', results["queue"]["body"]))
         if rows != 50:
@@ -190,6 +206,11 @@ def paths_of(name: str) -> str:
     }[name]
 
 
+def db_cpu(result: dict[str, Any]) -> str:
+    """`` + database CPU n ms`` (PostgreSQL's backends on this machine), or nothing."""
+    return "" if result["db_cpu_ms"] is None else f" + PostgreSQL {result['db_cpu_ms']:.1f} ms"
+
+
 def postgres_unavailable() -> str | None:
     try:
         engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
@@ -218,11 +239,11 @@ def main() -> None:
             q, t, s = r["queue"], r["ticket"], r["statements"]
             print(
                 f"{engine:10} queue page (50 rows among {args.open} open):"
-                f" p50 {q['p50_ms']:.1f} ms, p99 {q['p99_ms']:.1f} ms, CPU {q['cpu_ms']:.1f} ms,"
-                f" {s['queue']} statements;"
+                f" p50 {q['p50_ms']:.1f} ms, p99 {q['p99_ms']:.1f} ms, CPU {q['cpu_ms']:.1f} ms"
+                f"{db_cpu(q)}, {s['queue']} statements;"
                 f" ticket page ({args.messages} messages): p50 {t['p50_ms']:.1f} ms,"
-                f" p99 {t['p99_ms']:.1f} ms, CPU {t['cpu_ms']:.1f} ms, {s['ticket']} statements;"
-                f" seeded in {r['seeded']:.0f} s; load {r['load']}",
+                f" p99 {t['p99_ms']:.1f} ms, CPU {t['cpu_ms']:.1f} ms{db_cpu(t)},"
+                f" {s['ticket']} statements; seeded in {r['seeded']:.0f} s; load {r['load']}",
                 flush=True,
             )
             for name in ("filtered", "search_few", "search_all"):
@@ -230,7 +251,7 @@ def main() -> None:
                 print(
                     f"{engine:10}   {name:10} {paths_of(name):58}"
                     f" p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms,"
-                    f" CPU {x['cpu_ms']:.1f} ms, {s[name]} statements",
+                    f" CPU {x['cpu_ms']:.1f} ms{db_cpu(x)}, {s[name]} statements",
                     flush=True,
                 )
 

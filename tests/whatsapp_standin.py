@@ -48,6 +48,12 @@ BUSINESS_NUMBER = "15550001234"
 WABA_ID = "102290129340398"
 
 
+def _opened() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class StandIn:
     token: str
@@ -58,6 +64,11 @@ class StandIn:
     closed_windows: set[str] = field(default_factory=set)
     unsized: set[str] = field(default_factory=set)  # media described without ``file_size``
     downloads: list[str] = field(default_factory=list)  # media ids whose bytes were fetched
+    media_requests: int = 0  # requests to the media endpoints (description or bytes)
+    #: media ids whose description answers 503 this many more times (negative: always)
+    failing_media: dict[str, int] = field(default_factory=dict)
+    #: while cleared, the media endpoints do not answer (a slow media server)
+    media_gate: threading.Event = field(default_factory=lambda: _opened())
     waba_id: str = WABA_ID
     templates: list[dict[str, Any]] = field(default_factory=list)  # as Meta lists them
     template_requests: int = 0
@@ -250,6 +261,16 @@ def whatsapp_standin(token: str, **kw: Any) -> Iterator[StandIn]:
                 self._templates()
                 return
             name = self.path.strip("/")
+            if name in stand.media or name.startswith("media/"):
+                with stand.lock:
+                    stand.media_requests += 1
+                    left = stand.failing_media.get(name, 0)
+                    if left:
+                        stand.failing_media[name] = left - 1 if left > 0 else left
+                stand.media_gate.wait(60)
+                if left:
+                    _reply(self, 503, {"error": {"code": 2, "message": "Service unavailable"}})
+                    return
             if name.startswith("media/") and name[6:] in stand.media:
                 mime, content = stand.media[name[6:]]
                 with stand.lock:

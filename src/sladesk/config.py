@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     #: the hours of a VIP's direct chat line to their dedicated agent, a policy calendar
     #: (LiveAgent: ``business``, 9-17 CET); None: whenever the agent is available
     chat_dedicated_calendar: str | None = None
+    #: how often a signed-in visitor's widget asks again whether the direct line is open (the
+    #: dedicated agent steps away or back, an absence or the line's hours start or end), so
+    #: the button follows availability without a reload; one small read per widget per ask
+    chat_direct_recheck_seconds: int = Field(default=30, gt=0)
     #: a web session ends after this long without a request, and this long after sign-in
     session_idle_minutes: int = Field(default=60, gt=0)
     session_max_hours: int = Field(default=12, gt=0)

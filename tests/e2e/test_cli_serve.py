@@ -188,3 +188,53 @@ def test_serve_with_workers_answers_from_several_processes_on_postgres(pg_schema
     assert proc.returncode == 0, output
     assert "2 API processes" in output
     assert "Traceback" not in output
+
+
+CHAT_POLICY = (Path(__file__).parents[2] / "examples" / "policies" / "infraspeak.yaml").read_text()
+
+
+def _published(url: str) -> None:
+    """A migrated database with Infraspeak's policy (calendar ``support``, no ``nights``)."""
+    from sladesk.services import NewAgent, Role, create_agent, publish_policy
+
+    container = bootstrap(Settings(database_url=url), migrate=True)
+    try:
+        uow, clock = container.uow(), container.clock
+        admin = create_agent(uow, clock, Actor.system("test"),
+                             NewAgent("root@desk.example", "Root", "admin"))  # fmt: skip
+        publish_policy(uow, clock, Actor.agent(admin.id, Role.ADMIN), CHAT_POLICY,
+                       source="infraspeak.yaml")  # fmt: skip
+    finally:
+        container.dispose()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("SLADESK_CHAT_CALENDAR", "nights"), ("SLADESK_CHAT_DEDICATED_CALENDAR", "vip_hours")],
+)
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_serve_refuses_a_chat_calendar_the_policy_lacks(
+    request: pytest.FixtureRequest, tmp_path: Path, engine: str, setting: str, value: str
+) -> None:
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp_path / 'sladesk.db'}"
+    else:
+        url = f"{PG_URL}?options=-csearch_path%3D{request.getfixturevalue('pg_schema')}"
+    _published(url)
+    port = free_port()
+
+    def serve(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(SLADESK), "serve", "--no-jobs", "--port", str(port), "--database-url", url],
+            cwd=tmp_path, env=clean_env(SLADESK_LOG_LEVEL="WARNING", **env),
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    done = serve(**{setting: value})
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines == [
+        f"error: {setting}: the policy in force (infraspeak-support 2026-01) has no "
+        f"calendar {value!r} (it has: support)"
+    ], done.stderr
+    assert "Traceback" not in done.stdout + done.stderr

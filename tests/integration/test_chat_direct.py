@@ -1,25 +1,34 @@
 """The VIP's direct chat line (LiveAgent: "um botão de chat único que permitirá que você
 alcance seu agente dedicado diretamente", "Suporte dedicado por chat de 9:00 A.M. a 5:00
-P.M. CET de segunda a sexta-feira"): a signed-in customer whose organisation has a dedicated
-agent is offered the line while that agent is available (their switch, their absences, the
-dedicated chat's hours); a chat on it waits for that agent only. On both engines."""
+P.M. CET de segunda a sexta-feira"): a signed-in customer whose organisation holds the VIP
+add-on and has a dedicated agent is offered the line while that agent is available (their
+switch, their absences, the dedicated chat's hours); a chat on it waits for that agent only.
+On both engines."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
-from desk_fixtures import Desk
+from desk_fixtures import POLICY, Desk
 
 from sladesk import services as s
-from sladesk.services import Conflict, Forbidden
+from sladesk.services import Conflict, Forbidden, OrganizationChanges
 
 SECRET = "app-secret-for-tests"
 BOB = "bob@globex.test"  # a contact of globex (premium)
+#: the desk's policy, with the dedicated agent tied to the ``vip`` add-on (LiveAgent's)
+VIP_POLICY = POLICY.replace('version: "1"', 'version: "2"').replace(
+    "rules:\n", "routing:\n  - {name: vip, when: {addon: vip}, to: dedicated_agent}\nrules:\n", 1
+)
 
 
 @pytest.fixture
 def vip(desk: Desk) -> Desk:
+    """Globex holds the VIP add-on and has the desk's agent as its dedicated agent."""
+    s.publish_policy(desk.uow, desk.clock, desk.admin, VIP_POLICY, source="vip.yaml")
+    s.update_organization(desk.uow, desk.clock, desk.admin, desk.globex,
+                          OrganizationChanges(addons=("vip",)))  # fmt: skip
     s.set_dedicated_agents(desk.uow, desk.clock, desk.admin, desk.globex,
                            dedicated_agent_id=desk.agent.id, backup_agent_id=None)  # fmt: skip
     return desk
@@ -90,3 +99,29 @@ def test_the_direct_line_is_refused_while_closed_and_to_anyone_without_one(vip: 
         s.start_chat(vip.uow, vip.clock, email=alice, secret=SECRET, first_message="Hello",
                      signature=s.sign_chat_identity(SECRET, alice), direct=True)  # fmt: skip
     assert s.waiting_chats(vip.uow, vip.clock, vip.agent) == []  # nothing was started
+
+
+def test_the_direct_line_comes_with_the_vip_addon_not_only_a_dedicated_agent(vip: Desk) -> None:
+    assert _line(vip) is not None
+    s.update_organization(
+        vip.uow, vip.clock, vip.admin, vip.globex, OrganizationChanges(addons=())
+    )  # the add-on is cancelled
+    assert _line(vip) is None  # still a dedicated agent, but no paid direct line
+    signature = s.sign_chat_identity(SECRET, BOB)
+    with pytest.raises(Forbidden):
+        s.start_chat(vip.uow, vip.clock, email=BOB, signature=signature, secret=SECRET,
+                     first_message="Hello", direct=True)  # fmt: skip
+    s.update_organization(
+        vip.uow,
+        vip.clock,
+        vip.admin,
+        vip.globex,
+        OrganizationChanges(addons=("integrations_24x7",)),
+    )  # another add-on
+    assert _line(vip) is None
+    s.update_organization(vip.uow, vip.clock, vip.admin, vip.globex,
+                          OrganizationChanges(addons=("vip",)))  # fmt: skip
+    assert _line(vip) is not None
+    # a policy that ties no add-on to the dedicated agent offers the line to nobody
+    s.publish_policy(vip.uow, vip.clock, vip.admin, POLICY.replace('"1"', '"3"'), source="p.yaml")
+    assert _line(vip) is None

@@ -28,8 +28,10 @@ from sladesk.services import (
     reply_publicly,
     reserved_whatsapp_address,
     solve_ticket,
+    store_whatsapp_media,
     store_whatsapp_templates,
     whatsapp_deliveries,
+    whatsapp_media_failed,
     whatsapp_media_uploaded,
     whatsapp_sent,
     whatsapp_template_offers,
@@ -132,6 +134,50 @@ def test_a_closed_conversation_opens_a_new_ticket_and_media_is_attached(wa: Desk
             {"t": second.ticket_id},
         ).all()
     assert [tuple(r) for r in rows] == [("label.jpg", "image/jpeg", 6)]
+
+
+def test_a_medium_named_by_id_is_queued_then_attached_once_or_noted_once(wa: Desk) -> None:
+    def photo(wamid: str, media_id: str) -> Any:
+        return inbound(wa, wamid, "", kind="image", media_filename=f"{media_id}.jpg",
+                       media_type="image/jpeg", media_id=media_id)  # fmt: skip
+
+    got = receive_whatsapp(wa.uow, wa.clock, photo("wamid.P1", "M1"), organization="acme")
+    assert got.ticket_id is not None
+    with wa.uow.read_only():
+        (payload,) = wa.uow.db.execute(
+            sa.select(OutboxMessage.payload).where(OutboxMessage.kind == "whatsapp_media")
+        ).scalars()
+    assert (payload["wamid"], payload["media_id"], payload["filename"]) == (
+        "wamid.P1", "M1", "M1.jpg")  # fmt: skip
+    # a redelivery of the message queues nothing more
+    receive_whatsapp(wa.uow, wa.clock, photo("wamid.P1", "M1"), organization="acme")
+    with wa.uow.read_only():
+        count = wa.uow.db.execute(
+            sa.select(sa.func.count()).where(OutboxMessage.kind == "whatsapp_media")
+        ).scalar_one()
+    assert count == 1
+    stored = [store_whatsapp_media(wa.uow, wa.clock, "wamid.P1", b"\xff\xd8jpeg",
+                                   filename="M1.jpg", content_type="image/jpeg")
+              for _ in range(2)]  # fmt: skip
+    assert stored == [True, False]  # the row delivered twice: attached once
+    assert not store_whatsapp_media(wa.uow, wa.clock, "wamid.nope", b"x", filename="x.jpg",
+                                    content_type="image/jpeg")  # fmt: skip
+
+    receive_whatsapp(wa.uow, wa.clock, photo("wamid.P2", "M2"), organization="acme")
+    for _ in range(2):
+        whatsapp_media_failed(wa.uow, wa.clock, "wamid.P2", "image M2.jpg (image/jpeg), media "
+                              "id M2", "the API answered HTTP 404")  # fmt: skip
+    ticket = get_ticket(wa.uow, wa.clock, wa.agent, got.ticket_id)
+    notes = [m.body for m in ticket.messages if "could not be copied" in m.body]
+    assert notes == ["The customer's WhatsApp image M2.jpg (image/jpeg), media id M2 could "
+                     "not be copied into sladesk: the API answered HTTP 404."]  # fmt: skip
+    assert all(not m.public for m in ticket.messages if m.body in notes)
+    with wa.uow.read_only():
+        rows = wa.uow.db.execute(
+            sa.text("SELECT filename, size FROM attachments WHERE ticket_id = :t"),
+            {"t": got.ticket_id},
+        ).all()
+    assert [tuple(r) for r in rows] == [("M1.jpg", 6)]
 
 
 def test_without_an_organisation_for_strangers_the_ticket_has_no_requester(wa: Desk) -> None:

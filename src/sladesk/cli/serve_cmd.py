@@ -13,6 +13,9 @@ by one process and ``--workers`` above 1 is refused.
 
 ``--smtp-port P`` (or ``SLADESK_SMTP_SERVER_PORT``) also receives mail by SMTP on the same
 host (``channels/email/_smtp_server.py``), in this process.
+
+A chat setting (``SLADESK_CHAT_CALENDAR``, ``SLADESK_CHAT_DEDICATED_CALENDAR``) naming a
+calendar the policy in force lacks is refused at start, in one line naming both.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ import typer
 from rich.console import Console
 
 from sladesk.bootstrap import Container, bootstrap
-from sladesk.cli.db_cmd import DATABASE_URL, safe_url, settings_for
+from sladesk.cli.db_cmd import DATABASE_URL, fail, safe_url, settings_for
 from sladesk.config import Settings
 from sladesk.jobs.assembly import runner_for
+from sladesk.services import validate_chat_calendars
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -71,6 +75,14 @@ def serve(
         )
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     container = bootstrap(settings, migrate=True)
+    problems = validate_chat_calendars(
+        container.uow(), chat_calendar=settings.chat_calendar,
+        chat_dedicated_calendar=settings.chat_dedicated_calendar,
+    )  # fmt: skip
+    if problems:
+        container.dispose()
+        setting, problem = problems[0]
+        fail(f"SLADESK_{setting.upper()}: {problem}")
     processes = f", {settings.workers} API processes" if settings.workers > 1 else ""
     smtp = (
         f", mail by SMTP on {settings.host}:{settings.smtp_server_port}"

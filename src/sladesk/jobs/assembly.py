@@ -36,6 +36,7 @@ __all__ = [
     "mail_sender",
     "runner_for",
     "voicemail_audio_sender",
+    "whatsapp_media_sender",
     "whatsapp_sender",
     "whatsapp_templates_job",
 ]
@@ -48,7 +49,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
     ``page`` (and admins' ``invitation`` links, and ``proposal``: a followed proposal planned
     or released) by mail when an SMTP host is set (``SLADESK_SMTP_HOST``), and ``page`` also
     to the pager endpoint ``SLADESK_PAGER_ENDPOINT`` names among the webhooks; agents' replies
-    on WhatsApp tickets when a WhatsApp token and number are set; voicemail recordings copied
+    on WhatsApp tickets when a WhatsApp token and number are set, and customers' WhatsApp
+    media fetched when the token is; voicemail recordings copied
     from the telephony provider when its auth token is set. Kinds without a sender
     (chat) stay queued in the outbox, neither sent nor dead."""
     settings = container.settings
@@ -62,6 +64,8 @@ def default_senders(container: Container) -> dict[str, Sender]:
         senders["maintenance"] = maintenance_mail_sender(container)
     if settings.whatsapp_token is not None and settings.whatsapp_phone_number_id:
         senders["whatsapp"] = whatsapp_sender(container)
+    if settings.whatsapp_token is not None:
+        senders["whatsapp_media"] = whatsapp_media_sender(container)
     if settings.phone_auth_token is not None:
         senders["voicemail_audio"] = voicemail_audio_sender(container)
     if settings.webhook_secret is not None and endpoints:
@@ -115,6 +119,19 @@ def whatsapp_sender(container: Container) -> Sender:
     api = WhatsAppApi(s.whatsapp_api_base, s.whatsapp_token.get_secret_value(),
                       s.whatsapp_phone_number_id, s.whatsapp_timeout_seconds)  # fmt: skip
     return WhatsAppSender(api, container.uow, container.clock)
+
+
+def whatsapp_media_sender(container: Container) -> Sender:
+    """Customers' WhatsApp media fetched from the Cloud API after their message is stored
+    (``SLADESK_WHATSAPP_TOKEN``; at most ``SLADESK_ATTACHMENT_MAX_BYTES``; docs/channels.md)."""
+    from sladesk.channels.whatsapp.media import WhatsAppMediaSender
+
+    s = container.settings
+    assert s.whatsapp_token is not None
+    return WhatsAppMediaSender(container.uow, container.clock, s.whatsapp_api_base,
+                               s.whatsapp_token.get_secret_value(),
+                               max_bytes=s.attachment_max_bytes,
+                               timeout=s.whatsapp_timeout_seconds)  # fmt: skip
 
 
 def voicemail_audio_sender(container: Container) -> Sender:

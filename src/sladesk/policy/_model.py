@@ -250,6 +250,17 @@ class Policy:
     #: causes whose closing needs evidence, and the message then sent (Aivo)
     closing: Closing | None = None
 
+    def dedicated_agent_addons(self) -> frozenset[str]:
+        """The add-ons that come with an organisation's dedicated agent (LiveAgent's VIP):
+        those ``calls:`` names and those in the ``when`` of the routing rules to
+        ``dedicated_agent``. Empty: the policy ties no add-on to a dedicated agent (a VIP
+        direct chat is then offered to nobody)."""
+        found = set(self.calls.addons or ()) if self.calls is not None else set()
+        for rule in self.routing:
+            if rule.to == "dedicated_agent" and rule.when.addons:
+                found.update(rule.when.addons)
+        return frozenset(found)
+
     def priority_rank(self, key: str) -> int:
         """0 for the most urgent level."""
         for i, p in enumerate(self.priorities):

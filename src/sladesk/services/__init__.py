@@ -55,6 +55,7 @@ from sladesk.services._chat import (
     post_visitor_message,
     sign_chat_identity,
     start_chat,
+    validate_chat_calendars,
     waiting_chats,
 )
 from sladesk.services._compliance import compliance_summary
@@ -319,6 +320,11 @@ from sladesk.services._whatsapp import (
     whatsapp_sent,
     whatsapp_window,
 )
+from sladesk.services._whatsapp_media_in import (
+    WHATSAPP_MEDIA,
+    store_whatsapp_media,
+    whatsapp_media_failed,
+)
 from sladesk.services._whatsapp_templates import (
     WhatsAppTemplate,
     WhatsAppTemplateOffer,
@@ -378,6 +384,7 @@ __all__ = [
     "post_visitor_message",
     "sign_chat_identity",
     "start_chat",
+    "validate_chat_calendars",
     "waiting_chats",
     "IncidentView",
     "MAINTENANCE_KIND",
@@ -619,6 +626,9 @@ __all__ = [
     "reserved_whatsapp_address",
     "whatsapp_deliveries",
     "whatsapp_media_uploaded",
+    "WHATSAPP_MEDIA",
+    "store_whatsapp_media",
+    "whatsapp_media_failed",
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",

@@ -35,7 +35,7 @@ from sladesk.tickets import (
     clean_filename,
 )
 
-__all__ = ["add_attachment", "get_attachment", "list_attachments"]
+__all__ = ["add_attachment", "attachments_as_read", "get_attachment", "list_attachments"]
 
 
 def _view(row: AttachmentRow) -> AttachmentView:
@@ -129,7 +129,13 @@ def list_attachments(
     """The ticket's attachments the caller may see, oldest first (metadata, no bytes)."""
     with uow.read_only():
         ticket = uow.gateway.load(ticket_id, actor.scope, for_update=False)
-        rows = uow.attachments.for_ticket(actor.scope, ticket.id, include_internal=actor.is_staff)
+        return attachments_as_read(uow, actor, ticket.id)
+
+
+def attachments_as_read(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[AttachmentView]:
+    """:func:`list_attachments` in the caller's open unit of work, for a ticket the caller
+    was already found to see."""
+    rows = uow.attachments.for_ticket(actor.scope, ticket_id, include_internal=actor.is_staff)
     return [_view(r) for r in rows]
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "call_invitation",
     "call_slots",
     "list_calls",
+    "calls_as_read",
     "propose_review_calls",
     "record_call_summary",
 ]
@@ -287,9 +288,16 @@ def list_calls(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[CallView]:
     """The calls booked on a ticket (its customer or staff)."""
     with uow.read_only():
         uow.gateway.load(ticket_id, actor.scope)
-        vip = VipRepository(uow.db)
-        rows = vip.bookings(ticket_id=ticket_id)
-        names = {a.id: a.name for a in vip.agents({r.agent_id for r in rows})}
+        return calls_as_read(uow, ticket_id)
+
+
+def calls_as_read(uow: UnitOfWork, ticket_id: int) -> list[CallView]:
+    """:func:`list_calls` in the caller's open unit of work, for a ticket the caller was
+    already found to see (the agents' names read only when there are calls)."""
+    vip = VipRepository(uow.db)
+    rows = vip.bookings(ticket_id=ticket_id)
+    agents = {r.agent_id for r in rows}
+    names = {a.id: a.name for a in vip.agents(agents)} if agents else {}
     return [_view(r, names.get(r.agent_id, "")) for r in rows]
 
 

@@ -75,6 +75,7 @@ __all__ = [
     "post_visitor_message",
     "sign_chat_identity",
     "start_chat",
+    "validate_chat_calendars",
     "waiting_chats",
 ]
 
@@ -152,16 +153,41 @@ def _policy_calendar(uow: UnitOfWork, calendar: str, setting: str) -> Calendar:
     return cal
 
 
+def validate_chat_calendars(uow: UnitOfWork, **calendars: str | None) -> list[tuple[str, str]]:
+    """(setting, problem) for each setting among ``calendars`` (``chat_calendar=...``,
+    ``chat_dedicated_calendar=...``) naming a calendar the published policy lacks; checked
+    when the server starts, so a misnamed calendar is not found by the first visitor. With
+    no policy published yet there is nothing to check against (a new desk must start to
+    publish one); the widget then says no policy is published."""
+    named = {k: v for k, v in calendars.items() if v is not None}
+    if not named:
+        return []
+    with uow.read_only():
+        policy = uow.policies.parsed(uow.policies.current_id())
+    if policy is None:
+        return []
+    known = ", ".join(sorted(policy.calendars)) or "none"
+    return [(setting, f"the policy in force ({policy.name} {policy.version}) has no calendar "
+                      f"{name!r} (it has: {known})")
+            for setting, name in named.items() if name not in policy.calendars]  # fmt: skip
+
+
 def _direct_line(uow: UnitOfWork, email: str, calendar: str | None,
                  now: datetime) -> DirectLine | None:  # fmt: skip
     """The direct line of the contact of ``email`` (verified by the caller), or None: not a
-    contact, or their organisation has no dedicated agent."""
+    contact, their organisation has no dedicated agent, or does not hold an add-on the
+    policy in force ties to the dedicated agent (``Policy.dedicated_agent_addons``: the
+    LiveAgent VIP add-on; a dedicated agent alone is not the paid direct line)."""
     person = uow.people.person_by_email(email)
     if not isinstance(person, Contact) or not person.active:
         return None
     vip = VipRepository(uow.db)
-    agent_id = vip.organization(person.organization_id).dedicated_agent_id
+    org = vip.organization(person.organization_id)
+    agent_id = org.dedicated_agent_id
     if agent_id is None:
+        return None
+    policy = uow.policies.parsed(uow.policies.current_id())
+    if policy is None or policy.dedicated_agent_addons().isdisjoint(org.addons):
         return None
     agent = vip.agent(agent_id)
     spans = tuple((a.starts_at, a.ends_at) for a in vip.absences([agent_id], ending_after=now))
@@ -190,8 +216,8 @@ def chat_direct_line(
     calendar: str | None = None,
 ) -> DirectLine | None:  # fmt: skip
     """The direct line a signed-in visitor's widget offers: None unless the signed e-mail is
-    a contact whose organisation has a dedicated agent; ``open`` while that agent is
-    available (see :class:`DirectLine`). A bad signature is refused."""
+    a contact whose organisation has a dedicated agent and the VIP add-on; ``open`` while
+    that agent is available (see :class:`DirectLine`). A bad signature is refused."""
     address = _signed_email(email, signature, secret)
     now = clock.now()
     with uow.read_only():
@@ -255,7 +281,7 @@ def start_chat(
             assert email is not None
             line = _direct_line(uow, email, direct_calendar, now)
             if line is None:
-                raise Forbidden("this customer has no dedicated agent")
+                raise Forbidden("this customer has no direct line to a dedicated agent")
             if not line.open:
                 raise Conflict(f"{line.agent_name} is not available now: "
                                "start a chat with the team instead")  # fmt: skip

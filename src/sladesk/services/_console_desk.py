@@ -38,6 +38,7 @@ __all__ = [
     "CannedReply",
     "SavedView",
     "agent_preferences",
+    "canned_replies_as_read",
     "delete_canned_reply",
     "delete_saved_view",
     "fill_canned_reply",
@@ -46,6 +47,7 @@ __all__ = [
     "queue_change_mark",
     "save_canned_reply",
     "save_view",
+    "saved_views_as_read",
     "set_agent_preferences",
 ]
 
@@ -105,9 +107,13 @@ def _text(value: str, field: str, limit: int) -> str:
 
 def list_saved_views(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[SavedView]:
     """The caller's saved views, by name."""
-    agent_id = _agent_id(actor)
     with uow.read_only():
-        return [_view(r) for r in ConsoleRepository(uow.db).views(agent_id)]
+        return saved_views_as_read(uow, actor)
+
+
+def saved_views_as_read(uow: UnitOfWork, actor: Actor) -> list[SavedView]:
+    """:func:`list_saved_views` in the caller's open unit of work (a page's read model)."""
+    return [_view(r) for r in ConsoleRepository(uow.db).views(_agent_id(actor))]
 
 
 def save_view(
@@ -165,10 +171,15 @@ def _check_placeholders(body: str) -> None:
 
 def list_canned_replies(uow: UnitOfWork, clock: Clock, actor: Actor) -> list[CannedReply]:
     """Every canned reply, by title. Support staff only."""
+    with uow.read_only():
+        return canned_replies_as_read(uow, actor)
+
+
+def canned_replies_as_read(uow: UnitOfWork, actor: Actor) -> list[CannedReply]:
+    """:func:`list_canned_replies` in the caller's open unit of work."""
     if not actor.is_staff:
         raise Forbidden("only support staff use canned replies")
-    with uow.read_only():
-        return [_reply(r) for r in ConsoleRepository(uow.db).canned_replies()]
+    return [_reply(r) for r in ConsoleRepository(uow.db).canned_replies()]
 
 
 def save_canned_reply(

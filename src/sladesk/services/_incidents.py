@@ -57,6 +57,7 @@ __all__ = [
     "create_incident",
     "get_incident",
     "incidents_of_ticket",
+    "incidents_as_read",
     "link_tickets",
     "list_incidents",
     "pause_incident",
@@ -201,7 +202,14 @@ def incidents_of_ticket(
     _require_staff(actor)
     with uow.read_only():
         uow.gateway.load(ticket_id, actor.scope)
-        return IncidentRepository(uow.db).of_ticket(ticket_id)
+        return incidents_as_read(uow, actor, ticket_id)
+
+
+def incidents_as_read(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[IncidentRecord]:
+    """:func:`incidents_of_ticket` in the caller's open unit of work, for a ticket the caller
+    was already found to see."""
+    _require_staff(actor)
+    return IncidentRepository(uow.db).of_ticket(ticket_id)
 
 
 def _pause_one(

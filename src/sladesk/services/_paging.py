@@ -49,6 +49,7 @@ __all__ = [
     "acknowledge_page",
     "acknowledge_page_with_token",
     "list_pages",
+    "pages_as_read",
     "page_on_call",
     "page_in",
     "repage_due",
@@ -296,8 +297,16 @@ def list_pages(
         repo = OnCallRepository(uow.db)
         if ticket_id is not None:
             uow.gateway.load(ticket_id, actor.scope)
-            return [_view(p) for p in repo.pages_of(ticket_id)]
+            return pages_as_read(uow, actor, ticket_id)
         return [_view(p) for p in repo.recent_pages(limit=max(1, min(limit, 500)))]
+
+
+def pages_as_read(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[PageView]:
+    """A ticket's pages (:func:`list_pages`) in the caller's open unit of work, for a ticket
+    the caller was already found to see."""
+    if not actor.is_staff:
+        raise Forbidden("only support staff can see pages")
+    return [_view(p) for p in OnCallRepository(uow.db).pages_of(ticket_id)]
 
 
 def repage_due(uow: UnitOfWork, clock: Clock, *, limit: int = 50) -> int:

@@ -59,6 +59,7 @@ __all__ = [
     "list_proposals",
     "mark_proposal_notices_seen",
     "proposal_for_ticket",
+    "proposal_as_read",
     "proposal_from_ticket",
     "subscribe_to_proposal",
     "unsubscribe_from_proposal",
@@ -403,9 +404,14 @@ def link_ticket_to_proposal(
 
 def proposal_for_ticket(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int) -> int | None:
     """The proposal a ticket is linked to, if any (staff: the console's ticket page)."""
-    _require_staff(actor, "see which proposal a ticket is linked to")
     with uow.read_only():
-        return ProposalRepository(uow.db).linked_proposal(ticket_id)
+        return proposal_as_read(uow, actor, ticket_id)
+
+
+def proposal_as_read(uow: UnitOfWork, actor: Actor, ticket_id: int) -> int | None:
+    """:func:`proposal_for_ticket` in the caller's open unit of work."""
+    _require_staff(actor, "see which proposal a ticket is linked to")
+    return ProposalRepository(uow.db).linked_proposal(ticket_id)
 
 
 def list_proposal_notices(

@@ -8,6 +8,8 @@ exactly, in business time on its target's calendar, at the query's ``now``.
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sladesk.policy import Status
@@ -15,7 +17,7 @@ from sladesk.services._dtos import TicketFilters, TicketSummary, TicketView
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services._ticket_view import ticket_view
 from sladesk.services.clock import Clock
-from sladesk.store import StoredTicket, UnitOfWork, search_terms, sla_events
+from sladesk.store import OpenTarget, StoredTicket, UnitOfWork, search_terms, sla_events
 from sladesk.tickets import Actor, InvalidRequest, check_storable_text
 
 #: the SLA states a queue can be filtered by (``none``: tickets without an SLA)
@@ -48,29 +50,72 @@ def list_tickets(
     limit: int = 50,
     offset: int = 0,
 ) -> list[TicketSummary]:
-    """A page of the caller's tickets: newest first, or least time left first."""
+    """A page of the caller's tickets: newest first, or least time left first. A search
+    that matches more than ``FEW`` subjects or messages is answered among the newest of
+    them (``store/_search.py``)."""
+    f = filters or TicketFilters()
+    _check_page(f, limit, offset)
+    now = clock.now()
+    with uow.read_only():
+        return tickets_as_read(
+            uow, actor, f, now, order_by_time_left=order_by_time_left, limit=limit, offset=offset
+        ).rows
+
+
+@dataclass(frozen=True, slots=True)
+class TicketsFound:
+    rows: list[TicketSummary]
+    #: when the search matched more subjects or messages than it takes from each index,
+    #: that number: ``rows`` are found among the newest of them (a page says "1,000+")
+    search_capped_at: int | None = None
+    #: the rows' running and breached targets (``with_targets``)
+    targets: list[OpenTarget] = dataclasses.field(default_factory=list)
+
+
+def _check_page(f: TicketFilters, limit: int, offset: int) -> None:
     if not 1 <= limit <= 500:
         raise InvalidRequest("between 1 and 500", field="limit")
     if offset < 0:
         raise InvalidRequest("must not be negative", field="offset")
-    f = filters or TicketFilters()
-    now = clock.now()
-    terms = search_terms(f.search) if f.search is not None else None
-    if f.search is not None and not terms:
+    if f.search is not None and not search_terms(f.search):
         raise InvalidRequest("type at least one word (letters or digits) to search", field="q")
-    with uow.read_only():
-        _check_filters(uow, f)
-        rows = uow.gateway.find(
-            actor.scope,
-            status=f.status, priority=f.priority, type_=f.type,
-            organization_id=f.organization_id, requester_id=f.requester_id,
-            assignee_id=f.assignee_id, team=f.team, channel=f.channel, sla_state=f.sla_state,
-            over_quota=f.over_quota, open_only=f.open_only, text_contains=f.text,
-            unassigned=f.unassigned, search_terms=terms, search_internal=actor.is_staff,
-            order_by_due=order_by_time_left, limit=limit, offset=offset,
-        )  # fmt: skip
-        left = _time_left(uow, rows, now)
-        return [_summary(t, left.get(t.id)) for t in rows]
+
+
+def tickets_as_read(
+    uow: UnitOfWork,
+    actor: Actor,
+    f: TicketFilters,
+    now: datetime,
+    *,
+    order_by_time_left: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    with_targets: bool = False,
+) -> TicketsFound:
+    """:func:`list_tickets` in the caller's open unit of work (InvalidRequest for a filter
+    no ticket can have); ``with_targets``: with every row's running and breached targets
+    (a queue page's warnings), read by the same statement as the time left."""
+    _check_page(f, limit, offset)
+    _check_filters(uow, f)
+    terms = search_terms(f.search) if f.search is not None else None
+    matches = uow.gateway.search(terms, include_internal=actor.is_staff) if terms else None
+    rows = uow.gateway.find(
+        actor.scope,
+        status=f.status, priority=f.priority, type_=f.type,
+        organization_id=f.organization_id, requester_id=f.requester_id,
+        assignee_id=f.assignee_id, team=f.team, channel=f.channel, sla_state=f.sla_state,
+        over_quota=f.over_quota, open_only=f.open_only, text_contains=f.text,
+        unassigned=f.unassigned, ticket_ids=matches.ticket_ids if matches else None,
+        order_by_due=order_by_time_left, limit=limit, offset=offset,
+    )  # fmt: skip
+    wanted = [t.id for t in rows if with_targets or t.sla_due_at is not None]
+    targets = uow.projections.open_targets(wanted)
+    left = _time_left(uow, rows, targets, now)
+    return TicketsFound(
+        [_summary(t, left.get(t.id)) for t in rows],
+        matches.capped_at if matches else None,
+        targets if with_targets else [],
+    )
 
 
 def _check_filters(uow: UnitOfWork, f: TicketFilters) -> None:
@@ -88,8 +133,8 @@ def _check_filters(uow: UnitOfWork, f: TicketFilters) -> None:
         return
     priorities: dict[str, None] = {}
     types: dict[str, None] = {}
-    for version in uow.policies.versions():
-        policy = uow.policies.parsed(version.id)
+    for version_id in uow.policies.version_ids():  # ids only: the parsed policies are cached
+        policy = uow.policies.parsed(version_id)
         if policy is not None:
             priorities.update(dict.fromkeys(p.key for p in policy.priorities))
             types.update(dict.fromkeys(policy.types))
@@ -108,27 +153,27 @@ def _check_known(field: str, values: tuple[str, ...], known: list[str] | tuple[s
             )
 
 
-def _time_left(uow: UnitOfWork, rows: list[StoredTicket], now: datetime) -> dict[int, timedelta]:
-    """Business time to each row's earliest open deadline, on that target's calendar. One
-    SELECT fetches, per ticket, the calendar name of the target that owns the deadline (the
-    JSON field extracted by the database, matched on the deadline the ticket row already
-    carries): nothing is parsed per row here, and the calendars are the cached policy's."""
+def _time_left(
+    uow: UnitOfWork, rows: list[StoredTicket], targets: list[OpenTarget], now: datetime
+) -> dict[int, timedelta]:
+    """Business time to each row's earliest open deadline, on that target's calendar (the
+    target of ``targets``, ``open_targets`` of the rows, that owns the ticket's deadline):
+    nothing is parsed per row here, and the calendars are the cached policy's."""
     due = {t.id: (t.policy_version_id, t.sla_due_at) for t in rows if t.sla_due_at is not None}
-    if not due:
-        return {}
     out: dict[int, timedelta] = {}
-    for ticket_id, calendar_name in uow.projections.deadline_calendars(list(due)):
-        if ticket_id in out:
+    for target in targets:
+        if not target.owns_deadline or target.ticket_id in out or target.ticket_id not in due:
             continue
-        version_id, due_at = due[ticket_id]
+        version_id, due_at = due[target.ticket_id]
+        assert due_at is not None
         policy = uow.policies.parsed(version_id)
-        calendar = policy.calendars.get(calendar_name or "") if policy else None
+        calendar = policy.calendars.get(target.calendar or "") if policy else None
         if calendar is None:
-            out[ticket_id] = due_at - now
+            out[target.ticket_id] = due_at - now
         elif due_at >= now:
-            out[ticket_id] = calendar.elapsed(now, due_at)
+            out[target.ticket_id] = calendar.elapsed(now, due_at)
         else:
-            out[ticket_id] = -calendar.elapsed(due_at, now)
+            out[target.ticket_id] = -calendar.elapsed(due_at, now)
     return out
 
 

@@ -10,7 +10,8 @@ reserved address ``whatsapp-<wa_id>@whatsapp.invalid`` (``.invalid`` never resol
 RFC 2606; no mail is ever sent to it), or, with no such organisation, a ticket with no
 requester whose messages are the system's internal notes naming the number. The message
 continues the number's open WhatsApp ticket, else opens one (channel ``whatsapp``); its
-medium is attached to the message; the number's last message time (the 24-hour window's
+medium is fetched afterwards by the jobs and attached to the message
+(``_whatsapp_media_in.py``); the number's last message time (the 24-hour window's
 start) is recorded. A twin delivery racing this one loses on the unique index and is
 answered as the duplicate it is.
 
@@ -50,6 +51,7 @@ from sladesk.services._dtos import NewContact, NewTicket, TicketView
 from sladesk.services._people import add_contact
 from sladesk.services._ticket_create import file_ticket
 from sladesk.services._tickets_write import write_note, write_reply
+from sladesk.services._whatsapp_media_in import queue_whatsapp_media_fetch
 from sladesk.services._whatsapp_templates import (
     TemplateCommand,
     cached_template,
@@ -85,6 +87,7 @@ __all__ = [
     "whatsapp_send_failed",
     "whatsapp_sent",
     "whatsapp_window",
+    "whatsapp_window_as_read",
 ]
 
 WHATSAPP = "whatsapp"
@@ -113,8 +116,11 @@ class InboundWhatsApp:
     text: str
     media_filename: str | None = None
     media_type: str | None = None
-    media_content: bytes | None = None  # fetched from the API; None: metadata only
-    media_note: str = ""  # what the body says of a medium that could not be fetched
+    media_content: bytes | None = None  # the medium's bytes when the caller has them
+    media_note: str = ""  # what the body says of a medium that will not be fetched
+    #: the Cloud API's media id, fetched by the jobs after the message is stored
+    #: (``_whatsapp_media_in.py``); None: no medium, or ``media_content``/``media_note``
+    media_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +247,12 @@ def _receive(
                 content_type=message.media_type, content=message.media_content,
                 message_id=message_row,
             )  # fmt: skip
+    elif message.media_id:  # fetched afterwards, by the jobs: the webhook answers at once
+        queue_whatsapp_media_fetch(
+            uow, now, wamid=message.message_id, ticket_id=view.id, message_id=message_row,
+            media_id=message.media_id, filename=message.media_filename or message.kind,
+            media_type=message.media_type or "application/octet-stream", kind=message.kind,
+        )  # fmt: skip
     at = min(message.at, now)
     newest = at if last_inbound is None or at > last_inbound else last_inbound
     name = {"name": message.sender_name[:200]} if message.sender_name else {}
@@ -580,11 +592,23 @@ def whatsapp_window(
         raise Forbidden("only agents see the WhatsApp window")
     now = clock.now()
     with uow.read_only():
-        repo = ChannelRepository(uow.db)
-        status = repo.ticket_status(ticket_id)
-        if status is None or status[1] != WHATSAPP:
+        status = ChannelRepository(uow.db).ticket_status(ticket_id)
+        if status is None:
             return None
-        target = _recipient(repo, ticket_id)
+        return whatsapp_window_as_read(uow, actor, ticket_id, status[1], now)
+
+
+def whatsapp_window_as_read(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, channel: str, now: datetime
+) -> WhatsAppWindow | None:
+    """:func:`whatsapp_window` in the caller's open unit of work, for a ticket whose
+    ``channel`` the caller has read already (no statement for a ticket of another
+    channel)."""
+    if not actor.is_agent:
+        raise Forbidden("only agents see the WhatsApp window")
+    if channel != WHATSAPP:
+        return None
+    target = _recipient(ChannelRepository(uow.db), ticket_id)
     if target is None:
         return None
     closes = target[1] + WHATSAPP_WINDOW if target[1] is not None else None

@@ -39,6 +39,7 @@ __all__ = [
     "send_whatsapp_template",
     "store_whatsapp_templates",
     "template_command",
+    "template_offers_as_read",
     "template_parameters",
     "whatsapp_template_offers",
     "whatsapp_templates",
@@ -212,13 +213,23 @@ def whatsapp_template_offers(
         raise Forbidden("only agents see WhatsApp templates")
     with uow.read_only():
         ticket = uow.gateway.load(ticket_id, actor.scope)
-        rows = ChannelRepository(uow.db).templates(_CHANNEL)
-        requester = ChannelRepository(uow.db).requester_of(ticket.id)
-        contact = ChannelRepository(uow.db).contact(requester) if requester else None
+        return template_offers_as_read(uow, actor, ticket.id, ticket.number, ticket.subject)
+
+
+def template_offers_as_read(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, number: int, subject: str
+) -> list[WhatsAppTemplateOffer]:
+    """:func:`whatsapp_template_offers` in the caller's open unit of work, for a ticket the
+    caller was already found to see (its number and subject as read)."""
+    if not actor.is_agent:
+        raise Forbidden("only agents see WhatsApp templates")
+    rows = ChannelRepository(uow.db).templates(_CHANNEL)
+    requester = ChannelRepository(uow.db).requester_of(ticket_id)
+    contact = ChannelRepository(uow.db).contact(requester) if requester else None
     customer = contact[1] if contact is not None else ""
     known = {
         "customer": customer, "first_name": customer.split()[0] if customer.split() else "",
-        "ticket": f"#{ticket.number}", "subject": ticket.subject, "agent": actor.name or "",
+        "ticket": f"#{number}", "subject": subject, "agent": actor.name or "",
     }  # fmt: skip
     offers = []
     for row in rows:

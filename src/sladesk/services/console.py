@@ -1,14 +1,14 @@
-"""What the web console and portal use besides tickets: which queue rows have passed a
-warning (the ``warned`` badge), the policy in force as definitions to choose from (types and
-priorities in the viewer's language), and the calendars' time zones; and the console's own
-use cases (``services/_console_desk.py``): saved views, canned replies, an agent's zone and
-language, the queue's change mark.
+"""What the web console and portal use besides tickets: the queue and ticket pages as one
+read each (``services/_queue_page.py``, ``services/_ticket_page.py``), which queue rows have
+passed a warning (the ``warned`` badge), the policy in force as definitions to choose from
+(types and priorities in the viewer's language), and the calendars' time zones; and the
+console's own use cases (``services/_console_desk.py``): saved views, canned replies, an
+agent's zone and language, the queue's change mark.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from sladesk.policy import Policy
 from sladesk.services._console_desk import (
@@ -27,6 +27,8 @@ from sladesk.services._console_desk import (
     save_view,
     set_agent_preferences,
 )
+from sladesk.services._queue_page import QueuePage, queue_page, warned_as_read
+from sladesk.services._ticket_page import TicketPage, ticket_page
 from sladesk.services.clock import Clock
 from sladesk.store import UnitOfWork
 from sladesk.tickets import Actor, Forbidden
@@ -35,7 +37,9 @@ __all__ = [
     "CANNED_PLACEHOLDERS",
     "QUEUE_FILTERS",
     "CannedReply",
+    "QueuePage",
     "SavedView",
+    "TicketPage",
     "agent_preferences",
     "current_policy",
     "delete_canned_reply",
@@ -44,9 +48,11 @@ __all__ = [
     "list_canned_replies",
     "list_saved_views",
     "queue_change_mark",
+    "queue_page",
     "save_canned_reply",
     "save_view",
     "set_agent_preferences",
+    "ticket_page",
     "warned_tickets",
 ]
 
@@ -61,18 +67,7 @@ def warned_tickets(
         raise Forbidden("only support staff see SLA warnings")
     now = clock.now()
     with uow.read_only():
-        rows = uow.projections.running_warnings(list(ticket_ids))
-    return {ticket_id for ticket_id, warnings in rows if _passed(warnings, now)}
-
-
-def _passed(warnings: Iterable[dict[str, object]], now: datetime) -> bool:
-    for w in warnings:
-        if w.get("passed"):
-            return True
-        at = w.get("at")
-        if isinstance(at, str) and datetime.fromisoformat(at) <= now:
-            return True
-    return False
+        return set(warned_as_read(uow, actor, list(ticket_ids), now))
 
 
 def current_policy(uow: UnitOfWork, clock: Clock, actor: Actor) -> Policy | None:

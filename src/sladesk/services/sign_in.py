@@ -74,8 +74,9 @@ def session_person(
 ) -> SignedInPerson:
     """The person a session names, if they may still use it: :class:`AuthenticationFailed`
     when they are gone, deactivated, or their password changed since (``stamp``). One
-    SELECT."""
-    with uow.read_only():
+    SELECT, outside a transaction (``single_read``: no BEGIN and ROLLBACK round trips on
+    PostgreSQL for what every page of the console asks first)."""
+    with uow.single_read():
         try:
             if kind == "agent":
                 agent = uow.people.agent(person_id)

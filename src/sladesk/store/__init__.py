@@ -63,7 +63,7 @@ from sladesk.store._repo_retention import (
     RetentionRepository,
 )
 from sladesk.store._repo_sweep import Projected
-from sladesk.store._repo_tickets import queue_columns
+from sladesk.store._repo_tickets import OpenTarget, queue_columns
 from sladesk.store._repo_tokens import TokenOwner
 from sladesk.store._repo_vip import (
     AbsenceRow,
@@ -72,7 +72,7 @@ from sladesk.store._repo_vip import (
     OrganizationPeople,
     VipRepository,
 )
-from sladesk.store._search import search_terms
+from sladesk.store._search import SearchMatches, search_terms
 from sladesk.store._tables import (
     Agent,
     ApiToken,
@@ -130,6 +130,7 @@ __all__ = [
     "IncidentUpdateRecord",
     "MaintenanceRepository",
     "NoticeRecord",
+    "OpenTarget",
     "ScheduledWindowRow",
     "WindowAudience",
     "Intake",
@@ -145,6 +146,7 @@ __all__ = [
     "ReplaySource",
     "Requester",
     "SavedViewRow",
+    "SearchMatches",
     "StoredMessage",
     "StoredTicket",
     "SweptTicket",

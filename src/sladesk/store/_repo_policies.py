@@ -47,6 +47,11 @@ class PolicyRepository(Repository):
         stmt = select(PolicyVersion).order_by(PolicyVersion.id.desc())
         return list(self.session.execute(stmt).scalars())
 
+    def version_ids(self) -> list[int]:
+        """Every version's id, newest first (:meth:`parsed` has the policies cached)."""
+        stmt = select(PolicyVersion.id).order_by(PolicyVersion.id.desc())
+        return [int(i) for i in self.db.execute(stmt).scalars()]
+
     def add_current(self, row: PolicyVersion) -> PolicyVersion:
         self.session.execute(
             update(PolicyVersion).where(PolicyVersion.current.is_(True)).values(current=False)

@@ -69,7 +69,7 @@ from sladesk.store._repo_tickets import (
     scoped,
     ticket_query,
 )
-from sladesk.store._search import search_clause
+from sladesk.store._search import SearchMatches, among, search_matches
 from sladesk.store._tables import Message, SlaProjection, Ticket, TicketEvent
 from sladesk.store._ticket_values import (
     AuditRow,
@@ -227,18 +227,23 @@ class TicketGateway:
             raise NotFound("ticket", ticket_id)
         return _stored(row)
 
-    def find(self, scope: Scope, **filters: Any) -> list[StoredTicket]:
+    def find(
+        self, scope: Scope, *, ticket_ids: Sequence[int] | None = None, **filters: Any
+    ) -> list[StoredTicket]:
         """A page of tickets in ``scope`` (the filters of ``TicketRepository.query``:
-        ``status``, ``open_only``, ``order_by_due``, ``limit``...), and ``search_terms``
-        (words every match has, in its subject or a message: ``store/_search.py``) with
-        ``search_internal`` (whether internal notes count)."""
-        terms = filters.pop("search_terms", None)
-        internal = bool(filters.pop("search_internal", False))
-        if terms:
-            filters["search"] = search_clause(self._db, terms, include_internal=internal)
+        ``status``, ``open_only``, ``order_by_due``, ``limit``...), among ``ticket_ids``
+        when given (a search's matches: :meth:`search`)."""
+        if ticket_ids is not None:
+            filters["search"] = among(self._db.dialect, ticket_ids)
+            filters["few_rows"] = True
         return [
             _stored(r) for r in self._db.execute(ticket_query(_SELECT_TICKET, scope, **filters))
         ]
+
+    def search(self, terms: Sequence[str], *, include_internal: bool) -> SearchMatches:
+        """The tickets whose subject or a message holds every term (``store/_search.py``;
+        internal notes count with ``include_internal``); not scoped: :meth:`find` scopes."""
+        return search_matches(self._db, terms, include_internal=include_internal)
 
     def history(self, ticket_id: int) -> list[HistoryEntry]:
         """Every history entry of the ticket, in order."""

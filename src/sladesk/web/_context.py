@@ -135,6 +135,11 @@ class Page:
             self._saved_views = list_saved_views(self.uow(), self.clock, self.person.actor)
         return self._saved_views
 
+    def keep_saved_views(self, views: list[SavedView]) -> None:
+        """The saved views a page's read model already holds: the navigation draws these
+        instead of reading them again."""
+        self._saved_views = views
+
     def redirect(self, url: str, notice: str | None = None) -> RedirectResponse:
         if notice:
             self.session.flash(notice)

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from sladesk import services
 from sladesk.policy import Policy, Status
 from sladesk.services import InvalidRequest, MessageView, NotFound, TicketView
-from sladesk.services.console import current_policy, fill_canned_reply, list_canned_replies
+from sladesk.services.console import fill_canned_reply, ticket_page
 from sladesk.sla import TargetResult
 from sladesk.web._context import Page, page
 from sladesk.web._forms import answer
@@ -90,28 +90,16 @@ def sla_panels(view: TicketView, policy: Policy | None, now: datetime) -> list[T
 def ticket(request: Request, ticket_id: int, images: bool = False, canned: int = 0) -> Response:
     p = page(request, need="agent")
     actor = p.person.actor  # type: ignore[union-attr]
-    view = services.get_ticket(p.uow(), p.clock, actor, ticket_id)
-    policy = current_policy(p.uow(), p.clock, actor)
-    now = p.now()
+    # one read for the whole page (services/_ticket_page.py)
+    data = ticket_page(p.uow(), p.clock, actor, ticket_id)
+    p.keep_saved_views(data.saved_views)
+    view, policy, now, staff = data.ticket, data.policy, data.now, data.agents
     panels = sla_panels(view, policy, now)
-    staff = services.list_agents(p.uow(), p.clock, actor)
     agents = {a.id: a.name for a in staff}
     teams = sorted({a.team for a in staff if a.team} | ({view.team} if view.team else set()))
     accepted = any(e.kind == "accepted" for e in view.history)
-    requester = (
-        services.get_contact(p.uow(), p.clock, actor, view.requester_id).name
-        if view.requester_id is not None
-        else None
-    )
-    whatsapp = services.whatsapp_window(p.uow(), p.clock, actor, ticket_id)
-    templates = (
-        services.whatsapp_template_offers(p.uow(), p.clock, actor, ticket_id)
-        if whatsapp is not None and not whatsapp.open
-        else []
-    )
-    attachments = services.list_attachments(p.uow(), p.clock, actor, ticket_id)
     by_message: dict[int | None, list[services.AttachmentView]] = {}
-    for a in attachments:
+    for a in data.attachments:
         by_message.setdefault(a.message_id, []).append(a)
     draft = ""
     if canned:
@@ -120,27 +108,25 @@ def ticket(request: Request, ticket_id: int, images: bool = False, canned: int =
         except NotFound:
             p.session.flash(p._("That canned reply no longer exists."))
     remote = has_remote_images(view)
-    incidents = services.incidents_of_ticket(p.uow(), p.clock, actor, ticket_id)
-    pages = services.list_pages(p.uow(), p.clock, actor, ticket_id=ticket_id)
     causes = sorted(policy.closing.evidence_for) if policy and policy.closing else []
     response = p.render(
-        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH, incidents=incidents,
-        whatsapp=whatsapp, templates=templates,
+        "ticket.html", ticket=view, panels=panels, now=now, width=WIDTH,
+        incidents=data.incidents, whatsapp=data.whatsapp, templates=data.templates,
         message_html=lambda m: message_html(m, remote_images=images), statuses=STATUSES,
-        priorities=priorities(policy, p.language), agents=agents, requester=requester,
+        priorities=priorities(policy, p.language), agents=agents, requester=data.requester,
         active_agents=[(a.id, a.name) for a in staff if a.active], teams=teams,
         types=types(policy, p.language), accepted=accepted,
         calendar_zone=lambda name: zone(name), attachments=by_message,
         remote_images=remote, images_shown=images and remote, draft=draft,
-        canned_replies=list_canned_replies(p.uow(), p.clock, actor),
+        canned_replies=data.canned_replies,
         max_bytes=p.web.container.settings.attachment_max_bytes,
         download=lambda a: f"/tickets/{a.ticket_id}/attachments/{a.id}",
-        pages=pages, files=attachments, causes=causes,
-        proposal_id=services.proposal_for_ticket(p.uow(), p.clock, actor, ticket_id),
+        pages=data.pages, files=data.attachments, causes=causes,
+        proposal_id=data.proposal_id,
         on_call=policy is not None and policy.on_call is not None,
         back=f"/tickets/{ticket_id}",
         attributes_text="\n".join(f"{k}={v}" for k, v in sorted(view.attributes.items())),
-        calls=services.list_calls(p.uow(), actor, ticket_id),
+        calls=data.calls,
     )  # fmt: skip
     if images and remote:
         response.headers["content-security-policy"] = CSP_WITH_IMAGES

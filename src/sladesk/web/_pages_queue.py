@@ -7,6 +7,7 @@ changed since?" that ``static/queue.js`` polls to redraw the queue without a rel
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,11 +19,10 @@ from sladesk.policy import Status
 from sladesk.services import InvalidRequest, TicketFilters, TicketSummary
 from sladesk.services.console import (
     QUEUE_FILTERS,
-    current_policy,
     delete_saved_view,
     queue_change_mark,
+    queue_page,
     save_view,
-    warned_tickets,
 )
 from sladesk.web._context import page, queue_link
 from sladesk.web._forms import answer
@@ -44,7 +44,7 @@ class QueueRow:
     badge: str  # running | warned | paused | breached | met | none
 
 
-def badge(t: TicketSummary, warned: set[int]) -> str:
+def badge(t: TicketSummary, warned: Set[int]) -> str:
     """The row's SLA badge. A running deadline already passed is shown breached before the
     sweep records it (seconds later, when the jobs run)."""
     state = t.sla_state or "none"
@@ -93,32 +93,23 @@ def queue(request: Request, page_number: int = Query(1, alias="page")) -> Respon
     actor = p.person.actor  # type: ignore[union-attr]
     number = max(page_number, 1)
     query = read_query(request)
-    mark = queue_change_mark(p.uow(), p.clock, actor)  # before the rows: a change after
-    error = None  # them shows at the next poll
-    try:
-        rows = services.list_tickets(
-            p.uow(), p.clock, actor, filters_of(query, actor.id or 0), order_by_time_left=True,
-            limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE,
-        )  # fmt: skip
-    except InvalidRequest as exc:
-        rows, error = [], str(exc)
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    warned = warned_tickets(p.uow(), p.clock, actor, [t.id for t in rows])
-    policy = current_policy(p.uow(), p.clock, actor)
-    staff = services.list_agents(p.uow(), p.clock, actor)
-    orgs = services.list_organizations(p.uow(), p.clock, actor)
+    q = queue_page(p.uow(), p.clock, actor, filters_of(query, actor.id or 0),
+                   page_size=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)  # fmt: skip
+    p.keep_saved_views(q.saved_views)
+    policy = q.policy
     return p.render(
         "queue.html",
-        rows=[QueueRow(t, badge(t, warned)) for t in rows], error=error,
-        query=query, page_number=number, more=more, statuses=OPEN_STATUSES,
+        rows=[QueueRow(t, badge(t, q.warned)) for t in q.rows], error=q.error,
+        search_capped_at=q.search_capped_at,
+        query=query, page_number=number, more=q.more, statuses=OPEN_STATUSES,
         priorities=priorities(policy, p.language), types=types(policy, p.language),
-        teams=sorted({a.team for a in staff if a.team}),
-        organizations=sorted(((o.id, o.name) for o in orgs), key=lambda o: o[1].lower()),
-        organization_names={o.id: o.name for o in orgs},
+        teams=q.teams,
+        organizations=sorted(((o.id, o.name) for o in q.organizations),
+                             key=lambda o: o[1].lower()),
+        organization_names={o.id: o.name for o in q.organizations},
         channels=sorted(policy.channels) if policy is not None else [],
         link=lambda **changes: queue_link(query, **changes),
-        mark=mark, poll_seconds=POLL_SECONDS,
+        mark=q.mark, poll_seconds=POLL_SECONDS,
     )  # fmt: skip
 
 

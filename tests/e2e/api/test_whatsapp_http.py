@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from sladesk.bootstrap import Container, bootstrap
+from sladesk.channels.whatsapp.media import WhatsAppMediaSender
 from sladesk.channels.whatsapp.sending import WhatsAppApi, WhatsAppSender
 from sladesk.config import Settings
 from sladesk.jobs.delivery import deliver_due
@@ -125,6 +126,20 @@ def sender(container: Container, standin: StandIn) -> WhatsAppSender:
     return WhatsAppSender(api, container.uow, container.clock)
 
 
+def media(container: Container, standin: StandIn, attempts: int = 8) -> WhatsAppMediaSender:
+    return WhatsAppMediaSender(container.uow, container.clock, standin.url, TOKEN,
+                               max_bytes=1024 * 1024, attempts=attempts)  # fmt: skip
+
+
+def attachment_sizes(container: Container, ticket_id: int) -> list[int]:
+    with container.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT size FROM attachments WHERE ticket_id = :t ORDER BY id"),
+            {"t": ticket_id},
+        ).all()
+    return [int(r[0]) for r in rows]
+
+
 def whatsapp_rows(container: Container) -> list[OutboxMessage]:
     with container.uow().read_only() as uow:
         return list(
@@ -186,6 +201,9 @@ def test_a_signed_message_opens_a_ticket_once_and_a_reply_is_delivered_once(
     )
     assert deliver(hook(http), photo, SECRET).json()["stored"] == 1
     assert tickets_of(container) == [(ticket_id, 2)]
+    assert attachment_sizes(container, ticket_id) == []  # fetched by the jobs, not the webhook
+    assert deliver_due(container.uow(), clock, {"whatsapp_media": media(container, standin)}
+                       ).delivered == 1  # fmt: skip
     with container.engine.connect() as conn:
         (size,) = conn.execute(
             sa.text("SELECT size FROM attachments WHERE ticket_id = :t"), {"t": ticket_id}
@@ -298,3 +316,57 @@ def test_outside_the_24_hour_window_a_reply_is_refused_with_the_reason(
     report = deliver_due(container.uow(), clock, {"whatsapp": sender(container, standin)})
     assert report.delivered == 1
     assert standin.sent[-1]["template"] == {"name": "follow_up", "language": {"code": "pt_PT"}}
+
+
+def test_a_slow_or_failing_media_server_does_not_hold_the_webhooks_answer(
+    http: httpx.Client, container: Container, clock: FixedClock, standin: StandIn
+) -> None:
+    """The medium is fetched by the jobs after the message is stored: while the media
+    server does not answer at all, the webhook still answers 200 at once (it asked the
+    media server nothing); a medium that keeps failing is retried, then named in a note."""
+    number = "351913333333"
+    standin.media["SLOW1"] = ("image/jpeg", b"\xff\xd8\xff-slow")
+    standin.media["FLAKY1"] = ("image/jpeg", b"\xff\xd8\xff-flaky")
+    standin.media["DOWN1"] = ("image/jpeg", b"\xff\xd8\xff-down")
+    standin.failing_media.update(FLAKY1=1, DOWN1=-1)
+    before = standin.media_requests
+    standin.media_gate.clear()  # the media server hangs
+    try:
+        for wamid, media_id in (("wamid.S1", "SLOW1"), ("wamid.S2", "FLAKY1"),
+                                ("wamid.S3", "DOWN1")):  # fmt: skip
+            doc = message_body(wamid, number, clock.now(), image=(media_id, "image/jpeg", ""))
+            answer = deliver(hook(http), doc, SECRET)
+            assert answer.status_code == 200 and answer.json()["stored"] == 1
+        assert standin.media_requests == before  # the webhook asked the media server nothing
+    finally:
+        standin.media_gate.set()
+    ticket_id = ticket_of_number(container, number)
+    assert attachment_sizes(container, ticket_id) == []
+
+    sender = {"whatsapp_media": media(container, standin, attempts=2)}
+    first = deliver_due(container.uow(), clock, sender)
+    assert (first.delivered, first.retried) == (1, 2)  # SLOW1 now; FLAKY1, DOWN1 later
+    clock.advance(timedelta(hours=1))
+    second = deliver_due(container.uow(), clock, sender)
+    assert (second.delivered, second.dead) == (1, 1)  # FLAKY1 came; DOWN1 given up
+    assert attachment_sizes(container, ticket_id) == [len(b"\xff\xd8\xff-slow"),
+                                                      len(b"\xff\xd8\xff-flaky")]  # fmt: skip
+    system = Actor.system("test")
+    notes = [m.body for m in get_ticket(container.uow(), clock, system, ticket_id).messages
+             if not m.public]  # fmt: skip
+    (note,) = [n for n in notes if "DOWN1" in n]
+    assert "could not be copied" in note and "HTTP 503" in note and "2 attempts" in note
+    clock.advance(timedelta(hours=1))
+    assert deliver_due(container.uow(), clock, sender).claimed == 0  # nothing left
+
+
+def ticket_of_number(container: Container, number: str) -> int:
+    with container.engine.connect() as conn:
+        (ticket_id,) = conn.execute(
+            sa.text(
+                "SELECT ticket_id FROM channel_addresses WHERE channel = 'whatsapp' "
+                "AND address = :n"
+            ),
+            {"n": number},
+        ).one()
+    return int(ticket_id)

@@ -2,7 +2,8 @@
 the Cloud API stand-in (``tests/whatsapp_standin.py``): the approved templates listed (in
 pages), cached, offered on the console's ticket page outside the 24-hour window with their
 parameters filled in, and sent with them; the customer's documents, audio and video
-fetched from the media endpoints and attached (too large or unknown: named, not stored);
+fetched from the media endpoints by the jobs after the webhook stored their messages, and
+attached (too large or unknown: named in a note, not stored);
 an agent's reply with files sent as media, uploaded first, each once across a retry and a
 send that may have reached WhatsApp."""
 
@@ -22,7 +23,7 @@ from sladesk.bootstrap import Container, bootstrap
 from sladesk.channels.whatsapp.sending import WhatsAppApi, WhatsAppSender
 from sladesk.channels.whatsapp.templates import TemplatesUnavailable, fetch_templates
 from sladesk.config import Settings
-from sladesk.jobs.assembly import whatsapp_templates_job
+from sladesk.jobs.assembly import whatsapp_media_sender, whatsapp_templates_job
 from sladesk.jobs.delivery import deliver_due
 from sladesk.jobs.senders import OutboxMessage as Claimed
 from sladesk.services import (
@@ -249,6 +250,12 @@ def test_the_customers_documents_audio_and_video_are_fetched_and_attached(
     assert deliver(hook(http), docs[0], SECRET).json()["duplicates"] == 1  # stored once
     ticket_id = ticket_of(container, number)
     system = Actor.system("test")
+    assert list_attachments(container.uow(), clock, system, ticket_id) == []  # not yet
+    # the jobs fetch them, each once (the row of the duplicate was never queued)
+    fetch = {"whatsapp_media": whatsapp_media_sender(container)}
+    report = deliver_due(container.uow(), clock, fetch)
+    assert (report.claimed, report.delivered, report.dead) == (6, 3, 3)
+    assert deliver_due(container.uow(), clock, fetch).claimed == 0
     files = list_attachments(container.uow(), clock, system, ticket_id)
     assert [(f.filename, f.content_type, f.size) for f in files] == [
         ("report.pdf", "application/pdf", len(PDF)),

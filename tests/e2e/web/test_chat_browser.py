@@ -15,12 +15,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from axe_check import check_page
 from pydantic import SecretStr
 from test_browser import _sign_in, browser, new_page
 from web_world import PASSWORD, POLICY_FILE, LiveServer, World
 
 from sladesk import services
-from sladesk.services import Actor, NewAgent, Role, TicketFilters
+from sladesk.services import Actor, NewAgent, OrganizationChanges, Role, TicketFilters
 
 __all__ = ["browser", "new_page"]
 
@@ -34,6 +35,11 @@ rules:
     when: {channel: chat}
     targets:
       - {metric: first_response, calendar: always, duration: 2m}
+"""
+VIP_ADDON = """
+addons:
+  vip: {label: {en: VIP support}}
+calls: {addon: vip, calendar: support}
 """
 
 
@@ -50,6 +56,9 @@ def chat_policy(world: World) -> None:
                         "channels: [portal, app, email, whatsapp, chat]")  # fmt: skip
     text = text.replace("calendars:\n", "calendars:\n  always: {timezone: UTC, hours: 24x7}\n", 1)
     text = text.replace("rules:\n", CHAT_RULE, 1)
+    # LiveAgent's VIP add-on, which the dedicated agent (and their direct line) comes with
+    assert "\naddons:" not in text and "\ncalls:" not in text
+    text += VIP_ADDON
     services.publish_policy(c.uow(), c.clock, Actor.agent(admin.id, Role.ADMIN), text,
                             source="infraspeak-chat.yaml")  # fmt: skip
 
@@ -59,14 +68,16 @@ def site(tmp_path_factory: pytest.TempPathFactory, server: LiveServer) -> Iterat
     """A vendor's page on another origin, with the one script tag."""
     root = tmp_path_factory.mktemp("site")
     (root / "index.html").write_text(
-        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        '<!doctype html><html lang="en"><head><title>Vendor</title></head>'
+        "<body><main><h1>Vendor app</h1></main>"
         f'<script src="{server.url}/chat/widget.js" data-locale="en" async></script>'
         "</body></html>"
     )
     # the vendor's app page of a signed-in customer: Alice of Acme, signed by its server
     signature = services.sign_chat_identity(APP_SECRET, ALICE)
     (root / "vip.html").write_text(
-        "<!doctype html><html><head><title>Vendor</title></head><body><h1>Vendor app</h1>"
+        '<!doctype html><html lang="en"><head><title>Vendor</title></head>'
+        "<body><main><h1>Vendor app</h1></main>"
         f'<script src="{server.url}/chat/widget.js" data-locale="en" data-email="{ALICE}" '
         f'data-signature="{signature}" data-name="Alice Acme" async></script></body></html>'
     )
@@ -114,10 +125,13 @@ def test_a_visitor_chats_an_agent_answers_and_the_transcript_is_the_ticket(
     agent.get_by_role("link", name="Live chat").click()
     row = agent.locator("table.chats-waiting tr", has_text="My invoice is wrong")
     assert row.locator("td.chat-wait").inner_text() == "1 min 15 s"
+    check_page(agent)
     row.get_by_role("button", name="Accept").click()
     agent.wait_for_url(re.compile(r"/chats/\d+$"))
     log = agent.locator("#chat-log")
     log.locator("li.chat-visitor", has_text="My invoice is wrong").wait_for()
+    check_page(agent)
+    check_page(visitor)  # the widget, open on the site's page
 
     widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
     assert status.inner_text() == ""
@@ -183,9 +197,13 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
 ) -> None:
     c = world.container
     saved = c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar
+    saved_recheck = c.settings.chat_direct_recheck_seconds
+    c.settings.chat_direct_recheck_seconds = 1
     c.settings.chat_identity_secret = SecretStr(APP_SECRET)
     c.settings.chat_dedicated_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon: open now
     system, arno = Actor.system("chat-tests"), Actor.agent(world.agent_id, "agent")
+    services.update_organization(c.uow(), c.clock, system, world.org_a,
+                                 OrganizationChanges(addons=("vip",)))  # fmt: skip
     services.set_dedicated_agents(
         c.uow(), c.clock, system, world.org_a, dedicated_agent_id=world.agent_id,
         backup_agent_id=None,
@@ -217,28 +235,42 @@ def test_a_vip_sees_the_direct_line_only_while_the_dedicated_agent_is_available(
         agent.wait_for_url(re.compile(r"/chats/\d+$"))
         widget.locator("li.sladesk-chat-system", has_text="Arno Agent joined").wait_for()
 
-        # Arno steps away: the next visit offers the team's chat only
-        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)
+        # another visit, left open: the line follows Arno's availability live, without a
+        # reload (the widget asks again every second here), and keeps what is being typed
         later = new_page(timezone_id="Europe/Lisbon")
         later.goto(vip_page)
         again = later.locator("section.sladesk-chat")
+        line = again.locator("button.sladesk-chat-direct")
+        line.wait_for()
+        again.get_by_label("How can we help?").fill("Half-typed question")
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)  # steps away
         later.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        line.wait_for(state="detached")
         assert again.get_by_role("button", name="Start chat").is_visible()
-        assert again.locator("button.sladesk-chat-direct").count() == 0
-        # back, but out of the dedicated chat's hours (Saturday): still the team's only
-        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)  # back
+        line.wait_for()
+        assert later.locator("section.sladesk-chat[data-direct=yes]").count() == 1
+        assert again.get_by_label("How can we help?").input_value() == "Half-typed question"
+        # out of the dedicated chat's hours (Saturday): gone; in hours again: back
         before = c.clock.now()
         c.clock.set(datetime.fromisoformat("2026-03-14T10:00:00+00:00"))
         try:
-            weekend = new_page(timezone_id="Europe/Lisbon")
-            weekend.goto(vip_page)
-            weekend.locator("section.sladesk-chat[data-direct=no]").wait_for()
+            line.wait_for(state="detached")
+            assert again.get_attribute("data-direct") == "no"
         finally:
             c.clock.set(before)
-        back = new_page(timezone_id="Europe/Lisbon")  # in hours and available: offered again
-        back.goto(vip_page)
-        back.locator("section.sladesk-chat button.sladesk-chat-direct").wait_for()
+        line.wait_for()
+        # a fresh visit while away shows no line from the start
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, False)
+        fresh = new_page(timezone_id="Europe/Lisbon")
+        fresh.goto(vip_page)
+        fresh.locator("section.sladesk-chat[data-direct=no]").wait_for()
+        assert fresh.locator("button.sladesk-chat-direct").count() == 0
+        services.set_availability(c.uow(), c.clock, arno, world.agent_id, True)
     finally:
         c.settings.chat_identity_secret, c.settings.chat_dedicated_calendar = saved
+        c.settings.chat_direct_recheck_seconds = saved_recheck
         services.set_dedicated_agents(c.uow(), c.clock, system, world.org_a,
                                       dedicated_agent_id=None, backup_agent_id=None)  # fmt: skip
+        services.update_organization(c.uow(), c.clock, system, world.org_a,
+                                     OrganizationChanges(addons=()))  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 
 import icalendar
 import pytest
+from axe_check import check_page
 from test_browser import browser
 from web_world import PASSWORD, LiveServer
 
@@ -112,6 +113,7 @@ def test_a_vip_customer_books_a_call_and_both_get_the_invitation(
     page.get_by_role("link", name="Agendar uma chamada com o seu agente dedicado").click()
     # slots in Vera's zone (Lisbon, WET): Friday 09:00 CET is 08:00 there
     page.get_by_text("Ana Dedicada, o seu agente dedicado").wait_for()
+    check_page(page)  # the booking form: labels, landmarks, contrast (axe)
     friday = page.locator("fieldset[data-day='2026-03-27']")
     assert "sexta-feira" in friday.locator("legend").inner_text()
     assert friday.locator("label.slot").count() == 16

@@ -82,3 +82,12 @@ def test_a_team_needs_no_backup() -> None:
         f"p.yaml:{at(text, 'backup_agent')}: routing[0].backup: a team is never away: a backup "
         "needs `to` to be an agent"
     ]
+
+
+def test_the_dedicated_agents_addons_are_those_of_calls_and_of_routing_to_that_agent() -> None:
+    assert load_policy(_with()).dedicated_agent_addons() == frozenset({"vip"})
+    only_routing = ROUTING.split("calls:")[0] + "rules:\n"
+    assert load_policy(_with(only_routing)).dedicated_agent_addons() == frozenset({"vip"})
+    to_a_team = "routing:\n  - {name: t, when: {addon: vip}, to: 'team:tier2'}\nrules:\n"
+    assert load_policy(_with(to_a_team)).dedicated_agent_addons() == frozenset()
+    assert load_policy(BASE).dedicated_agent_addons() == frozenset()  # no VIP direct line

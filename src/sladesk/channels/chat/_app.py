@@ -10,6 +10,11 @@
   A signed-in customer's widget first sends ``identify`` (the e-mail and the app's
   signature): the answer ``direct`` names their dedicated agent while the VIP direct line is
   open (else ``line`` is null), and ``start`` with ``direct: true`` routes the chat to them.
+  Until a chat starts the widget sends ``identify`` again every ``direct_recheck_s`` seconds
+  (``hello``; the ``chat_direct_recheck_seconds`` setting), so the button comes and goes
+  with the agent's availability without a reload. Asking again was chosen over pushing: the
+  line also opens and closes with time (absences, the line's hours), which no write
+  announces, and a re-ask needs no new notice topic in every place availability changes.
   Every change is pushed as a ``chat`` frame. Everything goes over the socket, so a widget
   on another origin needs no CORS opening; the token (returned by ``start``) is the only
   key to the chat and is kept by the widget in the page's ``sessionStorage``.
@@ -133,7 +138,8 @@ class _Visitor:
         return {"type": "hello", "open": state.open, "locale": self.locale,
                 "back_at": back.isoformat() if back else None,
                 "back_label": back_label(back, self.locale, self.tz) if back else None,
-                "signed_identities": settings.chat_identity_secret is not None}  # fmt: skip
+                "signed_identities": settings.chat_identity_secret is not None,
+                "direct_recheck_s": settings.chat_direct_recheck_seconds}  # fmt: skip
 
     async def _redraw(self) -> dict[str, Any] | None:
         if self.token is None:

@@ -6,7 +6,6 @@ the webhook and must not depend on the jobs). docs/channels.md."""
 
 from sladesk.channels.whatsapp._routes import (
     WEBHOOK_PATH,
-    fetch_media,
     store_webhook,
     whatsapp_router,
 )
@@ -26,7 +25,6 @@ from sladesk.channels.whatsapp._webhook import (
 __all__ = [
     "SIGNATURE_HEADER",
     "WEBHOOK_PATH",
-    "fetch_media",
     "store_webhook",
     "whatsapp_router",
     "WebhookBody",

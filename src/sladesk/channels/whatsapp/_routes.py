@@ -4,9 +4,10 @@
   ``hub.verify_token`` is ours (``SLADESK_WHATSAPP_VERIFY_TOKEN``), else 403.
 - ``POST``: the raw body's ``X-Hub-Signature-256`` is checked first
   (``SLADESK_WHATSAPP_APP_SECRET``): missing, 401; malformed or wrong, 403; each refusal
-  logged with the caller's address. Then each message's medium is fetched from the API,
-  each message stored in a transaction of its own and each status recorded; ``200`` only
-  after all of it is committed, so Meta delivers again whatever we did not store. A replay
+  logged with the caller's address. Then each message is stored in a transaction of its
+  own (a medium named, and queued for the jobs to fetch: ``channels/whatsapp/media.py``)
+  and each status recorded; ``200`` only after all of it is committed, so Meta delivers
+  again whatever we did not store, and no media server's slowness holds the answer. A replay
   of a delivery stores nothing new (messages are unique by ``wamid``; statuses only move
   forward).
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -34,7 +34,7 @@ from sladesk.config import Settings
 from sladesk.http import ServiceContainer
 from sladesk.services import InboundWhatsApp, receive_whatsapp, record_whatsapp_status
 
-__all__ = ["WEBHOOK_PATH", "fetch_media", "store_webhook", "whatsapp_router"]
+__all__ = ["WEBHOOK_PATH", "store_webhook", "whatsapp_router"]
 
 log = logging.getLogger("sladesk.channels.whatsapp")
 WEBHOOK_PATH = "/channels/whatsapp/webhook"
@@ -121,63 +121,22 @@ def store_webhook(container: ServiceContainer, parsed: WebhookBody) -> dict[str,
 
 
 def _inbound(settings: Settings, message: WhatsAppMessage) -> InboundWhatsApp:
+    """The message as the intake takes it; its medium named, to be fetched by the jobs
+    (never here: a slow media server must not hold Meta's delivery)."""
     media = message.media
-    content: bytes | None = None
     note = ""
-    filename = media_type = None
+    filename = media_type = media_id = None
     if media is not None:
         media_type = media.mime_type or "application/octet-stream"
         extension = media_type.rpartition("/")[2].split(";")[0] or "bin"
         filename = media.filename or f"{message.kind}-{media.media_id}.{extension}"
-        try:
-            content = fetch_media(settings, media.media_id)
-        except MediaUnavailable as exc:
-            note = f"[{message.kind} {filename} ({media_type}), media id {media.media_id}: {exc}]"
+        if _secret(settings.whatsapp_token) and media.media_id:
+            media_id = media.media_id
+        else:
+            note = (f"[{message.kind} {filename} ({media_type}), media id {media.media_id}: "
+                    "not fetched (no WhatsApp token is configured)]")  # fmt: skip
     return InboundWhatsApp(
         message_id=message.message_id, sender=message.sender, sender_name=message.sender_name,
         at=message.at, kind=message.kind, text=message.text, media_filename=filename,
-        media_type=media_type, media_content=content, media_note=note,
+        media_type=media_type, media_note=note, media_id=media_id,
     )  # fmt: skip
-
-
-class MediaUnavailable(Exception):
-    pass
-
-
-def fetch_media(settings: Settings, media_id: str, client: httpx.Client | None = None) -> bytes:
-    """A medium's bytes, as the Cloud API documents it: ``GET {base}/{media_id}`` gives its
-    ``url`` (and ``file_size``: one over ``attachment_max_bytes`` is not downloaded), which
-    is fetched with the same bearer token, read in chunks up to that limit."""
-    token = _secret(settings.whatsapp_token)
-    if not token or not media_id:
-        raise MediaUnavailable("not fetched (no WhatsApp token is configured)")
-    headers = {"Authorization": f"Bearer {token}"}
-    base = settings.whatsapp_api_base.rstrip("/")
-    own = client or httpx.Client(timeout=settings.whatsapp_timeout_seconds)
-    try:
-        meta = own.get(f"{base}/{media_id}", headers=headers)
-        if meta.status_code != 200:
-            raise MediaUnavailable(f"the API answered HTTP {meta.status_code}")
-        described = meta.json()
-        url = described.get("url") if isinstance(described, dict) else None
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise MediaUnavailable("the API gave no URL for it")
-        limit = settings.attachment_max_bytes
-        declared = described.get("file_size")
-        if isinstance(declared, int) and declared > limit:  # not even downloaded
-            raise MediaUnavailable(f"larger than {limit} bytes: not stored")
-        with own.stream("GET", url, headers=headers) as response:
-            if response.status_code != 200:
-                raise MediaUnavailable(f"its URL answered HTTP {response.status_code}")
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise MediaUnavailable(f"larger than {limit} bytes: not stored")
-                chunks.append(chunk)
-        return b"".join(chunks)
-    except (httpx.HTTPError, ValueError) as exc:
-        raise MediaUnavailable(f"could not be fetched ({type(exc).__name__})") from exc
-    finally:
-        if client is None:
-            own.close()

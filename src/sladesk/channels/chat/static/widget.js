@@ -91,14 +91,10 @@
     var message = field("message", T.message, "textarea", true);
     var button = el("button", { "type": "submit" }, open ? T.start : T.leave);
     form.appendChild(button);
-    var toAgent = false;
+    toAgent = false;
     button.onclick = function () { toAgent = false; };
-    if (directLine) { /* a VIP's line to their dedicated agent, shown only while open */
-      var direct = el("button", { "type": "submit", "class": "sladesk-chat-direct" },
-        T.direct.replace("%s", directLine.agent));
-      direct.onclick = function () { toAgent = true; };
-      form.appendChild(direct);
-    }
+    directButton = null;
+    showDirect();
     form.onsubmit = function (ev) {
       ev.preventDefault();
       var frame = { type: "start", message: message.value, name: name ? name.value : (data.name || "") };
@@ -111,6 +107,21 @@
   }
 
   var pendingClose = false;
+  var toAgent = false;
+  var directButton = null;
+  var recheck = null;
+
+  /* a VIP's line to their dedicated agent, shown only while open: redrawn in place when
+     the server's answer changes, so what the visitor is typing stays */
+  function showDirect() {
+    if (directButton && directButton.parentNode === form) { form.removeChild(directButton); }
+    directButton = null;
+    if (!directLine || token || !form.querySelector("[name=message]")) { toAgent = false; return; }
+    directButton = el("button", { "type": "submit", "class": "sladesk-chat-direct" },
+      T.direct.replace("%s", directLine.agent));
+    directButton.onclick = function () { toAgent = true; };
+    form.appendChild(directButton);
+  }
 
   function chatForm() {
     form.textContent = "";
@@ -174,13 +185,19 @@
           box.setAttribute("data-open", frame.open ? "yes" : "no");
           startForm(frame.open);
           if (data.email && data.signature && frame.signed_identities) {
-            send({ type: "identify", email: data.email, signature: data.signature });
+            var identify = { type: "identify", email: data.email, signature: data.signature };
+            send(identify);
+            if (!recheck && frame.direct_recheck_s > 0) { /* the line follows availability */
+              recheck = setInterval(function () { if (!token) { send(identify); } },
+                frame.direct_recheck_s * 1000);
+            }
           }
         }
       } else if (frame.type === "direct") {
+        var changed = JSON.stringify(frame.line) !== JSON.stringify(directLine);
         directLine = frame.line;
         box.setAttribute("data-direct", directLine ? "yes" : "no");
-        if (!token && hello) { startForm(hello.open); }
+        if (changed && !token && hello) { showDirect(); }
       } else if (frame.type === "started") {
         token = frame.token;
         try { window.sessionStorage.setItem(KEY, token); } catch (e) { /* ignore */ }
