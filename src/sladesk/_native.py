@@ -30,6 +30,7 @@ NATIVE_MODULES: Final = (
     "sladesk.sla._history",
     "sladesk.sla._evaluate",
     "sladesk.sla._targets",
+    "sladesk.sla._replay",
 )
 #: mypyc's shared library for the group: ``sladesk/sla/_native__mypyc.<suffix>``.
 GROUP: Final = "sladesk.sla._native"

@@ -7,7 +7,7 @@ to the rows for a ticket whose row was written around the gateway."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -111,6 +111,18 @@ def test_the_migration_packs_what_is_stored(desk: Desk, engine: Engine) -> None:
     assert _assert_packed_equals_rows(desk) >= 20
 
 
+def _unpacked(packed: str | None) -> list[tuple[str, str, datetime | None, float]]:
+    """A replay page's packed projections as the rows hold them."""
+    out: list[tuple[str, str, datetime | None, float]] = []
+    for line in packed.split("\n") if packed else ():
+        metric, state, due, used = line.split("\t")
+        at = (
+            None if not due else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(due))
+        )
+        out.append((metric, state, at, int(used) / 10**6))
+    return out
+
+
 def test_replay_pages_read_the_packed_history_or_the_rows(desk: Desk) -> None:
     ids = _busy_desk(desk)
     with desk.uow.read_only():
@@ -124,7 +136,7 @@ def test_replay_pages_read_the_packed_history_or_the_rows(desk: Desk) -> None:
     projected: dict[int, list[tuple[str, str, datetime | None, float]]] = {}
     for ticket_id, *target in stored:
         projected.setdefault(ticket_id, []).append(tuple(target))  # type: ignore[arg-type]
-    assert {t.id: sorted(t.projected or []) for t in page} == {
+    assert {t.id: sorted(_unpacked(t.projected)) for t in page} == {
         i: sorted(p) for i, p in projected.items()
     }
     assert len(stored) >= 4

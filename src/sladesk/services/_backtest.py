@@ -3,7 +3,8 @@
 Every stored ticket (created in the period, when one is given) is replayed twice from its
 recorded SLA history at the same ``now``: under the policy version it is bound to (the one
 in force for it) and under the draft. Both answers are compared target by target
-(:mod:`sladesk.sla` ``compare``) and tallied per group; the tickets whose outcome flips
+(:mod:`sladesk.sla` ``decisions`` and ``tally_ticket``, compiled: plain values, no
+object per target) and tallied per group; the tickets whose outcome flips
 (met ↔ breached...) or whose deadline moves by more than a threshold are listed, each
 explainable with ``sladesk policy explain --ticket N --policy DRAFT.yaml``.
 
@@ -19,23 +20,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sladesk.errors import SladeskError
 from sladesk.policy import Policy, load_policy
 from sladesk.services._roles import require_role
 from sladesk.services.clock import Clock
 from sladesk.sla import (
-    Change,
+    COUNTERS,
+    Decisions,
     Evaluation,
     GroupKey,
-    Tally,
-    compare,
+    decisions,
     evaluate,
-    outcomes,
-    recorded_outcomes,
+    recorded_decisions,
+    tally_ticket,
 )
-from sladesk.store import Projected, ReplaySource, UnitOfWork
+from sladesk.store import ReplaySource, UnitOfWork
 from sladesk.tickets import Actor, InvalidRequest, Role, Scope
 
 #: the dimensions a back-test can be grouped by (the metric always is)
@@ -112,6 +113,9 @@ class BacktestReport:
     flipped_total: int
     shifted_total: int
 
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 Progress = Callable[[int, int], None]  # (tickets done, tickets in all)
 
@@ -190,7 +194,10 @@ class _Run:
     ) -> None:
         self.draft, self.now, self.by = draft, now, by
         self.threshold, self.max_listed, self.reevaluate = threshold, max_listed, reevaluate
-        self.tally = Tally()
+        self.now_us = (now - _EPOCH) // _US
+        self.threshold_us = threshold // _US
+        #: (group, metric) -> the counters of both sides and the changes (``tally_ticket``)
+        self.groups: dict[tuple[GroupKey, str], list[int]] = {}
         self.seen = 0
         self.replayed = 0
         self.skipped: Counter[str] = Counter()
@@ -199,36 +206,44 @@ class _Run:
         self.shifted: list[BacktestChange] = []
         self.totals = {"flip": 0, "shift": 0}
 
-    def replay(
-        self, ticket: ReplaySource, policy: Policy | None, projected: list[Projected] | None
-    ) -> None:
+    def replay(self, ticket: ReplaySource, policy: Policy | None, projected: str | None) -> None:
         self.seen += 1
         if ticket.facts is None:
             self.skipped["its stored facts cannot be read"] += 1
             return
         try:
             if projected is not None and policy is not None and not ticket.community_answered:
-                before = recorded_outcomes(projected, self.now)
+                before = recorded_decisions(projected, self.now_us)
             else:
-                before = outcomes(self._evaluate(policy, ticket))
-            after = outcomes(self._evaluate(self.draft, ticket))
+                before = self._decide(policy, ticket)
+            after = self._decide(self.draft, ticket)
         except SladeskError as exc:
             self.skipped[f"{type(exc).__name__}: {exc}"[:200]] += 1
             return
         self.replayed += 1
         self.by_version[ticket.policy_version_id] += 1
-        changes = compare(before, after, self.threshold)
-        self.tally.add(self._group(ticket), before, after, changes)
-        for change in changes:
-            self.totals[change.kind] += 1
-            listed = self.flipped if change.kind == "flip" else self.shifted
+        changes = tally_ticket(self.groups, self._group(ticket), before, after, self.threshold_us)
+        for metric, kind, current, draft, current_due, draft_due in changes:
+            self.totals[kind] += 1
+            listed = self.flipped if kind == "flip" else self.shifted
             if len(listed) < self.max_listed:
-                listed.append(_listed(ticket, change))
+                listed.append(
+                    BacktestChange(
+                        ticket.id,
+                        ticket.number,
+                        metric,
+                        kind,
+                        current.value,
+                        draft.value,
+                        None if current_due is None else _EPOCH + _US * current_due,
+                        None if draft_due is None else _EPOCH + _US * draft_due,
+                    )  # fmt: skip
+                )
 
-    def _evaluate(self, policy: Policy | None, ticket: ReplaySource) -> Evaluation | None:
+    def _decide(self, policy: Policy | None, ticket: ReplaySource) -> Decisions:
         if policy is None or ticket.community_answered or ticket.facts is None:
-            return None
-        return evaluate(policy, ticket.facts, ticket.history, self.now)
+            return {}
+        return decisions(policy, ticket.facts, ticket.history, self.now)
 
     def _group(self, ticket: ReplaySource) -> GroupKey:
         if not self.by:
@@ -247,18 +262,17 @@ class _Run:
         self, since: datetime | None, until: datetime | None, versions: tuple[BacktestVersion, ...]
     ) -> BacktestReport:
         groups = []
-        for (group, metric), (before, after) in sorted(self.tally.groups.items()):
-            changed = self.tally.changes[(group, metric)]
+        for (group, metric), counts in sorted(self.groups.items()):
             groups.append(
                 BacktestGroup(
                     group=dict(group),
                     metric=metric,
-                    current=BacktestSide(dict(before.counts), before.compliance),
-                    draft=BacktestSide(dict(after.counts), after.compliance),
-                    added=changed["added"],
-                    removed=changed["removed"],
-                    flipped=changed["flip"],
-                    shifted=changed["shift"],
+                    current=_side(counts[:6]),
+                    draft=_side(counts[6:12]),
+                    added=counts[12],
+                    removed=counts[13],
+                    flipped=counts[14],
+                    shifted=counts[15],
                 )  # fmt: skip
             )
         return BacktestReport(
@@ -288,12 +302,11 @@ def _dimension(ticket: ReplaySource, name: str) -> str:
     return ticket.created_at.strftime("%Y-%m")  # month
 
 
-def _listed(ticket: ReplaySource, change: Change) -> BacktestChange:
-    return BacktestChange(
-        ticket_id=ticket.id, number=ticket.number, metric=change.metric, kind=change.kind,
-        current_state=change.current_state.value, draft_state=change.draft_state.value,
-        current_due_at=change.current_due_at, draft_due_at=change.draft_due_at,
-    )  # fmt: skip
+def _side(counts: list[int]) -> BacktestSide:
+    """One side's counters (``COUNTERS`` order) and its compliance: met / decided."""
+    decided = counts[1] + counts[2]
+    return BacktestSide(dict(zip(COUNTERS, counts, strict=True)),
+                        counts[1] / decided if decided else None)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

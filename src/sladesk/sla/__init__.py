@@ -29,7 +29,7 @@ from sladesk.sla._backtest import (
     recorded_outcomes,
 )
 from sladesk.sla._construct import make_event
-from sladesk.sla._evaluate import evaluate
+from sladesk.sla._evaluate import decisions, evaluate
 from sladesk.sla._explain import evaluation_to_json, format_duration, format_instant
 from sladesk.sla._history import EventLog, unpack_history
 from sladesk.sla._model import (
@@ -44,6 +44,7 @@ from sladesk.sla._model import (
     TicketFacts,
     Warning,
 )
+from sladesk.sla._replay import Decisions, recorded_decisions, tally_ticket
 from sladesk.sla._rollup import Rollup, rollup, state_at
 from sladesk.sla._scenario import (
     Scenario,
@@ -62,6 +63,7 @@ __all__ = [
     "Author",
     "Change",
     "Cycle",
+    "Decisions",
     "Evaluation",
     "Event",
     "EventKind",
@@ -79,6 +81,7 @@ __all__ = [
     "Warning",
     "check_expectations",
     "compare",
+    "decisions",
     "evaluate",
     "evaluation_to_json",
     "format_duration",
@@ -87,8 +90,10 @@ __all__ = [
     "load_scenario_file",
     "make_event",
     "outcomes",
+    "recorded_decisions",
     "recorded_outcomes",
     "rollup",
     "state_at",
+    "tally_ticket",
     "unpack_history",
 ]

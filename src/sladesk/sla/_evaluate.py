@@ -74,6 +74,7 @@ from sladesk.sla._targets import (
     STATUS,
     Item,
     Run,
+    decide,
     result,
     walk,
 )
@@ -142,6 +143,33 @@ def evaluate(
     return make_evaluation(
         policy.name, policy.version, rule.rule.name, tuple(results), next_event, reason
     )
+
+
+def decisions(
+    policy: Policy, ticket: TicketFacts, events: Sequence[Event] | EventLog, now: datetime
+) -> dict[str, tuple[TargetState, int | None]]:
+    """Metric -> ``(state, due_at in µs since the epoch)`` of each target :func:`evaluate`
+    gives the ticket at ``now``, in its order (none when it gives none): what a back-test
+    compares, without building the evaluation (its datetimes, warnings and cycles)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise NaiveDatetimeError("now", now)
+    cp = compiled(policy)
+    now_us = to_us(now)
+    items, status_items, stretches, instants = _digest(cp, ticket, events, now_us)
+    rule_idx, _priority, sla_ok = stretches[-1]
+    if not sla_ok or rule_idx < 0:
+        return {}
+    anchor = items[0][0] if items else now_us
+    clocks: dict[int, BusinessTime] = {}
+    out: dict[str, tuple[TargetState, int | None]] = {}
+    for ct, lens, _texts in cp.plan(tuple(stretches)):
+        bt = clocks.get(id(ct.calendar))
+        if bt is None:
+            bt = clocks[id(ct.calendar)] = BusinessTime(ct.calendar, anchor, now_us, instants)
+        its_items = status_items if ct.metric is _RESOLUTION else items
+        cycles, running = walk(ct, lens, its_items, bt, now_us)
+        out[ct.metric_text] = decide(cycles, running, lens, bt, now_us)
+    return out
 
 
 def _listed(events: Sequence[Event] | EventLog) -> Sequence[Event]:

@@ -600,29 +600,14 @@ def result(
             None, _ZERO, None, (), (), timeline, final, None,
         )  # fmt: skip
     c = cycles[-1]
-    if c.target is None:
-        # Fulfilled while the facts gave no length: judged by the length in effect now
-        # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
-        set_length(c, lens[-1], len(lens) - 1, bt)
+    state, due, used = _decide(c, running, lens, bt, now)
     target = c.target
     assert target is not None
-    used = c.used + (bt.coord(now) - c.seg_b if c.seg is not None else 0)
     breached = c.breached
-    if breached is None and c.fulfilled is not None and used > target:
-        breached = c.breached = used_at(c, target, bt)
     resumed: int | None = None
-    if breached is not None:
-        state = _BREACHED
-        due = used_at(c, target, bt) if c.breach_late else breached
-    elif c.fulfilled is not None:
-        state = _MET
-        due = _met_due(c, bt)
-    elif running:
-        state = _RUNNING
-        due = resumed = c.due
-    else:
-        state = _PAUSED
-        due = None
+    if state is _RUNNING:
+        resumed = due
+    elif state is _PAUSED:
         resumed = bt.instant(bt.coord(now) + target - used, now)
     warnings: tuple[Warning, ...] = ()
     if ct.warn:
@@ -668,6 +653,42 @@ def result(
         priority,
         None if resumed is None else due_dt if resumed == due else instants.dt(resumed),
     )
+
+
+def _decide(
+    c: _Cycle, running: bool, lens: list[Length | None], bt: BusinessTime, now: int
+) -> tuple[TargetState, int | None, int]:
+    """The state, deadline (µs) and used time at ``now`` of a target's last cycle: what
+    :func:`result` answers, and all a back-test reads (:func:`decide`). A breach found here
+    (fulfilled past the length) is kept on the cycle."""
+    if c.target is None:
+        # Fulfilled while the facts gave no length: judged by the length in effect now
+        # (``lens[-1]``: a fulfilled first response stops its walk before later changes).
+        set_length(c, lens[-1], len(lens) - 1, bt)
+    target = c.target
+    assert target is not None
+    used = c.used + (bt.coord(now) - c.seg_b if c.seg is not None else 0)
+    breached = c.breached
+    if breached is None and c.fulfilled is not None and used > target:
+        breached = c.breached = used_at(c, target, bt)
+    if breached is not None:
+        return _BREACHED, (used_at(c, target, bt) if c.breach_late else breached), used
+    if c.fulfilled is not None:
+        return _MET, _met_due(c, bt), used
+    if running:
+        return _RUNNING, c.due, used
+    return _PAUSED, None, used
+
+
+def decide(
+    cycles: list[_Cycle], running: bool, lens: list[Length | None], bt: BusinessTime, now: int
+) -> tuple[TargetState, int | None]:
+    """:func:`result`'s state and deadline (µs) alone, without building the answer (no
+    datetimes, warnings or cycles): what a back-test compares."""
+    if not cycles:
+        return _PENDING, None
+    state, due, _used = _decide(cycles[-1], running, lens, bt, now)
+    return state, due
 
 
 def _met_due(c: _Cycle, bt: BusinessTime) -> int | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -60,7 +60,7 @@ from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudi
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
 from sladesk.store._repo_outbox import OutboxRepository
-from sladesk.store._repo_sweep import Projected, SweepRepository, raw_rows
+from sladesk.store._repo_sweep import SweepRepository, raw_rows
 from sladesk.store._repo_tickets import (
     TicketRepository,
     has_passed_milestone,
@@ -88,8 +88,6 @@ from sladesk.tickets import NotFound, Scope, TicketState
 
 __all__ = ["TicketGateway"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
 
 _TICKETS = cast(Table, Ticket.__table__)
 _EVENTS = cast(Table, TicketEvent.__table__)
@@ -131,16 +129,6 @@ def _select_replay(dialect: str) -> Select[Any]:
         _T.community_answered, _T.sla_history_packed,
         literal_column(_PACKED_PROJECTIONS[dialect]),
     )  # fmt: skip
-
-
-def _projected(text: str | None) -> list[Projected] | None:
-    if text is None:
-        return None
-    out: list[Projected] = []
-    for line in text.split("\n"):
-        metric, state, due, used = line.split("\t")
-        out.append((metric, state, _EPOCH + _US * int(due) if due else None, int(used) / 10**6))
-    return out
 
 
 #: a due ticket and its people (``_repo_audience.py``), for the sweep's escalations
@@ -325,7 +313,7 @@ class TicketGateway:
             )  # fmt: skip
             out.append(
                 ReplaySource(id_, number, channel, priority, type_, team, instant(created_at), f,
-                             version, bool(community), history, _projected(projected))
+                             version, bool(community), history, projected)
             )  # fmt: skip
         return out
 

@@ -244,6 +244,8 @@ class ReplaySource(NamedTuple):
     policy_version_id: int | None
     community_answered: bool
     history: EventLog | list[Event]
-    #: its targets as last evaluated and stored, ``(metric, state, due_at, business seconds
-    #: used)``; None when never projected
-    projected: list[tuple[str, str, datetime | None, float]] | None
+    #: its targets as last evaluated and stored, packed as read (no datetime per target): a
+    #: line per target, ``metric\tstate\tdue_at in µs since the epoch (empty: none)\tbusiness
+    #: time used in µs`` (:func:`~sladesk.sla.recorded_decisions` reads it); None when never
+    #: projected
+    projected: str | None

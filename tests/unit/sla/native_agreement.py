@@ -1,7 +1,7 @@
 """What ``tests/unit/sla/test_native.py`` compares between the compiled and the pure path:
 ``evaluation_to_json`` of every example scenario under its policy, of random histories
 (``sla_histories``) under the seed policies, half of them explained, and of the first
-tickets of ``bench/sla_bench.py``.
+tickets of ``bench/sla_bench.py`` (with the ``decisions`` a back-test reads of them).
 
 Run as a script it prints the answers as JSON; the test runs it from a copy of the sources
 without the compiled files, and compares with the answers of the process it runs in.
@@ -13,6 +13,7 @@ import importlib.util
 import json
 import random
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,22 @@ from sla_histories import random_ticket
 
 import sladesk.sla
 from sladesk.policy import load_policy, load_policy_file
-from sladesk.sla import evaluate, evaluation_to_json, load_scenario_file
+from sladesk.sla import (
+    decisions,
+    evaluate,
+    evaluation_to_json,
+    load_scenario_file,
+    recorded_decisions,
+    tally_ticket,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
 SEED_POLICIES = ("aivo", "blip-go", "infraspeak", "liveagent-vip")
 RANDOM_PER_POLICY = 250
 BENCH_TICKETS = 2_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+US = timedelta(microseconds=1)
 
 
 def _bench_module() -> Any:
@@ -53,8 +63,24 @@ def answers() -> list[Any]:
             out.append([f"{name}/random/{i}", evaluation_to_json(ev)])
     bench = _bench_module()
     policy = load_policy(bench.POLICY, "bench-policy.yaml")
+    groups: dict[Any, list[int]] = {}
     for i, (facts, events, now) in enumerate(bench.generate(BENCH_TICKETS)):
         out.append([f"bench/{i}", evaluation_to_json(evaluate(policy, facts, events, now))])
+        got = decisions(policy, facts, events, now)  # a back-test's step
+        out.append([f"bench/{i}/decisions", {m: [s.value, d] for m, (s, d) in got.items()}])
+        ev = evaluate(policy, facts, events, now)
+        stored = "\n".join(
+            f"{t.metric}\t{t.state.value}\t{'' if d is None else (d - EPOCH) // US}\t0"
+            for t, d in ((t, t.due_at) for t in ev.targets)
+        )
+        later = recorded_decisions(stored, (now - EPOCH) // US + 3_600_000_000)
+        rows = tally_ticket(groups, (("priority", facts.priority),), later, got, 0)
+        out.append(
+            [f"bench/{i}/changes", [[m, k, a.value, b.value, x, y] for m, k, a, b, x, y in rows]]
+        )
+    out.append(
+        ["bench/tally", sorted([[list(map(list, g)), m, c] for (g, m), c in groups.items()])]
+    )
     return out
 
 

@@ -12,6 +12,7 @@ def test_all_is_pinned() -> None:
         "COUNTERS",
         "Change",
         "Cycle",
+        "Decisions",
         "Evaluation",
         "Event",
         "EventKind",
@@ -29,6 +30,7 @@ def test_all_is_pinned() -> None:
         "Warning",
         "check_expectations",
         "compare",
+        "decisions",
         "evaluate",
         "evaluation_to_json",
         "format_duration",
@@ -37,9 +39,11 @@ def test_all_is_pinned() -> None:
         "load_scenario_file",
         "make_event",
         "outcomes",
+        "recorded_decisions",
         "recorded_outcomes",
         "rollup",
         "state_at",
+        "tally_ticket",
         "unpack_history",
     ]
     for name in sladesk.sla.__all__:
