@@ -81,12 +81,12 @@ def _hostile(case: Any) -> bool:
         if isinstance(value, str):
             if "\x00" in value:
                 return True
-            digits = value.lstrip("+-")
+            # compared by length first: int() refuses strings past 4,300 digits
+            digits = value.lstrip("+-").lstrip("0")
             if (
                 digits.isascii()
                 and digits.isdigit()
-                and len(digits) >= 19
-                and abs(int(value)) > INT64_MAX
+                and (len(digits) > 19 or (len(digits) == 19 and int(digits) > INT64_MAX))
             ):
                 return True
     return False
