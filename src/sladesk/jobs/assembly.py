@@ -161,7 +161,7 @@ def whatsapp_templates_job(container: Container) -> Job | None:
         return fetch_templates(s.whatsapp_api_base, token, waba, client)
 
     interval = timedelta(seconds=s.whatsapp_templates_refresh_seconds)
-    return TemplatesRefreshJob(container.uow, container.clock, fetch, interval=interval)
+    return TemplatesRefreshJob(container.uow(), container.clock, fetch, interval=interval)
 
 
 def runner_for(container: Container, senders: Mapping[str, Sender] | None = None) -> Runner:

@@ -360,6 +360,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/mail/dead-letters"): Row(
         (NO, FORBID, FORBID, FORBID, OK), _fixed("/api/v1/mail/dead-letters")
     ),
+    # what admins do about them (a dead letter and a bounce of their own: test_mail_admin_api;
+    # here, an admin reaches the service and is told there is no such thing)
+    ("POST", "/api/v1/mail/bouncing/clear"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE),
+        _fixed("/api/v1/mail/bouncing/clear", {"address": "nobody@nowhere.example"}),
+    ),
+    ("POST", "/api/v1/mail/dead-letters/{outbox_id}/retry"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE), _fixed("/api/v1/mail/dead-letters/999999/retry")
+    ),
+    ("POST", "/api/v1/mail/dead-letters/{outbox_id}/discard"): Row(
+        (NO, FORBID, FORBID, FORBID, GONE), _fixed("/api/v1/mail/dead-letters/999999/discard")
+    ),
     # maintenance: everyone signed in reads the schedule; admins schedule and cancel
     ("GET", "/api/v1/maintenance"): Row((NO, OK, OK, OK, OK), _fixed("/api/v1/maintenance")),
     ("POST", "/api/v1/maintenance"): Row((NO, FORBID, FORBID, FORBID, NEW), _window_body),

@@ -171,8 +171,11 @@ def test_outside_hours_the_widget_says_when_the_team_is_back_and_takes_a_message
 ) -> None:
     c = world.container
     before, saved = c.clock.now(), c.settings.chat_calendar
+    saved_recheck = c.settings.chat_direct_recheck_seconds
+    c.settings.chat_direct_recheck_seconds = 1  # the widget asks again every second here
     c.settings.chat_calendar = "support"  # Mon-Fri 09:00-21:00 Lisbon
-    c.clock.set(datetime.fromisoformat("2026-03-14T10:00:00+00:00"))  # a Saturday
+    saturday = datetime.fromisoformat("2026-03-14T10:00:00+00:00")
+    c.clock.set(saturday)
     try:
         visitor = new_page(timezone_id="Europe/Lisbon")
         visitor.goto(site)
@@ -183,12 +186,26 @@ def test_outside_hours_the_widget_says_when_the_team_is_back_and_takes_a_message
         assert widget.get_attribute("data-open") == "no"
         widget.get_by_label("Your e-mail").fill("night@visitor.example")
         widget.get_by_label("How can we help?").fill("Please call me back on Monday")
+        # left open: the team opens (Monday 09:30 Lisbon), then closes again, and the
+        # widget follows without a reload, keeping what was typed
+        c.clock.set(datetime.fromisoformat("2026-03-16T09:30:00+00:00"))
+        visitor.locator("section.sladesk-chat[data-open=yes]").wait_for()
+        assert widget.get_by_role("button", name="Start chat").is_visible()
+        assert widget.get_by_role("button", name="Leave a message").count() == 0
+        assert status.inner_text() == ""
+        c.clock.set(saturday)
+        visitor.locator("section.sladesk-chat[data-open=no]").wait_for()
+        assert status.inner_text() == "We are away. We are back Monday 09:00 (Europe/Lisbon)."
+        assert widget.get_by_label("Your e-mail").input_value() == "night@visitor.example"
+        typed = widget.get_by_label("How can we help?").input_value()
+        assert typed == "Please call me back on Monday"
         widget.get_by_role("button", name="Leave a message").click()
         widget.get_by_text("your message is now a ticket").wait_for()
         subjects = [t.subject for t in _chat_tickets(world)]
         assert "Chat: Please call me back on Monday" in subjects
     finally:
         c.settings.chat_calendar = saved
+        c.settings.chat_direct_recheck_seconds = saved_recheck
         c.clock.set(before)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from sladesk.api.schemas._base import OutputModel
+from pydantic import StringConstraints
+
+from sladesk.api.schemas._base import InputModel, OutputModel
 
 
 class MailRecordPublic(OutputModel):
@@ -34,3 +37,9 @@ class DeadLetterPublic(OutputModel):
     ticket_id: int | None
     ticket_number: int | None
     recipient: str | None
+
+
+class BounceClear(InputModel):
+    """The address whose bouncing mark an admin clears."""
+
+    address: Annotated[str, StringConstraints(min_length=3, max_length=320)]

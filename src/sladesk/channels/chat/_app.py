@@ -10,11 +10,13 @@
   A signed-in customer's widget first sends ``identify`` (the e-mail and the app's
   signature): the answer ``direct`` names their dedicated agent while the VIP direct line is
   open (else ``line`` is null), and ``start`` with ``direct: true`` routes the chat to them.
-  Until a chat starts the widget sends ``identify`` again every ``direct_recheck_s`` seconds
-  (``hello``; the ``chat_direct_recheck_seconds`` setting), so the button comes and goes
-  with the agent's availability without a reload. Asking again was chosen over pushing: the
-  line also opens and closes with time (absences, the line's hours), which no write
-  announces, and a re-ask needs no new notice topic in every place availability changes.
+  Until a chat starts the widget sends ``hours`` (answered like ``hello``'s open/back
+  fields) and, signed in, ``identify`` again every ``direct_recheck_s`` seconds (``hello``;
+  the ``chat_direct_recheck_seconds`` setting), so "start a chat" becomes "leave a message"
+  when the team closes (and back), and the direct button comes and goes with the agent's
+  availability, without a reload and keeping what the visitor typed. Asking again was
+  chosen over pushing: hours and the line open and close with time (absences, calendars),
+  which no write announces, and a re-ask needs no notice topic where availability changes.
   Every change is pushed as a ``chat`` frame. Everything goes over the socket, so a widget
   on another origin needs no CORS opening; the token (returned by ``start``) is the only
   key to the chat and is kept by the widget in the page's ``sessionStorage``.
@@ -133,13 +135,18 @@ class _Visitor:
 
     def _hello(self) -> dict[str, Any]:
         settings = self.c.settings
-        state = services.chat_availability(self.c.uow(), self.c.clock, settings.chat_calendar)
-        back = state.back_at
-        return {"type": "hello", "open": state.open, "locale": self.locale,
-                "back_at": back.isoformat() if back else None,
-                "back_label": back_label(back, self.locale, self.tz) if back else None,
+        return self._hours() | {"type": "hello", "locale": self.locale,
                 "signed_identities": settings.chat_identity_secret is not None,
                 "direct_recheck_s": settings.chat_direct_recheck_seconds}  # fmt: skip
+
+    def _hours(self) -> dict[str, Any]:
+        """Whether the team answers now, else when it is back (in the visitor's words)."""
+        calendar = self.c.settings.chat_calendar
+        state = services.chat_availability(self.c.uow(), self.c.clock, calendar)
+        back = state.back_at
+        return {"type": "hours", "open": state.open,
+                "back_at": back.isoformat() if back else None,
+                "back_label": back_label(back, self.locale, self.tz) if back else None}  # fmt: skip
 
     async def _redraw(self) -> dict[str, Any] | None:
         if self.token is None:
@@ -160,6 +167,8 @@ class _Visitor:
         text = {k: v if isinstance(v, str) else None for k, v in frame.items()}
         secret_key = c.settings.chat_identity_secret
         secret = secret_key.get_secret_value() if secret_key is not None else None
+        if kind == "hours":  # asked again before a chat starts: has the team opened or closed?
+            return Handled(self._hours())
         if kind == "identify":  # a signed-in customer: is there a direct line to offer?
             line = services.chat_direct_line(
                 c.uow(), c.clock, email=text.get("email") or "",

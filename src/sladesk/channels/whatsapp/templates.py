@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
+from sladesk.jobs.runner import IntervalJob
 from sladesk.services import Clock, WhatsAppTemplate, store_whatsapp_templates
+from sladesk.store import UnitOfWork
 
 __all__ = ["MAX_PAGES", "TemplatesRefreshJob", "TemplatesUnavailable", "fetch_templates",
            "read_templates"]  # fmt: skip
@@ -106,22 +108,20 @@ def fetch_templates(
     return templates
 
 
-class TemplatesRefreshJob:
-    """Lists the templates and stores them, at most once per ``interval``."""
+class TemplatesRefreshJob(IntervalJob):
+    """Lists the templates and stores them, at most once per ``interval`` (the runner's
+    :class:`IntervalJob`, on one unit of work like the other interval jobs)."""
 
     name = "whatsapp-templates"
 
-    def __init__(self, uow: Callable[[], Any], clock: Clock, fetch: Callable[[], list[
+    def __init__(self, uow: UnitOfWork, clock: Clock, fetch: Callable[[], list[
                  WhatsAppTemplate]], *, interval: timedelta) -> None:  # fmt: skip
-        self.uow = uow
-        self.clock = clock
+        super().__init__(uow, clock, interval=interval)
         self.fetch = fetch
-        self.interval = interval
-        self._next: datetime | None = None
 
     def run_once(self) -> int:
         now = self.clock.now()
-        if self._next is not None and now < self._next:
+        if not self.due(now):
             return 0
         self._next = now + self.interval
         try:
@@ -130,4 +130,4 @@ class TemplatesRefreshJob:
             log.warning("WhatsApp templates not listed (the cache is kept): %s", exc)
             self._next = now + min(self.interval, timedelta(minutes=5))
             return 0
-        return store_whatsapp_templates(self.uow(), self.clock, templates)
+        return store_whatsapp_templates(self.uow, self.clock, templates)

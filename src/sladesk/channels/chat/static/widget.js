@@ -86,10 +86,12 @@
 
   function startForm(open) {
     form.textContent = "";
+    teamOpen = open;
     var name = data.email ? null : field("name", T.name, "text", false);
     var email = data.email ? null : field("email", T.email, "email", true);
     var message = field("message", T.message, "textarea", true);
-    var button = el("button", { "type": "submit" }, open ? T.start : T.leave);
+    var button = el("button", { "type": "submit", "class": "sladesk-chat-start" },
+      open ? T.start : T.leave);
     form.appendChild(button);
     toAgent = false;
     button.onclick = function () { toAgent = false; };
@@ -101,12 +103,13 @@
       if (data.email) { frame.email = data.email; frame.signature = data.signature || ""; }
       else { frame.email = email.value; }
       if (toAgent) { frame.direct = true; }
-      pendingClose = !open && !toAgent;
+      pendingClose = !teamOpen && !toAgent;
       send(frame);
     };
   }
 
   var pendingClose = false;
+  var teamOpen = false;
   var toAgent = false;
   var directButton = null;
   var recheck = null;
@@ -172,6 +175,11 @@
     }
   }
 
+  function showHours(frame) {
+    status.textContent = frame.open ? "" : T.closed.replace("%s", frame.back_label || "");
+    box.setAttribute("data-open", frame.open ? "yes" : "no");
+  }
+
   function connect() {
     var url = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/chat/ws?locale=" +
       encodeURIComponent(lang) + "&tz=" + encodeURIComponent(tz) + (token ? "&token=" + encodeURIComponent(token) : "");
@@ -181,18 +189,30 @@
       if (frame.type === "hello") {
         hello = frame;
         if (!token) {
-          status.textContent = frame.open ? "" : T.closed.replace("%s", frame.back_label || "");
-          box.setAttribute("data-open", frame.open ? "yes" : "no");
+          showHours(frame);
           startForm(frame.open);
+          var identify = null;
           if (data.email && data.signature && frame.signed_identities) {
-            var identify = { type: "identify", email: data.email, signature: data.signature };
+            identify = { type: "identify", email: data.email, signature: data.signature };
             send(identify);
-            if (!recheck && frame.direct_recheck_s > 0) { /* the line follows availability */
-              recheck = setInterval(function () { if (!token) { send(identify); } },
-                frame.direct_recheck_s * 1000);
-            }
+          }
+          if (!recheck && frame.direct_recheck_s > 0) { /* hours and line follow time */
+            recheck = setInterval(function () {
+              if (token) { return; }
+              send({ type: "hours" });
+              if (identify) { send(identify); }
+            }, frame.direct_recheck_s * 1000);
           }
         }
+      } else if (frame.type === "hours") {
+        /* the team opened or closed since: relabel in place, so what is typed stays */
+        if (!token && hello && frame.open !== teamOpen) {
+          hello.open = frame.open;
+          teamOpen = frame.open;
+          var start = form.querySelector(".sladesk-chat-start");
+          if (start) { start.textContent = frame.open ? T.start : T.leave; }
+        }
+        if (!token && hello) { showHours(frame); }
       } else if (frame.type === "direct") {
         var changed = JSON.stringify(frame.line) !== JSON.stringify(directLine);
         directLine = frame.line;
