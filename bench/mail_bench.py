@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import random
+import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, make_url, text
 
 from sladesk.bootstrap import bootstrap
 from sladesk.channels.email import receive_mail, receive_mail_batch
@@ -44,6 +47,10 @@ from sladesk.store import make_engine
 PG_URL = os.environ.get(
     "SLADESK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+#: django-helpdesk, installed by its peer's setup script (../shared/peers/django_helpdesk)
+PEER_DIR = Path(os.environ.get("SLADESK_BENCH_PEER_DIR", "/tmp/djhd"))
+PEER_PYTHON = PEER_DIR / "venv" / "bin" / "python"
+PEER_SETUP = Path(__file__).resolve().parents[2] / "shared/peers/django_helpdesk/setup.sh"
 POLICY = """\
 policy: bench
 version: "1"
@@ -98,7 +105,33 @@ def _message(i: int, sender: str, kind: str, thread: str | None) -> bytes:
     ).encode()  # fmt: skip
 
 
-def run(url: str, messages: int, seed: int = 13, batch: int = 1) -> tuple[float, float]:
+def make_messages(messages: int, seed: int = 13) -> list[bytes]:
+    """The bench's mix (see the module docstring), from the contacts :func:`run` creates."""
+    contacts = [f"c{n}@org{n % 10}.test" for n in range(200)]
+    rng = random.Random(seed)
+    raws: list[bytes] = []
+    sent: list[str] = []
+    for i in range(messages):
+        roll = rng.random()
+        thread = None
+        if roll < 0.55:
+            kind, sender = "new", rng.choice(contacts)
+        elif roll < 0.80 and sent:
+            kind, sender, thread = "reply", rng.choice(contacts), rng.choice(sent)
+        elif roll < 0.90:
+            kind, sender = "attachment", rng.choice(contacts)
+        elif roll < 0.95:
+            kind, sender = "stranger", f"new{i}@org{i % 10}.test"
+        else:
+            kind, sender = "auto", rng.choice(contacts)
+        raw = _message(i, sender, kind, thread)
+        if kind != "auto" and thread is None:
+            sent.append(raw.split(b"Message-ID: <", 1)[1].split(b">", 1)[0].decode())
+        raws.append(raw)
+    return raws
+
+
+def run(url: str, raws: list[bytes], batch: int = 1) -> tuple[float, float]:
     """(messages per second, CPU milliseconds of this process per message)."""
     container = bootstrap(Settings(database_url=url), migrate=True)
     try:
@@ -106,31 +139,10 @@ def run(url: str, messages: int, seed: int = 13, batch: int = 1) -> tuple[float,
         publish_policy(uow, clock, system, POLICY, source="bench.yaml")
         orgs = [create_organization(uow, clock, system, NewOrganization(f"Org {n}", f"org{n}"))
                 for n in range(10)]  # fmt: skip
-        contacts = []
         for n in range(200):
             org = orgs[n % len(orgs)]
             create_contact(uow, clock, system, NewContact(org.id, f"c{n}@org{n % 10}.test",
                                                           f"Contact {n}"))  # fmt: skip
-            contacts.append(f"c{n}@org{n % 10}.test")
-        rng = random.Random(seed)
-        raws, sent = [], []
-        for i in range(messages):
-            roll = rng.random()
-            thread = None
-            if roll < 0.55:
-                kind, sender = "new", rng.choice(contacts)
-            elif roll < 0.80 and sent:
-                kind, sender, thread = "reply", rng.choice(contacts), rng.choice(sent)
-            elif roll < 0.90:
-                kind, sender = "attachment", rng.choice(contacts)
-            elif roll < 0.95:
-                kind, sender = "stranger", f"new{i}@org{i % 10}.test"
-            else:
-                kind, sender = "auto", rng.choice(contacts)
-            raw = _message(i, sender, kind, thread)
-            if kind != "auto" and thread is None:
-                sent.append(raw.split(b"Message-ID: <", 1)[1].split(b">", 1)[0].decode())
-            raws.append(raw)
         work = container.uow()
         started, cpu = time.perf_counter(), time.process_time()
         if batch <= 1:  # one transaction per message: the pipe, the SMTP server
@@ -144,7 +156,81 @@ def run(url: str, messages: int, seed: int = 13, batch: int = 1) -> tuple[float,
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         container.dispose()
-    return messages / elapsed, cpu * 1000 / messages
+    return len(raws) / elapsed, cpu * 1000 / len(raws)
+
+
+def _peer_available(mode: str) -> bool:
+    """Whether django-helpdesk is installed for the side-by-side run (``auto``: install it
+    with the peer's own setup script when it is not)."""
+    if mode == "off":
+        return False
+    if PEER_PYTHON.exists() and (PEER_DIR / "hdpeer").is_dir():
+        return True
+    if PEER_SETUP.exists():
+        print(f"# installing django-helpdesk into {PEER_DIR} ({PEER_SETUP})", flush=True)
+        subprocess.run(["bash", str(PEER_SETUP)], check=False, stdout=subprocess.DEVNULL)
+    ok = PEER_PYTHON.exists() and (PEER_DIR / "hdpeer").is_dir()
+    if not ok and mode == "on":
+        raise SystemExit(f"django-helpdesk is not installed in {PEER_DIR}: run {PEER_SETUP}")
+    if not ok:
+        print(f"# django-helpdesk not installed in {PEER_DIR}: our side only", flush=True)
+    return ok
+
+
+def run_peer(engine: str, raws: list[bytes], admin: Engine | None, prefix: str) -> dict[str, Any]:
+    """django-helpdesk's ``get_email`` on the same messages, in its own process and a fresh
+    database of its own (``bench/peer_get_email.py`` under the peer's virtualenv)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        box = Path(tmp) / "in"
+        box.mkdir()
+        for n, raw in enumerate(raws):
+            (box / f"{n:06d}.eml").write_bytes(raw)
+        env = {**os.environ, "DJHD_DIR": tmp, "DJHD_DB": "sqlite"}
+        name = None
+        if engine != "sqlite":
+            assert admin is not None
+            url = make_url(PG_URL)
+            name = f"{prefix}_peer_{uuid.uuid4().hex[:8]}"
+            _pg(admin, f'CREATE DATABASE "{name}"')
+            env.update(DJHD_DB="postgres", DJHD_PG_NAME=name, DJHD_PG_USER=url.username or "",
+                       DJHD_PG_PASSWORD=url.password or "", DJHD_PG_HOST=url.host or "",
+                       DJHD_PG_PORT=str(url.port or 5432))  # fmt: skip
+        try:
+            done = subprocess.run(
+                [str(PEER_PYTHON), str(Path(__file__).with_name("peer_get_email.py")), str(box)],
+                cwd=PEER_DIR / "hdpeer", env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+        finally:
+            if name is not None and admin is not None:
+                _pg(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
+    if done.returncode != 0:
+        raise RuntimeError(f"the peer failed: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _pg(admin: Engine, statement: str) -> None:
+    with admin.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text(statement))
+
+
+def _ours(engine: str, raws: list[bytes], batch: int, admin: Engine | None,
+          prefix: str) -> tuple[float, float]:  # fmt: skip
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            return run(f"sqlite:///{Path(tmp) / 'bench.db'}", raws, batch=batch)
+    assert admin is not None
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _pg(admin, f'CREATE DATABASE "{name}"')
+    try:
+        return run(PG_URL.rsplit("/", 1)[0] + f"/{name}", raws, batch=batch)
+    finally:
+        _pg(admin, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
 
 
 def main() -> None:
@@ -152,32 +238,64 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--pg-prefix", default="mailbench",
-                        help="the scratch PostgreSQL database's name prefix")  # fmt: skip
-    parser.add_argument("--batch", type=int, default=1,
-                        help="messages per transaction (1: each its own, as the pipe and SMTP; "
-                             "50: a drained IMAP mailbox)")  # fmt: skip
+                        help="the scratch PostgreSQL databases' name prefix")  # fmt: skip
+    parser.add_argument("--batch", default="1",
+                        help="messages per transaction, or a comma list (1: each its own, as "
+                             "the pipe and SMTP; 50: a drained IMAP mailbox)")  # fmt: skip
+    parser.add_argument("--peer", choices=("auto", "on", "off"), default="auto",
+                        help="also run django-helpdesk's get_email on the same messages, "
+                             "interleaved (auto: when installed or installable)")  # fmt: skip
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat ours and the peer's runs, interleaved, this many times",
+    )
     args = parser.parse_args()
-    for engine in args.engines.split(","):
-        if engine == "sqlite":
-            with tempfile.TemporaryDirectory() as tmp:
-                rate, cpu = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.messages,
-                                batch=args.batch)  # fmt: skip
-        else:
-            name = f"{args.pg_prefix}_{uuid.uuid4().hex[:8]}"
-            admin = make_engine(PG_URL, pool_size=1)
-            with admin.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-                rate, cpu = run(url, args.messages, batch=args.batch)
-            finally:
-                with admin.connect() as conn:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
-                    conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                admin.dispose()
-        print(f"{engine}: {args.messages} messages, batch {args.batch}, {rate:.0f} msg/s, "
-              f"{cpu:.1f} ms CPU/msg")  # fmt: skip
+    batches = [int(b) for b in args.batch.split(",")]
+    peer = _peer_available(args.peer)
+    if peer:
+        print("# both sides ingest the same messages (the mix above, written one .eml each "
+              "to the peer's local mailbox); the peer: django-helpdesk's get_email, its own "
+              "process and database; CPU = each process's own time, not the database "
+              "server's", flush=True)  # fmt: skip
+    admin = make_engine(PG_URL, pool_size=1) if args.engines != "sqlite" else None
+    rows: dict[str, list[tuple[str, float, float]]] = {}
+    try:
+        for round_ in range(1, args.rounds + 1):
+            for engine in args.engines.split(","):
+                raws = make_messages(args.messages)
+                for batch in batches:
+                    rate, cpu = _ours(engine, raws, batch, admin, args.pg_prefix)
+                    rows.setdefault(engine, []).append((f"sladesk batch {batch}", rate, cpu))
+                    print(f"{engine}: round {round_}, sladesk, {args.messages} messages, "
+                          f"batch {batch}, {rate:.0f} msg/s, {cpu:.2f} ms CPU/msg "
+                          f"(load {_load()})", flush=True)  # fmt: skip
+                if peer:
+                    got = run_peer(engine, raws, admin, args.pg_prefix)
+                    done = got["messages"] - got["left_unprocessed"]
+                    rate, cpu = done / got["elapsed_s"], got["cpu_s"] * 1000 / max(done, 1)
+                    rows.setdefault(engine, []).append(("django-helpdesk get_email", rate, cpu))
+                    print(f"{engine}: round {round_}, django-helpdesk get_email, {done} of "
+                          f"{got['messages']} messages ({got['new_tickets']} tickets, "
+                          f"{got['new_followups']} follow-ups), {rate:.0f} msg/s, {cpu:.2f} ms "
+                          f"CPU/msg (load {_load()})", flush=True)  # fmt: skip
+    finally:
+        if admin is not None:
+            admin.dispose()
+    if peer:
+        for engine, results in rows.items():
+            theirs = [(r, c) for who, r, c in results if who.startswith("django")]
+            peer_rate = sum(r for r, _ in theirs) / len(theirs)
+            peer_cpu = sum(c for _, c in theirs) / len(theirs)
+            for batch in batches:
+                ours = [(r, c) for who, r, c in results if who == f"sladesk batch {batch}"]
+                rate = sum(r for r, _ in ours) / len(ours)
+                cpu = sum(c for _, c in ours) / len(ours)
+                print(f"{engine}, batch {batch}: sladesk {rate:.0f} msg/s {cpu:.2f} ms CPU/msg; "
+                      f"django-helpdesk {peer_rate:.0f} msg/s {peer_cpu:.2f} ms CPU/msg; "
+                      f"ratio {rate / peer_rate:.1f}x in msg/s, {peer_cpu / cpu:.1f}x in CPU "
+                      f"per message (means of {args.rounds} round(s))")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -246,7 +246,8 @@ def _raw_row(mail: InboundMail, now: datetime) -> dict[str, Any]:
         "message_id": mail.message_id, "direction": "in", "status": "received",
         "mailbox": mail.mailbox, "sender": mail.sender or "", "recipients": list(mail.to),
         "cc": list(mail.cc), "subject": mail.subject[:500], "ticket_id": None,
-        "ticket_message_id": None, "author": None, "outbox_key": None, "raw": mail.raw,
+        "ticket_message_id": None, "author": None, "outbox_key": None, "rcpt": None,
+        "automatic": False, "raw": mail.raw,
         "size": len(mail.raw), "details": dict(mail.details), "created_at": now,
         "processed_at": None,
     }  # fmt: skip

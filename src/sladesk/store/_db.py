@@ -37,6 +37,7 @@ from sqlalchemy import Connection, CursorResult, Executable, Table, event, text
 from sqlalchemy.orm import Session
 
 from sladesk.store._bulk import ChainedInsert, chained_inserts
+from sladesk.store._plain import PlainRows, run_plain
 
 __all__ = ["Db", "Repository"]
 
@@ -100,6 +101,22 @@ class Db:
         self.flush()
         return self.connection.execute(statement, parameters)
 
+    def run(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> PlainRows:
+        """:meth:`execute` for a statement marked :func:`~sladesk.store._plain.plain`: sent
+        on the driver's cursor when SQLAlchemy would add nothing (``store/_plain.py``), else
+        through SQLAlchemy; the rows as tuples either way."""
+        self.flush()
+        rows = run_plain(self.connection, statement, parameters)
+        if rows is not None:
+            return rows
+        result = self.connection.execute(statement, parameters)
+        return PlainRows([tuple(r) for r in result] if result.returns_rows else [],
+                         result.rowcount)  # fmt: skip
+
     def insert_later(
         self,
         statement: Executable,
@@ -142,7 +159,8 @@ class Db:
                 else:
                     merged.append((h.statement, list(h.rows)))
             for statement, batch in merged:
-                self.connection.execute(statement, batch)
+                if run_plain(self.connection, statement, batch) is None:
+                    self.connection.execute(statement, batch)
             return
         # one INSERT per table: PostgreSQL runs the parts of one statement in no set order,
         # so two parts into one table could skip each other's duplicates the wrong way round;

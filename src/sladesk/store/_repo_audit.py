@@ -9,11 +9,12 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import AuditEntry
 from sladesk.store._ticket_values import AuditRow
 
 _AUDIT = cast(Table, AuditEntry.__table__)
-_INSERT_AUDIT = insert(_AUDIT)
+_INSERT_AUDIT = plain(insert(_AUDIT))
 
 
 class AuditRepository(Repository):

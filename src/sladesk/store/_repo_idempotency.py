@@ -9,10 +9,11 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import IdempotencyKey
 
 _IDEMPOTENCY_KEYS = cast(Table, IdempotencyKey.__table__)
-_INSERT_IDEMPOTENCY_KEY = insert(_IDEMPOTENCY_KEYS)
+_INSERT_IDEMPOTENCY_KEY = plain(insert(_IDEMPOTENCY_KEYS))
 
 
 class IdempotencyRepository(Repository):

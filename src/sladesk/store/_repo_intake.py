@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import Contact, Organization, PolicyVersion
 from sladesk.tickets import NotFound, Scope
 
@@ -72,7 +73,7 @@ _ORGANIZATION_COLUMNS = (
     _ORGANIZATIONS.locale,
     _ORGANIZATIONS.time_zone,
 )
-_FOR_CONTACT = (
+_FOR_CONTACT = plain(
     select(
         _CURRENT_POLICY_ID,
         _CONTACTS.id,
@@ -103,7 +104,7 @@ def _organization(row: Any, at: int) -> CustomerOrganization:
 class IntakeRepository(Repository):
     def for_contact(self, scope: Scope, contact_id: int) -> Intake:
         """The contact with their organisation; NotFound outside ``scope``."""
-        row = self.db.execute(_FOR_CONTACT, {"contact_id": contact_id}).first()
+        row = self.db.run(_FOR_CONTACT, {"contact_id": contact_id}).first()
         if row is None or not scope.allows(row[2]):
             raise NotFound("contact", contact_id)
         requester = Requester(row[1], row[2], row[3], row[4], bool(row[5]))

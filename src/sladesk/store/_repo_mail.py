@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import Agent, Contact, Organization, Ticket
 from sladesk.store._tables_mail import MailAddress, MailMessage
 
@@ -93,16 +94,18 @@ _RECORD_COLUMNS = (
 )  # fmt: skip
 
 
-_ADD_SQLITE = (
+# the intake's fixed statements (each message: add, sender, update) are sent plainly on the
+# driver's cursor (``store/_plain.py``): SQLAlchemy's Python around each cost more than them
+_ADD_SQLITE = plain(
     sqlite_insert(_MAIL).on_conflict_do_nothing(index_elements=["message_id"]).returning(_MAIL.c.id)
 )
-_ADD_POSTGRESQL = (
+_ADD_POSTGRESQL = plain(
     pg_insert(_MAIL).on_conflict_do_nothing(index_elements=["message_id"]).returning(_MAIL.c.id)
 )
 
 
 _FIND = select(*_RECORD_COLUMNS).where(_MAIL.c.message_id == bindparam("message_id"))
-_UPDATE = update(_MAIL).where(_MAIL.c.id == bindparam("record_id"))
+_UPDATE = plain(update(_MAIL).where(_MAIL.c.id == bindparam("record_id")))
 _AGENT = select(_AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active, _AGENTS.c.role).where(
     func.lower(_AGENTS.c.email) == bindparam("address")
 )
@@ -125,7 +128,7 @@ def _none(type_: Any) -> Any:
 #: messages it sent since ``since`` (machine mail not counted), in **one** statement: the
 #: intake asks all three of every message, and each statement costs more in SQLAlchemy and
 #: the driver than these indexed lookups cost in the database (docs/performance.md)
-_SENDER = union_all(
+_SENDER = plain(union_all(
     select(literal("agent").label("kind"), _AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active,
            _none(_CONTACTS.c.organization_id.type).label("organization_id"),
            _AGENTS.c.role, _none(String()).label("locale"), _none(String()).label("org_locale"),
@@ -142,8 +145,8 @@ _SENDER = union_all(
     .select_from(_MAIL)
     .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
            _MAIL.c.created_at >= bindparam("since", type_=_MAIL.c.created_at.type),
-           _MAIL.c.status.not_in(("auto_reply", "bounce"))),
-)  # fmt: skip
+           _MAIL.c.status != "auto_reply", _MAIL.c.status != "bounce"),
+))  # fmt: skip
 
 
 class MailRepository(Repository):
@@ -156,11 +159,11 @@ class MailRepository(Repository):
         NOTHING``: no error, so the transaction stays usable without a savepoint; on
         PostgreSQL a twin delivery's uncommitted row makes this wait for its outcome)."""
         stmt = _ADD_SQLITE if self.db.dialect == "sqlite" else _ADD_POSTGRESQL
-        id_ = self.db.execute(stmt, values).scalar()
+        id_ = self.db.run(stmt, values).scalar()
         return None if id_ is None else int(id_)
 
     def update(self, id_: int, **values: Any) -> None:
-        self.db.execute(_UPDATE, {"record_id": id_, **values})
+        self.db.run(_UPDATE, {"record_id": id_, **values})
 
     def ticket_of(self, message_ids: tuple[str, ...]) -> int | None:
         """The ticket of the nearest of ``message_ids`` (nearest first) that we know."""
@@ -201,22 +204,22 @@ class MailRepository(Repository):
     def sender(self, address: str, since: datetime) -> tuple[MailPerson | None, int]:
         """:meth:`person` of ``address``, and how many messages it sent us since ``since``
         (machine mail not counted; the acknowledgements' limit), in one statement."""
-        rows = self.db.execute(
+        rows = self.db.run(
             _SENDER, {"address": address.lower(), "sender": address, "since": since}
         ).all()
-        count = next((int(r.id) for r in rows if r.kind == "count"), 0)
-        found = next((r for r in rows if r.kind == "agent"), None) or next(
-            (r for r in rows if r.kind == "contact"), None
+        # kind, id, name, active, organization_id, role, locale, org_locale, time_zone
+        count = next((int(r[1]) for r in rows if r[0] == "count"), 0)
+        found = next((r for r in rows if r[0] == "agent"), None) or next(
+            (r for r in rows if r[0] == "contact"), None
         )
         if found is None:
             return None, count
-        if found.kind == "agent":
-            return MailPerson("agent", found.id, found.name, bool(found.active),
-                              role=found.role), count  # fmt: skip
+        kind, id_, name, active, organization_id, role, locale, org_locale, zone = found
+        if kind == "agent":
+            return MailPerson("agent", id_, name, bool(active), role=role), count
         return MailPerson(
-            "contact", found.id, found.name, bool(found.active),
-            organization_id=found.organization_id,
-            locale=found.locale or found.org_locale, time_zone=found.time_zone,
+            "contact", id_, name, bool(active), organization_id=organization_id,
+            locale=locale or org_locale, time_zone=zone,
         ), count  # fmt: skip
 
     def person(self, address: str) -> MailPerson | None:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import OutboxMessage
 
 
@@ -32,8 +33,8 @@ _OUTBOX = cast(Table, OutboxMessage.__table__)
 #: ``INSERT … ON CONFLICT DO NOTHING`` into the outbox, to run with a list of rows (an
 #: executemany), per dialect; built once, so each keeps its cache key
 _QUEUE_IGNORING_DUPLICATES = {
-    "postgresql": postgresql.insert(_OUTBOX).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(_OUTBOX).on_conflict_do_nothing(),
+    "postgresql": plain(postgresql.insert(_OUTBOX).on_conflict_do_nothing()),
+    "sqlite": plain(sqlite.insert(_OUTBOX).on_conflict_do_nothing()),
 }
 
 

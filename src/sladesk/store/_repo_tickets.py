@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from sladesk.sla import Evaluation, TargetResult, TargetState, rollup
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import (
     DONE_STATUSES,
     Counter,
@@ -58,7 +59,7 @@ def scoped(stmt: Select[*_Ts], scope: Scope) -> Select[*_Ts]:
 #: SQLite's ticket numbers; built once (its cache key kept with it), on the table (the ORM's
 #: bulk UPDATE would look for counter objects in the session to synchronise)
 _COUNTERS = cast(Table, Counter.__table__)
-_NEXT_NUMBER = (
+_NEXT_NUMBER = plain(
     update(_COUNTERS)
     .where(_COUNTERS.c.name == "ticket_number")
     .values(value=_COUNTERS.c.value + 1)
@@ -156,7 +157,7 @@ class TicketRepository(Repository):
         SQLite (whose write lock already serialises writers)."""
         if self.db.dialect == "postgresql":
             return int(self.db.execute(text("SELECT nextval('ticket_number_seq')")).scalar_one())
-        return int(self.db.execute(_NEXT_NUMBER).scalar_one())
+        return int(self.db.run(_NEXT_NUMBER).one()[0])
 
     def get(self, scope: Scope, ticket_id: int, *, for_update: bool = False) -> Ticket:
         """The ticket if ``scope`` may see it; NotFound otherwise (never Forbidden)."""
@@ -256,7 +257,7 @@ def has_passed_milestone(evaluation: Evaluation | None) -> bool:
 
 
 _PROJECTIONS = cast(Table, SlaProjection.__table__)
-_INSERT_PROJECTIONS = insert(_PROJECTIONS)
+_INSERT_PROJECTIONS = plain(insert(_PROJECTIONS))
 
 
 class ProjectionRepository(Repository):

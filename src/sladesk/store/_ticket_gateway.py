@@ -55,6 +55,7 @@ from sladesk.store._codec import (
     sla_events,
 )
 from sladesk.store._db import Db
+from sladesk.store._plain import plain
 from sladesk.store._errors import WriteConflict
 from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudience
 from sladesk.store._repo_audit import AuditRepository
@@ -137,10 +138,12 @@ _DUE = (
     .select_from(WITH_PEOPLE)
     .order_by(_T.next_sla_event_at)
 )
-_INSERT_TICKET = insert(_TICKETS).returning(_T.id, _T.number)
-_INSERT_EVENTS = insert(_EVENTS)
-_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
-_INSERT_PROJECTIONS = insert(_PROJECTIONS)
+_INSERT_TICKET = plain(insert(_TICKETS).returning(_T.id, _T.number))
+_INSERT_EVENTS = plain(insert(_EVENTS))
+_INSERT_MESSAGES = plain(
+    insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+)
+_INSERT_PROJECTIONS = plain(insert(_PROJECTIONS))
 _E = _EVENTS.c
 _HISTORY = select(_E.seq, _E.at, _E.kind, _E.actor, _E.data).order_by(_E.seq)
 _M = _MESSAGES.c
@@ -346,7 +349,7 @@ class TicketGateway:
         }  # fmt: skip
         if self._db.dialect != "postgresql":
             values["number"] = self._tickets.next_number()
-        id_, number = self._db.execute(_INSERT_TICKET, values).one()
+        id_, number = self._db.run(_INSERT_TICKET, values).one()
         ticket_id = int(id_)
         messages = self.add_messages(ticket_id, record.messages)
         # held from here: written together before the next statement or at the commit
@@ -374,7 +377,10 @@ class TicketGateway:
             return []
         rows = [_message_columns(ticket_id, m) for m in messages]
         try:
-            ids = [int(i) for i in self._db.execute(_INSERT_MESSAGES, rows).scalars()]
+            if len(rows) == 1:  # the usual case: plainly (``store/_plain.py``)
+                ids = [int(self._db.run(_INSERT_MESSAGES, rows[0]).one()[0])]
+            else:
+                ids = [int(i) for i in self._db.execute(_INSERT_MESSAGES, rows).scalars()]
         except IntegrityError as e:
             raise WriteConflict(f"a message of ticket {ticket_id} is stored already") from e
         return [StoredMessage(id_, **row) for id_, row in zip(ids, rows, strict=True)]

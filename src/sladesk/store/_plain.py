@@ -1,0 +1,182 @@
+"""Plain statements: a fixed Core statement run on the driver's own cursor, inside the unit
+of work's transaction, without SQLAlchemy's per-execution machinery.
+
+Why: the mail intake issues ~12 fixed statements a message, and SQLAlchemy's Python around
+each (execution context, parameter processing, result set-up: ~60-100 µs) cost more than
+the statements themselves on SQLite (~15-80 µs); ``docs/performance.md`` "Mail intake".
+Here a statement is compiled **once** per dialect and parameter names (by SQLAlchemy, so
+the SQL is exactly what ``Connection.execute`` would send), with the type processors of
+its parameters and result columns (the dialect's own: ``UTCDateTime``, JSON, booleans on
+SQLite); each execution then only converts the values and calls the driver.
+
+Only statements marked with :func:`plain` (module-level constants: the cache holds them)
+take this path, and only when SQLAlchemy would add nothing: no Python-side column defaults
+to fill, no expanding ``IN``, no ``executemany`` with ``RETURNING``. Otherwise, and when a
+``before_cursor_execute``/``after_cursor_execute`` listener is installed (the query-budget
+tests count statements that way), it falls back to ``Connection.execute``: the same SQL,
+so the count is the same. A driver error is raised as SQLAlchemy's (``IntegrityError``...)
+exactly as through ``Connection.execute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Executable
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+
+__all__ = ["PlainRows", "plain", "run_plain"]
+
+_MARKED: dict[int, Executable] = {}
+#: (statement id, dialect name, parameter names) -> how to run it, or None: not plainly
+_COMPILED: dict[tuple[int, str, tuple[str, ...]], _Compiled | None] = {}
+
+
+E = TypeVar("E", bound=Executable)
+
+
+def plain(statement: E) -> E:
+    """Mark a module-level ``statement`` as one :meth:`Db.run` may send plainly."""
+    _MARKED[id(statement)] = statement
+    return statement
+
+
+class _Compiled:
+    __slots__ = ("binds", "literals", "names", "positional", "results", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        positional: bool,
+        names: tuple[str, ...],
+        binds: dict[str, Callable[[Any], Any]],
+        literals: dict[str, Any],
+        results: tuple[Callable[[Any], Any] | None, ...],
+    ) -> None:
+        self.sql = sql
+        self.literals = literals
+        self.positional = positional
+        self.names = names
+        self.binds = binds
+        self.results = results
+
+
+class PlainRows:
+    """The rows of a plain statement (tuples, type-processed), read as a result is."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._rows)
+
+    def all(self) -> list[tuple[Any, ...]]:
+        return self._rows
+
+    def first(self) -> tuple[Any, ...] | None:
+        return self._rows[0] if self._rows else None
+
+    def one(self) -> tuple[Any, ...]:
+        if len(self._rows) != 1:
+            raise LookupError(f"expected one row, got {len(self._rows)}")
+        return self._rows[0]
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def scalars(self) -> list[Any]:
+        return [r[0] for r in self._rows]
+
+
+def _compile(statement: Executable, conn: Connection, keys: tuple[str, ...]) -> _Compiled | None:
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+    assert isinstance(compiled, SQLCompiler)
+    if (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
+        or compiled.escaped_bind_names
+    ):
+        return None
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    if compiled.positional and not names and compiled.binds:
+        return None
+    binds: dict[str, Callable[[Any], Any]] = {}
+    literals: dict[str, Any] = {}
+    for name, bind in compiled.binds.items():
+        if name not in keys:
+            if bind.callable is not None or bind.required:
+                return None
+            literals[name] = bind.value  # a value written in the statement
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            binds[name] = processor
+    columns = getattr(statement, "exported_columns", ())
+    results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+    return _Compiled(compiled.string, compiled.positional, names, binds, literals, results)
+
+
+def _values(plan: _Compiled, params: Mapping[str, Any]) -> Any:
+    binds, literals = plan.binds, plan.literals
+    values = [params[n] if n in params else literals[n] for n in plan.names]
+    values = [binds[n](v) if n in binds else v for n, v in zip(plan.names, values, strict=True)]
+    if plan.positional:
+        return tuple(values)
+    return dict(zip(plan.names, values, strict=True))
+
+
+def run_plain(
+    conn: Connection,
+    statement: Executable,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> PlainRows | None:
+    """Run ``statement`` plainly on ``conn``'s driver connection; None when it cannot be
+    (not marked, or something SQLAlchemy must add: the caller then runs it the usual way)."""
+    if id(statement) not in _MARKED:
+        return None
+    dispatch = conn.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return None
+    many = isinstance(parameters, Sequence)
+    first: Mapping[str, Any] = (
+        (parameters[0] if parameters else {}) if many else (parameters or {})  # type: ignore[index]
+    )
+    keys = tuple(first)
+    key = (id(statement), conn.dialect.name, keys)
+    try:
+        plan = _COMPILED[key]
+    except KeyError:
+        plan = _COMPILED[key] = _compile(statement, conn, keys)
+    if plan is None or (many and plan.results):
+        return None
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    values: Any = None
+    try:
+        if many:
+            values = [_values(plan, p) for p in parameters]  # type: ignore[union-attr]
+            cursor.executemany(plan.sql, values)
+        else:
+            values = _values(plan, first)
+            cursor.execute(plan.sql, values)
+        rows: list[tuple[Any, ...]] = []
+        if plan.results:
+            processors = plan.results
+            rows = [
+                tuple(p(v) if p is not None else v for p, v in zip(processors, r, strict=True))
+                for r in cursor.fetchall()
+            ]
+        return PlainRows(rows, cursor.rowcount)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(plan.sql, values, exc, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from exc  # fmt: skip
+    finally:
+        cursor.close()
