@@ -37,7 +37,7 @@ from sqlalchemy import Connection, CursorResult, Executable, Table, event, text
 from sqlalchemy.orm import Session
 
 from sladesk.store._bulk import ChainedInsert, chained_inserts
-from sladesk.store._plain import PlainRows, run_plain
+from sladesk.store._plain import PlainRows, run_plain, run_plain_text
 
 __all__ = ["Db", "Repository"]
 
@@ -174,7 +174,8 @@ class Db:
             rows.setdefault(key, []).extend([r[c] for c in columns] for r in h.rows)
         parts: list[ChainedInsert] = [(tables[k], k[1], rows[k], k[2]) for k in tables]
         sql, params = chained_inserts(self.connection.dialect, parts)
-        self.connection.execute(text(sql), params)
+        if not run_plain_text(self.connection, sql, params):
+            self.connection.execute(text(sql), params)
 
     def close(self) -> None:
         """Forget the ORM session (its objects stay readable) and any held inserts; the

@@ -23,16 +23,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection, Executable, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["PlainRows", "plain", "run_plain"]
+__all__ = ["PlainRows", "plain", "run_plain", "run_plain_text"]
 
 _MARKED: dict[int, Executable] = {}
 #: (statement id, dialect name, parameter names) -> how to run it, or None: not plainly
 _COMPILED: dict[tuple[int, str, tuple[str, ...]], _Compiled | None] = {}
 
+
+#: SQL text (``text()`` with string parameters: the chained held inserts of
+#: ``store/_bulk.py``) -> the driver's form of it; a few dozen shapes at most
+_TEXTS: dict[tuple[str, str], str] = {}
+_MAX_TEXTS = 512
 
 E = TypeVar("E", bound=Executable)
 
@@ -180,3 +185,32 @@ def run_plain(
                                   dialect=conn.dialect) from exc  # fmt: skip
     finally:
         cursor.close()
+
+
+def run_plain_text(conn: Connection, sql: str, parameters: Mapping[str, str]) -> bool:
+    """Run ``text(sql)`` whose parameters are plain strings (no type to process) on the
+    driver's cursor; False when it cannot be (see :func:`run_plain`): the caller runs it
+    the usual way."""
+    dispatch = conn.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return False
+    key = (conn.dialect.name, sql)
+    driver_sql = _TEXTS.get(key)
+    if driver_sql is None:
+        if len(_TEXTS) >= _MAX_TEXTS:
+            return False
+        compiled = text(sql).compile(dialect=conn.dialect)
+        if compiled.positional:  # type: ignore[attr-defined]
+            return False
+        driver_sql = _TEXTS[key] = compiled.string
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(driver_sql, parameters)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(driver_sql, parameters, exc, conn.dialect.loaded_dbapi.Error,
+                                  dialect=conn.dialect) from exc  # fmt: skip
+    finally:
+        cursor.close()
+    return True
