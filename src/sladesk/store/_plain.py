@@ -149,10 +149,15 @@ def run_plain(
     dispatch = conn.dispatch
     if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
         return None
-    many = isinstance(parameters, Sequence)
-    first: Mapping[str, Any] = (
-        (parameters[0] if parameters else {}) if many else (parameters or {})  # type: ignore[index]
-    )
+    batch: Sequence[Mapping[str, Any]] = ()
+    if parameters is None:
+        first: Mapping[str, Any] = {}
+    elif isinstance(parameters, Mapping):
+        first = parameters
+    else:
+        batch = parameters
+        first = batch[0] if batch else {}
+    many = bool(batch)
     keys = tuple(first)
     key = (id(statement), conn.dialect.name, keys)
     try:
@@ -167,7 +172,7 @@ def run_plain(
     values: Any = None
     try:
         if many:
-            values = [_values(plan, p) for p in parameters]  # type: ignore[union-attr]
+            values = [_values(plan, p) for p in batch]
             cursor.executemany(plan.sql, values)
         else:
             values = _values(plan, first)
@@ -200,7 +205,7 @@ def run_plain_text(conn: Connection, sql: str, parameters: Mapping[str, str]) ->
         if len(_TEXTS) >= _MAX_TEXTS:
             return False
         compiled = text(sql).compile(dialect=conn.dialect)
-        if compiled.positional:  # type: ignore[attr-defined]
+        if compiled.positional:
             return False
         driver_sql = _TEXTS[key] = compiled.string
     driver = conn.connection.driver_connection

@@ -55,8 +55,8 @@ from sladesk.store._codec import (
     sla_events,
 )
 from sladesk.store._db import Db
-from sladesk.store._plain import plain
 from sladesk.store._errors import WriteConflict
+from sladesk.store._plain import plain
 from sladesk.store._repo_audience import PEOPLE_COLUMNS, WITH_PEOPLE, TicketAudience
 from sladesk.store._repo_audit import AuditRepository
 from sladesk.store._repo_idempotency import IdempotencyRepository
@@ -140,9 +140,7 @@ _DUE = (
 )
 _INSERT_TICKET = plain(insert(_TICKETS).returning(_T.id, _T.number))
 _INSERT_EVENTS = plain(insert(_EVENTS))
-_INSERT_MESSAGES = plain(
-    insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
-)
+_INSERT_MESSAGES = plain(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True))
 _INSERT_PROJECTIONS = plain(insert(_PROJECTIONS))
 _E = _EVENTS.c
 _HISTORY = select(_E.seq, _E.at, _E.kind, _E.actor, _E.data).order_by(_E.seq)
