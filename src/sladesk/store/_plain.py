@@ -21,11 +21,15 @@ exactly as through ``Connection.execute``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Executable, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from sladesk.errors import NaiveDatetimeError
+from sladesk.store._types import UTCDateTime
 
 __all__ = ["PlainRows", "plain", "run_plain", "run_plain_text"]
 
@@ -48,24 +52,41 @@ def plain(statement: E) -> E:
     return statement
 
 
+_ASK = object()  # a field whose value is the caller's parameter, not a literal
+
+
 class _Compiled:
-    __slots__ = ("binds", "literals", "names", "positional", "results", "sql")
+    __slots__ = ("fields", "positional", "results", "sql")
 
     def __init__(
         self,
         sql: str,
         positional: bool,
-        names: tuple[str, ...],
-        binds: dict[str, Callable[[Any], Any]],
-        literals: dict[str, Any],
+        fields: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...],
         results: tuple[Callable[[Any], Any] | None, ...],
     ) -> None:
         self.sql = sql
-        self.literals = literals
         self.positional = positional
-        self.names = names
-        self.binds = binds
+        #: (name, bind processor, the value written in the statement or _ASK), in order
+        self.fields = fields
         self.results = results
+
+
+def _sqlite_instant(value: datetime | None) -> str | None:
+    """``UTCDateTime`` on SQLite, as SQLAlchemy stores it (``YYYY-MM-DD HH:MM:SS.ffffff`` in
+    UTC), in one step instead of the decorator's and the dialect's two."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError("stored instant", value)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _bind_processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        return _sqlite_instant
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
+    return processor
 
 
 class PlainRows:
@@ -113,28 +134,31 @@ def _compile(statement: Executable, conn: Connection, keys: tuple[str, ...]) -> 
     names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
     if compiled.positional and not names and compiled.binds:
         return None
-    binds: dict[str, Callable[[Any], Any]] = {}
-    literals: dict[str, Any] = {}
-    for name, bind in compiled.binds.items():
-        if name not in keys:
-            if bind.callable is not None or bind.required:
-                return None
-            literals[name] = bind.value  # a value written in the statement
-        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            binds[name] = processor
+    fields: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+    for name in names:
+        bind = compiled.binds[name]
+        processor = _bind_processor(bind.type, dialect)
+        if name in keys:
+            fields.append((name, processor, _ASK))
+        elif bind.callable is not None or bind.required:
+            return None
+        else:  # a value written in the statement: processed once, here
+            value = bind.value
+            fields.append((name, None, processor(value) if processor is not None else value))
     columns = getattr(statement, "exported_columns", ())
     results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
-    return _Compiled(compiled.string, compiled.positional, names, binds, literals, results)
+    return _Compiled(compiled.string, compiled.positional, tuple(fields), results)
 
 
 def _values(plan: _Compiled, params: Mapping[str, Any]) -> Any:
-    binds, literals = plan.binds, plan.literals
-    values = [params[n] if n in params else literals[n] for n in plan.names]
-    values = [binds[n](v) if n in binds else v for n, v in zip(plan.names, values, strict=True)]
+    values = [
+        literal if literal is not _ASK
+        else (params[name] if processor is None else processor(params[name]))
+        for name, processor, literal in plan.fields
+    ]  # fmt: skip
     if plan.positional:
         return tuple(values)
-    return dict(zip(plan.names, values, strict=True))
+    return {field[0]: v for field, v in zip(plan.fields, values, strict=True)}
 
 
 def run_plain(
