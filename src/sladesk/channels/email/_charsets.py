@@ -18,7 +18,7 @@ import codecs
 import quopri
 import re
 
-__all__ = ["decode_bytes", "decode_header_value", "storable"]
+__all__ = ["ESCAPED_8BIT", "decode_bytes", "decode_header_value", "storable"]
 
 #: declared name -> what senders really mean by it
 _SUPERSETS = {
@@ -43,6 +43,10 @@ _SUPERSETS = {
     "unicode-1-1-utf-7": "utf-7",
     "utf8": "utf-8",
 }
+
+#: a raw 8-bit byte as the ``email`` package carries it (a surrogate escape); one regex
+#: search instead of a Python loop over every character of every header
+ESCAPED_8BIT = re.compile("[\udc80-\udcff]")
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -109,7 +113,7 @@ def _word(match: re.Match[str]) -> str:
 def decode_header_value(raw: str) -> str:
     """A header's value as text: raw 8-bit bytes (carried as surrogate escapes by the
     ``email`` package) decoded, encoded words decoded, folding undone."""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    if ESCAPED_8BIT.search(raw):
         raw = decode_bytes(raw.encode("ascii", "surrogateescape"))[0]
     raw = re.sub(r"\r?\n[ \t]", " ", raw)
     # whitespace between two adjacent encoded words is not part of the text (RFC 2047 6.2)

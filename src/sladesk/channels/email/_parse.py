@@ -24,7 +24,12 @@ from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
-from sladesk.channels.email._charsets import decode_bytes, decode_header_value, storable
+from sladesk.channels.email._charsets import (
+    ESCAPED_8BIT,
+    decode_bytes,
+    decode_header_value,
+    storable,
+)
 from sladesk.channels.email._html import html_to_text, sanitize_html
 from sladesk.channels.email._loops import classify
 from sladesk.channels.email._model import Address, Limits, MailAttachment, ParsedMail
@@ -88,7 +93,7 @@ def _addresses(headers: dict[str, list[str]], *names: str) -> tuple[Address, ...
 
 
 def _undo_8bit(value: str) -> str:
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if ESCAPED_8BIT.search(value):
         return decode_bytes(value.encode("ascii", "surrogateescape"))[0]
     return value
 
