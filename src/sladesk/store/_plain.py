@@ -15,7 +15,9 @@ to fill, no expanding ``IN``, no ``executemany`` with ``RETURNING``. Otherwise, 
 ``before_cursor_execute``/``after_cursor_execute`` listener is installed (the query-budget
 tests count statements that way), it falls back to ``Connection.execute``: the same SQL,
 so the count is the same. A driver error is raised as SQLAlchemy's (``IntegrityError``...)
-exactly as through ``Connection.execute``.
+exactly as through ``Connection.execute`` (a lost connection invalidated, so the pool does
+not hand it out again), and a value a type refuses (a naive datetime) as its
+``StatementError`` (``tests/integration/test_plain_statements.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Executable, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from sladesk.errors import NaiveDatetimeError
@@ -193,13 +195,16 @@ def run_plain(
     driver = conn.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
-    values: Any = None
+    try:  # a value a type refuses (a naive datetime): SQLAlchemy's StatementError, as there
+        values: Any = [_values(plan, p) for p in batch] if many else _values(plan, first)
+    except Exception as exc:
+        cursor.close()
+        name = f"{type(exc).__module__}.{type(exc).__name__}"
+        raise StatementError(f"({name}) {exc}", plan.sql, parameters, exc) from exc
     try:
         if many:
-            values = [_values(plan, p) for p in batch]
             cursor.executemany(plan.sql, values)
         else:
-            values = _values(plan, first)
             cursor.execute(plan.sql, values)
         rows: list[tuple[Any, ...]] = []
         if plan.results:
@@ -210,8 +215,7 @@ def run_plain(
             ]
         return PlainRows(rows, cursor.rowcount)
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(plan.sql, values, exc, conn.dialect.loaded_dbapi.Error,
-                                  dialect=conn.dialect) from exc  # fmt: skip
+        raise _error(conn, driver, cursor, plan.sql, values, exc) from exc
     finally:
         cursor.close()
 
@@ -238,8 +242,23 @@ def run_plain_text(conn: Connection, sql: str, parameters: Mapping[str, str]) ->
     try:
         cursor.execute(driver_sql, parameters)
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(driver_sql, parameters, exc, conn.dialect.loaded_dbapi.Error,
-                                  dialect=conn.dialect) from exc  # fmt: skip
+        raise _error(conn, driver, cursor, driver_sql, parameters, exc) from exc
     finally:
         cursor.close()
     return True
+
+
+def _error(
+    conn: Connection, driver: Any, cursor: Any, sql: str, params: Any, exc: Any
+) -> BaseException:
+    """The driver's error as SQLAlchemy raises it; a lost connection is invalidated, as
+    ``Connection.execute`` would, so the pool does not hand it out again."""
+    dialect = conn.dialect
+    lost = dialect.is_disconnect(exc, driver, cursor)
+    if lost:
+        conn.invalidate(exc)
+    error: BaseException = DBAPIError.instance(
+        sql, params, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost,
+        dialect=dialect,
+    )  # fmt: skip
+    return error
