@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from desk_fixtures import Desk
 
 from sladesk.channels.email import receive_mail
-from sladesk.services import MailIntake, get_ticket, list_contacts
+from sladesk.services import MailIntake, get_attachment, get_ticket, list_attachments, list_contacts
 from sladesk.store._tables_mail import MailAddress, MailMessage
 
 
@@ -451,3 +451,44 @@ def test_a_failing_message_sends_its_batch_one_by_one(
     rows = {r.message_id: r.status for r in mail_rows(desk)}
     # the failing one is kept raw, unprocessed, for its redelivery; the others are filed
     assert rows == {"m1@acme.test": "stored", "x@acme.test": "received", "f@acme.test": "stored"}
+
+
+def _with_file(message_id: str, subject: str, data: bytes, extra: str = "") -> bytes:
+    import base64
+
+    return (
+        "From: Alice <alice@acme.test>\r\nTo: support@desk.test\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <{message_id}>\r\n"
+        "Date: Mon, 03 Mar 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n" + extra
+        + 'Content-Type: multipart/mixed; boundary="M"\r\n\r\n'
+        "--M\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the file.\r\n"
+        '--M\r\nContent-Type: application/pdf; name="r.pdf"\r\n'
+        'Content-Disposition: attachment; filename="r.pdf"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(data).decode()
+        + "--M--\r\n"
+    ).encode()  # fmt: skip
+
+
+def test_files_go_on_the_message_they_came_with_audited_and_the_ticket_touched(
+    desk: Desk,
+) -> None:
+    """The intake attaches without reading the ticket back (``attach_to_written``): the
+    same rows as any attachment — the file on its message, the audit entry, ``updated_at``."""
+    first = ingest(desk, _with_file("f1@acme.test", "Report", b"%PDF-1 one"))
+    desk.clock.advance(timedelta(minutes=5))
+    reply = ingest(desk, _with_file("f2@acme.test", "Re: Report", b"%PDF-1 two",
+                                    "In-Reply-To: <f1@acme.test>\r\n"))  # fmt: skip
+    assert reply.ticket_id == first.ticket_id and not reply.created
+    ticket = get_ticket(desk.uow, desk.clock, desk.agent, first.ticket_id or 0)
+    assert ticket.updated_at == desk.clock.now()
+    files = list_attachments(desk.uow, desk.clock, desk.agent, ticket.id)
+    assert [(f.message_id, f.filename, f.size) for f in files] == [
+        (ticket.messages[0].id, "r.pdf", 10), (ticket.messages[1].id, "r.pdf", 10)
+    ]  # fmt: skip
+    assert [get_attachment(desk.uow, desk.clock, desk.agent, ticket.id, f.id).content
+            for f in files] == [b"%PDF-1 one", b"%PDF-1 two"]  # fmt: skip
+    with desk.uow.read_only():
+        added = desk.uow.audit.all("sladesk.attachment.added")
+    assert [(a.ticket_id, a.data["id"], a.data["message_id"]) for a in added] == [
+        (ticket.id, f.id, f.message_id) for f in files
+    ]

@@ -102,25 +102,59 @@ def attach_file(
             raise InvalidRequest(
                 f"ticket {ticket.id} has no message {message_id}", field="message_id"
             )
-    values = {
-        "ticket_id": ticket.id, "message_id": message_id, "filename": name,
-        "content_type": media_type, "size": size, "sha256": digest, "content": content,
-        "path": None, "created_at": now,
-    }  # fmt: skip
-    attachment_id = uow.attachments.insert(values)
-    uow.gateway.touch(ticket.id, now)
+    attachment_id = _write(uow, now, actor, ticket.id, message_id, name, media_type, content,
+                           digest)  # fmt: skip
     if message_id is not None and ticket.channel == WHATSAPP and actor.is_agent:
         queue_whatsapp_file(uow, now, actor, ticket.id, message_id, attachment_id)
-    uow.audit.add(
-        now, actor.key, "sladesk.attachment.added",
-        {"id": attachment_id, "message_id": message_id, "filename": name,
-         "content_type": media_type, "size": size, "sha256": digest},
-        ticket_id=ticket.id,
-    )  # fmt: skip
     return AttachmentView(
         id=attachment_id, ticket_id=ticket_id, message_id=message_id, filename=name,
         content_type=media_type, size=size, sha256=digest, created_at=now,
     )  # fmt: skip
+
+
+def attach_to_written(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    ticket_id: int,
+    message_id: int | None,
+    *,
+    filename: str,
+    content_type: str | None,
+    content: bytes,
+) -> int:
+    """:func:`attach_file` of a file that came with the message ``message_id`` the caller
+    has just written on ``ticket_id`` in this open unit of work (the mail intake): that
+    ticket was loaded, locked and found not closed, and the message is that ticket's, when
+    it was written, so neither is read again (a ticket read back per file was most of an
+    attachment's cost, docs/performance.md "Mail intake"). The same rows are written: the
+    attachment, the ticket's ``updated_at``, the audit entry. Its id; InvalidRequest on
+    ``file`` for empty content. Not for a ticket the caller did not just write on."""
+    if not content:
+        raise InvalidRequest("the file is empty", field="file")
+    return _write(uow, now, actor, ticket_id, message_id, clean_filename(filename),
+                  clean_content_type(content_type), content,
+                  hashlib.sha256(content).hexdigest())  # fmt: skip
+
+
+def _write(
+    uow: UnitOfWork, now: datetime, actor: Actor, ticket_id: int, message_id: int | None,
+    name: str, media_type: str, content: bytes, digest: str,
+) -> int:  # fmt: skip
+    values = {
+        "ticket_id": ticket_id, "message_id": message_id, "filename": name,
+        "content_type": media_type, "size": len(content), "sha256": digest, "content": content,
+        "path": None, "created_at": now,
+    }  # fmt: skip
+    attachment_id = uow.attachments.insert(values)
+    uow.gateway.touch(ticket_id, now)
+    uow.audit.add(
+        now, actor.key, "sladesk.attachment.added",
+        {"id": attachment_id, "message_id": message_id, "filename": name,
+         "content_type": media_type, "size": len(content), "sha256": digest},
+        ticket_id=ticket_id,
+    )  # fmt: skip
+    return attachment_id
 
 
 def list_attachments(

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sladesk.services._attachments import attach_file
+from sladesk.services._attachments import attach_file, attach_to_written
 from sladesk.services._dtos import MessageView, NewContact, NewTicket, TicketView
 from sladesk.services._outbox import KnownAudience, OutboxRow, outbox_message
 from sladesk.services._people import add_contact
@@ -266,11 +266,14 @@ def _duplicate(
 
 @dataclass(frozen=True, slots=True)
 class _Filed:
-    """The ticket a message went to (its id and number) and the message it became."""
+    """The ticket a message went to (its id and number) and the message it became;
+    ``written``: by this transaction (so the ticket is locked, not closed, and the message
+    its own: its files need not read them again)."""
 
     id: int
     number: int
     message_id: int | None
+    written: bool = True
 
 
 def _finish(
@@ -407,7 +410,8 @@ def _file(
             # the policy will not take it (e.g. e-mail is not one of its channels): trying
             # again cannot help, so it is kept, raw, with the reason, and answered as stored
             return _refused(uow, now, mail, record_id, author, body, str(exc))
-        filed = _Filed(view.id, view.number, _message_of(view, actor, body))
+        # a redelivery may find the ticket filed before (its idempotency key): not written now
+        filed = _Filed(view.id, view.number, _message_of(view, actor, body), since is None)
     created = view is not None
     outcome = "stored" if actor is not None or created else "note"
     # the acknowledgement of a ticket the customer filed by mail; none for a robot that
@@ -418,7 +422,7 @@ def _file(
         and view.requester_id == actor.id and recent <= ACKNOWLEDGEMENTS_PER_WINDOW
         else None
     )  # fmt: skip
-    _attach(uow, now, mail, filed.id, filed.message_id)
+    _attach(uow, now, mail, filed)
     return _finish(uow, now, mail, record_id, outcome, filed, filed.message_id, author, created,
                    body, acknowledge=ack)  # fmt: skip
 
@@ -473,7 +477,7 @@ def _follow_up(
             return None
         if any(m.created_at >= since and m.body == text and _written_by(m, actor)
                for m in current.messages):  # fmt: skip
-            return _Filed(current.id, current.number, _message_of(current, actor, body))
+            return _Filed(current.id, current.number, _message_of(current, actor, body), False)
     try:
         if actor is None:
             written = append_note(uow, now, system, ticket_id, text)
@@ -497,15 +501,20 @@ def _new_ticket(
     return file_ticket(uow, actor, new, now, idempotency_key=_key(mail), key_is_new=since is None)
 
 
-def _attach(
-    uow: UnitOfWork, now: datetime, mail: InboundMail, ticket_id: int, message_id: int | None
-) -> None:
+def _attach(uow: UnitOfWork, now: datetime, mail: InboundMail, filed: _Filed) -> None:
+    system = Actor.system(MAIL_ACTOR)
     for attachment in mail.attachments:
         try:
-            attach_file(
-                uow, now, Actor.system(MAIL_ACTOR), ticket_id, filename=attachment.filename,
-                content_type=attachment.content_type, content=attachment.content,
-                message_id=message_id,
-            )  # fmt: skip
+            if filed.written:  # no need to read the ticket and its message back
+                attach_to_written(
+                    uow, now, system, filed.id, filed.message_id, filename=attachment.filename,
+                    content_type=attachment.content_type, content=attachment.content,
+                )  # fmt: skip
+            else:
+                attach_file(
+                    uow, now, system, filed.id, filename=attachment.filename,
+                    content_type=attachment.content_type, content=attachment.content,
+                    message_id=filed.message_id,
+                )  # fmt: skip
         except (InvalidRequest, TicketRuleError):  # an empty file; a closed ticket
             continue

@@ -16,6 +16,7 @@ from typing import Any, TypeVarTuple, cast
 from sqlalchemy import Select, Table, insert, or_, select
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._repo_tickets import scoped
 from sladesk.store._tables import Attachment, Message, Ticket
 from sladesk.tickets import NotFound, Scope
@@ -38,7 +39,7 @@ class AttachmentRow:
 
 
 _ATTACHMENTS = cast(Table, Attachment.__table__)
-_INSERT = insert(_ATTACHMENTS).returning(_ATTACHMENTS.c.id)
+_INSERT = plain(insert(_ATTACHMENTS).returning(_ATTACHMENTS.c.id))
 _METADATA = (
     Attachment.id,
     Attachment.ticket_id,
@@ -82,7 +83,7 @@ def _row(values: Any) -> AttachmentRow:
 class AttachmentRepository(Repository):
     def insert(self, values: dict[str, Any]) -> int:
         """INSERT one attachment from its column values (everything but ``id``); its id."""
-        return int(self.db.execute(_INSERT, values).scalar_one())
+        return int(self.db.run(_INSERT, values).one()[0])
 
     def for_ticket(
         self, scope: Scope, ticket_id: int, *, include_internal: bool

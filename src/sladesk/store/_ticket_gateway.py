@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     insert,
@@ -140,6 +141,9 @@ _DUE = (
 )
 _INSERT_TICKET = plain(insert(_TICKETS).returning(_T.id, _T.number))
 _INSERT_EVENTS = plain(insert(_EVENTS))
+_TOUCH = plain(
+    update(_TICKETS).where(_T.id == bindparam("ticket_id")).values(updated_at=bindparam("at"))
+)
 _INSERT_MESSAGES = plain(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True))
 _INSERT_PROJECTIONS = plain(insert(_PROJECTIONS))
 _E = _EVENTS.c
@@ -448,7 +452,7 @@ class TicketGateway:
 
     def touch(self, ticket_id: int, at: datetime) -> None:
         """Mark the ticket updated at ``at`` (something was added to it, not to its state)."""
-        self._db.execute(update(_TICKETS).where(_T.id == ticket_id).values(updated_at=at))
+        self._db.run(_TOUCH, {"ticket_id": ticket_id, "at": at})
 
     def record_effects(
         self, audit: Sequence[AuditRow], outbox: Sequence[OutboxEntry], now: datetime
