@@ -49,7 +49,9 @@ from sladesk.store._repo_proposals import (
     ProposalRow,
     SubscriberRow,
 )
+from sladesk.store._report_chunks import CHUNK_TICKETS, ChunkInfo, ReportChunkRepository
 from sladesk.store._repo_reports import (
+    COLUMNAR_FROM,
     REPORT_DIMENSIONS,
     TIME_DIMENSIONS,
     CellTicket,
@@ -105,6 +107,10 @@ __all__ = [
     "CellTicket",
     "ReportCell",
     "ReportRepository",
+    "ReportChunkRepository",
+    "ChunkInfo",
+    "CHUNK_TICKETS",
+    "COLUMNAR_FROM",
     "Agent",
     "ApiToken",
     "AttachmentRow",

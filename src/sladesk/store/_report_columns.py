@@ -1,0 +1,295 @@
+"""The compliance report's facts as columns (numpy arrays, one element per SLA projection row)
+and the report's aggregation over them, vectorised: no SQL, no I/O, no Python loop per row.
+
+Why: a report over a year of a busy desk (a million tickets, two million projection rows)
+must answer in under 2 s on SQLite as well as PostgreSQL, and SQLite's ``GROUP BY`` sorts
+every row (docs/performance.md, "Reports"). The packed copy of these columns is kept in
+``report_chunks`` (``store/_report_chunks.py``); this module only computes.
+
+The figures are exactly the SQL scan's (``store/_repo_reports.py``, the oracle):
+
+- time buckets in the support team's zone from the zone's UTC offset spans
+  ``(until, offset)`` (a ticket created before ``until`` has that span's offset), local day,
+  ISO week (from Monday), month, keyed by their first day ``YYYY-MM-DD``;
+- a running target whose deadline is not after ``now`` counts as breached;
+- median and p90 of the business seconds of fulfilled targets as ``percentile_cont`` gives
+  them: the values around rank ``(n - 1) * p``, ``low + (high - low) * frac``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "CODED",
+    "IDS",
+    "NO_DUE",
+    "STATES",
+    "Cell",
+    "Columns",
+    "Vocabulary",
+    "aggregate",
+    "micros",
+]
+
+#: the string columns, stored as codes into a vocabulary
+CODED = ("plan", "priority", "type", "channel", "team", "metric", "state")
+#: the id columns (None: -1)
+IDS = ("organisation", "agent", "policy_version")
+#: the states a cell counts, in ``ReportCell``'s order
+STATES = ("met", "breached", "running", "paused", "pending")
+#: ``due`` of a target without a deadline
+NO_DUE = np.iinfo(np.int64).max
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY = 86_400_000_000  # microseconds
+_DENSE = 1 << 20  # group keys up to this many combinations are counted without a sort
+
+Array = npt.NDArray[Any]
+#: one cell: key (one value per dimension), metric, goal, the counts (with_target, met,
+#: breached, running, paused, pending, fulfilled), median, p90
+Cell = tuple[tuple[Any, ...], str, bool, tuple[int, ...], float | None, float | None]
+
+
+def micros(at: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact)."""
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass
+class Vocabulary:
+    """The strings of one coded column; code = position. Grows as rows are added."""
+
+    values: list[str | None] = field(default_factory=list)
+    _codes: dict[str | None, int] = field(default_factory=dict)
+
+    def code(self, value: str | None) -> int:
+        found = self._codes.get(value)
+        if found is None:
+            found = self._codes[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def remap(self, values: Sequence[str | None]) -> Array:
+        """Codes in this vocabulary of another's positions (an array to index with)."""
+        return np.array([self.code(v) for v in values], dtype=np.int32)
+
+
+@dataclass
+class Columns:
+    """Projection rows as arrays of equal length. ``created``/``due`` are microseconds since
+    the epoch (``due``: :data:`NO_DUE` when none); ids are -1 for none; the coded columns
+    are positions in ``vocab[name]``; ``used`` is the business seconds (meaningful where
+    ``fulfilled``)."""
+
+    ticket: Array  # int64
+    created: Array  # int64
+    organisation: Array  # int64
+    agent: Array  # int64
+    policy_version: Array  # int64
+    coded: dict[str, Array]  # name -> int32 codes
+    due: Array  # int64
+    fulfilled: Array  # bool
+    used: Array  # float64
+    vocab: dict[str, Vocabulary]
+
+    def __len__(self) -> int:
+        return len(self.ticket)
+
+    @classmethod
+    def empty(cls, vocab: dict[str, Vocabulary] | None = None) -> Columns:
+        i8 = np.zeros(0, dtype=np.int64)
+        return cls(i8, i8, i8, i8, i8, {c: np.zeros(0, dtype=np.int32) for c in CODED}, i8,
+                   np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64),
+                   vocab or {c: Vocabulary() for c in CODED})  # fmt: skip
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> Columns:
+        """From rows ``(ticket id, created µs, organisation, agent, policy version, plan,
+        priority, type, channel, team, metric, state, due µs or None, fulfilled, used)``."""
+        vocab = {c: Vocabulary() for c in CODED}
+        n = len(rows)
+        if not n:
+            return cls.empty(vocab)
+
+        def ints(i: int) -> Array:
+            return np.fromiter((-1 if r[i] is None else r[i] for r in rows), np.int64, n)
+
+        coded = {
+            c: np.fromiter((vocab[c].code(r[5 + k]) for r in rows), np.int32, n)
+            for k, c in enumerate(CODED)
+        }
+        return cls(
+            ticket=ints(0), created=ints(1), organisation=ints(2), agent=ints(3),
+            policy_version=ints(4), coded=coded,
+            due=np.fromiter((NO_DUE if r[12] is None else r[12] for r in rows), np.int64, n),
+            fulfilled=np.fromiter((bool(r[13]) for r in rows), bool, n),
+            used=np.fromiter((float(r[14]) for r in rows), np.float64, n), vocab=vocab,
+        )  # fmt: skip
+
+    def take(self, index: Array) -> Columns:
+        """The rows at ``index`` (a boolean mask or positions)."""
+        return Columns(
+            self.ticket[index], self.created[index], self.organisation[index],
+            self.agent[index], self.policy_version[index],
+            {c: a[index] for c, a in self.coded.items()}, self.due[index],
+            self.fulfilled[index], self.used[index], self.vocab,
+        )  # fmt: skip
+
+
+def concat(parts: Sequence[Columns]) -> Columns:
+    """One set of columns from several, their codes mapped into one vocabulary."""
+    vocab = {c: Vocabulary() for c in CODED}
+    coded: dict[str, list[Array]] = {c: [] for c in CODED}
+    for p in parts:
+        for c in CODED:
+            table = vocab[c].remap(p.vocab[c].values)
+            coded[c].append(table[p.coded[c]] if len(table) else p.coded[c])
+    if not parts:
+        return Columns.empty(vocab)
+
+    def cat(name: str) -> Array:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return Columns(
+        cat("ticket"), cat("created"), cat("organisation"), cat("agent"),
+        cat("policy_version"), {c: np.concatenate(a) for c, a in coded.items()}, cat("due"),
+        cat("fulfilled"), cat("used"), vocab,
+    )  # fmt: skip
+
+
+def _local_days(created: Array, spans: Sequence[tuple[datetime | None, int]]) -> Array:
+    """The local day (days since 1970-01-01) of each instant, by the offset span it falls
+    in (the first span whose ``until`` is after it)."""
+    untils = np.array([micros(u) for u, _ in spans if u is not None], dtype=np.int64)
+    offsets = np.array([o for _, o in spans], dtype=np.int64) * 1_000_000
+    if len(offsets) == 1:
+        local = created + offsets[0]
+    else:
+        local = created + offsets[np.searchsorted(untils, created, side="right")]
+    return np.floor_divide(local, _DAY)
+
+
+def _dimension(
+    name: str, cols: Columns, spans: Sequence[tuple[datetime | None, int]]
+) -> tuple[Array, list[Any]]:
+    """(codes 0..k-1 per row, the k key values) for one dimension."""
+    if name in ("day", "week", "month"):
+        days = _local_days(cols.created, spans)
+        if name == "week":  # 1970-01-01 was a Thursday: Monday on or before
+            days = days - (days + 3) % 7
+        elif name == "month":
+            months = days.astype("datetime64[D]").astype("datetime64[M]")
+            days = months.astype("datetime64[D]").astype(np.int64)
+        first = int(days.min()) if len(days) else 0
+        codes = days - first
+        size = int(codes.max()) + 1 if len(codes) else 0
+        labels = np.datetime_as_string(np.arange(first, first + size).astype("datetime64[D]"))
+        return codes, [str(x) for x in labels]
+    if name in ("organisation", "agent"):
+        values = cols.organisation if name == "organisation" else cols.agent
+        low = int(values.min()) if len(values) else 0
+        high = int(values.max()) if len(values) else 0
+        if high - low < _DENSE:
+            return values - low, [None if v < 0 else v for v in range(low, high + 1)]
+        keys, codes = np.unique(values, return_inverse=True)
+        return codes, [None if v < 0 else int(v) for v in keys]
+    coded = cols.coded[name]
+    return coded.astype(np.int64), list(cols.vocab[name].values)
+
+
+def aggregate(
+    cols: Columns,
+    by: Sequence[str],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    spans: Sequence[tuple[datetime | None, int]],
+    goal_versions: Sequence[int],
+    organization_id: int | None = None,
+) -> list[Cell]:
+    """The report's cells over the rows created in ``[start, end)`` (of one organisation
+    when ``organization_id`` is given), grouped by ``by``, the metric and goal-or-target."""
+    keep = (cols.created >= micros(start)) & (cols.created < micros(end))
+    if organization_id is not None:
+        keep &= cols.organisation == organization_id
+    cols = cols.take(keep)
+    if not len(cols):
+        return []
+    parts = [_dimension(d, cols, spans) for d in by]
+    parts.append(_dimension("metric", cols, spans))
+    goal = np.isin(cols.policy_version, np.array(list(goal_versions), dtype=np.int64))
+    parts.append((goal.astype(np.int64), [False, True]))
+    group = np.zeros(len(cols), dtype=np.int64)
+    size = 1
+    for codes, keys in parts:
+        group = group * len(keys) + codes
+        size *= len(keys)
+    if size > _DENSE:
+        combos, group = np.unique(group, return_inverse=True)
+        size = len(combos)
+    else:
+        combos = np.arange(size, dtype=np.int64)
+    # the state at ``now``: running past its deadline is breached
+    state_codes = {s: cols.vocab["state"].code(s) for s in STATES}
+    state = cols.coded["state"]
+    lookup = np.full(len(cols.vocab["state"].values), len(STATES), dtype=np.int64)
+    for i, s in enumerate(STATES):
+        lookup[state_codes[s]] = i
+    outcome = lookup[state]
+    overdue = (state == state_codes["running"]) & (cols.due <= micros(now))
+    outcome[overdue] = STATES.index("breached")
+    width = len(STATES) + 1
+    counts = np.bincount(group * width + outcome, minlength=size * width).reshape(size, width)
+    total = counts.sum(axis=1)
+    fulfilled_group = group[cols.fulfilled]
+    fulfilled = np.bincount(fulfilled_group, minlength=size)
+    p50, p90 = _percentiles(fulfilled_group, cols.used[cols.fulfilled], fulfilled, (0.5, 0.9))
+    cells: list[Cell] = []
+    for g in np.flatnonzero(total):
+        combo = int(combos[g])
+        key: list[Any] = []
+        for _, keys in reversed(parts):
+            combo, at = divmod(combo, len(keys))
+            key.append(keys[at])
+        key.reverse()
+        *dims, metric, is_goal = key
+        n = int(fulfilled[g])
+        cells.append((
+            tuple(dims), str(metric), bool(is_goal),
+            (int(total[g]), *(int(c) for c in counts[g, : len(STATES)]), n),
+            float(p50[g]) if n else None, float(p90[g]) if n else None,
+        ))  # fmt: skip
+    return cells
+
+
+def _percentiles(
+    group: Array, values: Array, n: Array, ps: Sequence[float]
+) -> list[Array]:
+    """Per group, ``percentile_cont(p)`` of its values (NaN where it has none)."""
+    order = np.lexsort((values, group))
+    ordered = values[order]
+    starts = np.cumsum(n) - n
+    out = []
+    last = len(ordered) - 1
+    for p in ps:
+        h = (n - 1) * p
+        low = np.floor(h)
+        frac = h - low
+        at = np.clip(starts + low.astype(np.int64), 0, max(last, 0))
+        nxt = np.clip(at + 1, 0, max(last, 0))
+        if last < 0:
+            out.append(np.full(len(n), np.nan))
+            continue
+        lo = ordered[at]
+        hi = ordered[nxt]
+        result = np.where(frac > 0, lo + frac * (hi - lo), lo)
+        out.append(np.where(n > 0, result, np.nan))
+    return out
