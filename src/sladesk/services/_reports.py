@@ -305,11 +305,16 @@ CHUNK_STALE_SHARE = 0.10
 
 
 def refresh_report_chunks(
-    uow: UnitOfWork, clock: Clock, *, size: int = CHUNK_TICKETS, limit: int | None = None
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    size: int = CHUNK_TICKETS,
+    limit: int | None = None,
+    stale_share: float = CHUNK_STALE_SHARE,
 ) -> int:
     """Keep ``report_chunks`` fresh (docs/reports.md "How it is computed"): build the chunk
-    of every range of ``size`` ticket ids that has none, rebuild those where a tenth of the
-    rows changed or that changed at all and are older than :data:`CHUNK_REFRESH_AFTER`,
+    of every range of ``size`` ticket ids that has none, rebuild those where ``stale_share``
+    (a tenth) of the rows changed or that changed at all and are older than :data:`CHUNK_REFRESH_AFTER`,
     and move the marks of unchanged ones up. One transaction per chunk built; at most
     ``limit`` built. Returns how many were built."""
     built = 0
@@ -318,20 +323,22 @@ def refresh_report_chunks(
         first = repo.marks()  # before anything is read against them
         chunks = {c.lo: c for c in repo.chunks()}
         changed = repo.changed(list(chunks.values()))
+        # how much changed, for the rebuild (SQLite's guard rows left out: not a change)
+        counted = repo.changed(list(chunks.values()), guard=False)
         top = repo.max_ticket_id()
         now = clock.now()
         for lo in range(0, top + 1, size):
             hi = lo + size
             chunk = chunks.get(lo)
             if chunk is not None and chunk.hi == hi:
-                n = len(changed.get(lo, ()))
-                if not n:
+                if not len(changed.get(lo, ())):
                     if (chunk.projection_mark, chunk.event_mark) != first:
                         repo.move_marks(lo, first, now)
                     continue
+                n = len(counted.get(lo, ()))
                 # a changed ticket has about two rows
-                if 2 * n < CHUNK_STALE_SHARE * chunk.rows and now - chunk.built_at < (
-                    CHUNK_REFRESH_AFTER
+                if 2 * n < stale_share * chunk.rows and (
+                    not n or now - chunk.built_at < CHUNK_REFRESH_AFTER
                 ):
                     continue
             if limit is not None and built >= limit:

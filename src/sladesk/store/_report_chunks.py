@@ -209,14 +209,16 @@ class ReportChunkRepository(Repository):
         ]  # fmt: skip
         return Columns.from_rows(rows)
 
-    def changed(self, chunks: Sequence[ChunkInfo]) -> dict[int, np.ndarray[Any, Any]]:
+    def changed(
+        self, chunks: Sequence[ChunkInfo], *, guard: bool = True
+    ) -> dict[int, np.ndarray[Any, Any]]:
         """Per chunk (by ``lo``): the ids of its tickets that changed since it was built (a
-        projection row above its mark, less :data:`GUARD` on SQLite; an event above its
-        mark)."""
+        projection row above its mark, less :data:`GUARD` on SQLite unless ``guard`` is
+        false; an event above its mark)."""
         if not chunks:
             return {}
-        guard = GUARD if self.db.dialect != "postgresql" else 0
-        p_from = min(c.projection_mark for c in chunks) - guard
+        guard_rows = GUARD if guard and self.db.dialect != "postgresql" else 0
+        p_from = min(c.projection_mark for c in chunks) - guard_rows
         e_from = min(c.event_mark for c in chunks)
         p_rows = self.db.execute(select(_P.ticket_id, _P.id).where(_P.id > p_from)).all()
         e_rows = self.db.execute(
@@ -224,7 +226,7 @@ class ReportChunkRepository(Repository):
         ).all()
         los = np.array([c.lo for c in chunks], dtype=np.int64)
         his = np.array([c.hi for c in chunks], dtype=np.int64)
-        pm = np.array([c.projection_mark - guard for c in chunks], dtype=np.int64)
+        pm = np.array([c.projection_mark - guard_rows for c in chunks], dtype=np.int64)
         em = np.array([c.event_mark for c in chunks], dtype=np.int64)
         found: list[np.ndarray[Any, Any]] = []
         for rows, marks in ((p_rows, pm), (e_rows, em)):
