@@ -23,6 +23,7 @@ PostgreSQL: ``SLADESK_BENCH_POSTGRES_URL`` (default
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -42,9 +43,9 @@ from sladesk.services import (
     NewOrganization,
     compliance_report,
     create_agent,
-    refresh_report_chunks,
     create_organization,
     publish_policy,
+    refresh_report_chunks,
 )
 
 PG_URL = os.environ.get(
@@ -157,10 +158,9 @@ def build(container: Container, n: int) -> float:
         conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.execute(text("ANALYZE"))
         if not pg:  # fold the build's write-ahead log into the file: reads skip the WAL
-            try:
+            # the app's writer connection may hold it open: then it folds later
+            with contextlib.suppress(OperationalError):
                 conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            except OperationalError:  # the app's writer connection is open: it folds later
-                pass
     return time.perf_counter() - t0
 
 
@@ -210,7 +210,12 @@ def measure(
             for _ in range(repeat):
                 w0, c0 = time.perf_counter(), time.process_time()
                 report = compliance_report(
-                    container.uow(), container.clock, SYSTEM, YEAR[0], YEAR[1], grouping,
+                    container.uow(),
+                    container.clock,
+                    SYSTEM,
+                    YEAR[0],
+                    YEAR[1],
+                    grouping,
                     method=method,
                 )
                 walls.append(time.perf_counter() - w0)

@@ -33,9 +33,10 @@ def _rows(rng: random.Random, n: int) -> list[tuple[object, ...]]:
         due = created + timedelta(hours=rng.randrange(1, 2000)) if state == "running" else None
         fulfilled = state in ("met", "breached") and rng.random() < 0.9
         used = float(rng.choice([60, 120, 3600, rng.randrange(0, 10**6) / 7]))
-        rows.append((i // 2 + 1, micros(created), rng.choice([1, 2, None]), None, rng.choice([1, 2]),
-                     rng.choice(["standard", None]), rng.choice(["urgent", "high"]), "incident",
-                     "portal", None, rng.choice(["first_response", "resolution"]), state,
+        rows.append((i // 2 + 1, micros(created), rng.choice([1, 2, None]), None,
+                     rng.choice([1, 2]), rng.choice(["standard", None]),
+                     rng.choice(["urgent", "high"]), "incident", "portal", None,
+                     rng.choice(["first_response", "resolution"]), state,
                      None if due is None else micros(due), fulfilled, used))  # fmt: skip
     return rows
 

@@ -314,9 +314,9 @@ def refresh_report_chunks(
 ) -> int:
     """Keep ``report_chunks`` fresh (docs/reports.md "How it is computed"): build the chunk
     of every range of ``size`` ticket ids that has none, rebuild those where ``stale_share``
-    (a tenth) of the rows changed or that changed at all and are older than :data:`CHUNK_REFRESH_AFTER`,
-    and move the marks of unchanged ones up. One transaction per chunk built; at most
-    ``limit`` built. Returns how many were built."""
+    (a tenth) of the rows changed or that changed at all and are older than
+    :data:`CHUNK_REFRESH_AFTER`, and move the marks of unchanged ones up. One transaction
+    per chunk built; at most ``limit`` built. Returns how many were built."""
     built = 0
     with uow:
         repo = ReportChunkRepository(uow.db)
@@ -370,7 +370,9 @@ def compliance_report(
     ``columns``); the figures are the same."""
     now = clock.now()
     dims = parse_report_by(by)
-    if actor.scope.everything and method != "scan":  # a large report and chunks missing: built first, once
+    if (
+        actor.scope.everything and method != "scan"
+    ):  # a large report and chunks missing: built first, once
         with uow.read_only():
             missing = ReportChunkRepository(uow.db).uncovered()
         if missing >= COLUMNAR_FROM:

@@ -49,7 +49,6 @@ from sladesk.store._repo_proposals import (
     ProposalRow,
     SubscriberRow,
 )
-from sladesk.store._report_chunks import CHUNK_TICKETS, ChunkInfo, ReportChunkRepository
 from sladesk.store._repo_reports import (
     COLUMNAR_FROM,
     REPORT_DIMENSIONS,
@@ -74,6 +73,7 @@ from sladesk.store._repo_vip import (
     OrganizationPeople,
     VipRepository,
 )
+from sladesk.store._report_chunks import CHUNK_TICKETS, ChunkInfo, ReportChunkRepository
 from sladesk.store._search import SearchMatches, search_terms
 from sladesk.store._tables import (
     Agent,

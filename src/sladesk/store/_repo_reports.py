@@ -49,9 +49,9 @@ from sqlalchemy import Integer as SaInteger
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from sladesk.store._db import Repository
+from sladesk.store._repo_tickets import scoped
 from sladesk.store._report_chunks import ReportChunkRepository
 from sladesk.store._report_columns import aggregate, micros
-from sladesk.store._repo_tickets import scoped
 from sladesk.store._tables import Agent, Organization, SlaProjection, Ticket
 from sladesk.store._types import UTCDateTime
 from sladesk.tickets import Scope
@@ -206,9 +206,11 @@ class ReportRepository(Repository):
         ``method``: ``scan`` (SQL), ``columns`` (the packed chunks), ``auto`` (columns for a
         staff report over at least :data:`COLUMNAR_FROM` rows)."""
         if method == "auto":
-            big = scope.everything and ReportChunkRepository(self.db).estimate(
-                micros(start), micros(end)
-            ) >= COLUMNAR_FROM
+            big = (
+                scope.everything
+                and ReportChunkRepository(self.db).estimate(micros(start), micros(end))
+                >= COLUMNAR_FROM
+            )
             method = "columns" if big else "scan"
         if method == "columns":
             return self._columnar_cells(scope, start, end, now, by, spans, goal_versions)

@@ -146,8 +146,10 @@ def _unpack(lo: int, layout_text: str, data: bytes) -> Columns:
 
 
 def _info(row: Any) -> ChunkInfo:
-    return ChunkInfo(int(row.lo), int(row.hi), row.built_at, int(row.projection_mark),
-                     int(row.event_mark), int(row.rows), row.created_min, row.created_max)  # fmt: skip
+    return ChunkInfo(
+        int(row.lo), int(row.hi), row.built_at, int(row.projection_mark), int(row.event_mark),
+        int(row.rows), row.created_min, row.created_max,
+    )  # fmt: skip
 
 
 class ReportChunkRepository(Repository):
@@ -246,9 +248,7 @@ class ReportChunkRepository(Repository):
                 out[int(los[k])] = np.unique(both[1][both[0] == k])
         return out
 
-    def columns(
-        self, start_us: int, end_us: int
-    ) -> Columns:
+    def columns(self, start_us: int, end_us: int) -> Columns:
         """The report's facts, fresh: the chunks' rows of tickets created in ``[start_us,
         end_us)`` that did not change since their chunk was built, the changed ones read
         live, and the ticket ids no chunk covers read live."""

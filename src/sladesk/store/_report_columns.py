@@ -53,7 +53,8 @@ _DENSE = 1 << 20  # group keys up to this many combinations are counted without 
 Array = npt.NDArray[Any]
 #: one cell: key (one value per dimension), metric, goal, the counts (with_target, met,
 #: breached, running, paused, pending, fulfilled), median, p90
-Cell = tuple[tuple[Any, ...], str, bool, tuple[int, ...], float | None, float | None]
+Counts = tuple[int, int, int, int, int, int, int]
+Cell = tuple[tuple[Any, ...], str, bool, Counts, float | None, float | None]
 
 
 def micros(at: datetime) -> int:
@@ -173,7 +174,8 @@ def _local_days(created: Array, spans: Sequence[tuple[datetime | None, int]]) ->
         local = created + offsets[0]
     else:
         local = created + offsets[np.searchsorted(untils, created, side="right")]
-    return np.floor_divide(local, _DAY)
+    days: Array = np.floor_divide(local, _DAY)
+    return days
 
 
 def _dimension(
@@ -262,17 +264,16 @@ def aggregate(
         key.reverse()
         *dims, metric, is_goal = key
         n = int(fulfilled[g])
+        c = [int(x) for x in counts[g, : len(STATES)]]
+        figures: Counts = (int(total[g]), c[0], c[1], c[2], c[3], c[4], n)
         cells.append((
-            tuple(dims), str(metric), bool(is_goal),
-            (int(total[g]), *(int(c) for c in counts[g, : len(STATES)]), n),
+            tuple(dims), str(metric), bool(is_goal), figures,
             float(p50[g]) if n else None, float(p90[g]) if n else None,
         ))  # fmt: skip
     return cells
 
 
-def _percentiles(
-    group: Array, values: Array, n: Array, ps: Sequence[float]
-) -> list[Array]:
+def _percentiles(group: Array, values: Array, n: Array, ps: Sequence[float]) -> list[Array]:
     """Per group, ``percentile_cont(p)`` of its values (NaN where it has none)."""
     order = np.lexsort((values, group))
     ordered = values[order]
