@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from desk_fixtures import POLICY, Desk
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from sladesk import services
 from sladesk.importers import read_export
@@ -22,7 +22,7 @@ from sladesk.sla import EventLog, unpack_history
 from sladesk.store import HistoryEntry, SweptTicket, upgrade
 from sladesk.store._codec import event_shape
 from sladesk.store._migrate import alembic_config
-from sladesk.store._tables import SlaProjection, Ticket
+from sladesk.store._tables import SlaProjection, Ticket, TicketEvent
 from sladesk.tickets import Scope
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "import"
@@ -106,9 +106,34 @@ def test_the_migration_packs_what_is_stored(desk: Desk, engine: Engine) -> None:
     _import(desk, "zendesk")
     expected = _packed(desk)
     command.downgrade(alembic_config(engine), "0021_whatsapp_templates")
+    _store_in_reverse(engine)
     upgrade(engine)
     assert _packed(desk).keys() == expected.keys()
     assert _assert_packed_equals_rows(desk) >= 20
+
+
+def _store_in_reverse(engine: Engine) -> None:
+    """The history of the ticket with the most events written again newest first, so that
+    the rows' physical order is not their ``seq`` order: the back-fill must order by ``seq``."""
+    events = TicketEvent.__table__
+    with engine.begin() as conn:
+        most = conn.execute(
+            select(events.c.ticket_id)
+            .group_by(events.c.ticket_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(events).where(events.c.ticket_id == most).order_by(events.c.seq.desc())
+            )
+        ]
+        assert len(rows) >= 3
+        conn.execute(delete(events).where(events.c.ticket_id == most))
+        for row in rows:
+            row.pop("id", None)
+            conn.execute(insert(events).values(**row))
 
 
 def _unpacked(packed: str | None) -> list[tuple[str, str, datetime | None, float]]:

@@ -8,8 +8,9 @@ the ticket row whenever it appends history. NULL means "not packed" (a row writt
 the gateway): readers then read ``ticket_events``.
 
 The back-fill packs every stored ticket in SQL: ``string_agg … ORDER BY seq`` on
-PostgreSQL; on SQLite (3.40 has no ``ORDER BY`` inside ``group_concat``) a correlated
-subquery over the ``(ticket_id, seq)`` unique index, which hands the rows in ``seq`` order.
+PostgreSQL; on SQLite (3.40 has no ``ORDER BY`` inside ``group_concat``) ``group_concat`` as
+a window function ordered by ``seq`` over the whole frame: a window aggregate takes its rows in
+the window's order, which a plain aggregate over an ordered subquery is not promised to.
 Tests compare the result with the rows (tests/integration/test_packed_history.py).
 
 Revision ID: 0022_packed_history
@@ -33,14 +34,14 @@ _SLA_KINDS = "('created', 'accepted', 'message', 'assigned', 'status', 'priority
 
 _SQLITE_BACKFILL = f"""
 UPDATE tickets SET sla_history_packed = coalesce((
-    SELECT group_concat(line, '') FROM (
-        SELECT (CAST(strftime('%s', e.at) AS INTEGER) * 1000000
+    SELECT group_concat(
+               (CAST(strftime('%s', e.at) AS INTEGER) * 1000000
                 + CAST(substr(e.at, 21, 6) AS INTEGER))
-               || char(9) || e.kind || char(9) || coalesce(e.data, '{{}}') || char(10) AS line
-        FROM ticket_events e
-        WHERE e.ticket_id = tickets.id AND e.kind IN {_SLA_KINDS}
-        ORDER BY e.seq
-    )
+               || char(9) || e.kind || char(9) || coalesce(e.data, '{{}}') || char(10), ''
+           ) OVER (ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+    FROM ticket_events e
+    WHERE e.ticket_id = tickets.id AND e.kind IN {_SLA_KINDS}
+    LIMIT 1
 ), '')
 """
 
