@@ -26,13 +26,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Table, delete, func, insert, select, update
 
 from sladesk.store._db import Repository
+from sladesk.store._repo_sweep import raw_rows
 from sladesk.store._report_columns import (
     CODED,
     IDS,
@@ -145,6 +146,17 @@ def _unpack(lo: int, layout_text: str, data: bytes) -> Columns:
     )  # fmt: skip
 
 
+_EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 (SQLite's text is UTC without offset)
+_MICRO = timedelta(microseconds=1)
+
+
+def _us(value: datetime | str) -> int:
+    """A stored instant (aware datetime, or SQLite's UTC text) as µs since the epoch."""
+    if isinstance(value, str):
+        return (datetime.fromisoformat(value) - _EPOCH_NAIVE) // _MICRO
+    return micros(value)
+
+
 def _info(row: Any) -> ChunkInfo:
     return ChunkInfo(
         int(row.lo), int(row.hi), row.built_at, int(row.projection_mark), int(row.event_mark),
@@ -207,20 +219,20 @@ class ReportChunkRepository(Repository):
         if tickets:
             ids = sorted(set(tickets))
             batches = [ids[i : i + _IN_BATCH] for i in range(0, len(ids), _IN_BATCH)]
-            results = [self.db.execute(base.where(_T.id.in_(b))).all() for b in batches]
-            raw = [r for part in results for r in part]
+            raw = [r for b in batches for r in raw_rows(self.db.execute(base.where(_T.id.in_(b))))]
         else:
             stmt = base
             if lo is not None:
                 stmt = stmt.where(_T.id >= lo)
             if hi is not None:
                 stmt = stmt.where(_T.id < hi)
-            raw = list(self.db.execute(stmt).all())
+            raw = raw_rows(self.db.execute(stmt))
+        # read as the driver gives them (no result processing): instants are datetimes on
+        # PostgreSQL, UTC text on SQLite
         rows = [
-            (r[0], micros(r[1]), *r[2:12], None if r[12] is None else micros(r[12]), r[13],
-             r[14])
+            (r[0], _us(r[1]), *r[2:12], None if r[12] is None else _us(r[12]), r[13], r[14])
             for r in raw
-        ]  # fmt: skip
+        ]
         return Columns.from_rows(rows)
 
     def changed(
@@ -234,10 +246,12 @@ class ReportChunkRepository(Repository):
         guard_rows = GUARD if guard and self.db.dialect != "postgresql" else 0
         p_from = min(c.projection_mark for c in chunks) - guard_rows
         e_from = min(c.event_mark for c in chunks)
-        p_rows = self.db.execute(select(_P.ticket_id, _P.id).where(_P.id > p_from)).all()
-        e_rows = self.db.execute(
-            select(TicketEvent.ticket_id, TicketEvent.id).where(TicketEvent.id > e_from)
-        ).all()
+        p_rows = raw_rows(self.db.execute(select(_P.ticket_id, _P.id).where(_P.id > p_from)))
+        e_rows = raw_rows(
+            self.db.execute(
+                select(TicketEvent.ticket_id, TicketEvent.id).where(TicketEvent.id > e_from)
+            )
+        )
         los = np.array([c.lo for c in chunks], dtype=np.int64)
         his = np.array([c.hi for c in chunks], dtype=np.int64)
         pm = np.array([c.projection_mark - guard_rows for c in chunks], dtype=np.int64)
@@ -246,7 +260,8 @@ class ReportChunkRepository(Repository):
         for rows, marks in ((p_rows, pm), (e_rows, em)):
             if not rows:
                 continue
-            pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+            pairs = np.fromiter((x for r in rows for x in r), np.int64, 2 * len(rows))
+            pairs = pairs.reshape(-1, 2)
             t, i = pairs[:, 0], pairs[:, 1]
             at = np.searchsorted(los, t, side="right") - 1
             inside = (at >= 0) & (t < his[np.clip(at, 0, None)])

@@ -119,19 +119,23 @@ class Columns:
         if not n:
             return cls.empty(vocab)
 
-        def ints(i: int) -> Array:
-            return np.fromiter((-1 if r[i] is None else r[i] for r in rows), np.int64, n)
+        columns = list(zip(*rows, strict=True))
 
-        coded = {
-            c: np.fromiter((vocab[c].code(r[5 + k]) for r in rows), np.int32, n)
-            for k, c in enumerate(CODED)
-        }
+        def ints(i: int, none: int = -1) -> Array:
+            return np.fromiter((none if v is None else v for v in columns[i]), np.int64, n)
+
+        coded = {}
+        for k, c in enumerate(CODED):
+            seen: dict[str | None, int] = {}
+            codes = [seen.setdefault(v, len(seen)) for v in columns[5 + k]]
+            for v in seen:  # in order of first appearance: code = position
+                vocab[c].code(v)
+            coded[c] = np.array(codes, dtype=np.int32)
         return cls(
             ticket=ints(0), created=ints(1), organisation=ints(2), agent=ints(3),
-            policy_version=ints(4), coded=coded,
-            due=np.fromiter((NO_DUE if r[12] is None else r[12] for r in rows), np.int64, n),
-            fulfilled=np.fromiter((bool(r[13]) for r in rows), bool, n),
-            used=np.fromiter((float(r[14]) for r in rows), np.float64, n), vocab=vocab,
+            policy_version=ints(4), coded=coded, due=ints(12, NO_DUE),
+            fulfilled=np.array(columns[13], dtype=bool),
+            used=np.array(columns[14], dtype=np.float64), vocab=vocab,
         )  # fmt: skip
 
     def take(self, index: Array) -> Columns:
