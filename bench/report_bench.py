@@ -185,8 +185,50 @@ def database_url(engine: str, n: int, cache: Path, rebuild: bool) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def rewrite(container: Container, count: int) -> None:
+    """Replace the projection rows of ``count`` tickets by the same values with new ids, as
+    the gateway does on every change: the chunks see them as changed."""
+    columns = (
+        "ticket_id, metric, cycle, state, priority, started_at, due_at, fulfilled_at,"
+        " breached_at, used_seconds, left_seconds, next_event_at, evaluated_at, data"
+    )
+    where = "ticket_id > :lo AND ticket_id <= :lo + :n"
+    top = _marker(container)
+    params = {"lo": max(top - 100_000, 0), "n": count}
+    sqlite = container.engine.dialect.name == "sqlite"
+    with container.engine.begin() as conn:
+        # SQLite hands a deleted top row's id out again: give the new rows ids above every
+        # id used so far, as the gateway's rewrites of tickets below the top get
+        base = conn.execute(text("SELECT max(id) FROM sla_projections")).scalar_one()
+        mark = conn.execute(text("SELECT max(projection_mark) FROM report_chunks")).scalar()
+        params["base"] = max(base, mark or 0)
+        conn.execute(
+            text(
+                f"CREATE TEMP TABLE bench_p AS SELECT {columns} FROM sla_projections WHERE {where}"
+            ),
+            params,
+        )
+        conn.execute(text(f"DELETE FROM sla_projections WHERE {where}"), params)
+        ids, values = ("id, ", ":base + row_number() OVER (), ") if sqlite else ("", "")
+        conn.execute(
+            text(
+                f"INSERT INTO sla_projections ({ids}{columns}) SELECT"
+                f" {values}{columns} FROM bench_p"
+            ),
+            params,
+        )
+        conn.execute(text("DROP TABLE bench_p"))  # fmt: skip
+
+
 def measure(
-    engine: str, n: int, cache: Path, rebuild: bool, repeat: int, by: list[str], methods: list[str]
+    engine: str,
+    n: int,
+    cache: Path,
+    rebuild: bool,
+    repeat: int,
+    by: list[str],
+    methods: list[str],
+    changed: int = 0,
 ) -> None:
     url = database_url(engine, n, cache, rebuild)
     container = bootstrap(Settings(database_url=url), clock=FixedClock(NOW), migrate=True)
@@ -204,6 +246,10 @@ def measure(
             built = refresh_report_chunks(container.uow(), container.clock)
             print(f"{engine}: report chunks: {built} built in {time.perf_counter() - w0:.1f} s"
                   f" (cpu {time.process_time() - c0:.1f} s)", flush=True)  # fmt: skip
+        if changed:
+            rewrite(container, changed)
+            print(f"{engine}: projection rows of {changed:,} tickets rewritten (new ids) since"
+                  " the chunks were built: read live", flush=True)  # fmt: skip
         for grouping, method in [(g, m) for g in by for m in methods]:
             walls, cpus = [], []
             report = None
@@ -245,10 +291,13 @@ def main() -> None:
     parser.add_argument("--methods", default="auto",
                         help="auto, scan (SQL), columns (packed chunks); comma-separated, run"
                         " interleaved")  # fmt: skip
+    parser.add_argument("--changed", type=int, default=0,
+                        help="rewrite this many tickets' projection rows after the chunks are"
+                        " built (the report reads them live)")  # fmt: skip
     args = parser.parse_args()
     for engine in args.engines.split(","):
         measure(engine, args.tickets, args.cache, args.rebuild, args.repeat,
-                args.by.split(";"), args.methods.split(","))  # fmt: skip
+                args.by.split(";"), args.methods.split(","), args.changed)  # fmt: skip
 
 
 if __name__ == "__main__":
