@@ -13,6 +13,10 @@ statement(s), the names), for each grouping in ``--by`` over the whole year, ``-
 times; reported best and median wall time and this process's CPU time. Target: under 2 s on
 both engines at 1,000,000 tickets on the 2-core reference machine.
 
+``--methods scan,auto`` runs the SQL scan and the automatic choice (the packed columns of
+``report_chunks`` at this size) interleaved; ``--changed N`` rewrites N tickets' projection
+rows after the chunks are built, so the report reads them live.
+
     .venv/bin/python bench/report_bench.py                          # both engines, 1M
     .venv/bin/python bench/report_bench.py --engines sqlite --tickets 100000
 
