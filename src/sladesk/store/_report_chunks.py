@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from sladesk.store._db import Repository
 from sladesk.store._repo_sweep import raw_rows
@@ -132,16 +132,13 @@ def _unpack(lo: int, layout_text: str, data: bytes) -> Columns:
     due = np.full(n, NO_DUE, dtype=np.int64)
     if "running" in vocab_in["state"]:
         due[state == vocab_in["state"].index("running")] = arrays["due"]
-    ids = {
-        name: np.array(vocab_in[name], dtype=np.int64)[arrays[name]]
-        if vocab_in[name] else np.zeros(n, dtype=np.int64)
-        for name in IDS
-    }  # fmt: skip
+    ids = {name: _ids(vocab_in[name], arrays[name], n) for name in IDS}
     return Columns(
-        ticket=arrays["ticket"].astype(np.int64) + lo, created=arrays["created"],
+        # ``created`` and the codes copied out: nothing keeps the blob alive once unpacked
+        ticket=arrays["ticket"].astype(np.int64) + lo, created=arrays["created"].copy(),
         organisation=ids["organisation"], agent=ids["agent"],
         policy_version=ids["policy_version"],
-        coded={c: arrays[c] for c in CODED}, due=due, fulfilled=fulfilled,
+        coded={c: arrays[c].copy() for c in CODED}, due=due, fulfilled=fulfilled,
         used=used, vocab=vocab,
     )  # fmt: skip
 
@@ -155,6 +152,16 @@ def _us(value: datetime | str) -> int:
     if isinstance(value, str):
         return (datetime.fromisoformat(value) - _EPOCH_NAIVE) // _MICRO
     return micros(value)
+
+
+def _ids(keys: list[int], codes: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
+    """An id column from its vocabulary and codes: 32-bit when the ids fit (memory: a report
+    over two million rows holds every column at once)."""
+    if not keys:
+        return np.zeros(n, dtype=np.int32)
+    wide = max(keys) >= 1 << 31
+    column: np.ndarray[Any, Any] = np.array(keys, dtype=np.int64 if wide else np.int32)[codes]
+    return column
 
 
 def _info(row: Any) -> ChunkInfo:
@@ -189,20 +196,26 @@ class ReportChunkRepository(Repository):
         """The packed columns of the chunks starting at ``los``."""
         if not los:
             return []
+        out = []
         if self.db.dialect == "postgresql":
             # psycopg's binary format: the blobs as they are (text would send them as hex,
             # three times slower to read)
             raw: Any = self.db.connection.connection.driver_connection
             with raw.cursor(binary=True) as cursor:
-                cursor.execute(
-                    "SELECT lo, layout, data FROM report_chunks WHERE lo = ANY(%s) ORDER BY lo",
-                    [list(los)],
-                )
-                rows = cursor.fetchall()
-        else:
-            stmt = select(_C.lo, _C.layout, _C.data).where(_C.lo.in_(list(los))).order_by(_C.lo)
-            rows = self.db.execute(stmt).all()
-        return [_unpack(int(lo), layout, bytes(data)) for lo, layout, data in rows]
+                for lo in los:  # one at a time: each blob let go once unpacked
+                    cursor.execute("SELECT layout, data FROM report_chunks WHERE lo = %s", [lo])
+                    found = cursor.fetchone()
+                    if found is not None:
+                        out.append(_unpack(int(lo), found[0], bytes(found[1])))
+                        del found
+            return out
+        stmt = select(_C.layout, _C.data).where(_C.lo == bindparam("lo"))
+        for lo in los:
+            row = self.db.execute(stmt, {"lo": lo}).first()
+            if row is not None:
+                out.append(_unpack(int(lo), row[0], bytes(row[1])))
+                del row
+        return out
 
     def rows(
         self, *, lo: int | None = None, hi: int | None = None, tickets: Sequence[int] = ()

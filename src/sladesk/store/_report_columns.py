@@ -79,7 +79,10 @@ class Vocabulary:
 
     def remap(self, values: Sequence[str | None]) -> Array:
         """Codes in this vocabulary of another's positions (an array to index with)."""
-        return np.array([self.code(v) for v in values], dtype=np.int32)
+        codes = [self.code(v) for v in values]
+        size = len(self.values)
+        narrow = np.uint8 if size <= 1 << 8 else np.uint16 if size <= 1 << 16 else np.int32
+        return np.array(codes, dtype=narrow)
 
 
 @dataclass
@@ -94,7 +97,7 @@ class Columns:
     organisation: Array  # int64
     agent: Array  # int64
     policy_version: Array  # int64
-    coded: dict[str, Array]  # name -> codes (unsigned ints as packed, int32 once merged)
+    coded: dict[str, Array]  # name -> codes (the narrowest unsigned type that holds them)
     due: Array  # int64
     fulfilled: Array  # bool
     used: Array  # float64
@@ -210,7 +213,7 @@ def _dimension(
         keys, codes = np.unique(values, return_inverse=True)
         return codes, [None if v < 0 else int(v) for v in keys]
     coded = cols.coded[name]
-    return coded.astype(np.int64), list(cols.vocab[name].values)
+    return coded, list(cols.vocab[name].values)
 
 
 def aggregate(
@@ -250,14 +253,15 @@ def aggregate(
     # the state at ``now``: running past its deadline is breached
     state_codes = {s: cols.vocab["state"].code(s) for s in STATES}
     state = cols.coded["state"]
-    lookup = np.full(len(cols.vocab["state"].values), len(STATES), dtype=np.int64)
+    lookup = np.full(len(cols.vocab["state"].values), len(STATES), dtype=np.int8)
     for i, s in enumerate(STATES):
         lookup[state_codes[s]] = i
     outcome = lookup[state]
     overdue = (state == state_codes["running"]) & (cols.due <= micros(now))
     outcome[overdue] = STATES.index("breached")
     width = len(STATES) + 1
-    counts = np.bincount(group * width + outcome, minlength=size * width).reshape(size, width)
+    cell_state = group * width + outcome.astype(np.int64)
+    counts = np.bincount(cell_state, minlength=size * width).reshape(size, width)
     total = counts.sum(axis=1)
     fulfilled_group = group[cols.fulfilled]
     fulfilled = np.bincount(fulfilled_group, minlength=size)
