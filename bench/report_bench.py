@@ -13,6 +13,10 @@ statement(s), the names), for each grouping in ``--by`` over the whole year, ``-
 times; reported best and median wall time and this process's CPU time. Target: under 2 s on
 both engines at 1,000,000 tickets on the 2-core reference machine.
 
+``--methods scan,auto`` runs the SQL scan and the automatic choice (the packed columns of
+``report_chunks`` at this size) interleaved; ``--changed N`` rewrites N tickets' projection
+rows after the chunks are built, so the report reads them live.
+
     .venv/bin/python bench/report_bench.py                          # both engines, 1M
     .venv/bin/python bench/report_bench.py --engines sqlite --tickets 100000
 
@@ -23,6 +27,7 @@ PostgreSQL: ``SLADESK_BENCH_POSTGRES_URL`` (default
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -31,6 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from sladesk.bootstrap import Container, bootstrap
 from sladesk.config import Settings
@@ -43,6 +49,7 @@ from sladesk.services import (
     create_agent,
     create_organization,
     publish_policy,
+    refresh_report_chunks,
 )
 
 PG_URL = os.environ.get(
@@ -155,7 +162,9 @@ def build(container: Container, n: int) -> float:
         conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.execute(text("ANALYZE"))
         if not pg:  # fold the build's write-ahead log into the file: reads skip the WAL
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            # the app's writer connection may hold it open: then it folds later
+            with contextlib.suppress(OperationalError):
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     return time.perf_counter() - t0
 
 
@@ -180,7 +189,51 @@ def database_url(engine: str, n: int, cache: Path, rebuild: bool) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def measure(engine: str, n: int, cache: Path, rebuild: bool, repeat: int, by: list[str]) -> None:
+def rewrite(container: Container, count: int) -> None:
+    """Replace the projection rows of ``count`` tickets by the same values with new ids, as
+    the gateway does on every change: the chunks see them as changed."""
+    columns = (
+        "ticket_id, metric, cycle, state, priority, started_at, due_at, fulfilled_at,"
+        " breached_at, used_seconds, left_seconds, next_event_at, evaluated_at, data"
+    )
+    where = "ticket_id > :lo AND ticket_id <= :lo + :n"
+    top = _marker(container)
+    params = {"lo": max(top - 100_000, 0), "n": count}
+    sqlite = container.engine.dialect.name == "sqlite"
+    with container.engine.begin() as conn:
+        # SQLite hands a deleted top row's id out again: give the new rows ids above every
+        # id used so far, as the gateway's rewrites of tickets below the top get
+        base = conn.execute(text("SELECT max(id) FROM sla_projections")).scalar_one()
+        mark = conn.execute(text("SELECT max(projection_mark) FROM report_chunks")).scalar()
+        params["base"] = max(base, mark or 0)
+        conn.execute(
+            text(
+                f"CREATE TEMP TABLE bench_p AS SELECT {columns} FROM sla_projections WHERE {where}"
+            ),
+            params,
+        )
+        conn.execute(text(f"DELETE FROM sla_projections WHERE {where}"), params)
+        ids, values = ("id, ", ":base + row_number() OVER (), ") if sqlite else ("", "")
+        conn.execute(
+            text(
+                f"INSERT INTO sla_projections ({ids}{columns}) SELECT"
+                f" {values}{columns} FROM bench_p"
+            ),
+            params,
+        )
+        conn.execute(text("DROP TABLE bench_p"))  # fmt: skip
+
+
+def measure(
+    engine: str,
+    n: int,
+    cache: Path,
+    rebuild: bool,
+    repeat: int,
+    by: list[str],
+    methods: list[str],
+    changed: int = 0,
+) -> None:
     url = database_url(engine, n, cache, rebuild)
     container = bootstrap(Settings(database_url=url), clock=FixedClock(NOW), migrate=True)
     try:
@@ -192,13 +245,28 @@ def measure(engine: str, n: int, cache: Path, rebuild: bool, repeat: int, by: li
             print(f"{engine}: built in {build(container, n):.1f} s", flush=True)
         else:
             print(f"{engine}: {n:,} tickets cached in {url.rsplit('/', 1)[-1]}", flush=True)
-        for grouping in by:
+        if "scan" not in methods or len(methods) > 1:
+            w0, c0 = time.perf_counter(), time.process_time()
+            built = refresh_report_chunks(container.uow(), container.clock)
+            print(f"{engine}: report chunks: {built} built in {time.perf_counter() - w0:.1f} s"
+                  f" (cpu {time.process_time() - c0:.1f} s)", flush=True)  # fmt: skip
+        if changed:
+            rewrite(container, changed)
+            print(f"{engine}: projection rows of {changed:,} tickets rewritten (new ids) since"
+                  " the chunks were built: read live", flush=True)  # fmt: skip
+        for grouping, method in [(g, m) for g in by for m in methods]:
             walls, cpus = [], []
             report = None
             for _ in range(repeat):
                 w0, c0 = time.perf_counter(), time.process_time()
                 report = compliance_report(
-                    container.uow(), container.clock, SYSTEM, YEAR[0], YEAR[1], grouping
+                    container.uow(),
+                    container.clock,
+                    SYSTEM,
+                    YEAR[0],
+                    YEAR[1],
+                    grouping,
+                    method=method,
                 )
                 walls.append(time.perf_counter() - w0)
                 cpus.append(time.process_time() - c0)
@@ -207,7 +275,7 @@ def measure(engine: str, n: int, cache: Path, rebuild: bool, repeat: int, by: li
             load = os.getloadavg()[0]
             verdict = "ok" if min(walls) < 2.0 else "OVER 2 s"
             print(
-                f"{engine:10} by {grouping:22} groups {len(report.groups):5}  targets"
+                f"{engine:10} {method:7} by {grouping:22} groups {len(report.groups):5}  targets"
                 f" {targets:9,}  best {min(walls):6.2f} s  median {statistics.median(walls):6.2f}"
                 f" s  cpu(py) {min(cpus):5.2f} s  load {load:4.1f}  {verdict}",
                 flush=True,
@@ -224,10 +292,16 @@ def main() -> None:
     parser.add_argument("--by", default=";".join(BY), help="groupings separated by ';'")
     parser.add_argument("--cache", type=Path, default=Path(".bench-cache"))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--methods", default="auto",
+                        help="auto, scan (SQL), columns (packed chunks); comma-separated, run"
+                        " interleaved")  # fmt: skip
+    parser.add_argument("--changed", type=int, default=0,
+                        help="rewrite this many tickets' projection rows after the chunks are"
+                        " built (the report reads them live)")  # fmt: skip
     args = parser.parse_args()
     for engine in args.engines.split(","):
         measure(engine, args.tickets, args.cache, args.rebuild, args.repeat,
-                args.by.split(";"))  # fmt: skip
+                args.by.split(";"), args.methods.split(","), args.changed)  # fmt: skip
 
 
 if __name__ == "__main__":

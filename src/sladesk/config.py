@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     #: propose review calls with the dedicated agent (a policy's ``calls.review_every_months``)
     #: this often in the job runner; unset (empty): never
     review_calls_interval_seconds: float | None = Field(default=3600.0, gt=0)
+    #: how often the job runner refreshes the compliance report's packed columns
+    #: (docs/reports.md "How it is computed"); unset (empty): never (reports read live)
+    report_chunks_interval_seconds: float | None = Field(default=300.0, gt=0)
     #: SQLite only: how long a writer waits for the lock before failing
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     #: database connections a process may keep open (PostgreSQL; SQLite's readers): a fixed

@@ -20,6 +20,7 @@ from sladesk.jobs.backoff import Backoff
 from sladesk.jobs.delivery import DeliveryJob
 from sladesk.jobs.maintenance import MaintenanceNoticeJob
 from sladesk.jobs.paging import FanOutSender, PagerSender, RepageJob
+from sladesk.jobs.report_chunks import ReportChunksJob
 from sladesk.jobs.retention import RetentionJob
 from sladesk.jobs.review_calls import ReviewCallsJob
 from sladesk.jobs.runner import Job, Runner
@@ -187,6 +188,9 @@ def runner_for(container: Container, senders: Mapping[str, Sender] | None = None
     if settings.retention_purge_interval_seconds is not None:
         interval = timedelta(seconds=settings.retention_purge_interval_seconds)
         jobs.append(RetentionJob(container.uow(), container.clock, interval=interval))
+    if settings.report_chunks_interval_seconds is not None:
+        interval = timedelta(seconds=settings.report_chunks_interval_seconds)
+        jobs.append(ReportChunksJob(container.uow(), container.clock, interval=interval))
     templates = whatsapp_templates_job(container)
     if templates is not None:
         jobs.append(templates)

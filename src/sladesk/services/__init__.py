@@ -255,6 +255,7 @@ from sladesk.services._reports import (
     offset_spans,
     parse_report_bound,
     parse_report_by,
+    refresh_report_chunks,
     report_tickets,
 )
 from sladesk.services._retention import (
@@ -451,6 +452,7 @@ __all__ = [
     "ReportGroup",
     "ReportTickets",
     "compliance_report",
+    "refresh_report_chunks",
     "parse_report_bound",
     "parse_report_by",
     "report_tickets",

@@ -13,7 +13,7 @@ from sladesk.services._outbox import DEFAULT_ENDPOINT
 from sladesk.services._roles import require_role
 from sladesk.services._ticket_sla import evaluate_ticket
 from sladesk.services.clock import Clock
-from sladesk.store import PolicyVersion, TicketChange, UnitOfWork
+from sladesk.store import PolicyVersion, ReportChunkRepository, TicketChange, UnitOfWork
 from sladesk.tickets import Actor, Conflict, Forbidden, Role, Scope, subscription_problems
 
 _MOVING = ("new", "open", "pending_customer", "on_hold")
@@ -64,6 +64,8 @@ def publish_policy(
             uow.gateway.apply(ticket, TicketChange(now, actor.key, evaluation,
                                                    policy_version_id=row.id))  # fmt: skip
             count += 1
+        if count:  # re-evaluated without history events: the report's chunks cannot tell
+            ReportChunkRepository(uow.db).drop_all()
         uow.audit.add(now, actor.key, "sladesk.policy.published",
                       {"id": row.id, "name": policy.name, "version": policy.version,
                        "reevaluated": count})  # fmt: skip

@@ -5,8 +5,10 @@ organisation, plan, priority, type, metric, team, agent and channel, always per 
 the business time the fulfilled targets used (median and p90), and the tickets behind every
 figure (:func:`report_tickets`).
 
-The counting is done by the database (``store/_repo_reports.py``); this module validates the
-request, picks the zone, tells goals from targets and names what the keys are.
+The counting is done by the database (``store/_repo_reports.py``), or for a large report
+from the packed columns of ``report_chunks`` (kept by :func:`refresh_report_chunks`, the
+``report-chunks`` job); this module validates the request, picks the zone, tells goals from
+targets and names what the keys are.
 
 - **Zone**: the one asked for, else the zone of the current policy's first business-hours
   calendar (the support team's), else UTC. Day, week (ISO, from Monday) and month buckets are
@@ -27,10 +29,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sladesk.services.clock import Clock
 from sladesk.store import (
+    CHUNK_TICKETS,
+    COLUMNAR_FROM,
     REPORT_DIMENSIONS,
     TIME_DIMENSIONS,
     CellTicket,
     ReportCell,
+    ReportChunkRepository,
     ReportRepository,
     UnitOfWork,
 )
@@ -49,6 +54,7 @@ __all__ = [
     "offset_spans",
     "parse_report_bound",
     "parse_report_by",
+    "refresh_report_chunks",
     "report_tickets",
 ]
 
@@ -293,6 +299,61 @@ def _goal_versions(uow: UnitOfWork) -> list[int]:
 # ---------------------------------------------------------------------- use cases
 
 
+#: a chunk with changes is rebuilt once this old, or when this share of its rows changed
+CHUNK_REFRESH_AFTER = timedelta(minutes=15)
+CHUNK_STALE_SHARE = 0.10
+
+
+def refresh_report_chunks(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    size: int = CHUNK_TICKETS,
+    limit: int | None = None,
+    stale_share: float = CHUNK_STALE_SHARE,
+) -> int:
+    """Keep ``report_chunks`` fresh (docs/reports.md "How it is computed"): build the chunk
+    of every range of ``size`` ticket ids that has none, rebuild those where ``stale_share``
+    (a tenth) of the rows changed or that changed at all and are older than
+    :data:`CHUNK_REFRESH_AFTER`, and move the marks of unchanged ones up. One transaction
+    per chunk built; at most ``limit`` built. Returns how many were built."""
+    built = 0
+    with uow:
+        repo = ReportChunkRepository(uow.db)
+        first = repo.marks()  # before anything is read against them
+        chunks = {c.lo: c for c in repo.chunks()}
+        changed = repo.changed(list(chunks.values()))
+        # how much changed, for the rebuild (SQLite's guard rows left out: not a change)
+        counted = repo.changed(list(chunks.values()), guard=False)
+        top = repo.max_ticket_id()
+        now = clock.now()
+        for lo in range(0, top + 1, size):
+            hi = lo + size
+            chunk = chunks.get(lo)
+            if chunk is not None and chunk.hi == hi:
+                if not len(changed.get(lo, ())):
+                    if (chunk.projection_mark, chunk.event_mark) != first:
+                        repo.move_marks(lo, first, now)
+                    continue
+                n = len(counted.get(lo, ()))
+                # a changed ticket has about two rows
+                if 2 * n < stale_share * chunk.rows and (
+                    not n or now - chunk.built_at < CHUNK_REFRESH_AFTER
+                ):
+                    continue
+            if limit is not None and built >= limit:
+                break
+            for other in chunks.values():  # a chunk of another size overlapping this range
+                if other.lo != lo and other.lo < hi and other.hi > lo:
+                    repo.drop(other.lo)
+            marks = repo.marks()
+            repo.save(lo, hi, repo.rows(lo=lo, hi=hi), marks, now)
+            uow.commit()
+            built += 1
+        uow.commit()
+    return built
+
+
 def compliance_report(
     uow: UnitOfWork,
     clock: Clock,
@@ -302,10 +363,20 @@ def compliance_report(
     by: Sequence[str] = (),
     *,
     zone: str | None = None,
+    method: str = "auto",
 ) -> ComplianceReport:
-    """The compliance report of the tickets created in the period, in the caller's scope."""
+    """The compliance report of the tickets created in the period, in the caller's scope.
+    ``method``: how the cells are counted (``store/_repo_reports.py``: ``auto``, ``scan``,
+    ``columns``); the figures are the same."""
     now = clock.now()
     dims = parse_report_by(by)
+    if (
+        actor.scope.everything and method != "scan"
+    ):  # a large report and chunks missing: built first, once
+        with uow.read_only():
+            missing = ReportChunkRepository(uow.db).uncovered()
+        if missing >= COLUMNAR_FROM:
+            refresh_report_chunks(uow, clock)
     with uow.read_only():
         zone_name = _zone(uow, zone)
         tz = ZoneInfo(zone_name)
@@ -314,7 +385,7 @@ def compliance_report(
         goals = _goal_versions(uow)
         cells = repo.compliance_cells(actor.scope, since, until, now, dims, zone=zone_name,
                                       spans=offset_spans(tz, since, until),
-                                      goal_versions=goals)  # fmt: skip
+                                      goal_versions=goals, method=method)  # fmt: skip
         orgs, agents = repo.names(_ids(cells, dims, "organisation"), _ids(cells, dims, "agent"))
     grouped: dict[tuple[object, ...], list[ReportFigures]] = {}
     for c in cells:

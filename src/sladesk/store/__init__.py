@@ -50,6 +50,7 @@ from sladesk.store._repo_proposals import (
     SubscriberRow,
 )
 from sladesk.store._repo_reports import (
+    COLUMNAR_FROM,
     REPORT_DIMENSIONS,
     TIME_DIMENSIONS,
     CellTicket,
@@ -72,6 +73,7 @@ from sladesk.store._repo_vip import (
     OrganizationPeople,
     VipRepository,
 )
+from sladesk.store._report_chunks import CHUNK_TICKETS, ChunkInfo, ReportChunkRepository
 from sladesk.store._search import SearchMatches, search_terms
 from sladesk.store._tables import (
     Agent,
@@ -105,6 +107,10 @@ __all__ = [
     "CellTicket",
     "ReportCell",
     "ReportRepository",
+    "ReportChunkRepository",
+    "ChunkInfo",
+    "CHUNK_TICKETS",
+    "COLUMNAR_FROM",
     "Agent",
     "ApiToken",
     "AttachmentRow",

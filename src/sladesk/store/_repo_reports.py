@@ -17,6 +17,11 @@ group pick the two neighbouring values, interpolated like ``percentile_cont``.
 
 A target stored as running whose deadline has passed by ``now`` counts as breached
 (:func:`sladesk.sla.state_at`, written here as SQL).
+
+Large reports (more than :data:`COLUMNAR_FROM` projection rows, by the chunks' estimate) are
+counted from the packed columns of ``report_chunks`` instead (``store/_report_chunks.py``,
+``store/_report_columns.py``), vectorised, with the same figures; this scan stays the
+oracle, and the path for small reports and for a contact's organisation.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 
 from sladesk.store._db import Repository
 from sladesk.store._repo_tickets import scoped
+from sladesk.store._report_chunks import ReportChunkRepository
+from sladesk.store._report_columns import aggregate, micros
 from sladesk.store._tables import Agent, Organization, SlaProjection, Ticket
 from sladesk.store._types import UTCDateTime
 from sladesk.tickets import Scope
@@ -52,6 +59,7 @@ from sladesk.tickets import Scope
 __all__ = [
     "REPORT_DIMENSIONS",
     "TIME_DIMENSIONS",
+    "COLUMNAR_FROM",
     "CellTicket",
     "ReportCell",
     "ReportRepository",
@@ -70,6 +78,8 @@ REPORT_DIMENSIONS = (
     "agent",
     "channel",
 )
+#: reports over at least this many projection rows (estimated) read the packed columns
+COLUMNAR_FROM = 50_000
 OUTCOMES = ("with_target", "met", "breached", "running", "paused", "pending")
 
 _P = SlaProjection
@@ -189,9 +199,21 @@ class ReportRepository(Repository):
         zone: str,
         spans: Sequence[tuple[datetime | None, int]],
         goal_versions: Sequence[int],
+        method: str = "auto",
     ) -> list[ReportCell]:
         """The report's groups: tickets created in ``[start, end)`` in ``scope``, grouped by
-        ``by`` (names of :data:`REPORT_DIMENSIONS`), the metric and goal-or-target."""
+        ``by`` (names of :data:`REPORT_DIMENSIONS`), the metric and goal-or-target.
+        ``method``: ``scan`` (SQL), ``columns`` (the packed chunks), ``auto`` (columns for a
+        staff report over at least :data:`COLUMNAR_FROM` rows)."""
+        if method == "auto":
+            big = (
+                scope.everything
+                and ReportChunkRepository(self.db).estimate(micros(start), micros(end))
+                >= COLUMNAR_FROM
+            )
+            method = "columns" if big else "scan"
+        if method == "columns":
+            return self._columnar_cells(scope, start, end, now, by, spans, goal_versions)
         dims = [self._dimension(d, zone, spans).label(f"k{i}") for i, d in enumerate(by)]
         goal = (
             case((_T.policy_version_id.in_(list(goal_versions)), true()), else_=false())
@@ -252,6 +274,28 @@ class ReportRepository(Repository):
                 )
             )
         return cells
+
+    def _columnar_cells(
+        self,
+        scope: Scope,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        by: Sequence[str],
+        spans: Sequence[tuple[datetime | None, int]],
+        goal_versions: Sequence[int],
+    ) -> list[ReportCell]:
+        if not scope.everything and scope.organization_id is None:
+            return []
+        cols = ReportChunkRepository(self.db).columns(micros(start), micros(end))
+        cells = aggregate(
+            cols, by, start=start, end=end, now=now, spans=spans, goal_versions=goal_versions,
+            organization_id=None if scope.everything else scope.organization_id,
+        )  # fmt: skip
+        return [
+            ReportCell(key, metric, goal, *counts, p50, p90)
+            for key, metric, goal, counts, p50, p90 in cells
+        ]
 
     def _sqlite_quantiles(
         self,

@@ -240,6 +240,27 @@ class Attachment(Base):
     created_at: Mapped[datetime]
 
 
+class ReportChunk(Base):
+    """A packed, columnar copy of the report's facts for the tickets with ids in ``[lo,
+    hi)`` (``store/_report_chunks.py``; migration 0024): what the SLA projections and their
+    tickets held when it was built, up to ``projection_mark`` and ``event_mark`` (the
+    highest ``sla_projections.id`` and ``ticket_events.id`` then)."""
+
+    __tablename__ = "report_chunks"
+    lo: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hi: Mapped[int] = mapped_column(BigInteger)
+    built_at: Mapped[datetime]
+    projection_mark: Mapped[int] = mapped_column(BigInteger)
+    event_mark: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int] = mapped_column(Integer)
+    #: the first and last creation instant of its tickets, microseconds since the epoch
+    created_min: Mapped[int | None] = mapped_column(BigInteger)
+    created_max: Mapped[int | None] = mapped_column(BigInteger)
+    #: the vocabularies and the arrays' names, dtypes and lengths (JSON text)
+    layout: Mapped[str] = mapped_column(Text)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SlaProjection(Base):
     __tablename__ = "sla_projections"
     __table_args__ = (UniqueConstraint("ticket_id", "metric"),)
