@@ -95,6 +95,28 @@ def test_replies_thread_by_references_then_by_the_subject_token(desk: Desk) -> N
     assert all(m.author_kind == "contact" for m in ticket.messages)
 
 
+def test_a_reply_threads_on_the_nearest_reference_we_know(desk: Desk) -> None:
+    # the thread is looked up with the sender, in one statement (``sender_and_thread``)
+    older = ingest(desk, message())
+    nearer = ingest(desk, message(subject="Scanner", body="Jammed.", message_id="n1@acme.test"))
+    reply = ingest(
+        desk,
+        message(
+            subject="Re: Scanner", body="Both?", message_id="m9@acme.test",
+            extra="In-Reply-To: <unknown@acme.test>\r\n"
+                  "References: <m1@acme.test> <n1@acme.test> <unknown@acme.test>\r\n",
+        ),
+    )  # fmt: skip
+    assert older.ticket_id != nearer.ticket_id
+    assert reply.ticket_id == nearer.ticket_id and not reply.created
+    unknown = ingest(
+        desk,
+        message(subject=f"Re: [#{older.ticket_number}]", body="Token.", message_id="m10@acme.test",
+                extra="In-Reply-To: <unknown@acme.test>\r\n"),
+    )  # fmt: skip
+    assert unknown.ticket_id == older.ticket_id and not unknown.created
+
+
 def test_a_token_for_another_organisations_ticket_opens_a_new_ticket(desk: Desk) -> None:
     first = ingest(desk, message())
     other = ingest(

@@ -80,3 +80,37 @@ def test_a_naive_instant_is_refused_as_through_sqlalchemy(uow: UnitOfWork) -> No
     with uow, pytest.raises(StatementError) as caught:
         MailRepository(uow.db).add({**_row("<plain-4@test>"), "created_at": datetime(2026, 1, 1)})
     assert isinstance(caught.value.orig, NaiveDatetimeError)
+
+
+def test_a_held_update_goes_with_the_held_inserts_on_postgresql(uow: UnitOfWork) -> None:
+    """``Db.update_later``: on PostgreSQL a part of the held inserts' one statement (written
+    before the next statement reads), elsewhere run at once; a second update of one row writes
+    the first, so no row is updated twice in one statement."""
+    seen: list[str] = []
+
+    def count(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        seen.append(statement)
+
+    with uow:
+        repo = MailRepository(uow.db)
+        first = cast(int, repo.add(_row("<held-1@test>")))
+        second = cast(int, repo.add(_row("<held-2@test>")))
+        event.listen(uow.db.connection, "before_cursor_execute", count)
+        repo.update_later(first, status="stored", ticket_id=None, processed_at=WHEN)
+        repo.update_later(first, status="note", author="contact:1", processed_at=WHEN)
+        repo.update_later(second, status="refused", processed_at=None)
+        sent = len(seen)
+        found = repo.find("<held-1@test>")  # the held updates are written before a read
+        other = repo.find("<held-2@test>")
+        uow.commit()
+    pg = uow.engine.dialect.name == "postgresql"
+    assert sent == (1 if pg else 3)  # on PostgreSQL the first update, written by the second
+    assert len(seen) == (4 if pg else 5)  # then the other two, as one statement; two reads
+    assert found is not None and other is not None
+    assert (found.status, found.author) == ("note", "contact:1")
+    assert other.status == "refused"
+    with uow.read_only():
+        processed = uow.db.execute(
+            select(_MAIL.c.processed_at).where(_MAIL.c.id == first)
+        ).scalar_one()
+    assert processed == WHEN.astimezone(UTC)

@@ -287,7 +287,7 @@ def _finish(
     ticket_id = ticket.id if ticket is not None else ticket_id
     if acknowledge is not None:  # held beside the ticket's own outbox rows: one INSERT
         uow.outbox.add_many(_acknowledgement(*acknowledge, now), now)
-    MailRepository(uow.db).update(
+    MailRepository(uow.db).update_later(
         record_id, status=outcome, ticket_id=ticket_id, ticket_message_id=message_id,
         author=author, processed_at=now,
     )  # fmt: skip
@@ -350,11 +350,14 @@ def _key(mail: InboundMail) -> str:
 
 def _thread(repo: MailRepository, mail: InboundMail) -> int | None:
     ticket_id = repo.ticket_of(mail.thread_ids)
-    if ticket_id is None:
-        token = _TOKEN.search(mail.subject)
-        if token:
-            ticket_id = repo.ticket_by_number(int(token.group(1)))
-    return ticket_id
+    return ticket_id if ticket_id is not None else _thread_by_subject(repo, mail)
+
+
+def _thread_by_subject(repo: MailRepository, mail: InboundMail) -> int | None:
+    """The ticket whose token the subject carries (a reply whose client dropped the
+    headers)."""
+    token = _TOKEN.search(mail.subject)
+    return repo.ticket_by_number(int(token.group(1))) if token else None
 
 
 def _person_and_thread(
@@ -364,11 +367,15 @@ def _person_and_thread(
     ticket it belongs to, and how many messages its sender sent in the acknowledgements'
     window."""
     repo = MailRepository(uow.db)
-    ticket_id = _thread(repo, mail)
     if mail.sender is None:
-        return None, ticket_id, 0
-    # the count includes this message (its raw row is written already)
-    person, recent = repo.sender(mail.sender, now - ACKNOWLEDGEMENT_WINDOW)
+        return None, _thread(repo, mail), 0
+    # the count includes this message (its raw row is written already); a reply's thread
+    # looked up in the same statement
+    person, recent, ticket_id = repo.sender_and_thread(
+        mail.sender, now - ACKNOWLEDGEMENT_WINDOW, mail.thread_ids
+    )
+    if ticket_id is None:
+        ticket_id = _thread_by_subject(repo, mail)
     if person is not None:
         return person, ticket_id, recent
     domain = mail.sender.rpartition("@")[2]

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from sladesk.errors import NaiveDatetimeError
 
-__all__ = ["ChainedInsert", "chained_inserts", "insert_rows", "update_rows"]
+__all__ = ["ChainedInsert", "ChainedUpdate", "chained_inserts", "insert_rows", "update_rows"]
 
 
 def insert_rows(
@@ -75,15 +75,28 @@ def insert_rows(
 ChainedInsert = tuple[Table, Sequence[str], Sequence[Sequence[Any]], bool]
 
 
-def chained_inserts(dialect: Dialect, parts: Sequence[ChainedInsert]) -> tuple[str, dict[str, str]]:
-    """PostgreSQL: several tables' INSERTs as **one** statement and its parameters, each but
+#: one UPDATE of :func:`chained_inserts`: the table, its columns (the first the key the rows
+#: are found by), the rows (the key's value, then the new values, in the order of the columns)
+ChainedUpdate = tuple[Table, Sequence[str], Sequence[Sequence[Any]]]
+
+
+def chained_inserts(
+    dialect: Dialect, parts: Sequence[ChainedInsert], updates: Sequence[ChainedUpdate] = ()
+) -> tuple[str, dict[str, str]]:
+    """PostgreSQL: several tables' INSERTs (and ``updates``: UPDATEs of rows written by
+    earlier statements, found by their key) as **one** statement and its parameters, each but
     the last a data-modifying ``WITH`` (PostgreSQL runs every one of them, referenced or not).
-    For rows nobody reads back in the statement (``store/_db.py`` holds them until then)."""
+    For rows nobody reads back in the statement (``store/_db.py`` holds them until then).
+    Every part sees the database as it was before the statement: an UPDATE must not touch a
+    row inserted or updated by another part."""
     if dialect.name != "postgresql":
         raise ValueError("only PostgreSQL runs INSERTs inside WITH")
     statements, params = [], {}
     for i, (table, columns, rows, ignore_duplicates) in enumerate(parts):
         statements.append(_chained_part(table, dialect, tuple(columns), i, ignore_duplicates))
+        params[f"rows{i}"] = _document(table, dialect, columns, rows)
+    for i, (table, columns, rows) in enumerate(updates, start=len(parts)):
+        statements.append(_chained_update(table, dialect, tuple(columns), i))
         params[f"rows{i}"] = _document(table, dialect, columns, rows)
     *first, last = statements
     if not first:
@@ -106,6 +119,24 @@ def _chained_part(
     if sql is None:
         values = [_expression(table, dialect, name, j) for j, name in enumerate(columns)]
         sql = _insert_select(table, dialect, columns, values, f"rows{i}", ignore=ignore)
+        if len(_PARTS) < 1024:
+            _PARTS[key] = sql
+    return sql
+
+
+def _chained_update(table: Table, dialect: Dialect, columns: tuple[str, ...], i: int) -> str:
+    key = (table.name, dialect.name, ("update", *columns), i, False)
+    sql = _PARTS.get(key)
+    if sql is None:
+        sets = ", ".join(
+            f'"{name}" = {_expression(table, dialect, name, j)}'
+            for j, name in enumerate(columns)
+            if j > 0
+        )
+        sql = (
+            f'UPDATE "{table.name}" SET {sets} FROM {_source(dialect, f"rows{i}")} '
+            f'WHERE "{table.name}"."{columns[0]}" = {_expression(table, dialect, columns[0], 0)}'
+        )
         if len(_PARTS) < 1024:
             _PARTS[key] = sql
     return sql

@@ -26,6 +26,10 @@ INSERT a data-modifying ``WITH``): psycopg costs ~100 µs of client CPU per stat
 itself, and filing a ticket held five of them. A failure in them (a duplicate idempotency
 key) surfaces at that next statement or the commit, and the transaction rolls back whole as
 before.
+
+**Held updates** (:meth:`Db.update_later`): on PostgreSQL an UPDATE of one row written
+earlier whose outcome nobody reads (the mail intake's raw row marked with what it became)
+goes in that same one statement: one round trip less a message. Elsewhere it runs at once.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Executable, Table, event, text
 from sqlalchemy.orm import Session
 
-from sladesk.store._bulk import ChainedInsert, chained_inserts
+from sladesk.store._bulk import ChainedInsert, ChainedUpdate, chained_inserts
 from sladesk.store._plain import PlainRows, run_plain, run_plain_text
 
 __all__ = ["Db", "Repository"]
@@ -61,12 +65,13 @@ class _Held:
 
 
 class Db:
-    __slots__ = ("_held", "_session", "connection")
+    __slots__ = ("_held", "_session", "_updates", "connection")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._session: Session | None = None
         self._held: list[_Held] = []
+        self._updates: list[ChainedUpdate] = []
 
     @property
     def dialect(self) -> str:
@@ -134,8 +139,29 @@ class Db:
         if rows:
             self._held.append(_Held(statement, table, rows, ignore_duplicates))
 
+    def update_later(
+        self, statement: Executable, parameters: Mapping[str, Any], table: Table,
+        key: tuple[str, str],
+    ) -> None:  # fmt: skip
+        """Run ``statement``, a plain UPDATE of **one** row of ``table`` already written,
+        found by ``key`` (its column, and the parameter holding its value; every other
+        parameter is a column it sets to that value), whose outcome the caller does not
+        read: on PostgreSQL held with the held inserts and sent as a part of their one
+        statement (see the module's docstring), elsewhere run now. A row is updated once a
+        statement: a second update of one row writes the first."""
+        if self.connection.dialect.name != "postgresql":
+            self.run(statement, parameters)
+            return
+        column, name = key
+        if any(u[0] is table and u[2][0][0] == parameters[name] for u in self._updates):
+            self._write_held()
+        others = [p for p in parameters if p != name]
+        self._updates.append(
+            (table, (column, *others), [[parameters[name], *(parameters[p] for p in others)]])
+        )
+
     def flush(self) -> None:
-        """Write the held inserts, then what the ORM session holds."""
+        """Write the held inserts (and updates), then what the ORM session holds."""
         self._write_held()
         if self._session is not None:
             self._session.flush()
@@ -145,9 +171,10 @@ class Db:
 
     def _write_held(self) -> None:
         held, self._held = self._held, []
-        if not held:
+        updates, self._updates = self._updates, []
+        if not held and not updates:
             return
-        if len(held) == 1 or self.connection.dialect.name != "postgresql":
+        if not updates and (len(held) == 1 or self.connection.dialect.name != "postgresql"):
             # one executemany for consecutive holds of the same statement and columns (the
             # ticket's outbox rows and the mail intake's acknowledgement): one statement's
             # overhead instead of two; the order of the rows is kept
@@ -173,7 +200,7 @@ class Db:
             tables[key] = h.table
             rows.setdefault(key, []).extend([r[c] for c in columns] for r in h.rows)
         parts: list[ChainedInsert] = [(tables[k], k[1], rows[k], k[2]) for k in tables]
-        sql, params = chained_inserts(self.connection.dialect, parts)
+        sql, params = chained_inserts(self.connection.dialect, parts, updates)
         if not run_plain_text(self.connection, sql, params):
             self.connection.execute(text(sql), params)
 
@@ -181,6 +208,7 @@ class Db:
         """Forget the ORM session (its objects stay readable) and any held inserts; the
         connection is the unit of work's to close."""
         self._held = []
+        self._updates = []
         session, self._session = self._session, None
         if session is not None:
             session.close()

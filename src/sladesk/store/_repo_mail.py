@@ -4,6 +4,7 @@ addresses. Plain values in and out; the intake service (``services/_mail.py``) d
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    column,
     func,
     insert,
     literal,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -128,7 +131,7 @@ def _none(type_: Any) -> Any:
 #: messages it sent since ``since`` (machine mail not counted), in **one** statement: the
 #: intake asks all three of every message, and each statement costs more in SQLAlchemy and
 #: the driver than these indexed lookups cost in the database (docs/performance.md)
-_SENDER = plain(union_all(
+_SENDER_PARTS = (
     select(literal("agent").label("kind"), _AGENTS.c.id, _AGENTS.c.name, _AGENTS.c.active,
            _none(_CONTACTS.c.organization_id.type).label("organization_id"),
            _AGENTS.c.role, _none(String()).label("locale"), _none(String()).label("org_locale"),
@@ -146,7 +149,34 @@ _SENDER = plain(union_all(
     .where(_MAIL.c.sender == bindparam("sender"), _MAIL.c.direction == "in",
            _MAIL.c.created_at >= bindparam("since", type_=_MAIL.c.created_at.type),
            _MAIL.c.status != "auto_reply", _MAIL.c.status != "bounce"),
-))  # fmt: skip
+)  # fmt: skip
+_SENDER = plain(union_all(*_SENDER_PARTS))
+
+
+def _thread_part(ids: Any) -> Any:
+    """The fourth kind of row: the ticket of each of the Message-IDs (a JSON array) that we
+    know, with its Message-ID (``ids``: the driver's way to read the array as rows)."""
+    return (
+        select(literal("thread"), _MAIL.c.ticket_id, _MAIL.c.message_id, _none(Boolean()),
+               _none(_CONTACTS.c.organization_id.type), _none(String()), _none(String()),
+               _none(String()), _none(String()))
+        .where(_MAIL.c.message_id.in_(ids), _MAIL.c.ticket_id.is_not(None))
+    )  # fmt: skip
+
+
+#: :data:`_SENDER` and, for a reply, the thread lookup (:meth:`MailRepository.ticket_of`) in
+#: the same statement: one round trip less a reply; the Message-IDs as one JSON array (a
+#: fixed statement, unlike an expanding ``IN``, so it is sent plainly)
+_SENDER_AND_THREAD = {
+    "postgresql": plain(union_all(*_SENDER_PARTS, _thread_part(
+        select(func.jsonb_array_elements_text(sql_cast(bindparam("thread", type_=String()),
+                                                       JSONB)))
+    ))),
+    "sqlite": plain(union_all(*_SENDER_PARTS, _thread_part(
+        select(column("value")).select_from(
+            func.json_each(bindparam("thread", type_=String())))
+    ))),
+}  # fmt: skip
 
 
 class MailRepository(Repository):
@@ -164,6 +194,12 @@ class MailRepository(Repository):
 
     def update(self, id_: int, **values: Any) -> None:
         self.db.run(_UPDATE, {"record_id": id_, **values})
+
+    def update_later(self, id_: int, **values: Any) -> None:
+        """:meth:`update`, held on PostgreSQL until the next statement or the commit, as a
+        part of the held inserts' one statement (``Db.update_later``): the intake marks its
+        raw row last and reads nothing back."""
+        self.db.update_later(_UPDATE, {"record_id": id_, **values}, _MAIL, ("id", "record_id"))
 
     def ticket_of(self, message_ids: tuple[str, ...]) -> int | None:
         """The ticket of the nearest of ``message_ids`` (nearest first) that we know."""
@@ -204,9 +240,29 @@ class MailRepository(Repository):
     def sender(self, address: str, since: datetime) -> tuple[MailPerson | None, int]:
         """:meth:`person` of ``address``, and how many messages it sent us since ``since``
         (machine mail not counted; the acknowledgements' limit), in one statement."""
-        rows = self.db.run(
-            _SENDER, {"address": address.lower(), "sender": address, "since": since}
-        ).all()
+        person, count, _ = self.sender_and_thread(address, since, ())
+        return person, count
+
+    def sender_and_thread(
+        self, address: str, since: datetime, message_ids: tuple[str, ...]
+    ) -> tuple[MailPerson | None, int, int | None]:
+        """:meth:`sender`, and :meth:`ticket_of` ``message_ids``, in one statement."""
+        params: dict[str, Any] = {"address": address.lower(), "sender": address, "since": since}
+        if message_ids:
+            params["thread"] = json.dumps(message_ids)
+            statement = _SENDER_AND_THREAD[self.db.dialect]
+        else:
+            statement = _SENDER
+        rows = self.db.run(statement, params).all()
+        ticket_id = None
+        if message_ids:
+            found = {r[2]: r[1] for r in rows if r[0] == "thread"}
+            ticket_id = next((int(found[m]) for m in message_ids if m in found), None)
+        person, count = self._sender(rows)
+        return person, count, ticket_id
+
+    @staticmethod
+    def _sender(rows: Any) -> tuple[MailPerson | None, int]:
         # kind, id, name, active, organization_id, role, locale, org_locale, time_zone
         count = next((int(r[1]) for r in rows if r[0] == "count"), 0)
         found = next((r for r in rows if r[0] == "agent"), None) or next(
