@@ -75,8 +75,8 @@ def insert_rows(
 ChainedInsert = tuple[Table, Sequence[str], Sequence[Sequence[Any]], bool]
 
 
-#: one UPDATE of :func:`chained_inserts`: the table, its columns (the first the key the rows
-#: are found by), the rows (the key's value, then the new values, in the order of the columns)
+#: one UPDATE of :func:`chained_inserts`: the table, its columns (the first the key the row
+#: is found by), the one row (the key's value, then the new values, in the columns' order)
 ChainedUpdate = tuple[Table, Sequence[str], Sequence[Sequence[Any]]]
 
 
@@ -96,6 +96,8 @@ def chained_inserts(
         statements.append(_chained_part(table, dialect, tuple(columns), i, ignore_duplicates))
         params[f"rows{i}"] = _document(table, dialect, columns, rows)
     for i, (table, columns, rows) in enumerate(updates, start=len(parts)):
+        if len(rows) != 1:
+            raise ValueError("a chained update writes one row")
         statements.append(_chained_update(table, dialect, tuple(columns), i))
         params[f"rows{i}"] = _document(table, dialect, columns, rows)
     *first, last = statements
@@ -125,17 +127,21 @@ def _chained_part(
 
 
 def _chained_update(table: Table, dialect: Dialect, columns: tuple[str, ...], i: int) -> str:
+    """The UPDATE of **one** row, its values read from the document's first row: no join
+    with the document, so the row is found by its key's index (an ``UPDATE … FROM
+    jsonb_array_elements(…)`` is planned as a join, and a scan of the table)."""
     key = (table.name, dialect.name, ("update", *columns), i, False)
     sql = _PARTS.get(key)
     if sql is None:
+        row = f"(CAST(:rows{i} AS JSONB)->0)"
         sets = ", ".join(
-            f'"{name}" = {_expression(table, dialect, name, j)}'
+            f'"{name}" = {_expression(table, dialect, name, j, row)}'
             for j, name in enumerate(columns)
             if j > 0
         )
         sql = (
-            f'UPDATE "{table.name}" SET {sets} FROM {_source(dialect, f"rows{i}")} '
-            f'WHERE "{table.name}"."{columns[0]}" = {_expression(table, dialect, columns[0], 0)}'
+            f'UPDATE "{table.name}" SET {sets} '
+            f'WHERE "{columns[0]}" = {_expression(table, dialect, columns[0], 0, row)}'
         )
         if len(_PARTS) < 1024:
             _PARTS[key] = sql
@@ -196,16 +202,17 @@ def _source(dialect: Dialect, param: str = "rows") -> str:
     return f"json_each(:{param}) AS r"
 
 
-def _expression(table: Table, dialect: Dialect, name: str, i: int) -> str:
-    """The SQL reading value ``i`` of the current row, as column ``name``'s type."""
+def _expression(table: Table, dialect: Dialect, name: str, i: int, row: str = "v") -> str:
+    """The SQL reading value ``i`` of the current row (PostgreSQL: of the JSON array
+    ``row``), as column ``name``'s type."""
     if dialect.name == "postgresql":
         column_type = table.c[name].type
         impl = column_type.dialect_impl(dialect)
         if isinstance(impl, JSON):  # the JSON value itself, not its text
-            return f"CAST(v->{i} AS {column_type.compile(dialect=dialect)})"
+            return f"CAST({row}->{i} AS {column_type.compile(dialect=dialect)})"
         if isinstance(impl, String):  # text: storing it checks the length (a CAST cuts)
-            return f"v->>{i}"
-        return f"CAST(v->>{i} AS {column_type.compile(dialect=dialect)})"
+            return f"{row}->>{i}"
+        return f"CAST({row}->>{i} AS {column_type.compile(dialect=dialect)})"
     return f"json_extract(r.value, '$[{i}]')"  # SQLite's column affinity does the rest
 
 

@@ -22,11 +22,11 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
     update,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -160,7 +160,7 @@ def _thread_part(ids: Any) -> Any:
         select(literal("thread"), _MAIL.c.ticket_id, _MAIL.c.message_id, _none(Boolean()),
                _none(_CONTACTS.c.organization_id.type), _none(String()), _none(String()),
                _none(String()), _none(String()))
-        .where(_MAIL.c.message_id.in_(ids), _MAIL.c.ticket_id.is_not(None))
+        .where(ids, _MAIL.c.ticket_id.is_not(None))
     )  # fmt: skip
 
 
@@ -168,14 +168,15 @@ def _thread_part(ids: Any) -> Any:
 #: the same statement: one round trip less a reply; the Message-IDs as one JSON array (a
 #: fixed statement, unlike an expanding ``IN``, so it is sent plainly)
 _SENDER_AND_THREAD = {
-    "postgresql": plain(union_all(*_SENDER_PARTS, _thread_part(
-        select(func.jsonb_array_elements_text(sql_cast(bindparam("thread", type_=String()),
-                                                       JSONB)))
-    ))),
-    "sqlite": plain(union_all(*_SENDER_PARTS, _thread_part(
-        select(column("value")).select_from(
-            func.json_each(bindparam("thread", type_=String())))
-    ))),
+    # = ANY(ARRAY(…)): the array built once, then the unique index probed for each element
+    # (an IN over the set-returning function is planned as a join, a scan of the table)
+    "postgresql": plain(union_all(*_SENDER_PARTS, _thread_part(text(
+        "mail_messages.message_id = "
+        "ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:thread AS JSONB))))"
+    ).bindparams(bindparam("thread", type_=String()))))),
+    "sqlite": plain(union_all(*_SENDER_PARTS, _thread_part(_MAIL.c.message_id.in_(
+        select(column("value")).select_from(func.json_each(bindparam("thread", type_=String())))
+    )))),
 }  # fmt: skip
 
 
