@@ -284,3 +284,43 @@ def test_a_message_by_mail_stays_within_its_budget(desk: Desk) -> None:
                              own_addresses=("support@desk.test",))  # fmt: skip
     assert reply[1].ticket_id == new[1].ticket_id and not reply[1].created
     assert len(seen) <= budget["reply"], str(seen)
+
+
+def test_the_sender_of_a_mail_is_found_through_the_lower_email_index(desk: Desk) -> None:
+    """Addresses are compared in lower case; migration 0025_mail_lookups indexes
+    ``lower(email)``, so finding who wrote a message is a probe of that index rather than a
+    scan of every contact (it was, on both engines: ~0.2 ms at 250 contacts, linear)."""
+    from sladesk.channels.email import receive_mail
+
+    engine = desk.uow.engine
+    pg = engine.dialect.name == "postgresql"
+    series = (
+        "SELECT g FROM generate_series(1, :n) AS g"
+        if pg
+        else "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
+        "SELECT g FROM s"
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO contacts (organization_id, email, name, active, created_at) "
+                f"SELECT :org, 'Person' || g || '@Globex.test', 'P', {'true' if pg else '1'}, "
+                f":t FROM ({series}) AS q"
+            ),
+            {"n": 5_000, "org": desk.globex,
+             "t": "2025-03-03 10:00:00" if not pg else "2025-03-03T10:00:00+00:00"},
+        )  # fmt: skip
+        conn.execute(text("ANALYZE"))
+    raw = (b"From: P <person4242@globex.test>\r\nTo: support@desk.test\r\nSubject: Hi\r\n"
+           b"Message-ID: <sender-index@globex.test>\r\n\r\nHello.\r\n")  # fmt: skip
+    with counting(engine) as seen:
+        _, intake = receive_mail(desk.uow, desk.clock, raw, own_addresses=("support@desk.test",))
+    assert intake.created and intake.author is not None and intake.author.startswith("contact:")
+    query, params = next((q, p) for q, p in seen.seen if "FROM contacts" in q)
+    with engine.connect() as conn:
+        if pg:
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + query, params))
+        else:
+            plan = str(conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query, params).fetchall())
+    assert "ix_contacts_email_lower" in plan, plan
+    assert not re.search(r"Seq Scan on contacts|SCAN contacts\b", plan), plan

@@ -83,6 +83,8 @@ class Organization(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
+    #: a sender is found by its address in any case (migration 0025_mail_lookups)
+    __table_args__ = (Index("ix_contacts_email_lower", text("lower(email)")),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     organization_id: Mapped[int] = mapped_column(Id, ForeignKey("organizations.id"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -98,6 +100,7 @@ class Contact(Base):
 
 class Agent(Base):
     __tablename__ = "agents"
+    __table_args__ = (Index("ix_agents_email_lower", text("lower(email)")),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
