@@ -48,3 +48,29 @@ def test_one_external_id_is_stored_once_per_channel(desk: Desk) -> None:
     with desk.uow.read_only():
         ids = [m.external_id for m in desk.uow.gateway.messages(t.id, include_internal=True)]
     assert ids == [None, "<a1@mail.example>", "<a1@mail.example>"]
+
+
+def test_a_ticket_loaded_for_a_change_comes_with_its_sla_events(desk: Desk) -> None:
+    """``load_for_change``: the ticket and its SLA events in one statement (from the packed
+    history on its row), the same as ``load`` and ``sla_history``; outside the scope, not
+    found; a ticket without a packed history has its rows read."""
+    from sqlalchemy import text
+
+    from sladesk.tickets import NotFound, Scope
+
+    t = s.create_ticket(desk.uow, desk.clock, desk.bob, NewTicket(subject="Down", body="b"))
+    s.reply_publicly(desk.uow, desk.clock, desk.agent, t.id, "On it")
+    s.reply_publicly(desk.uow, desk.clock, desk.bob, t.id, "Still down")
+    with desk.uow:
+        expected = (desk.uow.gateway.load(t.id, Scope.all_organizations()),
+                    desk.uow.gateway.sla_history(t.id))  # fmt: skip
+        assert len(expected[1]) >= 3  # created, and the two messages at least
+        assert desk.uow.gateway.load_for_change(t.id, Scope.all_organizations()) == expected
+        assert desk.uow.gateway.load_for_change(t.id, Scope.organization(desk.globex)) == expected
+        for elsewhere in (Scope.organization(desk.acme), Scope.nothing()):
+            with pytest.raises(NotFound):
+                desk.uow.gateway.load_for_change(t.id, elsewhere)
+        desk.uow.db.execute(
+            text("UPDATE tickets SET sla_history_packed = NULL WHERE id = :id"), {"id": t.id}
+        )
+        assert desk.uow.gateway.load_for_change(t.id, Scope.all_organizations()) == expected

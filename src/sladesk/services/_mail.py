@@ -386,7 +386,8 @@ def _person_and_thread(
     with suppress(Conflict, InvalidRequest):  # an address we cannot store
         add_contact(uow, now, Actor.system(MAIL_ACTOR),
                     NewContact(orgs[0], mail.sender, name[:200]))  # fmt: skip
-        person = repo.person(mail.sender)  # with the locale and zone it has now
+        # with the locale and zone it has now (no agent has the address: add_contact checked)
+        person = repo.contact(mail.sender)
     return person, ticket_id, recent
 
 

@@ -138,9 +138,14 @@ def _apply_change(
     data: dict[str, Any] | None = None,
     explain: bool,
 ) -> tuple[StoredTicket, Evaluation | None, list[HistoryEntry], int | None]:
-    ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+    history: list[HistoryEntry] = []
+    if explain:  # the answer shows the whole history: read it
+        ticket = uow.gateway.load(ticket_id, actor.scope, for_update=True)
+        history = uow.gateway.history(ticket.id)
+        recorded = sla_events((e.kind, e.at, e.data) for e in history)
+    else:  # the SLA events alone, packed on the ticket's row: one statement
+        ticket, recorded = uow.gateway.load_for_change(ticket_id, actor.scope)
     events = decide(uow, ticket, now)
-    history = uow.gateway.history(ticket.id)
     data = dict(data or {})
     if message is not None:
         (stored,) = uow.gateway.add_messages(ticket.id, [
@@ -154,7 +159,7 @@ def _apply_change(
         ])  # fmt: skip
         data["message_id"] = stored.id
         data["public"] = message.public
-    sla = sla_events((e.kind, e.at, e.data) for e in history) + events
+    sla = recorded + events
     evaluation = evaluate_ticket(uow, ticket, sla, now, explain=explain)  # the answer too
     change = TicketChange(now, actor.key, evaluation, events, apply(ticket.state, events))
     after = uow.gateway.apply(ticket, change)

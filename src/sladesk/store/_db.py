@@ -110,11 +110,18 @@ class Db:
         self,
         statement: Executable,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        reads_held: bool = True,
     ) -> PlainRows:
         """:meth:`execute` for a statement marked :func:`~sladesk.store._plain.plain`: sent
         on the driver's cursor when SQLAlchemy would add nothing (``store/_plain.py``), else
-        through SQLAlchemy; the rows as tuples either way."""
-        self.flush()
+        through SQLAlchemy; the rows as tuples either way. ``reads_held=False``: a read of
+        tables no held insert or update writes (the caller knows), which the held writes
+        then wait past, so that they still go as one statement on PostgreSQL."""
+        if reads_held:
+            self.flush()
+        elif self._session is not None:
+            self._session.flush()
         rows = run_plain(self.connection, statement, parameters)
         if rows is not None:
             return rows

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 
 from sladesk.store._db import Repository
+from sladesk.store._plain import plain
 from sladesk.store._tables import Contact, Organization, Ticket
 
 __all__ = ["PEOPLE_COLUMNS", "WITH_PEOPLE", "AudienceRepository", "TicketAudience"]
@@ -55,11 +56,21 @@ _AUDIENCE = select(
 ).select_from(WITH_PEOPLE)
 
 
+#: one ticket's audience, what a ticket command reads (sent plainly)
+_AUDIENCE_OF_ONE = plain(_AUDIENCE.where(_T.c.id == bindparam("ticket_id")))
+
+
 class AudienceRepository(Repository):
     def for_tickets(self, ticket_ids: Sequence[int]) -> dict[int, TicketAudience]:
         """The audience of each ticket of ``ticket_ids`` that exists (no scope: callers
         hold tickets they already may see, or are the system)."""
         if not ticket_ids:
             return {}
+        if len(ticket_ids) == 1:
+            # tickets, organisations, contacts: none of them is ever a held write
+            found = self.db.run(
+                _AUDIENCE_OF_ONE, {"ticket_id": ticket_ids[0]}, reads_held=False
+            ).first()
+            return {} if found is None else {int(found[0]): TicketAudience(*found)}
         rows = self.db.execute(_AUDIENCE.where(_T.c.id.in_(list(ticket_ids))))
         return {int(r[0]): TicketAudience(*r) for r in rows}

@@ -284,6 +284,11 @@ class MailRepository(Repository):
         agent = self.db.execute(_AGENT, {"address": address.lower()}).first()
         if agent is not None:
             return MailPerson("agent", agent.id, agent.name, bool(agent.active), role=agent.role)
+        return self.contact(address)
+
+    def contact(self, address: str) -> MailPerson | None:
+        """The contact whose address is ``address`` (case-insensitive), with the locale and
+        zone mail to them is written in."""
         contact = self.db.execute(_CONTACT, {"address": address.lower()}).first()
         if contact is None:
             return None

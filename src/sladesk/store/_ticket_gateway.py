@@ -148,6 +148,37 @@ _INSERT_MESSAGES = plain(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_par
 _INSERT_PROJECTIONS = plain(insert(_PROJECTIONS))
 _E = _EVENTS.c
 _HISTORY = select(_E.seq, _E.at, _E.kind, _E.actor, _E.data).order_by(_E.seq)
+#: a ticket to change (:meth:`TicketGateway.load_for_change`), locked, with its packed SLA
+#: history: for every organisation, and for one
+_FOR_CHANGE = select(*_TICKET_COLUMNS, _T.sla_history_packed).where(_T.id == bindparam("ticket_id"))
+_LOAD_FOR_CHANGE = plain(_FOR_CHANGE.with_for_update())
+_LOAD_FOR_CHANGE_IN = plain(
+    _FOR_CHANGE.where(_T.organization_id == bindparam("organization_id")).with_for_update()
+)
+_DELETE_PROJECTIONS = plain(
+    delete(_PROJECTIONS).where(_PROJECTIONS.c.ticket_id == bindparam("ticket_id"))
+)
+#: the UPDATE of a changed ticket's row, by the columns it sets (a handful of shapes)
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_of(columns: tuple[str, ...]) -> Any:
+    """The plain UPDATE of a ticket row setting ``columns`` (parameters ``v_<column>``; the
+    packed history is appended to: ``v_sla_history_packed`` is what is appended)."""
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        values = {
+            c: _T.sla_history_packed + bindparam(f"v_{c}", type_=Text())
+            if c == "sla_history_packed"
+            else bindparam(f"v_{c}", type_=_T[c].type)
+            for c in columns
+        }
+        statement = _UPDATES[columns] = plain(
+            update(_TICKETS).where(_T.id == bindparam("ticket_id")).values(**values)
+        )
+    return statement
+
+
 _M = _MESSAGES.c
 #: a message value's fields are its columns: a new column is a field of the two values
 _MESSAGE_COLUMNS = tuple(_M[f.name] for f in fields(StoredMessage))
@@ -231,6 +262,29 @@ class TicketGateway:
         if row is None:
             raise NotFound("ticket", ticket_id)
         return _stored(row)
+
+    def load_for_change(self, ticket_id: int, scope: Scope) -> tuple[StoredTicket, list[Event]]:
+        """The ticket if ``scope`` may see it, locked until the transaction ends (as
+        :meth:`load` ``for_update``), with its SLA events (what evaluation reads) from the
+        packed history on its row: one statement where :meth:`load` and
+        :meth:`sla_history` are two (a ticket without a packed history has its rows read).
+        For a change whose answer does not show the history (the mail intake's reply, a
+        batch of changes)."""
+        if scope.everything:
+            row = self._db.run(_LOAD_FOR_CHANGE, {"ticket_id": ticket_id}).first()
+        elif scope.organization_id is None:
+            raise NotFound("ticket", ticket_id)
+        else:
+            row = self._db.run(
+                _LOAD_FOR_CHANGE_IN,
+                {"ticket_id": ticket_id, "organization_id": scope.organization_id},
+            ).first()
+        if row is None:
+            raise NotFound("ticket", ticket_id)
+        ticket, packed = _stored(tuple(row)[:-1]), row[-1]
+        if packed is None:
+            return ticket, self.sla_history(ticket.id)
+        return ticket, unpack_history(packed, {}, event_shape).events()
 
     def find(
         self, scope: Scope, *, ticket_ids: Sequence[int] | None = None, **filters: Any
@@ -416,12 +470,16 @@ class TicketGateway:
             attributes = values["attributes"] = merged
         packed = _packed(entries)
         if packed:  # the same history, packed: appended in the same statement
-            values["sla_history_packed"] = _T.sla_history_packed + packed
+            values["sla_history_packed"] = packed
         policy_version_id = ticket.policy_version_id
         if change.policy_version_id is not None:
             policy_version_id = values["policy_version_id"] = change.policy_version_id
-        self._db.execute(delete(_PROJECTIONS).where(_PROJECTIONS.c.ticket_id == ticket.id))
-        self._db.execute(update(_TICKETS).where(_T.id == ticket.id).values(**values))
+        self._db.run(_DELETE_PROJECTIONS, {"ticket_id": ticket.id})
+        columns = tuple(sorted(values))
+        self._db.run(
+            _update_of(columns),
+            {"ticket_id": ticket.id, **{f"v_{c}": values[c] for c in columns}},
+        )
         self._hold_history(ticket.id, entries)
         if change.evaluation is not None and change.evaluation.targets:
             rows = projection_rows(ticket.id, change.evaluation, now)
