@@ -144,8 +144,35 @@ def make_messages(messages: int, seed: int = 13) -> list[bytes]:
     return raws
 
 
+def server_cpu_seconds() -> float | None:
+    """The CPU time (user + system) of every PostgreSQL process on this machine so far, from
+    ``/proc``; None where it cannot be read (another machine's server, no ``/proc``)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks, found = 0, False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        if name.startswith(("postgres", "postmaster")):
+            fields = rest.split()
+            ticks += int(fields[11]) + int(fields[12])
+            found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+#: the PostgreSQL server's CPU per message of the last :func:`run`, in ms (None: unknown)
+LAST_SERVER_CPU: list[float | None] = [None]
+
+
 def run(url: str, raws: list[bytes], batch: int = 1) -> tuple[float, float]:
-    """(messages per second, CPU milliseconds of this process per message)."""
+    """(messages per second, CPU milliseconds of this process per message); on PostgreSQL
+    the server's CPU per message is left in :data:`LAST_SERVER_CPU`."""
     container = bootstrap(Settings(database_url=url), migrate=True)
     try:
         uow, clock, system = container.uow(), container.clock, Actor.system("bench")
@@ -157,6 +184,7 @@ def run(url: str, raws: list[bytes], batch: int = 1) -> tuple[float, float]:
             create_contact(uow, clock, system, NewContact(org.id, f"c{n}@org{n % 10}.test",
                                                           f"Contact {n}"))  # fmt: skip
         work = container.uow()
+        server = server_cpu_seconds() if url.startswith("postgresql") else None
         started, cpu = time.perf_counter(), time.process_time()
         if batch <= 1:  # one transaction per message: the pipe, the SMTP server
             for raw in raws:
@@ -167,6 +195,11 @@ def run(url: str, raws: list[bytes], batch: int = 1) -> tuple[float, float]:
                                              own_addresses=("support@desk.test",))  # fmt: skip
                 assert not any(isinstance(r, Exception) for r in results), results
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        after = server_cpu_seconds() if server is not None else None
+        LAST_SERVER_CPU[0] = (
+            (after - server) * 1000 / len(raws) if after is not None and server is not None
+            else None
+        )  # fmt: skip
     finally:
         container.dispose()
     return len(raws) / elapsed, cpu * 1000 / len(raws)
@@ -281,8 +314,10 @@ def main() -> None:
                 for batch in batches:
                     rate, cpu = _ours(engine, raws, batch, admin, args.pg_prefix)
                     rows.setdefault(engine, []).append((f"sladesk batch {batch}", rate, cpu))
+                    server = LAST_SERVER_CPU[0] if engine != "sqlite" else None
+                    beside = f", server {server:.2f} ms CPU/msg" if server is not None else ""
                     print(f"{engine}: round {round_}, sladesk, {args.messages} messages, "
-                          f"batch {batch}, {rate:.0f} msg/s, {cpu:.2f} ms CPU/msg "
+                          f"batch {batch}, {rate:.0f} msg/s, {cpu:.2f} ms CPU/msg{beside} "
                           f"(load {_load()})", flush=True)  # fmt: skip
                 if peer:
                     got = run_peer(engine, raws, admin, args.pg_prefix)
