@@ -172,15 +172,20 @@ def test_a_chat_redraw_is_one_statement(desk: Desk) -> None:
     assert s.chat_as_agent(desk.uow, desk.clock, desk.agent, fresh.session.id).messages == ()
 
 
+def _series(pg: bool) -> str:
+    """A SELECT of ``g`` from 1 to ``:n``, on either engine."""
+    if pg:
+        return "SELECT g FROM generate_series(1, :n) AS g"
+    return (
+        "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
+        "SELECT g FROM s"
+    )
+
+
 def _seed_open_tickets(engine: Engine, n: int) -> None:
     """``n`` open tickets (a third of them solved) with deadlines, and a few without one."""
     pg = engine.dialect.name == "postgresql"
-    series = (
-        "SELECT g FROM generate_series(1, :n) AS g"
-        if pg
-        else "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
-        "SELECT g FROM s"
-    )
+    series = _series(pg)
     due = (
         "CAST('2025-03-04T00:00:00+00:00' AS timestamptz) + g * interval '1 minute'"
         if pg
@@ -295,12 +300,7 @@ def test_the_sender_of_a_mail_is_found_through_the_lower_email_index(desk: Desk)
 
     engine = desk.uow.engine
     pg = engine.dialect.name == "postgresql"
-    series = (
-        "SELECT g FROM generate_series(1, :n) AS g"
-        if pg
-        else "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < :n) "
-        "SELECT g FROM s"
-    )
+    series = _series(pg)
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -9,7 +9,9 @@ and get frozen values back; which statement writes what is decided here, once:
   rows on PostgreSQL at the commit);
 - a change (:meth:`~TicketGateway.apply`): the history entries numbered after the ticket's
   ``last_seq``, one UPDATE of the row (state, ``last_seq``, queue columns, the SLA events
-  appended to its packed history), the projection rows replaced;
+  appended to its packed history), the projection rows replaced; a change whose answer
+  shows no history reads the ticket with its packed SLA events in one statement
+  (:meth:`~TicketGateway.load_for_change`);
 - a sweep batch (:meth:`~TicketGateway.apply_batch`): one statement per table for the whole
   batch, each table's rows as one JSON document (``store/_bulk.py``, through
   ``_repo_sweep.py``).
