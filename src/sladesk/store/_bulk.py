@@ -134,13 +134,8 @@ def _chained_update(table: Table, dialect: Dialect, columns: tuple[str, ...], i:
     sql = _PARTS.get(key)
     if sql is None:
         row = f"(CAST(:rows{i} AS JSONB)->0)"
-        sets = ", ".join(
-            f'"{name}" = {_expression(table, dialect, name, j, row)}'
-            for j, name in enumerate(columns)
-            if j > 0
-        )
         sql = (
-            f'UPDATE "{table.name}" SET {sets} '
+            f'UPDATE "{table.name}" SET {_sets(table, dialect, columns, row)} '
             f'WHERE "{columns[0]}" = {_expression(table, dialect, columns[0], 0, row)}'
         )
         if len(_PARTS) < 1024:
@@ -184,13 +179,8 @@ def update_rows(
     if columns[0] != key:
         raise ValueError("the first column of an update is its key")
     dialect = session.get_bind().dialect
-    sets = ", ".join(
-        f'"{name}" = {_expression(table, dialect, name, i)}'
-        for i, name in enumerate(columns)
-        if i > 0
-    )
     sql = (
-        f'UPDATE "{table.name}" SET {sets} FROM {_source(dialect)} '
+        f'UPDATE "{table.name}" SET {_sets(table, dialect, columns)} FROM {_source(dialect)} '
         f'WHERE "{table.name}"."{key}" = {_expression(table, dialect, key, 0)}'
     )
     session.execute(text(sql), {"rows": _document(table, dialect, columns, rows)})
@@ -200,6 +190,16 @@ def _source(dialect: Dialect, param: str = "rows") -> str:
     if dialect.name == "postgresql":
         return f"jsonb_array_elements(CAST(:{param} AS JSONB)) AS r(v)"
     return f"json_each(:{param}) AS r"
+
+
+def _sets(table: Table, dialect: Dialect, columns: Sequence[str], row: str = "v") -> str:
+    """The SET clause of an update whose row is ``columns``: the key first, then the values
+    it sets, each read from the document's ``row`` as its column's type."""
+    return ", ".join(
+        f'"{name}" = {_expression(table, dialect, name, i, row)}'
+        for i, name in enumerate(columns)
+        if i > 0
+    )
 
 
 def _expression(table: Table, dialect: Dialect, name: str, i: int, row: str = "v") -> str:
